@@ -1,0 +1,174 @@
+import { resolve } from 'node:path';
+
+/** Everything the service reads from its environment, validated once at start-up. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** PostgreSQL connection string; SQLite under `dataDir` when absent. */
+  databaseUrl: string | undefined;
+  /** 32-byte key (hex or base64) for secrets at rest; a 0600 key file in `dataDir` when absent. */
+  masterKey: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  publicUrl: string | undefined;
+  sessionTtlHours: number;
+  bodyLimitBytes: number;
+  corsOrigins: string[];
+  rateLimitPerHour: Record<Tier, number>;
+  webhooks: {
+    allowHttp: boolean;
+    allowPrivateCidrs: string[];
+    attemptTimeoutMs: number;
+    connectTimeoutMs: number;
+    maxEndpointsPerTenant: number;
+    disableAfterFailingDays: number;
+  };
+  workerConcurrency: number;
+  retentionDays: { webhookDeliveries: number; closedTickets: number; notifications: number; forecasts: number };
+}
+
+export type Tier = 'standard' | 'fintech' | 'healthcare' | 'government';
+export const TIERS: readonly Tier[] = ['standard', 'fintech', 'healthcare', 'government'];
+
+/** A configuration value that cannot be used; the message names the variable. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, reason: string) {
+    super(`${variable}: ${reason}`);
+  }
+}
+
+/** One documented environment variable: its name, default and meaning (feeds `--help` and the README). */
+export interface ConfigVariable {
+  name: string;
+  default: string;
+  description: string;
+}
+
+export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
+  { name: 'PORT', default: '8080', description: 'HTTP port for the API and portal' },
+  { name: 'HOST', default: '0.0.0.0', description: 'Interface to listen on' },
+  { name: 'SECUREBASE_DATA_DIR', default: './data', description: 'SQLite database, key file, mail spool' },
+  { name: 'DATABASE_URL', default: '(unset: SQLite)', description: 'PostgreSQL connection string' },
+  { name: 'SECUREBASE_MASTER_KEY', default: '(key file in data dir)', description: '32-byte key, hex or base64, encrypting secrets at rest' },
+  { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
+  { name: 'PUBLIC_URL', default: 'http://localhost:PORT', description: 'Base URL used in links (setup link, emails)' },
+  { name: 'SESSION_TTL_HOURS', default: '24', description: 'Sliding session lifetime' },
+  { name: 'BODY_LIMIT_BYTES', default: '1048576', description: 'Largest accepted JSON body (413 beyond)' },
+  { name: 'CORS_ORIGINS', default: '(none)', description: 'Comma-separated allowed origins; CORS is off when empty' },
+  { name: 'RATE_LIMIT_PER_HOUR', default: 'standard=1000,fintech=5000,healthcare=5000,government=20000', description: 'Requests per hour per credential, by tier' },
+  { name: 'WEBHOOK_ALLOW_HTTP', default: 'false', description: 'Allow plain http:// webhook URLs (development only)' },
+  { name: 'WEBHOOK_ALLOW_PRIVATE_CIDRS', default: '(none)', description: 'Comma-separated CIDRs webhooks may reach, e.g. 127.0.0.0/8' },
+  { name: 'WEBHOOK_TIMEOUT_MS', default: '15000', description: 'Per-attempt webhook timeout, 1000–30000' },
+  { name: 'WEBHOOK_CONNECT_TIMEOUT_MS', default: '5000', description: 'Webhook connect timeout' },
+  { name: 'WEBHOOK_MAX_ENDPOINTS', default: '20', description: 'Webhook endpoints per tenant' },
+  { name: 'WEBHOOK_DISABLE_AFTER_DAYS', default: '5', description: 'Disable an endpoint failing this long' },
+  { name: 'WORKER_CONCURRENCY', default: '64', description: 'Jobs a worker process runs at once' },
+  { name: 'RETENTION_WEBHOOK_DELIVERIES_DAYS', default: '30', description: 'Webhook delivery log retention' },
+  { name: 'RETENTION_CLOSED_TICKETS_DAYS', default: '90', description: 'Closed ticket retention after closing' },
+  { name: 'RETENTION_NOTIFICATIONS_DAYS', default: '30', description: 'Notification retention' },
+  { name: 'RETENTION_FORECASTS_DAYS', default: '90', description: 'Cached forecast retention' },
+];
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['true', '1', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'no'].includes(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${env[name]}"`);
+}
+
+function list(env: Env, name: string): string[] {
+  return (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function cidrs(env: Env, name: string): string[] {
+  const values = list(env, name);
+  for (const value of values) {
+    const match = /^([0-9a-fA-F:.]+)\/(\d{1,3})$/.exec(value);
+    if (!match) throw new ConfigError(name, `"${value}" is not a CIDR such as 127.0.0.0/8`);
+  }
+  return values;
+}
+
+function rateLimits(env: Env): Record<Tier, number> {
+  const limits: Record<Tier, number> = { standard: 1000, fintech: 5000, healthcare: 5000, government: 20000 };
+  for (const entry of list(env, 'RATE_LIMIT_PER_HOUR')) {
+    const [tier, value] = entry.split('=');
+    if (!tier || !TIERS.includes(tier as Tier) || !value || !/^\d+$/.test(value)) {
+      throw new ConfigError('RATE_LIMIT_PER_HOUR', `"${entry}" must look like standard=1000`);
+    }
+    limits[tier as Tier] = Number(value);
+  }
+  return limits;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Reads and validates the configuration; throws {@link ConfigError} naming the first bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, 'PORT', 8080, 0, 65535);
+  const logLevel = (env.LOG_LEVEL ?? 'info').trim().toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel as Config['logLevel'])) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
+  }
+  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', 'must be a postgres:// or postgresql:// URL');
+  }
+  const masterKey = env.SECUREBASE_MASTER_KEY?.trim() || undefined;
+  if (masterKey && decodeKey(masterKey) === undefined) {
+    throw new ConfigError('SECUREBASE_MASTER_KEY', 'must be 32 bytes as 64 hex characters or base64');
+  }
+  const publicUrl = env.PUBLIC_URL?.trim() || undefined;
+  if (publicUrl && !URL.canParse(publicUrl)) throw new ConfigError('PUBLIC_URL', `"${publicUrl}" is not a URL`);
+  const corsOrigins = list(env, 'CORS_ORIGINS');
+  for (const origin of corsOrigins) {
+    if (origin === '*' || !URL.canParse(origin)) throw new ConfigError('CORS_ORIGINS', `"${origin}" is not an origin such as https://portal.example.com`);
+  }
+  return {
+    port,
+    host: env.HOST?.trim() || '0.0.0.0',
+    dataDir: resolve(env.SECUREBASE_DATA_DIR?.trim() || './data'),
+    databaseUrl,
+    masterKey,
+    logLevel: logLevel as Config['logLevel'],
+    publicUrl,
+    sessionTtlHours: integer(env, 'SESSION_TTL_HOURS', 24, 1, 24 * 90),
+    bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+    corsOrigins,
+    rateLimitPerHour: rateLimits(env),
+    webhooks: {
+      allowHttp: boolean(env, 'WEBHOOK_ALLOW_HTTP', false),
+      allowPrivateCidrs: cidrs(env, 'WEBHOOK_ALLOW_PRIVATE_CIDRS'),
+      attemptTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 15000, 1000, 30000),
+      connectTimeoutMs: integer(env, 'WEBHOOK_CONNECT_TIMEOUT_MS', 5000, 100, 30000),
+      maxEndpointsPerTenant: integer(env, 'WEBHOOK_MAX_ENDPOINTS', 20, 1, 1000),
+      disableAfterFailingDays: integer(env, 'WEBHOOK_DISABLE_AFTER_DAYS', 5, 1, 60),
+    },
+    workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 64, 1, 1024),
+    retentionDays: {
+      webhookDeliveries: integer(env, 'RETENTION_WEBHOOK_DELIVERIES_DAYS', 30, 1, 3650),
+      closedTickets: integer(env, 'RETENTION_CLOSED_TICKETS_DAYS', 90, 1, 3650),
+      notifications: integer(env, 'RETENTION_NOTIFICATIONS_DAYS', 30, 1, 3650),
+      forecasts: integer(env, 'RETENTION_FORECASTS_DAYS', 90, 1, 3650),
+    },
+  };
+}
+
+/** Decodes a 32-byte key given as hex or base64; undefined when it is neither. */
+export function decodeKey(value: string): Buffer | undefined {
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex');
+  const bytes = Buffer.from(value, 'base64');
+  return bytes.length === 32 ? bytes : undefined;
+}

@@ -1,0 +1,71 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver } from 'kysely';
+import type { DatabaseConnection, Driver } from 'kysely';
+import pg from 'pg';
+import { postgresAdapter, sqliteAdapter } from './adapter.ts';
+import type { DialectAdapter } from './adapter.ts';
+import type { Database } from './schema.ts';
+
+// COUNT(*) and BIGINT columns arrive as strings from pg; every count we keep fits a double.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+/** An open database: the Kysely handle, the dialect's capabilities, and how to close it. */
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  adapter: DialectAdapter;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** PostgreSQL URL; SQLite when absent. */
+  databaseUrl?: string | undefined;
+  /** Directory holding `securebase.db` for SQLite. */
+  dataDir: string;
+  /** PostgreSQL schema to use (tests run each suite in a fresh one). */
+  schema?: string;
+  /** Largest PostgreSQL pool. */
+  poolSize?: number;
+}
+
+/**
+ * SQLite's plain BEGIN takes the write lock only at the first write, and a reader that then
+ * writes fails with SQLITE_BUSY when another process wrote in between. BEGIN IMMEDIATE takes the
+ * lock up front, so concurrent worker processes queue on busy_timeout instead of failing.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly sqliteConfig: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(sqliteConfig);
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.sqliteConfig);
+  }
+}
+
+/** Opens SQLite (WAL) in the data directory, or PostgreSQL when a URL is given. */
+export function openDatabase(options: DatabaseOptions): DatabaseHandle {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, adapter: postgresAdapter, close: () => db.destroy() };
+  }
+  mkdirSync(options.dataDir, { recursive: true });
+  const file = new SQLite(join(options.dataDir, 'securebase.db'));
+  file.pragma('journal_mode = WAL');
+  file.pragma('synchronous = NORMAL');
+  file.pragma('busy_timeout = 10000');
+  file.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: file }) });
+  return { db, adapter: sqliteAdapter, close: () => db.destroy() };
+}

@@ -1,0 +1,26 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * A UUID version 7: time-ordered, so new rows land at the end of indexes and ids sort by
+ * creation time, which the cursor pagination relies on as a tiebreaker.
+ */
+export function uuidv7(now: number = Date.now()): string {
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(now, 0, 6);
+  bytes[6] = 0x70 | (bytes[6]! & 0x0f);
+  bytes[8] = 0x80 | (bytes[8]! & 0x3f);
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** A prefixed identifier such as `evt_…`, readable in logs and webhook payloads. */
+export function prefixedId(prefix: string, now: number = Date.now()): string {
+  return `${prefix}_${uuidv7(now).replaceAll('-', '')}`;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True when the value has UUID syntax (any version). */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}

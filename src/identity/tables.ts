@@ -1,0 +1,77 @@
+import type { Tier } from '../config/config.ts';
+
+export type CustomerRole = 'owner' | 'admin' | 'member' | 'viewer';
+export type StaffRole = 'agent' | 'platform_admin';
+export type Role = CustomerRole | StaffRole;
+
+export interface CustomersTable {
+  id: string;
+  name: string;
+  tier: Tier;
+  status: 'active' | 'suspended';
+  /** Last ticket number handed out; the next ticket takes this plus one. */
+  last_ticket_number: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UsersTable {
+  id: string;
+  /** Null for SecureBase staff, who belong to no tenant. */
+  customer_id: string | null;
+  email: string;
+  name: string;
+  role: Role;
+  /** scrypt hash; null until the user sets a password (setup link). */
+  password_hash: string | null;
+  status: 'active' | 'disabled';
+  created_at: string;
+  updated_at: string;
+  last_login_at: string | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  customer_id: string;
+  created_by: string | null;
+  name: string;
+  /** First characters of the key, shown in lists (`sb_live_ab12…`). */
+  prefix: string;
+  key_hash: string;
+  /** JSON array of scopes. */
+  scopes: string;
+  role: CustomerRole;
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface SetupTokensTable {
+  token_hash: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface IdentityTables {
+  customers: CustomersTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_keys: ApiKeysTable;
+  setup_tokens: SetupTokensTable;
+}

@@ -1,0 +1,65 @@
+export type TicketStatus = 'open' | 'in-progress' | 'waiting-customer' | 'resolved' | 'closed';
+export type TicketPriority = 'low' | 'medium' | 'high' | 'critical';
+export type TicketCategory = 'general' | 'billing' | 'technical' | 'feature-request' | 'security' | 'compliance';
+export type SlaStatus = 'on_track' | 'at_risk' | 'breached' | 'met';
+
+export interface TicketsTable {
+  id: string;
+  customer_id: string;
+  number: number;
+  subject: string;
+  description: string;
+  priority: TicketPriority;
+  category: TicketCategory;
+  status: TicketStatus;
+  created_by: string;
+  assignee_id: string | null;
+  /** JSON array of tags. */
+  tags: string;
+  created_at: string;
+  updated_at: string;
+  first_response_at: string | null;
+  resolved_at: string | null;
+  closed_at: string | null;
+  last_activity_at: string;
+  /** Public comments only: customers must not learn internal notes exist. */
+  comment_count: number;
+  internal_comment_count: number;
+  sla_first_response_due_at: string | null;
+  sla_resolution_due_at: string | null;
+  sla_status: SlaStatus;
+  /** The ticket this one follows up (a reply to a closed ticket). */
+  follow_up_of: string | null;
+  /** Incremented on every change; the ETag. */
+  version: number;
+}
+
+export interface TicketCommentsTable {
+  id: string;
+  ticket_id: string;
+  customer_id: string;
+  author_id: string;
+  author_role: 'customer' | 'staff';
+  body: string;
+  visibility: 'public' | 'internal';
+  created_at: string;
+}
+
+export interface TicketHistoryTable {
+  id: string;
+  ticket_id: string;
+  customer_id: string;
+  actor_id: string | null;
+  actor_role: 'customer' | 'staff' | 'system';
+  field: string;
+  from_value: string | null;
+  to_value: string | null;
+  visibility: 'public' | 'internal';
+  created_at: string;
+}
+
+export interface TicketTables {
+  tickets: TicketsTable;
+  ticket_comments: TicketCommentsTable;
+  ticket_history: TicketHistoryTable;
+}
