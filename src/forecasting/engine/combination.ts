@@ -1,0 +1,82 @@
+/**
+ * The combination forecast: the equal-weight mean of automatic ETS, Theta
+ * and the best damped-trend ETS. Combining these is the most reliable
+ * simple improvement over any single model in the M3/M4 competitions.
+ * Its intervals are calibrated from horizon-wise in-sample errors of the
+ * combined forecast.
+ */
+import { autoEts, bestWhere } from './ets-select.ts';
+import type { EtsFit } from './ets-fit.ts';
+import { etsForecastMean, type Band } from './ets-intervals.ts';
+import { etsInSample } from './ets-insample.ts';
+import { etsName } from './ets-model.ts';
+import { fitTheta, thetaForecastMean, thetaInSample } from './theta.ts';
+import { errorScaleByHorizon, intervalsFromScale } from './intervals.ts';
+import { allPositive } from './series.ts';
+
+/** One member of a combination: its name, forecasts and in-sample multi-step forecasts. */
+export interface Component {
+  name: string;
+  mean: Float64Array;
+  rows: Float64Array[];
+}
+
+/** Fitted pieces reused by selection and by the stand-alone methods. */
+export interface CombinationParts {
+  ets: EtsFit | null;
+  damped: EtsFit | null;
+  components: Component[];
+  minOrigin: number;
+}
+
+/** Default error-scale inflation for in-sample errors (they are optimistic). */
+export const DEFAULT_INFLATE = 1.0;
+
+/** First origin used for in-sample errors: enough data for the states to settle. */
+export function burnIn(n: number, m: number): number {
+  return Math.min(Math.max(3, m), Math.max(1, n - 2));
+}
+
+/** Fits ETS (all forms), the damped subset and Theta, and their in-sample forecast rows. */
+export function fitCombinationParts(y: ArrayLike<number>, m: number, H: number): CombinationParts {
+  const n = y.length;
+  const minOrigin = burnIn(n, m);
+  const auto = autoEts(y, m);
+  const ets = auto ? auto.best : null;
+  const damped = auto ? bestWhere(auto.fits, (s) => s.trend === 'Ad') : null;
+  const theta = fitTheta(y, m);
+  const components: Component[] = [];
+  if (ets) components.push({ name: etsName(ets.spec), mean: etsForecastMean(ets, H), rows: etsInSample(ets, y, H, minOrigin) });
+  components.push({ name: 'Theta', mean: thetaForecastMean(theta, H), rows: thetaInSample(theta, H, minOrigin) });
+  if (damped) components.push({ name: etsName(damped.spec), mean: etsForecastMean(damped, H), rows: etsInSample(damped, y, H, minOrigin) });
+  return { ets, damped, components, minOrigin };
+}
+
+/** Equal-weight average of component forecasts (and of their in-sample rows). */
+export function combine(components: Component[], H: number): Component {
+  const k = components.length;
+  const mean = new Float64Array(H);
+  for (const c of components) for (let h = 0; h < H; h++) mean[h] = (mean[h] as number) + (c.mean[h] as number) / k;
+  const nRows = Math.min(...components.map((c) => c.rows.length));
+  const rows: Float64Array[] = [];
+  for (let r = 0; r < nRows; r++) {
+    const row = new Float64Array(H);
+    for (const c of components) {
+      const cr = c.rows[c.rows.length - nRows + r] as Float64Array;
+      for (let h = 0; h < H; h++) row[h] = (row[h] as number) + (cr[h] as number) / k;
+    }
+    rows.push(row);
+  }
+  return { name: `Combination(${components.map((c) => c.name).join(', ')})`, mean, rows };
+}
+
+/** Combination forecast with horizon-calibrated intervals; null bands when history is too short to calibrate. */
+export function calibratedBands(y: ArrayLike<number>, comp: Component, minOrigin: number, levels: number[], inflate = DEFAULT_INFLATE): Band[] | null {
+  const H = comp.mean.length;
+  const nRows = comp.rows.length;
+  const origin = y.length - nRows;
+  const relative = allPositive(y);
+  const sigma = errorScaleByHorizon(y, comp.rows, Math.max(origin, minOrigin), H, relative);
+  if (!Number.isFinite(sigma[0])) return null;
+  return intervalsFromScale(comp.mean, sigma, levels, { relative, inflate });
+}

@@ -1,0 +1,62 @@
+/**
+ * Automatic ETS: fit every admissible model form and keep the lowest AICc,
+ * following R's `ets` defaults (no multiplicative trend, no additive error
+ * with multiplicative season, no multiplicative parts on non-positive data).
+ */
+import type { EtsSpec, TrendType, SeasonType, ErrorType } from './ets-model.ts';
+import { fitEts, type EtsFit, type EtsFitOptions } from './ets-fit.ts';
+import { allPositive, isConstant } from './series.ts';
+
+/** Restricts the candidate set (e.g. only damped trends). */
+export interface EtsSearch extends EtsFitOptions {
+  errors?: ErrorType[];
+  trends?: TrendType[];
+  seasons?: SeasonType[];
+}
+
+/** The model forms `autoEts` will try for this data, admissibility rules applied. */
+export function candidateSpecs(y: ArrayLike<number>, m: number, search: EtsSearch = {}): EtsSpec[] {
+  const positive = allPositive(y);
+  const seasonalOk = m > 1 && y.length >= 2 * m + 2;
+  const errors = (search.errors ?? ['A', 'M']).filter((e) => e === 'A' || positive);
+  const trends = search.trends ?? ['N', 'A', 'Ad'];
+  const seasons = (search.seasons ?? ['N', 'A', 'M']).filter((s) => s === 'N' || (seasonalOk && (s === 'A' || positive)));
+  const specs: EtsSpec[] = [];
+  for (const error of errors)
+    for (const trend of trends)
+      for (const season of seasons) {
+        if (error === 'A' && season === 'M') continue; // infinite-variance forms, excluded as in R
+        specs.push({ error, trend, season });
+      }
+  return specs;
+}
+
+/** All fitted candidates plus the AICc winner. */
+export interface AutoEtsResult {
+  best: EtsFit;
+  fits: EtsFit[];
+}
+
+/**
+ * Fits all candidate forms and returns them with the AICc-best. Null only
+ * when nothing can be fitted (fewer than ~4 points or constant data).
+ */
+export function autoEts(y: ArrayLike<number>, m: number, search: EtsSearch = {}): AutoEtsResult | null {
+  if (y.length < 4 || isConstant(y)) return null;
+  const fits: EtsFit[] = [];
+  for (const spec of candidateSpecs(y, m, search)) {
+    const fit = fitEts(y, m, spec, search);
+    if (fit && Number.isFinite(fit.aicc)) fits.push(fit);
+  }
+  if (fits.length === 0) return null;
+  let best = fits[0] as EtsFit;
+  for (const f of fits) if (f.aicc < best.aicc) best = f;
+  return { best, fits };
+}
+
+/** The AICc-best among fits matching a predicate (e.g. damped trend), or null. */
+export function bestWhere(fits: EtsFit[], pred: (s: EtsSpec) => boolean): EtsFit | null {
+  let best: EtsFit | null = null;
+  for (const f of fits) if (pred(f.spec) && (!best || f.aicc < best.aicc)) best = f;
+  return best;
+}

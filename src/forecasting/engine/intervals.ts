@@ -1,0 +1,107 @@
+/**
+ * Prediction intervals calibrated from rolling-origin forecast errors, by
+ * horizon. Model-based variances understate real uncertainty (parameter and
+ * model-choice error), so the combination's intervals are set from how far
+ * its own h-step forecasts missed in the past.
+ */
+import type { Band } from './ets-intervals.ts';
+import { zForLevel } from './stats.ts';
+
+/** Tuning of {@link calibratedIntervals}. */
+export interface CalibrationOptions {
+  /** Work with log(y/ŷ) (positive data) so widths scale with the level. */
+  relative: boolean;
+  /** Multiplier on the in-sample error scale (in-sample errors are optimistic). */
+  inflate: number;
+}
+
+/**
+ * Horizon-wise error scale σ_h (root mean square of past h-step errors),
+ * made non-decreasing in h and extrapolated as √h beyond the horizons the
+ * history can check. `rows[r][h-1]` is the h-step forecast made after
+ * `minOrigin + r` observations.
+ */
+export function errorScaleByHorizon(y: ArrayLike<number>, rows: Float64Array[], minOrigin: number, H: number, relative: boolean): Float64Array {
+  const n = y.length;
+  const sum = new Float64Array(H);
+  const cnt = new Float64Array(H);
+  for (let r = 0; r < rows.length; r++) {
+    const o = minOrigin + r;
+    const row = rows[r] as Float64Array;
+    for (let h = 1; h <= H && o + h - 1 < n; h++) {
+      const actual = y[o + h - 1] as number;
+      const f = row[h - 1] as number;
+      let e: number;
+      if (relative) {
+        if (!(f > 0)) continue;
+        e = Math.log(actual / f);
+      } else e = actual - f;
+      if (!Number.isFinite(e)) continue;
+      sum[h - 1] = (sum[h - 1] as number) + e * e;
+      cnt[h - 1] = (cnt[h - 1] as number) + 1;
+    }
+  }
+  const sigma = new Float64Array(H);
+  let lastGood = -1;
+  for (let h = 0; h < H; h++) {
+    if ((cnt[h] as number) >= 3) {
+      sigma[h] = Math.sqrt((sum[h] as number) / (cnt[h] as number));
+      lastGood = h;
+    } else if (lastGood >= 0) {
+      sigma[h] = (sigma[lastGood] as number) * Math.sqrt((h + 1) / (lastGood + 1));
+    } else sigma[h] = NaN;
+    if (h > 0 && (sigma[h] as number) < (sigma[h - 1] as number)) sigma[h] = sigma[h - 1] as number;
+  }
+  return sigma;
+}
+
+/** Central intervals around `mean` from a horizon-wise error scale. */
+export function intervalsFromScale(mean: ArrayLike<number>, sigma: ArrayLike<number>, levels: number[], opts: CalibrationOptions): Band[] {
+  const H = mean.length;
+  return levels.map((level) => {
+    const z = zForLevel(level) * opts.inflate;
+    const lower: number[] = [];
+    const upper: number[] = [];
+    for (let h = 0; h < H; h++) {
+      const f = mean[h] as number;
+      const s = sigma[h] as number;
+      if (opts.relative && f > 0) {
+        lower.push(f * Math.exp(-z * s));
+        upper.push(f * Math.exp(z * s));
+      } else {
+        lower.push(f - z * s);
+        upper.push(f + z * s);
+      }
+    }
+    return { level, lower, upper };
+  });
+}
+
+/** Clamps lower (and upper) bounds at zero: costs cannot be negative. */
+export function truncateAtZero(bands: Band[]): Band[] {
+  return bands.map((b) => ({ level: b.level, lower: b.lower.map((v) => Math.max(0, v)), upper: b.upper.map((v) => Math.max(0, v)) }));
+}
+
+/**
+ * Makes a set of bands nest (a higher level is never narrower) and widen
+ * with the horizon, repairing any numerical non-monotonicity.
+ */
+export function enforceNesting(bands: Band[], mean: ArrayLike<number>): Band[] {
+  const sorted = [...bands].sort((a, b) => a.level - b.level);
+  for (const b of sorted) {
+    for (let h = 0; h < b.lower.length; h++) {
+      const f = mean[h] as number;
+      if ((b.lower[h] as number) > f) b.lower[h] = f;
+      if ((b.upper[h] as number) < f) b.upper[h] = f;
+    }
+  }
+  for (let i = 1; i < sorted.length; i++) {
+    const prev = sorted[i - 1] as Band;
+    const cur = sorted[i] as Band;
+    for (let h = 0; h < cur.lower.length; h++) {
+      cur.lower[h] = Math.min(cur.lower[h] as number, prev.lower[h] as number);
+      cur.upper[h] = Math.max(cur.upper[h] as number, prev.upper[h] as number);
+    }
+  }
+  return bands;
+}
