@@ -7,6 +7,8 @@ export interface Config {
   dataDir: string;
   /** PostgreSQL connection string; SQLite under `dataDir` when absent. */
   databaseUrl: string | undefined;
+  /** PostgreSQL schema (search_path); the server's default when absent. */
+  databaseSchema: string | undefined;
   /** 32-byte key (hex or base64) for secrets at rest; a 0600 key file in `dataDir` when absent. */
   masterKey: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -49,6 +51,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'HOST', default: '0.0.0.0', description: 'Interface to listen on' },
   { name: 'SECUREBASE_DATA_DIR', default: './data', description: 'SQLite database, key file, mail spool' },
   { name: 'DATABASE_URL', default: '(unset: SQLite)', description: 'PostgreSQL connection string' },
+  { name: 'SECUREBASE_DB_SCHEMA', default: '(server default)', description: 'PostgreSQL schema to use' },
   { name: 'SECUREBASE_MASTER_KEY', default: '(key file in data dir)', description: '32-byte key, hex or base64, encrypting secrets at rest' },
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
   { name: 'PUBLIC_URL', default: 'http://localhost:PORT', description: 'Base URL used in links (setup link, emails)' },
@@ -126,6 +129,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL', 'must be a postgres:// or postgresql:// URL');
   }
+  const databaseSchema = env.SECUREBASE_DB_SCHEMA?.trim() || undefined;
+  if (databaseSchema && !/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) {
+    throw new ConfigError('SECUREBASE_DB_SCHEMA', 'must be a lower-case SQL identifier');
+  }
   const masterKey = env.SECUREBASE_MASTER_KEY?.trim() || undefined;
   if (masterKey && decodeKey(masterKey) === undefined) {
     throw new ConfigError('SECUREBASE_MASTER_KEY', 'must be 32 bytes as 64 hex characters or base64');
@@ -141,6 +148,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: env.HOST?.trim() || '0.0.0.0',
     dataDir: resolve(env.SECUREBASE_DATA_DIR?.trim() || './data'),
     databaseUrl,
+    databaseSchema,
     masterKey,
     logLevel: logLevel as Config['logLevel'],
     publicUrl,

@@ -1,0 +1,74 @@
+import type { Config } from '../config/config.ts';
+import { buildApp } from '../http/app.ts';
+import { createIdentityService } from '../identity/service.ts';
+import { openRuntime } from '../server/runtime.ts';
+import { createWorker } from '../server/worker.ts';
+import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from './demo.ts';
+
+function onShutdown(stop: () => Promise<void>): void {
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      void stop().then(() => process.exit(0), () => process.exit(1));
+    });
+  }
+}
+
+/** `securebase serve`: API (and portal) plus, unless disabled, the job runner in one process. */
+export async function runServe(config: Config, options: { worker: boolean; demo: boolean; exitAfterDemo?: boolean }): Promise<void> {
+  const ctx = await openRuntime(config);
+  const identity = createIdentityService({ db: ctx.database.db, clock: ctx.clock, sessionTtlHours: config.sessionTtlHours });
+  const worker = options.worker ? createWorker(ctx) : null;
+  if (worker) ctx.wakeWorkers = () => worker.wake();
+  const app = await buildApp(ctx);
+  const baseUrl = config.publicUrl ?? `http://localhost:${config.port}`;
+
+  const bootstrap = await identity.bootstrapPlatformAdmin();
+  if (bootstrap) {
+    console.log(`\nFirst start: created the platform admin ${bootstrap.user.email}.`);
+    console.log(`Set its password once with the setup token (valid 7 days):\n  curl -X POST ${baseUrl}/v1/auth/setup -H 'content-type: application/json' -d '{"token":"${bootstrap.setupToken}","password":"<at least 12 characters>"}'\n`);
+  }
+  if (options.demo) {
+    const seeded = await seedDemo(ctx, app, identity, (message) => process.stdout.write(`\r${message}`));
+    if (seeded) process.stdout.write('\n');
+  }
+  if (options.exitAfterDemo) {
+    console.log('Demo data is in place.');
+    await app.close();
+    await ctx.database.close();
+    return;
+  }
+  await worker?.start();
+  await app.listen({ host: config.host, port: config.port });
+  console.log(`SecureBase is serving on ${baseUrl}  (API under /v1, reference at ${baseUrl}/docs, storage: ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`})`);
+  if (options.demo) {
+    console.log(`Demo logins (password "${DEMO_PASSWORD}"): customer owner ${DEMO_USERS.owner}, member ${DEMO_USERS.member}, viewer ${DEMO_USERS.viewer}, support agent ${DEMO_USERS.agent}`);
+    console.log(`  curl -X POST ${baseUrl}/v1/auth/login -H 'content-type: application/json' -d '{"email":"${DEMO_USERS.owner}","password":"${DEMO_PASSWORD}"}'`);
+  }
+  onShutdown(async () => {
+    await app.close();
+    await worker?.stop();
+    await ctx.database.close();
+  });
+}
+
+/** `securebase worker`: background jobs only; several may share one PostgreSQL. */
+export async function runWorker(config: Config): Promise<void> {
+  const ctx = await openRuntime(config);
+  const worker = createWorker(ctx);
+  await worker.start();
+  ctx.logger.info({ workerId: worker.workerId }, 'worker started');
+  onShutdown(async () => {
+    await worker.stop();
+    await ctx.database.close();
+  });
+}
+
+/** `securebase migrate`. */
+export async function runMigrate(config: Config): Promise<void> {
+  const ctx = await openRuntime(config);
+  await ctx.database.close();
+  console.log('Database is up to date.');
+}

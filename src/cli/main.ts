@@ -1,0 +1,119 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { CONFIG_VARIABLES, ConfigError, loadConfig, TIERS } from '../config/config.ts';
+import type { Config, Tier } from '../config/config.ts';
+import { PERMISSIONS } from '../identity/permissions.ts';
+import type { Permission } from '../identity/permissions.ts';
+import { createIdentityService } from '../identity/service.ts';
+import { openRuntime } from '../server/runtime.ts';
+import { runMigrate, runServe, runWorker } from './commands.ts';
+
+const configHelp = `\nEnvironment variables:\n${CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(36)} ${v.description} (default ${v.default})`).join('\n')}\n`;
+
+function config(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`securebase: invalid configuration: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+function tier(value: string): Tier {
+  if (!TIERS.includes(value as Tier)) throw new InvalidArgumentError(`must be one of ${TIERS.join(', ')}`);
+  return value as Tier;
+}
+
+function scopes(value: string): Permission[] {
+  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const scope of list) if (!PERMISSIONS.includes(scope as Permission)) throw new InvalidArgumentError(`unknown scope ${scope}; known: ${PERMISSIONS.join(', ')}`);
+  return list as Permission[];
+}
+
+/** Runs an admin action on a migrated database and closes it. */
+async function withIdentity<T>(action: (identity: ReturnType<typeof createIdentityService>) => Promise<T>): Promise<T> {
+  const cfg = config();
+  const ctx = await openRuntime(cfg);
+  try {
+    return await action(createIdentityService({ db: ctx.database.db, clock: ctx.clock, sessionTtlHours: cfg.sessionTtlHours }));
+  } finally {
+    await ctx.database.close();
+  }
+}
+
+const program = new Command('securebase').description('SecureBase platform services: support desk, webhooks, cost forecasting, notifications').showHelpAfterError();
+
+program
+  .command('serve')
+  .description('Run the API and portal, with background workers unless --no-worker')
+  .option('--no-worker', 'serve HTTP only (run `securebase worker` processes separately)')
+  .option('--demo', 'create demo data on first start (tenant, users, tickets)')
+  .addHelpText('after', configHelp)
+  .action(async (options: { worker: boolean; demo?: boolean }) => runServe(config(), { worker: options.worker, demo: options.demo === true }));
+
+program.command('worker').description('Run background jobs only (webhook deliveries, emails, sweeps)').addHelpText('after', configHelp).action(async () => runWorker(config()));
+program.command('migrate').description('Apply pending database migrations and exit').addHelpText('after', configHelp).action(async () => runMigrate(config()));
+program
+  .command('demo')
+  .description('Create demo data (tenant, users, tickets) and exit')
+  .action(async () => runServe(config(), { worker: false, demo: true, exitAfterDemo: true }));
+
+const admin = program.command('admin').description('Administrative tasks on the configured database');
+
+admin
+  .command('create-tenant')
+  .description('Create a tenant with its owner and an admin API key')
+  .requiredOption('--name <name>', 'organisation name')
+  .addOption(new Option('--tier <tier>', 'tier').choices([...TIERS]).makeOptionMandatory())
+  .requiredOption('--admin-email <email>', 'email of the tenant owner')
+  .option('--json', 'print {"customer_id", "user_id", "api_key"} as JSON')
+  .action(async (options: { name: string; tier: string; adminEmail: string; json?: boolean }) => {
+    const created = await withIdentity((identity) => identity.createTenant({ name: options.name, tier: tier(options.tier), adminEmail: options.adminEmail }));
+    if (options.json) {
+      console.log(JSON.stringify({ customer_id: created.customer.id, user_id: created.user.id, api_key: created.apiKey.key }));
+    } else {
+      console.log(`tenant:   ${created.customer.id} (${created.customer.name}, ${created.customer.tier})`);
+      console.log(`owner:    ${created.user.id} <${created.user.email}>`);
+      console.log(`api key:  ${created.apiKey.key}   (shown once; store it now)`);
+      if (created.setupToken) console.log(`setup:    POST /v1/auth/setup {"token": "${created.setupToken}", "password": "…"} sets the owner's password`);
+    }
+  });
+
+admin
+  .command('create-api-key')
+  .description('Create an API key for a tenant (the key is shown once)')
+  .requiredOption('--customer <id>', 'tenant id')
+  .requiredOption('--name <name>', 'what the key is for')
+  .addOption(new Option('--role <role>', 'role the key acts with').choices(['admin', 'member', 'viewer']).default('member'))
+  .option('--scopes <list>', `comma-separated subset of: ${PERMISSIONS.join(', ')}`, scopes, [])
+  .option('--json', 'print {"id", "api_key"} as JSON')
+  .action(async (options: { customer: string; name: string; role: 'admin' | 'member' | 'viewer'; scopes: Permission[]; json?: boolean }) => {
+    const created = await withIdentity((identity) => identity.createApiKey({ customerId: options.customer, name: options.name, role: options.role, scopes: options.scopes, createdBy: null }));
+    console.log(options.json ? JSON.stringify({ id: created.apiKey.id, api_key: created.key }) : `api key: ${created.key}   (shown once; store it now)`);
+  });
+
+admin
+  .command('create-staff')
+  .description('Create a SecureBase staff user; prints a one-time setup token for the password')
+  .requiredOption('--email <email>', 'email')
+  .addOption(new Option('--role <role>', 'staff role').choices(['agent', 'platform_admin']).default('agent'))
+  .option('--name <name>', 'display name')
+  .option('--json', 'print {"user_id", "setup_token"} as JSON')
+  .action(async (options: { email: string; role: 'agent' | 'platform_admin'; name?: string; json?: boolean }) => {
+    const created = await withIdentity((identity) => identity.createStaff({ email: options.email, name: options.name ?? options.email, role: options.role }));
+    if (options.json) console.log(JSON.stringify({ user_id: created.user.id, setup_token: created.setupToken }));
+    else console.log(`staff user ${created.user.id}; set the password with POST /v1/auth/setup {"token": "${created.setupToken}", "password": "…"}`);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(`securebase: invalid configuration: ${error.message}`);
+    process.exit(2);
+  }
+  console.error(`securebase: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}

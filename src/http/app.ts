@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { registerAuthentication } from '../identity/authenticate.ts';
+import { identityRoutes } from '../identity/routes.ts';
+import { createIdentityService } from '../identity/service.ts';
+import { ticketRoutes } from '../tickets/routes.ts';
+import type { AppContext } from './context.ts';
+import { AppError } from './errors.ts';
+import { registerIdempotency } from './idempotency.ts';
+import { createMetricsRegistry, registerObservability } from './observability.ts';
+import { registerErrorHandling } from './problem.ts';
+import { validatorCompiler } from './validation.ts';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * Builds the HTTP application: conventions of api.md (problem+json, validation, idempotency,
+ * rate limits, request ids, OpenAPI) and every feature plugin.
+ */
+export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    bodyLimit: ctx.config.bodyLimitBytes,
+    trustProxy: false,
+    disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace',
+    genReqId: (request) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  registerErrorHandling(app);
+
+  await app.register(cookie);
+  await app.register(helmet, { contentSecurityPolicy: false, global: true });
+  if (ctx.config.corsOrigins.length > 0) {
+    await app.register(cors, { origin: ctx.config.corsOrigins, credentials: true, exposedHeaders: ['x-request-id', 'etag', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'retry-after'] });
+  }
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'SecureBase platform services API', version: '1.0.0', description: 'Support desk, webhooks, cost forecasting and notifications. Errors are RFC 9457 problem details.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API key (`sb_live_…`) or session token' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+
+  const identity = createIdentityService({ db: ctx.database.db, clock: ctx.clock, sessionTtlHours: ctx.config.sessionTtlHours });
+  registerAuthentication(app, identity);
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'onRequest',
+    enableDraftSpec: true,
+    timeWindow: '1 hour',
+    keyGenerator: (request) => request.auth?.credentialId ?? request.ip,
+    max: (request) => ctx.config.rateLimitPerHour[request.auth?.tier ?? 'standard'],
+    allowList: (request) => request.routeOptions.config.public === true && request.routeOptions.url !== '/v1/auth/login',
+    errorResponseBuilder: (_request, context) =>
+      new AppError('rate_limited', `Rate limit of ${context.max} requests per ${context.after} exceeded`, { extra: { retry_after_seconds: Math.ceil(context.ttl / 1000) } }),
+  });
+  registerIdempotency(app, ctx.database.db, ctx.clock);
+  registerObservability(app, ctx.database.db, createMetricsRegistry());
+
+  app.get('/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  await app.register(identityRoutes(ctx, identity), { prefix: '/v1' });
+  await app.register(ticketRoutes(ctx), { prefix: '/v1' });
+  return app;
+}

@@ -1,0 +1,14 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../config/clock.ts';
+import type { Config } from '../config/config.ts';
+import type { DatabaseHandle } from '../database/connection.ts';
+
+/** What every feature plugin is built from: configuration, storage, time and logging. */
+export interface AppContext {
+  config: Config;
+  database: DatabaseHandle;
+  clock: Clock;
+  logger: Logger;
+  /** Called after a commit that enqueued jobs, so an in-process worker starts at once. */
+  wakeWorkers(): void;
+}

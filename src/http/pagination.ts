@@ -1,0 +1,90 @@
+import { sql } from 'kysely';
+import type { Expression, RawBuilder, SelectQueryBuilder, SqlBool } from 'kysely';
+import { Type } from 'typebox';
+import type { TSchema } from 'typebox';
+import { invalidField } from './errors.ts';
+
+/** Query-string fields every list accepts. */
+export const PageQuery = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50, description: 'Page size (1–100)', examples: [50] })),
+  cursor: Type.Optional(Type.String({ maxLength: 512, description: 'Opaque cursor from `next_cursor` of the previous page' })),
+};
+
+/** The list envelope `{<collection>: [...], next_cursor, has_more}` of api.md. */
+export function PageOf<Name extends string, Item extends TSchema>(name: Name, item: Item) {
+  return Type.Object({
+    [name]: Type.Array(item),
+    next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` to get the next page' }),
+    has_more: Type.Boolean(),
+  } as { [K in Name]: ReturnType<typeof Type.Array<Item>> } & {
+    next_cursor: ReturnType<typeof Type.Union<[ReturnType<typeof Type.String>, ReturnType<typeof Type.Null>]>>;
+    has_more: ReturnType<typeof Type.Boolean>;
+  });
+}
+
+/** How a list is ordered: a sort expression (with a stable name) plus the id as tiebreaker. */
+export interface SortKey {
+  /** Name bound into the cursor, so a cursor from another sort is rejected. */
+  name: string;
+  expression: RawBuilder<unknown> | Expression<unknown>;
+  idColumn: string;
+  direction: 'asc' | 'desc';
+}
+
+interface DecodedCursor {
+  value: string | number;
+  id: string;
+}
+
+function decodeCursor(cursor: string, sortName: string): DecodedCursor {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && parsed.length === 3 && parsed[0] === sortName && typeof parsed[2] === 'string' && (typeof parsed[1] === 'string' || typeof parsed[1] === 'number')) {
+      return { value: parsed[1], id: parsed[2] };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw invalidField('cursor', 'is not a cursor returned by this list with this sort');
+}
+
+/**
+ * Applies cursor, order and limit to a query whose filters are already in its WHERE clause,
+ * so pages are never short while more rows exist. Fetches one extra row to learn `has_more`.
+ */
+export function pageQuery<DB, TB extends keyof DB, O>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  sort: SortKey,
+  page: { limit?: number | undefined; cursor?: string | undefined },
+): SelectQueryBuilder<DB, TB, O> {
+  const id = sql.ref(sort.idColumn);
+  let paged = query;
+  if (page.cursor) {
+    const { value, id: lastId } = decodeCursor(page.cursor, sort.name);
+    const op = sql.raw(sort.direction === 'asc' ? '>' : '<');
+    paged = paged.where(sql<SqlBool>`(${sort.expression} ${op} ${value} or (${sort.expression} = ${value} and ${id} ${op} ${lastId}))`);
+  }
+  const direction = sql.raw(sort.direction);
+  return paged
+    .orderBy(sql`${sort.expression} ${direction}`)
+    .orderBy(sql`${id} ${direction}`)
+    .limit((page.limit ?? 50) + 1);
+}
+
+/** Cuts the extra row and builds `next_cursor` from the last row's sort value and id. */
+export function toPage<Row>(
+  rows: Row[],
+  sort: Pick<SortKey, 'name'>,
+  limit: number | undefined,
+  keyOf: (row: Row) => { value: string | number; id: string },
+): { items: Row[]; next_cursor: string | null; has_more: boolean } {
+  const size = limit ?? 50;
+  const hasMore = rows.length > size;
+  const items = hasMore ? rows.slice(0, size) : rows;
+  const last = items[items.length - 1];
+  const nextCursor =
+    hasMore && last !== undefined
+      ? Buffer.from(JSON.stringify([sort.name, keyOf(last).value, keyOf(last).id])).toString('base64url')
+      : null;
+  return { items, next_cursor: nextCursor, has_more: hasMore };
+}

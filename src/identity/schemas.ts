@@ -1,0 +1,93 @@
+import { Type } from 'typebox';
+import { TIERS } from '../config/config.ts';
+import { PERMISSIONS } from '../identity/permissions.ts';
+
+const Timestamp = (description: string) => Type.String({ format: 'date-time', description, examples: ['2026-11-25T09:30:00.000Z'] });
+const NullableTimestamp = (description: string) => Type.Union([Timestamp(description), Type.Null()], { description });
+
+export const Email = Type.String({ format: 'email', maxLength: 254, description: 'Email address', examples: ['ada@example.com'] });
+export const Password = Type.String({ minLength: 12, maxLength: 256, description: 'At least 12 characters', examples: ['correct horse battery staple'] });
+
+export const LoginBody = Type.Object(
+  { email: Email, password: Type.String({ minLength: 1, maxLength: 256, description: 'The account password', examples: ['correct horse battery staple'] }) },
+  { additionalProperties: false },
+);
+
+export const SetupBody = Type.Object(
+  { token: Type.String({ minLength: 10, maxLength: 200, description: 'The one-time setup token printed at first start' }), password: Password },
+  { additionalProperties: false },
+);
+
+export const UserView = Type.Object({
+  id: Type.String({ format: 'uuid', description: 'User id' }),
+  customer_id: Type.Union([Type.String(), Type.Null()], { description: 'Tenant; null for SecureBase staff' }),
+  email: Email,
+  name: Type.String({ description: 'Display name' }),
+  role: Type.String({ description: 'owner, admin, member, viewer, agent or platform_admin' }),
+  created_at: Timestamp('When the user was created'),
+});
+
+export const LoginResponse = Type.Object({
+  token: Type.String({ description: 'Session token for `Authorization: Bearer`; also set as an HttpOnly cookie' }),
+  csrf_token: Type.String({ description: 'Send as `x-csrf-token` on writes authenticated by the cookie' }),
+  expires_at: Timestamp('When the session expires unless used (sliding)'),
+  user: UserView,
+});
+
+export const SessionView = Type.Object({
+  id: Type.String({ description: 'Session id' }),
+  created_at: Timestamp('Login time'),
+  last_seen_at: Timestamp('Last request (to the minute)'),
+  expires_at: Timestamp('Expiry'),
+  ip: Type.Union([Type.String(), Type.Null()], { description: 'Client address at login' }),
+  user_agent: Type.Union([Type.String(), Type.Null()], { description: 'Client at login' }),
+});
+
+export const MeResponse = Type.Object({
+  user_id: Type.Union([Type.String(), Type.Null()], { description: 'The user behind the credential' }),
+  customer_id: Type.Union([Type.String(), Type.Null()], { description: 'Tenant of the credential' }),
+  tier: Type.Union([Type.String(), Type.Null()], { description: 'Tenant tier' }),
+  role: Type.String({ description: 'Role the credential acts with' }),
+  credential: Type.Union([Type.Literal('session'), Type.Literal('api_key')], { description: 'Kind of credential' }),
+  permissions: Type.Array(Type.String(), { description: 'Effective permissions' }),
+});
+
+export const Scope = Type.Union(PERMISSIONS.map((p) => Type.Literal(p)), { description: 'A permission' });
+
+export const CreateApiKeyBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100, description: 'What the key is for', examples: ['CI pipeline'] }),
+    role: Type.Optional(Type.Union([Type.Literal('admin'), Type.Literal('member'), Type.Literal('viewer')], { default: 'member', description: 'Role the key acts with' })),
+    scopes: Type.Optional(Type.Array(Scope, { maxItems: 20, uniqueItems: true, description: 'Narrow the role to these permissions; empty = all of the role' })),
+    expires_at: Type.Optional(Type.Union([Timestamp('Optional expiry'), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+
+export const ApiKeyView = Type.Object({
+  id: Type.String({ description: 'Key id' }),
+  name: Type.String({ description: 'Name' }),
+  prefix: Type.String({ description: 'First characters of the key, for recognition', examples: ['sb_live_ab12cd'] }),
+  role: Type.String({ description: 'Role' }),
+  scopes: Type.Array(Type.String(), { description: 'Scopes (empty = all of the role)' }),
+  created_at: Timestamp('Creation time'),
+  last_used_at: NullableTimestamp('Last use (to the minute)'),
+  expires_at: NullableTimestamp('Expiry'),
+  revoked_at: NullableTimestamp('Revocation time'),
+});
+
+export const CreatedApiKeyResponse = Type.Object({
+  api_key: ApiKeyView,
+  key: Type.String({ description: 'The secret key. Shown once; store it now.' }),
+});
+
+export const CreateTenantBody = Type.Object(
+  {
+    name: Type.String({ minLength: 2, maxLength: 200, description: 'Organisation name', examples: ['Acme Bank'] }),
+    tier: Type.Union(TIERS.map((t) => Type.Literal(t)), { description: 'Tier (sets SLA targets and limits)' }),
+    admin_email: Email,
+  },
+  { additionalProperties: false },
+);
+
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100, description: 'Identifier' }) }, { additionalProperties: false });

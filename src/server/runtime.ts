@@ -1,0 +1,23 @@
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import { systemClock } from '../config/clock.ts';
+import type { Config } from '../config/config.ts';
+import { openDatabase } from '../database/connection.ts';
+import { migrateToLatest } from '../database/migrations/index.ts';
+import type { AppContext } from '../http/context.ts';
+
+/** A JSON logger that never prints credentials, even if a header object is logged. */
+export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
+  return pino({
+    level: config.logLevel,
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie', '*.password', '*.secret', '*.token'], censor: '[redacted]' },
+  });
+}
+
+/** Opens the database, applies migrations and assembles the context every process shares. */
+export async function openRuntime(config: Config, logger: Logger = createLogger(config)): Promise<AppContext> {
+  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: config.databaseSchema, poolSize: 20 });
+  const applied = await migrateToLatest(database.db);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'applied database migrations');
+  return { config, database, clock: systemClock, logger, wakeWorkers: () => {} };
+}

@@ -1,0 +1,28 @@
+import { createEventDispatcher } from '../events/processors.ts';
+import type { EventProcessor } from '../events/processors.ts';
+import type { AppContext } from '../http/context.ts';
+import { combineJobHandlers, JobRunner } from '../jobs/index.ts';
+import { housekeepingJobs, housekeepingSchedule } from './housekeeping.ts';
+
+/** Every event processor, in one list: each consumer of the outbox registers here. */
+export function eventProcessors(_ctx: AppContext): EventProcessor[] {
+  return [];
+}
+
+/**
+ * The job runner with every feature's handlers (each job name has exactly one handler;
+ * `combineJobHandlers` refuses duplicates at start-up) and periodic jobs.
+ */
+export function createWorker(ctx: AppContext): JobRunner {
+  const { config } = ctx;
+  const runner = new JobRunner({
+    handle: ctx.database,
+    handlers: combineJobHandlers(createEventDispatcher(eventProcessors(ctx)), housekeepingJobs),
+    periodic: [...housekeepingSchedule],
+    concurrency: config.workerConcurrency,
+    clock: ctx.clock,
+    logger: ctx.logger,
+    ...(config.databaseUrl ? { listen: { connectionString: config.databaseUrl, schema: config.databaseSchema } } : {}),
+  });
+  return runner;
+}
