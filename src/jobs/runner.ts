@@ -77,6 +77,7 @@ export class JobRunner {
   private renewTimer: NodeJS.Timeout | null = null;
   private listener: WakeListener | null = null;
   private nextScheduleCheck = 0;
+  private schedulesReady = false;
 
   constructor(private readonly options: JobRunnerOptions) {
     this.handlers = new Map(Object.entries(options.handlers));
@@ -99,7 +100,7 @@ export class JobRunner {
     const names = await db.selectFrom('jobs').select('name').distinct().where('status', '!=', 'dead').execute();
     const unknown = names.map((row) => row.name).filter((name) => !this.handlers.has(name));
     if (unknown.length > 0) this.logger.warn({ jobs: unknown }, 'queued jobs have no handler here; they will be marked dead');
-    await ensureSchedules(db, this.options.periodic ?? [], this.clock());
+    await this.checkSchedules(true);
     this.started = true;
     if (this.options.listen) {
       this.listener = listenForJobs({ ...this.options.listen, onWake: () => this.wake(), logger: this.logger });
@@ -195,6 +196,10 @@ export class JobRunner {
     const periodic = this.options.periodic ?? [];
     const now = this.clock();
     if (periodic.length === 0 || (!force && now.getTime() < this.nextScheduleCheck)) return;
+    if (!this.schedulesReady) {
+      await ensureSchedules(this.options.handle.db, periodic, now);
+      this.schedulesReady = true;
+    }
     const next = await enqueueDuePeriodicJobs(this.options.handle.db, periodic, now);
     this.nextScheduleCheck = Math.min(next?.getTime() ?? Infinity, now.getTime() + 60_000);
   }

@@ -1,0 +1,216 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { manualClock } from '../config/clock.ts';
+import { openDatabase } from '../database/connection.ts';
+import { createTestDatabase, TEST_DIALECTS } from '../testing/database.ts';
+import type { TestDatabase } from '../testing/database.ts';
+import { enqueueJob, enqueueJobs } from './enqueue.ts';
+import { claimJobs, completeJobs } from './queue.ts';
+import { JobRunner } from './runner.ts';
+import { allJobs, waitFor } from './testing/helpers.ts';
+import { combineJobHandlers, exponentialBackoff, PermanentFailure, RetryLater } from './types.ts';
+import type { ClaimedJob, JobHandler } from './types.ts';
+
+for (const dialect of TEST_DIALECTS) {
+  describe(`job runner on ${dialect}`, () => {
+    let database: TestDatabase;
+    before(async () => {
+      database = await createTestDatabase(dialect);
+    });
+    after(async () => {
+      await database.destroy();
+    });
+    // Each test uses its own job names and clears the queue, so tests share one database.
+    const reset = async () => {
+      await database.db.deleteFrom('jobs').execute();
+      await database.db.deleteFrom('job_schedules').execute();
+    };
+
+    it('runs enqueued jobs and deletes them on success', async () => {
+      await reset();
+      const clock = manualClock();
+      const seen: ClaimedJob[] = [];
+      const runner = new JobRunner({ handle: database, clock, handlers: { 'test.ok': async (job) => void seen.push(job) } });
+      await enqueueJob(database.db, { name: 'test.ok', payload: { n: 1 } }, clock());
+      await database.db.transaction().execute((trx) => enqueueJobs(trx, [2, 3].map((n) => ({ name: 'test.ok', payload: { n } })), clock()));
+      assert.equal(await runner.drain(), 3);
+      assert.deepEqual(seen.map((job) => job.payload).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))), [{ n: 1 }, { n: 2 }, { n: 3 }]);
+      assert.ok(seen.every((job) => job.attempts === 1 && job.maxAttempts === 10));
+      assert.deepEqual(await allJobs(database.db), []);
+    });
+
+    it('retries a failing job with backoff, then marks it dead with the error', async () => {
+      await reset();
+      const clock = manualClock();
+      let runs = 0;
+      const runner = new JobRunner({
+        handle: database,
+        clock,
+        backoff: exponentialBackoff(1_000, 60_000),
+        handlers: { 'test.fail': async () => void (runs += 1, assert.fail(`boom ${runs}`)) },
+      });
+      await enqueueJob(database.db, { name: 'test.fail', payload: {}, maxAttempts: 3 }, clock());
+      assert.equal(await runner.runOnce(), 1);
+      let [job] = await allJobs(database.db);
+      assert.equal(job?.status, 'pending');
+      assert.equal(job?.attempts, 1);
+      assert.equal(job?.run_at, new Date(clock().getTime() + 1_000).toISOString());
+      assert.match(job?.last_error ?? '', /boom 1/);
+      assert.equal(await runner.runOnce(), 0, 'not due before the backoff');
+      clock.advance(1_000);
+      assert.equal(await runner.runOnce(), 1);
+      [job] = await allJobs(database.db);
+      assert.equal(job?.run_at, new Date(clock().getTime() + 2_000).toISOString());
+      clock.advance(2_000);
+      assert.equal(await runner.runOnce(), 1);
+      [job] = await allJobs(database.db);
+      assert.equal(job?.status, 'dead');
+      assert.equal(job?.attempts, 3);
+      assert.match(job?.last_error ?? '', /boom 3/);
+      clock.advance(3_600_000);
+      assert.equal(await runner.runOnce(), 0, 'dead jobs are never claimed');
+      assert.equal(runs, 3);
+    });
+
+    it('honours RetryLater (optionally without consuming an attempt) and PermanentFailure', async () => {
+      await reset();
+      const clock = manualClock();
+      const runner = new JobRunner({
+        handle: database,
+        clock,
+        handlers: {
+          'test.later': async () => {
+            throw new RetryLater(5_000);
+          },
+          'test.free': async () => {
+            throw new RetryLater(7_000, 'rate limited', { consumeAttempt: false });
+          },
+          'test.permanent': async () => {
+            throw new PermanentFailure('bad address');
+          },
+        },
+      });
+      await enqueueJobs(database.db, ['test.later', 'test.free', 'test.permanent'].map((name) => ({ name, payload: null })), clock());
+      assert.equal(await runner.runOnce(), 3);
+      const byName = new Map((await allJobs(database.db)).map((job) => [job.name, job]));
+      assert.equal(byName.get('test.later')?.run_at, new Date(clock().getTime() + 5_000).toISOString());
+      assert.equal(byName.get('test.later')?.attempts, 1);
+      assert.equal(byName.get('test.free')?.run_at, new Date(clock().getTime() + 7_000).toISOString());
+      assert.equal(byName.get('test.free')?.attempts, 0);
+      assert.equal(byName.get('test.permanent')?.status, 'dead');
+      assert.equal(byName.get('test.permanent')?.last_error, 'PermanentFailure: bad address');
+    });
+
+    it('respects run_at and dedupes by unique key', async () => {
+      await reset();
+      const clock = manualClock();
+      let runs = 0;
+      const runner = new JobRunner({ handle: database, clock, handlers: { 'test.later': async () => void (runs += 1) } });
+      const runAt = new Date(clock().getTime() + 3_600_000);
+      const first = await enqueueJob(database.db, { name: 'test.later', payload: 1, runAt, uniqueKey: 'once' }, clock());
+      const second = await enqueueJob(database.db, { name: 'test.later', payload: 2, runAt, uniqueKey: 'once' }, clock());
+      assert.ok(first);
+      assert.equal(second, null);
+      assert.equal(await runner.runOnce(), 0);
+      clock.advance(3_599_999);
+      assert.equal(await runner.runOnce(), 0);
+      clock.advance(1);
+      assert.equal(await runner.runOnce(), 1);
+      assert.equal(runs, 1);
+      assert.ok(await enqueueJob(database.db, { name: 'test.later', payload: 3, uniqueKey: 'once' }, clock()), 'key free after success');
+    });
+
+    it('marks a job without a handler dead, and refuses a job name handled twice', async () => {
+      await reset();
+      const clock = manualClock();
+      const runner = new JobRunner({ handle: database, clock, handlers: {} });
+      await enqueueJob(database.db, { name: 'test.orphan', payload: {} }, clock());
+      assert.equal(await runner.runOnce(), 1);
+      const [job] = await allJobs(database.db);
+      assert.equal(job?.status, 'dead');
+      assert.match(job?.last_error ?? '', /no handler registered for job 'test.orphan'/);
+      const handler: JobHandler = async () => {};
+      assert.throws(() => combineJobHandlers({ 'a.b': handler }, { 'a.b': handler }), /job 'a.b' has two handlers/);
+      assert.throws(() => new JobRunner({ handle: database, handlers: {}, periodic: [{ name: 'x', intervalMs: 1 }] }), /no handler/);
+    });
+
+    it('applies completion only while the claim is still held', async () => {
+      await reset();
+      const clock = manualClock();
+      await enqueueJob(database.db, { name: 'test.lease', payload: {} }, clock());
+      const [a] = await claimJobs(database.db, database.adapter, { workerId: 'A', limit: 10, now: clock(), leaseMs: 1_000 });
+      assert.ok(a);
+      assert.equal((await claimJobs(database.db, database.adapter, { workerId: 'B', limit: 10, now: clock(), leaseMs: 1_000 })).length, 0);
+      clock.advance(1_001);
+      const [b] = await claimJobs(database.db, database.adapter, { workerId: 'B', limit: 10, now: clock(), leaseMs: 1_000 });
+      assert.equal(b?.id, a.id);
+      assert.equal(b?.attempts, 2);
+      assert.equal(await completeJobs(database.db, 'A', [{ id: a.id, attempts: a.attempts }]), 0, 'expired claim cannot complete');
+      assert.equal(await completeJobs(database.db, 'B', [{ id: a.id, attempts: 1 }]), 0, 'an older claim by the same worker cannot either');
+      assert.equal(await completeJobs(database.db, 'B', [{ id: a.id, attempts: 2 }]), 1);
+    });
+
+    it('enqueues a periodic job once per interval with two runners', async () => {
+      await reset();
+      const clock = manualClock();
+      const slots: string[] = [];
+      const handlers = { 'test.tick': async (job: ClaimedJob) => void slots.push((job.payload as { scheduledFor: string }).scheduledFor) };
+      // PostgreSQL: a second pool, as a second worker process has. SQLite: a process has one handle;
+      // a second in-process handle would busy-wait synchronously on the first one's open
+      // transaction, blocking the event loop that would commit it. Sharing the handle still lets
+      // both runners read the same slot before either advances it.
+      const other = database.env.DATABASE_URL
+        ? openDatabase({ databaseUrl: database.env.DATABASE_URL, dataDir: database.env.SECUREBASE_DATA_DIR, schema: database.env.SECUREBASE_DB_SCHEMA })
+        : { ...database, close: async () => {} };
+      try {
+        const periodic = [{ name: 'test.tick', intervalMs: 60_000 }];
+        const one = new JobRunner({ handle: database, clock, handlers, periodic });
+        const two = new JobRunner({ handle: other, clock, handlers, periodic });
+        const start = clock().toISOString();
+        for (let minute = 0; minute < 5; minute += 1) {
+          await Promise.all([one.runOnce(), two.runOnce(), one.runOnce(), two.runOnce()]);
+          clock.advance(30_000);
+          await Promise.all([one.runOnce(), two.runOnce()]);
+          clock.advance(30_000);
+        }
+        assert.equal(slots.length, 5);
+        assert.equal(new Set(slots).size, 5);
+        assert.equal(slots.sort()[0], start);
+        clock.advance(10 * 60_000); // a long outage: missed slots are skipped, not replayed
+        await Promise.all([one.drain(), two.drain()]);
+        assert.equal(slots.length, 6);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('wakes on enqueue (LISTEN/NOTIFY on PostgreSQL, wake() in process) and stops gracefully', async () => {
+      await reset();
+      let release: () => void = () => {};
+      const ran: string[] = [];
+      const handlers: Record<string, JobHandler> = {
+        'test.wake': async (job) => void ran.push(job.id),
+        'test.slow': () => new Promise<void>((resolve) => (release = resolve)).then(() => void ran.push('slow')),
+      };
+      const listen = database.env.DATABASE_URL ? { connectionString: database.env.DATABASE_URL, schema: database.env.SECUREBASE_DB_SCHEMA } : undefined;
+      const runner = new JobRunner({ handle: database, handlers, pollIntervalMs: 60_000, listen });
+      await runner.start();
+      await new Promise((resolve) => setTimeout(resolve, 300)); // first poll done, listener connected
+      const started = Date.now();
+      await database.db.transaction().execute((trx) => enqueueJob(trx, { name: 'test.wake', payload: {} }, new Date()));
+      if (!listen) runner.wake();
+      await waitFor(() => ran.length === 1, 5_000, 'the woken job');
+      assert.ok(Date.now() - started < 1_000, 'ran long before the next poll');
+      await enqueueJob(database.db, { name: 'test.slow', payload: {} }, new Date());
+      runner.wake();
+      await waitFor(async () => (await allJobs(database.db))[0]?.status === 'running', 5_000, 'the slow job to start');
+      const stopping = runner.stop();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.deepEqual(ran.slice(1), [], 'stop waits for the running job');
+      release();
+      await stopping;
+      assert.deepEqual(ran.slice(1), ['slow']);
+      assert.deepEqual(await allJobs(database.db), []);
+    });
+  });
+}
