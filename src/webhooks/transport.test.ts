@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { classifyError, closeSharedTransport, sendAttempt, WebhookTransport } from './transport.ts';
 import type { LookupAll, SendAttemptInput } from './transport.ts';
 import { DEFAULT_WEBHOOK_POLICY } from './policy.ts';
@@ -311,6 +311,94 @@ describe('sendAttempt failures before a response', () => {
     await t.close();
     const r = await t.send({ url: rx.url('/ok'), bodyBytes: body, headers, policy: DEV });
     assert.deepEqual([r.ok, r.errorClass], [false, 'connect'], 'a closed transport reports instead of throwing');
+  });
+});
+
+describe('sendAttempt against raw-socket receivers', () => {
+  /** A TCP server that behaves however `onSocket` says, below the HTTP layer. */
+  async function rawServer(onSocket: (socket: Socket) => void) {
+    const sockets = new Set<Socket>();
+    const server = createNetServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+      onSocket(socket);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const close = () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      return closed;
+    };
+    return { port, close };
+  }
+  const t = new WebhookTransport();
+  after(() => t.close());
+
+  it('trickled status line and headers are cut off at timeoutMs → timeout', async () => {
+    const srv = await rawServer((socket) => {
+      const text = 'HTTP/1.1 200 OK\r\nX-Slow: ' + 'a'.repeat(100);
+      let i = 0;
+      const timer = setInterval(() => (i < text.length ? socket.write(text[i++] ?? '') : undefined), 50);
+      socket.on('close', () => clearInterval(timer));
+    });
+    const r = await t.send({ url: `http://127.0.0.1:${srv.port}/`, bodyBytes: body, headers, policy: DEV, timeoutMs: 300 });
+    assert.deepEqual([r.ok, r.errorClass], [false, 'timeout']);
+    assert.ok(r.durationMs < 1000);
+    await srv.close();
+  });
+
+  it('a receiver that hangs up without answering → connect', async () => {
+    const srv = await rawServer((socket) => {
+      socket.once('data', () => socket.destroy());
+    });
+    const r = await t.send({ url: `http://127.0.0.1:${srv.port}/`, bodyBytes: body, headers, policy: DEV });
+    assert.deepEqual([r.ok, r.errorClass], [false, 'connect']);
+    await srv.close();
+  });
+
+  it('garbage instead of HTTP → connect, not a throw', async () => {
+    const srv = await rawServer((socket) => {
+      socket.once('data', () => socket.end('SSH-2.0-OpenSSH_9.0\r\n'));
+    });
+    const r = await t.send({ url: `http://127.0.0.1:${srv.port}/`, bodyBytes: body, headers, policy: DEV });
+    assert.equal(r.ok, false);
+    assert.equal(r.errorClass, 'connect');
+    await srv.close();
+  });
+
+  it('a body of exactly 4 KiB is kept whole; multi-byte text is cut at 4 KiB bytes', async () => {
+    const exact = 'a'.repeat(4096);
+    const multi = 'é'.repeat(3000); // 6000 bytes
+    const srv = await startReceiver({
+      '/exact': (_q, res) => res.end(exact),
+      '/multi': (_q, res) => res.end(multi),
+    });
+    const r1 = await t.send({ url: srv.url('/exact'), bodyBytes: body, headers, policy: DEV });
+    assert.equal(r1.responseBody, exact);
+    assert.equal(r1.responseTruncated, undefined);
+    const r2 = await t.send({ url: srv.url('/multi'), bodyBytes: body, headers, policy: DEV, maxResponseBytes: 4096 });
+    assert.equal(Buffer.byteLength(r2.responseBody.replace(/\uFFFD$/, '')), 4096);
+    assert.equal(r2.responseTruncated, true);
+    await stop(srv);
+  });
+
+  it('IPv6 loopback receiver is reached through a pinned [::1] when allowed', async (ctx) => {
+    const server = createServer((req, res) => req.resume().on('end', () => res.end('v6')));
+    const ok = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(0, '::1', () => resolve(true));
+    });
+    if (!ok) return ctx.skip('no IPv6 loopback');
+    const port = (server.address() as AddressInfo).port;
+    const policy = { allowHttp: true, allowPrivateCidrs: ['::1/128'] };
+    const r = await t.send({ url: `http://[::1]:${port}/`, bodyBytes: body, headers, policy });
+    assert.deepEqual([r.ok, r.responseBody, r.remoteAddress], [true, 'v6', '::1']);
+    const blocked = await t.send({ url: `http://[::1]:${port}/`, bodyBytes: body, headers, policy: DEV });
+    assert.equal(blocked.errorClass, 'blocked');
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 });
 
