@@ -41,7 +41,7 @@ describe('TLS delivery to a pinned address', () => {
   const material = makeCert(dir);
   let server: Server;
   let port = 0;
-  const seen: Array<{ servername: string | false; host: string | undefined }> = [];
+  const seen: Array<{ servername: string | false | null; host: string | undefined }> = [];
 
   before(async () => {
     if (!material) return;
