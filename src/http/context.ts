@@ -9,6 +9,8 @@ export interface AppContext {
   database: DatabaseHandle;
   clock: Clock;
   logger: Logger;
+  /** Key encrypting secrets at rest (webhook secrets, stored idempotent responses). */
+  masterKey: Buffer;
   /** Called after a commit that enqueued jobs, so an in-process worker starts at once. */
   wakeWorkers(): void;
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../config/clock.ts';
 import type { Database } from '../database/schema.ts';
+import { decryptSecret, encryptSecret } from '../crypto/envelope.ts';
 import { AppError, invalidField } from './errors.ts';
 
 const WINDOW_MS = 24 * 3600_000;
@@ -17,7 +18,10 @@ declare module 'fastify' {
  * `Idempotency-Key` on POST: the same key and body within 24 h replays the first response, a
  * different body is 422, and a duplicate that arrives while the first is running is 409.
  */
-export function registerIdempotency(app: FastifyInstance, db: Kysely<Database>, clock: Clock): void {
+export function registerIdempotency(app: FastifyInstance, db: Kysely<Database>, clock: Clock, masterKey: Buffer): void {
+  // Stored responses may hold a secret shown once (a new API key): they are kept encrypted.
+  const seal = (body: string, owner: string, key: string) => encryptSecret(masterKey, body, `idempotency:${owner}:${key}`);
+  const unseal = (body: string, owner: string, key: string) => decryptSecret(masterKey, body, `idempotency:${owner}:${key}`);
   app.addHook('preHandler', async (request, reply) => {
     if (request.method !== 'POST') return;
     const header = request.headers['idempotency-key'];
@@ -51,7 +55,7 @@ export function registerIdempotency(app: FastifyInstance, db: Kysely<Database>, 
       .code(existing.response_status ?? 200)
       .header('idempotent-replayed', 'true')
       .type(existing.response_content_type ?? 'application/json')
-      .send(existing.response_body);
+      .send(existing.response_body === null ? null : unseal(existing.response_body, owner, key));
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
@@ -64,7 +68,7 @@ export function registerIdempotency(app: FastifyInstance, db: Kysely<Database>, 
     }
     await db
       .updateTable('idempotency_keys')
-      .set({ state: 'done', response_status: reply.statusCode, response_body: payload, response_content_type: String(reply.getHeader('content-type') ?? 'application/json') })
+      .set({ state: 'done', response_status: reply.statusCode, response_body: seal(payload, idem.owner, idem.key), response_content_type: String(reply.getHeader('content-type') ?? 'application/json') })
       .where('owner', '=', idem.owner)
       .where('key', '=', idem.key)
       .execute();

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createTenant } from '../testing/factories.ts';
+import { request } from '../testing/http.ts';
+import { startTestServer } from '../testing/server.ts';
+import type { TestServer } from '../testing/server.ts';
+import { TEST_DIALECTS } from '../testing/database.ts';
+
+interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: Array<{ field: string; message: string }>;
+  request_id: string;
+}
+
+for (const dialect of TEST_DIALECTS) {
+  describe(`HTTP conventions on ${dialect}`, () => {
+    let server: TestServer;
+    let apiKey: string;
+    before(async () => {
+      server = await startTestServer(dialect, { env: { BODY_LIMIT_BYTES: '4096' } });
+      apiKey = (await createTenant(server)).apiKey;
+    });
+    after(async () => server.close());
+
+    const post = (body: unknown, headers: Record<string, string> = {}) => request<Problem>(server.baseUrl, 'POST', '/v1/api-keys', { token: apiKey, body, headers });
+
+    it('answers unknown routes with a problem+json 404', async () => {
+      const response = await request<Problem>(server.baseUrl, 'GET', '/v1/nope', { token: apiKey });
+      assert.equal(response.status, 404);
+      assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
+      assert.equal(response.body.status, 404);
+      assert.ok(response.body.type && response.body.title && response.body.detail);
+    });
+
+    it('rejects malformed JSON naming the body', async () => {
+      const response = await request<Problem>(server.baseUrl, 'POST', '/v1/api-keys', { token: apiKey, rawBody: '{"name": ' });
+      assert.equal(response.status, 400);
+      assert.equal(response.body.errors?.[0]?.field, 'body');
+      assert.ok(!response.text.includes('at JSON.parse'));
+    });
+
+    it('rejects unknown fields and wrong types naming the field', async () => {
+      const unknown = await post({ name: 'k', colour: 'blue' });
+      assert.equal(unknown.status, 400);
+      assert.deepEqual(unknown.body.errors?.map((e) => e.field), ['colour']);
+      const wrongType = await post({ name: 42 });
+      assert.equal(wrongType.status, 400);
+      assert.equal(wrongType.body.errors?.[0]?.field, 'name');
+      const badEnum = await post({ name: 'k', role: 'emperor' });
+      assert.equal(badEnum.status, 400);
+      assert.equal(badEnum.body.errors?.[0]?.field, 'role');
+      const missing = await post({});
+      assert.equal(missing.body.errors?.[0]?.field, 'name');
+      assert.equal(missing.body.errors?.[0]?.message, 'is required');
+    });
+
+    it('answers an oversized body with 413', async () => {
+      const response = await post({ name: 'x'.repeat(10_000) });
+      assert.equal(response.status, 413);
+      assert.equal(response.body.status, 413);
+    });
+
+    it('answers a non-JSON content type with 415', async () => {
+      const response = await request<Problem>(server.baseUrl, 'POST', '/v1/api-keys', { token: apiKey, rawBody: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      assert.equal(response.status, 415);
+    });
+
+    it('echoes a safe request id and generates one otherwise', async () => {
+      const given = await request(server.baseUrl, 'GET', '/healthz', { headers: { 'x-request-id': 'trace-123' } });
+      assert.equal(given.headers.get('x-request-id'), 'trace-123');
+      const generated = await request(server.baseUrl, 'GET', '/healthz', { headers: { 'x-request-id': 'bad id with spaces' } });
+      assert.match(generated.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+    });
+
+    it('serves health, readiness and Prometheus metrics', async () => {
+      assert.equal((await request(server.baseUrl, 'GET', '/healthz')).status, 200);
+      assert.equal((await request(server.baseUrl, 'GET', '/readyz')).status, 200);
+      const metrics = await request(server.baseUrl, 'GET', '/metrics');
+      assert.equal(metrics.status, 200);
+      assert.match(metrics.text, /securebase_http_request_duration_seconds_bucket/);
+    });
+
+    it('publishes OpenAPI 3.1 with summaries and a browsable reference', async () => {
+      const spec = await request<{ openapi: string; paths: Record<string, Record<string, { summary?: string }>> }>(server.baseUrl, 'GET', '/v1/openapi.json');
+      assert.equal(spec.status, 200);
+      assert.equal(spec.body.openapi, '3.1.0');
+      assert.ok(spec.body.paths['/v1/support/tickets']);
+      for (const [path, methods] of Object.entries(spec.body.paths)) {
+        for (const [method, operation] of Object.entries(methods)) assert.ok(operation.summary, `${method} ${path} has no summary`);
+      }
+      const docs = await fetch(`${server.baseUrl}/docs/`);
+      assert.equal(docs.status, 200);
+      assert.match(await docs.text(), /swagger/i);
+    });
+
+    it('replays an idempotent POST, rejects a changed body with 422', async () => {
+      const headers = { 'idempotency-key': `key-${Date.now()}` };
+      const first = await request<{ key: string }>(server.baseUrl, 'POST', '/v1/api-keys', { token: apiKey, body: { name: 'idem' }, headers });
+      const second = await request<{ key: string }>(server.baseUrl, 'POST', '/v1/api-keys', { token: apiKey, body: { name: 'idem' }, headers });
+      assert.equal(first.status, 201);
+      assert.equal(second.status, 201);
+      assert.equal(second.headers.get('idempotent-replayed'), 'true');
+      assert.equal(second.body.key, first.body.key);
+      const stored = await server.database.db.selectFrom('idempotency_keys').select('response_body').where('key', '=', headers['idempotency-key']).executeTakeFirstOrThrow();
+      assert.ok(!stored.response_body?.includes(first.body.key), 'the stored response is encrypted');
+      const changed = await request<Problem>(server.baseUrl, 'POST', '/v1/api-keys', { token: apiKey, body: { name: 'other' }, headers });
+      assert.equal(changed.status, 422);
+      assert.equal(changed.body.errors?.[0]?.field, 'idempotency-key');
+    });
+  });
+
+  describe(`rate limits on ${dialect}`, () => {
+    let server: TestServer;
+    before(async () => {
+      server = await startTestServer(dialect, { env: { RATE_LIMIT_PER_HOUR: 'standard=3' } });
+    });
+    after(async () => server.close());
+
+    it('sends RateLimit headers and 429 with Retry-After past the tier limit', async () => {
+      const { apiKey } = await createTenant(server);
+      const first = await request(server.baseUrl, 'GET', '/v1/me', { token: apiKey });
+      assert.equal(first.headers.get('ratelimit-limit'), '3');
+      assert.equal(first.headers.get('ratelimit-remaining'), '2');
+      await request(server.baseUrl, 'GET', '/v1/me', { token: apiKey });
+      await request(server.baseUrl, 'GET', '/v1/me', { token: apiKey });
+      const limited = await request<Problem>(server.baseUrl, 'GET', '/v1/me', { token: apiKey });
+      assert.equal(limited.status, 429);
+      assert.ok(Number(limited.headers.get('retry-after')) > 0);
+      assert.match(limited.headers.get('content-type') ?? '', /problem\+json/);
+      const other = await createTenant(server);
+      assert.equal((await request(server.baseUrl, 'GET', '/v1/me', { token: other.apiKey })).status, 200, 'limits are per credential');
+    });
+  });
+}
