@@ -1,0 +1,139 @@
+import { sql } from 'kysely';
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { TenantScope } from '../identity/auth-context.ts';
+import { updateWithinScope, withinScope } from '../identity/scope.ts';
+import { STAFF_ROLES } from '../identity/permissions.ts';
+import type { SortKey } from '../http/pagination.ts';
+import { pageQuery } from '../http/pagination.ts';
+import type { Executor } from '../jobs/types.ts';
+import type { TicketCategory, TicketCommentsTable, TicketHistoryTable, TicketPriority, TicketStatus, TicketsTable } from './tables.ts';
+
+export type Ticket = Selectable<TicketsTable>;
+export type TicketComment = Selectable<TicketCommentsTable>;
+export type TicketHistoryEntry = Selectable<TicketHistoryTable>;
+
+/** A scope naming exactly one tenant: where a new ticket goes. */
+export type SingleTenantScope = TenantScope & { customerId: string };
+
+/** How a ticket is looked up: its UUID or its per-tenant number. */
+export type TicketLookup = { id: string } | { number: number };
+
+/** Filters of the ticket list, already validated and normalised by the service. */
+export interface TicketFilters {
+  statuses?: TicketStatus[] | undefined;
+  priority?: TicketPriority | undefined;
+  category?: TicketCategory | undefined;
+  /** A staff user id, or null for unassigned tickets. */
+  assignee?: string | null | undefined;
+  createdAfter?: string | undefined;
+  createdBefore?: string | undefined;
+}
+
+/** Priority as a number, so `sort=priority` orders low < medium < high < critical. */
+export const PRIORITY_RANK: Record<TicketPriority, number> = { low: 0, medium: 1, high: 2, critical: 3 };
+const priorityRank = sql<number>`(case ${sql.ref('tickets.priority')} when 'low' then 0 when 'medium' then 1 when 'high' then 2 else 3 end)`;
+
+/** The sort keys of the ticket list; the cursor remembers which one it came from. */
+export function ticketSortKey(sort: string): SortKey {
+  const descending = sort.startsWith('-');
+  const name = descending ? sort.slice(1) : sort;
+  const expression = name === 'priority' ? priorityRank : sql.ref(`tickets.${name === 'updated_at' ? 'updated_at' : 'created_at'}`);
+  return { name: sort, expression, idColumn: 'tickets.id', direction: descending ? 'desc' : 'asc' };
+}
+
+const OLDEST_FIRST = (table: 'ticket_comments' | 'ticket_history'): SortKey => ({
+  name: 'created_at',
+  expression: sql.ref(`${table}.created_at`),
+  idColumn: `${table}.id`,
+  direction: 'asc',
+});
+
+/** The SQL of tickets, comments and history. Every query starts from the caller's TenantScope. */
+export function ticketRepository(db: Executor) {
+  return {
+    /** Hands out the tenant's next ticket number (locks the customer row until commit); null for an unknown tenant. */
+    async nextNumber(scope: SingleTenantScope): Promise<number | null> {
+      const row = await db
+        .updateTable('customers')
+        .set({ last_ticket_number: sql`last_ticket_number + 1` })
+        .where('id', '=', scope.customerId)
+        .returning('last_ticket_number')
+        .executeTakeFirst();
+      return row ? Number(row.last_ticket_number) : null;
+    },
+
+    async insert(scope: SingleTenantScope, ticket: Insertable<TicketsTable>): Promise<void> {
+      await db.insertInto('tickets').values({ ...ticket, customer_id: scope.customerId }).execute();
+    },
+
+    /** Up to two matches (staff looking a number up across tenants can hit several). */
+    async find(scope: TenantScope, lookup: TicketLookup): Promise<Ticket[]> {
+      let query = withinScope(db.selectFrom('tickets').selectAll(), scope, 'tickets.customer_id');
+      query = 'id' in lookup ? query.where('tickets.id', '=', lookup.id) : query.where('tickets.number', '=', lookup.number);
+      return query.limit(2).execute();
+    },
+
+    /** One page of tickets: filters in the WHERE clause before the limit, one query. */
+    async list(scope: TenantScope, filters: TicketFilters, sort: SortKey, page: { limit?: number | undefined; cursor?: string | undefined }): Promise<Ticket[]> {
+      let query = withinScope(db.selectFrom('tickets').selectAll(), scope, 'tickets.customer_id');
+      if (filters.statuses && filters.statuses.length > 0) query = query.where('tickets.status', 'in', filters.statuses);
+      if (filters.priority) query = query.where('tickets.priority', '=', filters.priority);
+      if (filters.category) query = query.where('tickets.category', '=', filters.category);
+      if (filters.assignee === null) query = query.where('tickets.assignee_id', 'is', null);
+      else if (filters.assignee !== undefined) query = query.where('tickets.assignee_id', '=', filters.assignee);
+      if (filters.createdAfter) query = query.where('tickets.created_at', '>=', filters.createdAfter);
+      if (filters.createdBefore) query = query.where('tickets.created_at', '<', filters.createdBefore);
+      return pageQuery(query, sort, page).execute();
+    },
+
+    /** Applies a change if the ticket is still at `version`; undefined when someone else changed it first. */
+    async update(scope: TenantScope, id: string, version: number, changes: Updateable<TicketsTable>): Promise<Ticket | undefined> {
+      const query = db.updateTable('tickets').set(changes).where('tickets.id', '=', id).where('tickets.version', '=', version);
+      return updateWithinScope(query, scope, 'tickets.customer_id').returningAll().executeTakeFirst();
+    },
+
+    /** Counts an internal note without touching anything a customer can see (version, updated_at). */
+    async countInternalNote(scope: TenantScope, id: string): Promise<void> {
+      const query = db.updateTable('tickets').set({ internal_comment_count: sql`internal_comment_count + 1` }).where('tickets.id', '=', id);
+      await updateWithinScope(query, scope, 'tickets.customer_id').execute();
+    },
+
+    async insertComment(comment: Insertable<TicketCommentsTable>): Promise<void> {
+      await db.insertInto('ticket_comments').values(comment).execute();
+    },
+
+    /** Comments of one ticket, oldest first; internal notes only when asked for. */
+    async listComments(scope: TenantScope, ticketId: string, includeInternal: boolean, page: { limit?: number | undefined; cursor?: string | undefined }): Promise<TicketComment[]> {
+      let query = withinScope(db.selectFrom('ticket_comments').selectAll(), scope, 'ticket_comments.customer_id').where('ticket_comments.ticket_id', '=', ticketId);
+      if (!includeInternal) query = query.where('ticket_comments.visibility', '=', 'public');
+      return pageQuery(query, OLDEST_FIRST('ticket_comments'), page).execute();
+    },
+
+    async insertHistory(entries: Insertable<TicketHistoryTable>[]): Promise<void> {
+      if (entries.length > 0) await db.insertInto('ticket_history').values(entries).execute();
+    },
+
+    /** History of one ticket, oldest first; internal entries only when asked for. */
+    async listHistory(scope: TenantScope, ticketId: string, includeInternal: boolean, page: { limit?: number | undefined; cursor?: string | undefined }): Promise<TicketHistoryEntry[]> {
+      let query = withinScope(db.selectFrom('ticket_history').selectAll(), scope, 'ticket_history.customer_id').where('ticket_history.ticket_id', '=', ticketId);
+      if (!includeInternal) query = query.where('ticket_history.visibility', '=', 'public');
+      return pageQuery(query, OLDEST_FIRST('ticket_history'), page).execute();
+    },
+
+    /** True when the id is an active SecureBase staff user (the only valid assignees). */
+    async isActiveStaff(userId: string): Promise<boolean> {
+      const row = await db
+        .selectFrom('users')
+        .select('id')
+        .where('id', '=', userId)
+        .where('customer_id', 'is', null)
+        .where('role', 'in', [...STAFF_ROLES])
+        .where('status', '=', 'active')
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+  };
+}
+
+/** The repository bound to one executor (the handle or a transaction). */
+export type TicketRepository = ReturnType<typeof ticketRepository>;

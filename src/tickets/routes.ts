@@ -1,0 +1,95 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import type { AppContext } from '../http/context.ts';
+import { authOf } from '../identity/authenticate.ts';
+import type { AuthContext } from '../identity/auth-context.ts';
+import { presentComment, presentHistory, presentTicket, ticketEtag } from './presenter.ts';
+import type { Ticket } from './repository.ts';
+import { CommentPage, CommentView, CreateCommentBody, CreateTicketBody, GetTicketQuery, HistoryPage, ListTicketsQuery, PageOnlyQuery, TicketPage, TicketParams, TicketView, TicketWithComments, UpdateTicketBody } from './schemas.ts';
+import { createTicketService } from './service.ts';
+
+const TAGS = ['tickets'];
+const audience = (auth: AuthContext): 'staff' | 'customer' => (auth.isStaff ? 'staff' : 'customer');
+const withEtag = (reply: FastifyReply, ticket: Ticket) => reply.header('etag', ticketEtag(ticket));
+const ifMatchOf = (header: string | string[] | undefined) => (Array.isArray(header) ? header.join(',') : header);
+
+/**
+ * The support-ticket API of tickets.md: create (and the seed's `/create` alias), list, get by id
+ * or number, PATCH/PUT, comments and history. Thin: schema → permission → one service call → view.
+ */
+export function ticketRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
+  const tickets = createTicketService({ db: ctx.database.db, clock: ctx.clock, wakeWorkers: () => ctx.wakeWorkers() });
+
+  return async (app) => {
+    for (const url of ['/support/tickets', '/support/tickets/create']) {
+      app.post(url, {
+        schema: { tags: TAGS, summary: url.endsWith('/create') ? 'Open a ticket (the seed\'s alias)' : 'Open a ticket', body: CreateTicketBody, response: { 201: TicketView } },
+        config: { permission: 'tickets:write' },
+      }, async (request, reply) => {
+        const auth = authOf(request);
+        const ticket = await tickets.create(auth, request.body);
+        return withEtag(reply, ticket).code(201).send(presentTicket(ticket, audience(auth)));
+      });
+    }
+
+    app.get('/support/tickets', {
+      schema: { tags: TAGS, summary: 'List tickets (filters, sort, cursor pagination)', querystring: ListTicketsQuery, response: { 200: TicketPage } },
+      config: { permission: 'tickets:read' },
+    }, async (request) => {
+      const auth = authOf(request);
+      const page = await tickets.list(auth, request.query);
+      return { tickets: page.items.map((t) => presentTicket(t, audience(auth))), next_cursor: page.next_cursor, has_more: page.has_more };
+    });
+
+    app.get('/support/tickets/:id', {
+      schema: { tags: TAGS, summary: 'Get a ticket by id or number, with its comments', params: TicketParams, querystring: GetTicketQuery, response: { 200: TicketWithComments } },
+      config: { permission: 'tickets:read' },
+    }, async (request, reply) => {
+      const auth = authOf(request);
+      const { ticket, comments } = await tickets.get(auth, request.params.id, request.query.customer_id);
+      withEtag(reply, ticket);
+      return { ...presentTicket(ticket, audience(auth)), comments: comments.map(presentComment) };
+    });
+
+    for (const method of ['patch', 'put'] as const) {
+      app[method]('/support/tickets/:id', {
+        schema: {
+          tags: TAGS,
+          summary: method === 'patch' ? 'Change status, priority, category, assignee or tags' : 'Same as PATCH (the seed used PUT)',
+          params: TicketParams,
+          body: UpdateTicketBody,
+          response: { 200: TicketView },
+        },
+        config: { permission: 'tickets:write' },
+      }, async (request, reply) => {
+        const auth = authOf(request);
+        const ticket = await tickets.update(auth, request.params.id, request.body, ifMatchOf(request.headers['if-match']));
+        return withEtag(reply, ticket).send(presentTicket(ticket, audience(auth)));
+      });
+    }
+
+    app.post('/support/tickets/:id/comments', {
+      schema: { tags: TAGS, summary: 'Comment on a ticket (staff may write internal notes)', params: TicketParams, body: CreateCommentBody, response: { 201: CommentView } },
+      config: { permission: 'tickets:write' },
+    }, async (request, reply) => {
+      const comment = await tickets.addComment(authOf(request), request.params.id, request.body);
+      return reply.code(201).send(presentComment(comment));
+    });
+
+    app.get('/support/tickets/:id/comments', {
+      schema: { tags: TAGS, summary: 'List comments, oldest first', params: TicketParams, querystring: PageOnlyQuery, response: { 200: CommentPage } },
+      config: { permission: 'tickets:read' },
+    }, async (request) => {
+      const page = await tickets.listComments(authOf(request), request.params.id, request.query);
+      return { comments: page.items.map(presentComment), next_cursor: page.next_cursor, has_more: page.has_more };
+    });
+
+    app.get('/support/tickets/:id/history', {
+      schema: { tags: TAGS, summary: 'List the change history, oldest first', params: TicketParams, querystring: PageOnlyQuery, response: { 200: HistoryPage } },
+      config: { permission: 'tickets:read' },
+    }, async (request) => {
+      const page = await tickets.listHistory(authOf(request), request.params.id, request.query);
+      return { history: page.items.map(presentHistory), next_cursor: page.next_cursor, has_more: page.has_more };
+    });
+  };
+}
