@@ -17,6 +17,8 @@ import { allPositive } from './series.ts';
 /** One member of a combination: its name, forecasts and in-sample multi-step forecasts. */
 export interface Component {
   name: string;
+  /** Which member this is ('ets', 'theta', 'damped'), or a combination rule. */
+  role: string;
   mean: Float64Array;
   rows: Float64Array[];
 }
@@ -46,9 +48,9 @@ export function fitCombinationParts(y: ArrayLike<number>, m: number, H: number):
   const damped = auto ? bestWhere(auto.fits, (s) => s.trend === 'Ad') : null;
   const theta = fitTheta(y, m);
   const components: Component[] = [];
-  if (ets) components.push({ name: etsName(ets.spec), mean: etsForecastMean(ets, H), rows: etsInSample(ets, y, H, minOrigin) });
-  components.push({ name: 'Theta', mean: thetaForecastMean(theta, H), rows: thetaInSample(theta, H, minOrigin) });
-  if (damped) components.push({ name: etsName(damped.spec), mean: etsForecastMean(damped, H), rows: etsInSample(damped, y, H, minOrigin) });
+  if (ets) components.push({ name: etsName(ets.spec), role: 'ets', mean: etsForecastMean(ets, H), rows: etsInSample(ets, y, H, minOrigin) });
+  components.push({ name: 'Theta', role: 'theta', mean: thetaForecastMean(theta, H), rows: thetaInSample(theta, H, minOrigin) });
+  if (damped) components.push({ name: etsName(damped.spec), role: 'damped', mean: etsForecastMean(damped, H), rows: etsInSample(damped, y, H, minOrigin) });
   return { ets, damped, components, minOrigin };
 }
 
@@ -67,7 +69,39 @@ export function combine(components: Component[], H: number): Component {
     }
     rows.push(row);
   }
-  return { name: `Combination(${components.map((c) => c.name).join(', ')})`, mean, rows };
+  return { name: `Combination(${components.map((c) => c.name).join(', ')})`, role: 'comb', mean, rows };
+}
+
+/** Weight of the middle member in the trimmed combination; the outer two share the rest via the mean. */
+const W_MID = 0.5;
+/** (median + mean)/2 of three values = weights 1/6, 2/3, 1/6 on the sorted values. */
+function trimmed3(a: number, b: number, c: number): number {
+  const mid = Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+  return W_MID * mid + ((1 - W_MID) * (a + b + c)) / 3;
+}
+
+/**
+ * Trimmed combination of three components: at each step the middle value
+ * gets weight 2/3 and the outer two 1/6 each. Halfway between the median
+ * (robust to one member going astray, better sMAPE) and the mean (better
+ * MASE on series with large errors); on the development data it beats both.
+ */
+export function combineTrimmed(components: Component[], H: number): Component {
+  if (components.length !== 3) return combine(components, H);
+  const [a, b, c] = components as [Component, Component, Component];
+  const mean = new Float64Array(H);
+  for (let h = 0; h < H; h++) mean[h] = trimmed3(a.mean[h] as number, b.mean[h] as number, c.mean[h] as number);
+  const nRows = Math.min(a.rows.length, b.rows.length, c.rows.length);
+  const rows: Float64Array[] = [];
+  for (let r = 0; r < nRows; r++) {
+    const ra = a.rows[a.rows.length - nRows + r] as Float64Array;
+    const rb = b.rows[b.rows.length - nRows + r] as Float64Array;
+    const rc = c.rows[c.rows.length - nRows + r] as Float64Array;
+    const row = new Float64Array(H);
+    for (let h = 0; h < H; h++) row[h] = trimmed3(ra[h] as number, rb[h] as number, rc[h] as number);
+    rows.push(row);
+  }
+  return { name: `Trimmed(${components.map((x) => x.name).join(', ')})`, role: 'trimmed', mean, rows };
 }
 
 /** Combination forecast with horizon-calibrated intervals; null bands when history is too short to calibrate. */

@@ -29,6 +29,8 @@ export interface EtsFit {
 export interface EtsFitOptions {
   optimiseSeason?: boolean;
   maxEval?: number;
+  /** Start from these parameters/states (e.g. a cheaper fit of the same form) instead of the heuristics. */
+  start?: EtsParams;
 }
 
 const LO = 1e-4;
@@ -49,7 +51,7 @@ export function initialStates(y: ArrayLike<number>, m: number, spec: EtsSpec): {
   const s0 = new Float64Array(m).fill(spec.season === 'M' ? 1 : 0);
   const adj: number[] = [];
   if (spec.season !== 'N') {
-    const len = Math.min(n, Math.max(3 * m, 2 * m + 1));
+    const len = Math.min(n, 3 * m);
     const idx = seasonalIndices(Array.prototype.slice.call(y, 0, len) as number[], m, spec.season === 'M' ? 'multiplicative' : 'additive');
     s0.set(idx);
   }
@@ -80,7 +82,8 @@ export function fitEts(y: ArrayLike<number>, m: number, spec: EtsSpec, opts: Ets
   const mm = seasonal ? m : 1;
   const np = etsParamCount(spec, mm);
   if (n <= np + 1) return null;
-  const init = initialStates(y, mm, spec);
+  const init = opts.start ? { l0: opts.start.l0, b0: opts.start.b0, s0: Float64Array.from(opts.start.s0) } : initialStates(y, mm, spec);
+  const st = opts.start;
   const sd = Math.sqrt(variance(y)) || Math.abs(init.l0) * 0.1 || 1;
   const trend = spec.trend !== 'N';
   const damped = spec.trend === 'Ad';
@@ -96,10 +99,12 @@ export function fitEts(y: ArrayLike<number>, m: number, spec: EtsSpec, opts: Ets
     hi.push(h);
     step.push(st);
   };
-  push(seasonal ? 0.1 : 0.3, LO, HI, 0.1);
-  if (trend) push(0.1, LO, HI, 0.1);
-  if (seasonal) push(0.1, 0, HI, 0.1);
-  if (damped) push(0.95, 0.8, 0.98, 0.05);
+  // Starting values as in R's ets: small alpha for seasonal data, beta and gamma small relative to it.
+  const a0 = st ? st.alpha : LO + (0.2 * (HI - LO)) / mm;
+  push(a0, LO, HI, 0.1);
+  if (trend) push(st ? Math.min(HI, Math.max(LO, st.beta / st.alpha)) : 0.1, LO, HI, 0.1);
+  if (seasonal) push(st ? Math.min(HI, st.gamma / (1 - st.alpha)) : 0.05, 0, HI, 0.1);
+  if (damped) push(st ? st.phi : 0.978, 0.8, 0.98, 0.05);
   push(init.l0, init.l0 - 5 * sd, init.l0 + 5 * sd, 0.2 * sd);
   if (trend) {
     const bs = Math.max(Math.abs(init.b0), sd / Math.max(n, 1));

@@ -5,6 +5,7 @@
  */
 import { drift, naive, seasonalNaive } from './baselines.ts';
 import { calibratedBands, combine, fitCombinationParts } from './combination.ts';
+import { candidateForecast, selectByHoldout, type Candidate } from './selection.ts';
 import { autoEts, bestWhere } from './ets-select.ts';
 import { etsForecastMean, etsIntervals, type Band } from './ets-intervals.ts';
 import { etsName } from './ets-model.ts';
@@ -12,8 +13,12 @@ import { enforceNesting, truncateAtZero } from './intervals.ts';
 import { allNonNegative, isConstant } from './series.ts';
 import { fitTheta, thetaForecastMean, thetaIntervals } from './theta.ts';
 
-/** Names accepted by `forecast`: 'auto' is the engine's choice (currently the combination). */
-export const METHODS = ['auto', 'comb', 'ets', 'theta', 'damped', 'naive', 'snaive', 'drift'] as const;
+/**
+ * Names accepted by `forecast`. 'auto' is the engine's choice: the trimmed
+ * combination of ETS, Theta and damped ETS. 'comb' is their plain mean, 'cv'
+ * picks per series among combinations and members on a hold-out block.
+ */
+export const METHODS = ['auto', 'comb', 'trimmed', 'cv', 'ets', 'theta', 'damped', 'naive', 'snaive', 'drift'] as const;
 export type Method = (typeof METHODS)[number];
 
 /** Forecast of one method: model description, means and bands (levels as fractions). */
@@ -61,9 +66,13 @@ function runRaw(y: ArrayLike<number>, m: number, H: number, levels: number[], me
       return { model: etsName(fit.spec), mean: Array.from(mean), intervals: etsIntervals(fit, mean, H, levels, seed) };
     }
     case 'auto':
-    case 'comb': {
+    case 'comb':
+    case 'trimmed':
+    case 'cv': {
       const parts = fitCombinationParts(y, m, H);
-      const comb = combine(parts.components, H);
+      let which: Candidate = method === 'comb' ? 'comb' : 'trimmed';
+      if (method === 'cv') which = selectByHoldout(y, m, H).choice;
+      const comb = candidateForecast(parts, which, H) ?? combine(parts.components, H);
       const ref = naive(y, H, levels).intervals;
       const bands = calibratedBands(y, comb, parts.minOrigin, levels);
       return { model: comb.name, mean: Array.from(comb.mean), intervals: bands ?? atLeastAsWide(comb.mean, thetaIntervals(fitTheta(y, m), comb.mean, H, levels), ref) };

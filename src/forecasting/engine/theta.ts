@@ -6,7 +6,7 @@
  * finds seasonality.
  */
 import { fitEts, type EtsFit } from './ets-fit.ts';
-import { allPositive, isSeasonal, seasonalIndices } from './series.ts';
+import { allNonNegative, isSeasonal, seasonalIndices } from './series.ts';
 import { linearFit, zForLevel } from './stats.ts';
 import type { Band } from './ets-intervals.ts';
 
@@ -28,7 +28,11 @@ export interface ThetaFit {
 export function fitTheta(y: ArrayLike<number>, m: number): ThetaFit {
   const n = y.length;
   let season: Float64Array | null = null;
-  if (m > 1 && allPositive(y) && isSeasonal(y, m)) season = seasonalIndices(y, m, 'multiplicative');
+  if (m > 1 && allNonNegative(y) && isSeasonal(y, m)) {
+    season = seasonalIndices(y, m, 'multiplicative');
+    // As in R's thetaf: indices near zero would blow up the adjustment.
+    if (season.some((v) => !(v > 1e-4) || !Number.isFinite(v))) season = null;
+  }
   const adjusted = new Float64Array(n);
   for (let t = 0; t < n; t++) adjusted[t] = season ? (y[t] as number) / (season[t % m] as number) : (y[t] as number);
   const ses = fitEts(adjusted, 1, { error: 'A', trend: 'N', season: 'N' });
