@@ -96,8 +96,10 @@ export function createTicketService(deps: TicketServiceDeps) {
   }
 
   function history(ticket: Ticket, auth: AuthContext, changes: FieldChange[], now: string) {
-    return changes.map((change) => ({
-      id: uuidv7(),
+    // Sorted so the entries of one change list in the order they were made (ids break created_at ties).
+    const ids = changes.map(() => uuidv7(Date.parse(now))).sort();
+    return changes.map((change, index) => ({
+      id: ids[index] as string,
       ticket_id: ticket.id,
       customer_id: ticket.customer_id,
       actor_id: actorIdOf(auth),
