@@ -9,7 +9,7 @@ for (const dialect of TEST_DIALECTS) {
     it('apply on an empty database and are idempotent', async () => {
       const database = await createTestDatabase(dialect);
       try {
-        assert.deepEqual(await migrateToLatest(database.db), []);
+        assert.deepEqual(await migrateToLatest(database.db, { schema: database.env.SECUREBASE_DB_SCHEMA }), []);
         const result = await sql<{ n: number }>`select count(*) as n from tickets`.execute(database.db);
         assert.equal(Number(result.rows[0]?.n), 0);
       } finally {

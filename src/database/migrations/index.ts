@@ -14,9 +14,13 @@ const MIGRATIONS: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
-/** Applies every pending migration; throws with the failing migration's name. */
-export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+/**
+ * Applies every pending migration; throws with the failing migration's name. On PostgreSQL with a
+ * non-default schema the bookkeeping tables live in that schema too (Kysely otherwise finds another
+ * schema's tables by name and skips creating its own).
+ */
+export async function migrateToLatest(db: Kysely<Database>, options: { schema?: string | undefined } = {}): Promise<string[]> {
+  const migrator = new Migrator({ db, provider, ...(options.schema ? { migrationTableSchema: options.schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
