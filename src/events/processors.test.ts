@@ -44,7 +44,9 @@ for (const dialect of TEST_DIALECTS) {
     it('runs every matching processor once, in the transaction that completes the dispatch job', async () => {
       await database.db.deleteFrom('jobs').execute();
       const clock = manualClock();
-      const [a, b, other]: EventRecord[][] = [[], [], []];
+      const a: EventRecord[] = [];
+      const b: EventRecord[] = [];
+      const other: EventRecord[] = [];
       const processors = [recordingProcessor('a', 'ticket.', a), recordingProcessor('b', '', b), recordingProcessor('c', 'cost.', other)];
       const runner = new JobRunner({ handle: database, clock, handlers: createEventDispatcher(processors) });
       const event = await emitEvent(database.db, { type: 'ticket.created', customerId: null, data: { n: 1 } }, clock());
@@ -59,7 +61,8 @@ for (const dialect of TEST_DIALECTS) {
     it('rolls back every processor when one fails, and the retry runs each once', async () => {
       await database.db.deleteFrom('jobs').execute();
       const clock = manualClock();
-      const [a, b]: EventRecord[][] = [[], []];
+      const a: EventRecord[] = [];
+      const b: EventRecord[] = [];
       const processors = [recordingProcessor('a', 'ticket.', a), recordingProcessor('b', 'ticket.', b, 1)];
       const runner = new JobRunner({ handle: database, clock, backoff: exponentialBackoff(1_000), handlers: createEventDispatcher(processors) });
       await emitEvent(database.db, { type: 'ticket.updated', customerId: null, data: {} }, clock());

@@ -6,7 +6,9 @@ import type { DatabaseHandle } from '../database/connection.ts';
 import { listenForJobs } from './listener.ts';
 import type { WakeListener } from './listener.ts';
 import { claimJobs, completeJobs, failJob, hasClaimableJobs, releaseJobs, renewLeases } from './queue.ts';
-import type { ClaimToken, FailureOutcome, JobRow } from './queue.ts';
+import type { ClaimToken, JobRow } from './queue.ts';
+import { CompletionBatcher } from './completions.ts';
+import { describeError, failureOutcome } from './outcome.ts';
 import { enqueueDuePeriodicJobs, ensureSchedules } from './schedules.ts';
 import type { PeriodicJob } from './schedules.ts';
 import { exponentialBackoff, LeaseLost, PermanentFailure, RetryLater, silentLogger } from './types.ts';
@@ -74,9 +76,7 @@ export class JobRunner {
   private readonly waiting: JobRow[] = [];
   private active = 0;
   private readonly tasks = new Set<Promise<void>>();
-  private completions: ClaimToken[] = [];
-  private flushing: Promise<void> | null = null;
-  private flushQueued = false;
+  private readonly completions: CompletionBatcher;
   private pumpQueued = false;
   private started = false;
   private claiming: Promise<void> | null = null;
@@ -99,6 +99,7 @@ export class JobRunner {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+    this.completions = new CompletionBatcher(options.handle.db, this.workerId, this.logger);
     for (const periodic of options.periodic ?? []) {
       if (!this.handlers.has(periodic.name)) throw new Error(`periodic job '${periodic.name}' has no handler`);
     }
@@ -140,7 +141,7 @@ export class JobRunner {
     }
     if (this.renewTimer) clearInterval(this.renewTimer);
     this.renewTimer = null;
-    await this.flush();
+    await this.completions.flush();
   }
 
   /** Claims now instead of at the next poll: call after enqueueing in this process. */
@@ -161,7 +162,7 @@ export class JobRunner {
     const rows = await this.claim(this.concurrency);
     for (const row of rows) this.launch(row);
     while (this.tasks.size > 0) await Promise.all(this.tasks);
-    await this.flush();
+    await this.completions.flush();
     return rows.length;
   }
 
@@ -285,30 +286,21 @@ export class JobRunner {
       }
       const job: ClaimedJob = { id: row.id, name: row.name, payload, attempts: row.attempts, maxAttempts: row.max_attempts };
       await handler(job, ctx);
-      if (!entry.completed) {
-        this.completions.push(entry.claim);
-        this.scheduleFlush();
-      }
+      if (!entry.completed) this.completions.add(entry.claim);
     } catch (error) {
       await this.recordFailure(row, entry, error);
     }
   }
 
   private async recordFailure(row: JobRow, entry: Running, error: unknown): Promise<void> {
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const message = describeError(error);
+    const log = { job: row.id, name: row.name, attempts: row.attempts, error: message };
     if (error instanceof LeaseLost || entry.controller.signal.reason instanceof LeaseLost) {
-      this.logger.warn({ job: row.id, name: row.name }, 'job lease was lost; its result is discarded');
+      this.logger.warn(log, 'job lease was lost; its result is discarded');
       return;
     }
     const now = this.clock();
-    const exhausted = row.attempts >= row.max_attempts;
-    let outcome: FailureOutcome;
-    if (error instanceof PermanentFailure) outcome = { kind: 'dead' };
-    else if (error instanceof RetryLater) {
-      const refund = error.options.consumeAttempt === false;
-      outcome = exhausted && !refund ? { kind: 'dead' } : { kind: 'retry', runAt: new Date(now.getTime() + error.delayMs), refundAttempt: refund };
-    } else outcome = exhausted ? { kind: 'dead' } : { kind: 'retry', runAt: new Date(now.getTime() + this.backoff(row.attempts)), refundAttempt: false };
-    const log = { job: row.id, name: row.name, attempts: row.attempts, error: message };
+    const outcome = failureOutcome(error, row.attempts, row.max_attempts, this.backoff, now);
     if (outcome.kind === 'dead') this.logger.error(log, 'job failed permanently');
     else if (!(error instanceof RetryLater)) this.logger.warn(log, 'job failed; will retry');
     try {
@@ -316,31 +308,6 @@ export class JobRunner {
     } catch (dbError) {
       this.logger.error({ ...log, err: dbError }, 'recording a job failure failed; the lease will expire');
     }
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushQueued || this.flushing) return;
-    this.flushQueued = true;
-    setImmediate(() => {
-      this.flushQueued = false;
-      void this.flush();
-    });
-  }
-
-  /** Deletes succeeded jobs in one statement per batch; batches grow while a flush is in flight. */
-  private async flush(): Promise<void> {
-    while (this.flushing) await this.flushing;
-    if (this.completions.length === 0) return;
-    const batch = this.completions;
-    this.completions = [];
-    this.flushing = completeJobs(this.options.handle.db, this.workerId, batch)
-      .then(() => undefined)
-      .catch((error: unknown) => this.logger.error({ err: error, jobs: batch.length }, 'deleting finished jobs failed; they will run again'))
-      .finally(() => {
-        this.flushing = null;
-        if (this.completions.length > 0) this.scheduleFlush();
-      });
-    await this.flushing;
   }
 
   /** Extends leases due within two thirds of the lease; aborts jobs whose lease was taken over. */

@@ -1,8 +1,10 @@
-import { createTestDatabase } from '../testing/database.ts';
-import { enqueueJobs } from './enqueue.ts';
-import { JobRunner } from './runner.ts';
+// No-op job throughput of one JobRunner on each dialect:
+//   TEST_DATABASE_URL=postgres://... N=20000 C=64 node --import tsx src/jobs/testing/throughput.ts
+import { createTestDatabase } from '../../testing/database.ts';
+import { enqueueJobs } from '../enqueue.ts';
+import { JobRunner } from '../runner.ts';
 const N = Number(process.env.N ?? 20000);
-for (const d of (process.env.D ?? 'sqlite,postgres').split(',') as ('sqlite' | 'postgres')[]) {
+for (const d of (process.env.D ?? (process.env.TEST_DATABASE_URL ? 'sqlite,postgres' : 'sqlite')).split(',') as ('sqlite' | 'postgres')[]) {
   const t = await createTestDatabase(d);
   let done = 0;
   const runner = new JobRunner({ handle: t, pollIntervalMs: 10, concurrency: Number(process.env.C ?? 64), handlers: { noop: async () => void (done += 1) } });
