@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { createTestDatabase, TEST_DIALECTS } from '../testing/database.ts';
+import type { TestDatabase } from '../testing/database.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/securebase.js', import.meta.url));
+
+function run(args: string[], env: Record<string, string | undefined> = {}) {
+  const result = spawnSync(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env }, encoding: 'utf8', timeout: 60_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('securebase CLI', () => {
+  it('prints help for every command', () => {
+    for (const args of [['--help'], ['serve', '--help'], ['admin', '--help'], ['admin', 'create-tenant', '--help'], ['worker', '--help'], ['migrate', '--help']]) {
+      const result = run(args);
+      assert.equal(result.code, 0, args.join(' '));
+      assert.match(result.stdout, /Usage: securebase/);
+    }
+    assert.match(run(['serve', '--help']).stdout, /SECUREBASE_DATA_DIR/);
+  });
+
+  it('stops on a bad configuration value with one line naming the variable', () => {
+    const result = run(['migrate'], { PORT: 'eighty' });
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr.trim().split('\n').length, 1);
+    assert.match(result.stderr, /^securebase: invalid configuration: PORT: /);
+  });
+
+  it('rejects an unknown tier', () => {
+    const result = run(['admin', 'create-tenant', '--name', 'X', '--tier', 'gold', '--admin-email', 'x@example.com']);
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /tier/);
+  });
+});
+
+for (const dialect of TEST_DIALECTS) {
+  describe(`securebase admin on ${dialect}`, () => {
+    let database: TestDatabase;
+    before(async () => {
+      database = await createTestDatabase(dialect);
+    });
+    after(async () => database.destroy());
+
+    it('creates a tenant and prints ids and a working API key as JSON', async () => {
+      const result = run(['admin', 'create-tenant', '--name', 'Acme Bank', '--tier', 'fintech', '--admin-email', 'ops@acme.example', '--json'], database.env);
+      assert.equal(result.code, 0, result.stderr);
+      const created = JSON.parse(result.stdout) as { customer_id: string; user_id: string; api_key: string };
+      assert.deepEqual(Object.keys(created).sort(), ['api_key', 'customer_id', 'user_id']);
+      assert.match(created.api_key, /^sb_live_/);
+      const customer = await database.db.selectFrom('customers').selectAll().where('id', '=', created.customer_id).executeTakeFirstOrThrow();
+      assert.equal(customer.tier, 'fintech');
+
+      const key = run(['admin', 'create-api-key', '--customer', created.customer_id, '--name', 'ci', '--role', 'viewer', '--scopes', 'tickets:read', '--json'], database.env);
+      assert.equal(key.code, 0, key.stderr);
+      assert.match((JSON.parse(key.stdout) as { api_key: string }).api_key, /^sb_live_/);
+
+      const staff = run(['admin', 'create-staff', '--email', 'agent@securebase.example', '--role', 'agent', '--json'], database.env);
+      assert.equal(staff.code, 0, staff.stderr);
+      assert.ok((JSON.parse(staff.stdout) as { setup_token: string }).setup_token.length > 20);
+    });
+  });
+}
