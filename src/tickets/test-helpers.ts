@@ -22,8 +22,8 @@ export function api<T = Record<string, unknown>>(server: TestServer, method: str
   return request<T>(server.baseUrl, method, path, options);
 }
 
-/** The `ticket.*` events stored for a tenant, oldest first, with their data parsed. */
+/** The `ticket.*` events stored for a tenant, by time (ties within a millisecond in no set order), data parsed. */
 export async function ticketEvents(server: TestServer, customerId: string): Promise<{ type: string; data: Record<string, unknown> }[]> {
-  const rows = await server.database.db.selectFrom('events').select(['type', 'data', 'id']).where('customer_id', '=', customerId).where('type', 'like', 'ticket.%').orderBy('id').execute();
+  const rows = await server.database.db.selectFrom('events').select(['type', 'data', 'id']).where('customer_id', '=', customerId).where('type', 'like', 'ticket.%').orderBy('created_at').orderBy('id').execute();
   return rows.map((row) => ({ type: row.type, data: JSON.parse(row.data) as Record<string, unknown> }));
 }
