@@ -39,7 +39,7 @@ export interface Page<T> {
 const DEFAULT_REOPEN_WINDOW_MS = 7 * 24 * 3_600_000;
 const COMMENTS_ON_TICKET = 200;
 const STALE = Symbol('stale');
-const MAX_ATTEMPTS = 5;
+const MAX_ATTEMPTS = 10;
 
 type Audience = 'customer' | 'staff';
 const audienceOf = (auth: AuthContext): Audience => (auth.isStaff ? 'staff' : 'customer');
