@@ -37,6 +37,8 @@ for (const dialect of TEST_DIALECTS) {
     it('wrong types → 400 naming the field', async () => {
       expectProblem(await create(ticketBody({ subject: 12345 })), 400, 'subject');
       expectProblem(await create(ticketBody({ tags: 'not-an-array' })), 400, 'tags');
+      // NUL cannot be stored in PostgreSQL text: refused up front on both dialects.
+      expectProblem(await create(ticketBody({ subject: 'Null \u0000 byte here' })), 400, 'subject');
       expectProblem(await create([ticketBody()]), 400);
       const ticket = await openTicket(server, tenant.apiKey);
       expectProblem(await api<Problem>(server, 'PATCH', `/v1/support/tickets/${ticket.id}`, { token: tenant.apiKey, body: { tags: [1, 2] } }), 400, 'tags.0');

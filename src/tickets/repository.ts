@@ -31,7 +31,9 @@ export interface TicketFilters {
 
 /** Priority as a number, so `sort=priority` orders low < medium < high < critical. */
 export const PRIORITY_RANK: Record<TicketPriority, number> = { low: 0, medium: 1, high: 2, critical: 3 };
-const priorityRank = sql<number>`(case ${sql.ref('tickets.priority')} when 'low' then 0 when 'medium' then 1 when 'high' then 2 else 3 end)`;
+// The rank as a one-digit text: it sorts like the number, and a forged cursor value is compared
+// as text instead of failing an integer cast on PostgreSQL.
+const priorityRank = sql<string>`(case ${sql.ref('tickets.priority')} when 'low' then '0' when 'medium' then '1' when 'high' then '2' else '3' end)`;
 
 /** The sort keys of the ticket list; the cursor remembers which one it came from. */
 export function ticketSortKey(sort: string): SortKey {

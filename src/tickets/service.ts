@@ -46,6 +46,11 @@ const audienceOf = (auth: AuthContext): Audience => (auth.isStaff ? 'staff' : 'c
 /** The user behind the credential; CLI-made API keys have none, so their key id stands in. */
 const actorIdOf = (auth: AuthContext): string => auth.userId ?? auth.credentialId;
 const length = (text: string): number => [...text].length;
+const isoOf = (field: string, value: string): string => {
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw invalidField(field, 'must be a date-time');
+  return new Date(time).toISOString();
+};
 
 /** Parses `{id}`: a UUID, `SB-1042` or `1042`; null when it can be none of them (→ 404). */
 export function parseTicketRef(raw: string): TicketLookup | null {
@@ -146,8 +151,8 @@ export function createTicketService(deps: TicketServiceDeps) {
       priority: query.priority,
       category: query.category,
       assignee,
-      createdAfter: query.created_after ? new Date(query.created_after).toISOString() : undefined,
-      createdBefore: query.created_before ? new Date(query.created_before).toISOString() : undefined,
+      createdAfter: query.created_after === undefined ? undefined : isoOf('created_after', query.created_after),
+      createdBefore: query.created_before === undefined ? undefined : isoOf('created_before', query.created_before),
     };
   }
 
@@ -227,7 +232,7 @@ export function createTicketService(deps: TicketServiceDeps) {
       const sort = ticketSortKey(query.sort ?? '-created_at');
       const rows = await ticketRepository(db).list(scope, filters, sort, { limit: query.limit, cursor: query.cursor });
       return toPage(rows, sort, query.limit, (t) => ({
-        value: sort.name.endsWith('priority') ? PRIORITY_RANK[t.priority] : sort.name.endsWith('updated_at') ? t.updated_at : t.created_at,
+        value: sort.name.endsWith('priority') ? String(PRIORITY_RANK[t.priority]) : sort.name.endsWith('updated_at') ? t.updated_at : t.created_at,
         id: t.id,
       }));
     },
