@@ -58,3 +58,4 @@ if (kind === 'bare') {
   const tenant = await identity.createTenant({ name: 'Bench Corp', tier: 'standard', adminEmail: 'bench@example.com' });
   await ready(app, { apiKey: tenant.apiKey.key });
 }
+process.on('SIGINT', () => process.exit(0));
