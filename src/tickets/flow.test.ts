@@ -143,6 +143,15 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(raised.body.category, 'security');
       assert.deepEqual(raised.body.tags, ['sso']);
       assert.notEqual(raised.body.sla_first_response_due_at, ticket.sla_first_response_due_at);
+      const changes = await api<HistoryList>(server, 'GET', `${path}/history`, { token: customer.token });
+      assert.deepEqual(
+        changes.body.history.slice(1).map((h) => [h.field, h.from, h.to, h.actor_id]),
+        [
+          ['priority', 'medium', 'critical', customer.userId],
+          ['category', 'general', 'security', customer.userId],
+          ['tags', [], ['sso'], customer.userId],
+        ],
+      );
       const lowered = await api(server, 'PATCH', path, { token: customer.token, body: { priority: 'low' } });
       assert.equal(lowered.status, 403);
       assert.equal((lowered.body.errors as Json[])[0]?.field, 'priority');

@@ -8,6 +8,7 @@ import { pageQuery } from '../http/pagination.ts';
 import type { Executor } from '../jobs/types.ts';
 import type { TicketCategory, TicketCommentsTable, TicketHistoryTable, TicketPriority, TicketStatus, TicketsTable } from './tables.ts';
 
+/** Stored rows as the service sees them. */
 export type Ticket = Selectable<TicketsTable>;
 export type TicketComment = Selectable<TicketCommentsTable>;
 export type TicketHistoryEntry = Selectable<TicketHistoryTable>;

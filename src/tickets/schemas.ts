@@ -11,9 +11,11 @@ export const LIMITS = {
   tags: { max: 20 },
 } as const;
 
+/** Allowed values of the enums of tickets.md, shared by schemas and rules. */
 export const PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
 export const CATEGORIES = ['general', 'billing', 'technical', 'feature-request', 'security', 'compliance'] as const;
 export const STATUSES = ['open', 'in-progress', 'waiting-customer', 'resolved', 'closed'] as const;
+/** Orders of the ticket list; a leading `-` is descending. */
 export const SORTS = ['created_at', '-created_at', 'updated_at', '-updated_at', 'priority', '-priority'] as const;
 
 // PostgreSQL text cannot hold NUL; refusing it here keeps both dialects answering 400, not 500.
@@ -50,6 +52,7 @@ export const CreateTicketBody = Type.Object(
   },
   { additionalProperties: false },
 );
+/** Parsed create body. */
 export type CreateTicketBody = Static<typeof CreateTicketBody>;
 
 /** Body of `PATCH`/`PUT /support/tickets/{id}`: only the fields to change. */
@@ -63,6 +66,7 @@ export const UpdateTicketBody = Type.Object(
   },
   { additionalProperties: false, minProperties: 1 },
 );
+/** Parsed update body. */
 export type UpdateTicketBody = Static<typeof UpdateTicketBody>;
 
 /** Body of `POST /support/tickets/{id}/comments`: exactly one of `body` and the seed's `text`. */
@@ -74,6 +78,7 @@ export const CreateCommentBody = Type.Object(
   },
   { additionalProperties: false },
 );
+/** Parsed comment body. */
 export type CreateCommentBody = Static<typeof CreateCommentBody>;
 
 /** `{id}` of the ticket routes: a UUID, a reference such as `SB-1042`, or the number `1042`. */
@@ -102,6 +107,7 @@ export const ListTicketsQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+/** Parsed list query. */
 export type ListTicketsQuery = Static<typeof ListTicketsQuery>;
 
 /** Query of the comment and history lists. */
@@ -167,6 +173,7 @@ export const HistoryView = Type.Object({
   created_at: Timestamp('When'),
 });
 
+/** The list envelopes of api.md. */
 export const TicketPage = PageOf('tickets', TicketView);
 export const CommentPage = PageOf('comments', CommentView);
 export const HistoryPage = PageOf('history', HistoryView);
