@@ -208,6 +208,12 @@ for (const dialect of TEST_DIALECTS) {
       assert.deepEqual(listed.body.tickets.map((t) => t.customer_id), [b.customerId, b.customerId]);
       const byNumber = await api<TicketJson>(server, 'GET', `/v1/support/tickets/SB-1001?customer_id=${b.customerId}`, { token: agent.token });
       assert.equal(byNumber.body.id, bTicket.id);
+      const ambiguous = await api(server, 'GET', '/v1/support/tickets/SB-1001', { token: agent.token });
+      assert.equal(ambiguous.status, 400, 'SB-1001 exists in several tenants: staff must name one');
+      assert.equal((ambiguous.body.errors as Json[])[0]?.field, 'id');
+      const unknownTenant = await api(server, 'POST', '/v1/support/tickets', { token: agent.token, body: { subject: 'On behalf of nobody', description: 'The tenant does not exist at all.', customer_id: '01890000-0000-7000-8000-000000000000' } });
+      assert.equal(unknownTenant.status, 400);
+      assert.equal((unknownTenant.body.errors as Json[])[0]?.field, 'customer_id');
       const forged = await api(server, 'POST', '/v1/support/tickets', { token: a.apiKey, body: { subject: 'Forged tenant id', description: 'A customer may not pick the tenant.', customer_id: b.customerId } });
       assert.equal(forged.status, 403);
       assert.equal((forged.body.errors as Json[])[0]?.field, 'customer_id');
