@@ -1,16 +1,29 @@
 import { randomBytes } from 'node:crypto';
 
+let lastUuid = '';
+
+function format(hex: string): string {
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 /**
  * A UUID version 7: time-ordered, so new rows land at the end of indexes and ids sort by
- * creation time, which the cursor pagination relies on as a tiebreaker.
+ * creation time, which cursor pagination relies on as a tiebreaker. Strictly increasing within
+ * this process: within one millisecond the random tail is bumped instead of re-drawn, so rows
+ * written together (comments, history, events of one transaction) keep their order.
  */
 export function uuidv7(now: number = Date.now()): string {
   const bytes = randomBytes(16);
   bytes.writeUIntBE(now, 0, 6);
   bytes[6] = 0x70 | (bytes[6]! & 0x0f);
   bytes[8] = 0x80 | (bytes[8]! & 0x3f);
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  let id = format(bytes.toString('hex'));
+  if (id <= lastUuid) {
+    const bumped = (BigInt(`0x${lastUuid.replaceAll('-', '')}`) + 1n).toString(16).padStart(32, '0');
+    id = format(bumped);
+  }
+  lastUuid = id;
+  return id;
 }
 
 /** A prefixed identifier such as `evt_…`, readable in logs and webhook payloads. */

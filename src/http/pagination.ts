@@ -36,11 +36,18 @@ interface DecodedCursor {
   id: string;
 }
 
+// Cursors come back from clients: accept only what this module could have written.
+const CURSOR_ID = /^[A-Za-z0-9_-]{1,100}$/;
+const CURSOR_TEXT = /^[\x20-\x7e]{0,100}$/;
+
 function decodeCursor(cursor: string, sortName: string): DecodedCursor {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === 3 && parsed[0] === sortName && typeof parsed[2] === 'string' && (typeof parsed[1] === 'string' || typeof parsed[1] === 'number')) {
-      return { value: parsed[1], id: parsed[2] };
+    if (Array.isArray(parsed) && parsed.length === 3 && parsed[0] === sortName && typeof parsed[2] === 'string' && CURSOR_ID.test(parsed[2])) {
+      const value: unknown = parsed[1];
+      if ((typeof value === 'string' && CURSOR_TEXT.test(value)) || (typeof value === 'number' && Number.isFinite(value))) {
+        return { value, id: parsed[2] };
+      }
     }
   } catch {
     // fall through to the error below

@@ -1,13 +1,12 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../config/clock.ts';
-import { isUuid } from '../database/ids.ts';
+import { isUuid, uuidv7 } from '../database/ids.ts';
 import type { Database } from '../database/schema.ts';
 import { emitEvent } from '../events/outbox.ts';
 import { AppError, invalidField, notFound } from '../http/errors.ts';
 import { toPage } from '../http/pagination.ts';
 import { scopeOf } from '../identity/auth-context.ts';
 import type { AuthContext, TenantScope } from '../identity/auth-context.ts';
-import { monotonicUuidv7 } from './ids.ts';
 import { presentComment, presentTicket } from './presenter.ts';
 import { PRIORITY_RANK, ticketRepository, ticketSortKey } from './repository.ts';
 import type { SingleTenantScope, Ticket, TicketComment, TicketFilters, TicketHistoryEntry, TicketLookup, TicketRepository } from './repository.ts';
@@ -103,7 +102,7 @@ export function createTicketService(deps: TicketServiceDeps) {
 
   function history(ticket: Ticket, auth: AuthContext, changes: FieldChange[], now: string) {
     return changes.map((change) => ({
-      id: monotonicUuidv7(Date.parse(now)),
+      id: uuidv7(Date.parse(now)),
       ticket_id: ticket.id,
       customer_id: ticket.customer_id,
       actor_id: actorIdOf(auth),
@@ -191,7 +190,7 @@ export function createTicketService(deps: TicketServiceDeps) {
         const number = await repo.nextNumber(scope);
         if (number === null) throw invalidField('customer_id', 'is not a known tenant');
         const row: Ticket = {
-          id: monotonicUuidv7(now.getTime()),
+          id: uuidv7(now.getTime()),
           customer_id: customerId,
           number,
           subject,
@@ -301,7 +300,7 @@ export function createTicketService(deps: TicketServiceDeps) {
         const ticket = await resolve(repo, scope, ref);
         const now = clock();
         const iso = now.toISOString();
-        const row: TicketComment = { id: monotonicUuidv7(now.getTime()), ticket_id: ticket.id, customer_id: ticket.customer_id, author_id: actorIdOf(auth), author_role: audience, body: text, visibility, created_at: iso };
+        const row: TicketComment = { id: uuidv7(now.getTime()), ticket_id: ticket.id, customer_id: ticket.customer_id, author_id: actorIdOf(auth), author_role: audience, body: text, visibility, created_at: iso };
         if (visibility === 'internal') {
           await repo.insertComment(row);
           await repo.countInternalNote(scope, ticket.id);
