@@ -1,10 +1,11 @@
 import type { EventTables } from '../events/tables.ts';
 import type { IdentityTables } from '../identity/tables.ts';
 import type { TicketTables } from '../tickets/tables.ts';
+import type { WebhookTables } from '../webhooks/tables.ts';
 
 /**
  * The whole database as Kysely sees it: each feature declares its own tables beside its code.
  * Timestamps are ISO-8601 UTC strings of fixed width (they sort as text on both dialects);
  * booleans are 0/1 integers; JSON is text.
  */
-export interface Database extends IdentityTables, EventTables, TicketTables {}
+export interface Database extends IdentityTables, EventTables, TicketTables, WebhookTables {}

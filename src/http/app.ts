@@ -11,6 +11,7 @@ import { registerAuthentication } from '../identity/authenticate.ts';
 import { identityRoutes } from '../identity/routes.ts';
 import { createIdentityService } from '../identity/service.ts';
 import { ticketRoutes } from '../tickets/routes.ts';
+import { webhookRoutes } from '../webhooks/routes.ts';
 import type { AppContext } from './context.ts';
 import { AppError } from './errors.ts';
 import { registerIdempotency } from './idempotency.ts';
@@ -82,5 +83,6 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.get('/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   await app.register(identityRoutes(ctx, identity), { prefix: '/v1' });
   await app.register(ticketRoutes(ctx), { prefix: '/v1' });
+  await app.register(webhookRoutes(ctx), { prefix: '/v1' });
   return app;
 }

@@ -3,10 +3,11 @@ import type { EventProcessor } from '../events/processors.ts';
 import type { AppContext } from '../http/context.ts';
 import { combineJobHandlers, JobRunner } from '../jobs/index.ts';
 import { housekeepingJobs, housekeepingSchedule } from './housekeeping.ts';
+import { webhookJobs, webhookPeriodicJobs, webhookProcessors } from '../webhooks/jobs.ts';
 
 /** Every event processor, in one list: each consumer of the outbox registers here. */
-export function eventProcessors(_ctx: AppContext): EventProcessor[] {
-  return [];
+export function eventProcessors(ctx: AppContext): EventProcessor[] {
+  return [...webhookProcessors(ctx)];
 }
 
 /**
@@ -17,8 +18,8 @@ export function createWorker(ctx: AppContext): JobRunner {
   const { config } = ctx;
   const runner = new JobRunner({
     handle: ctx.database,
-    handlers: combineJobHandlers(createEventDispatcher(eventProcessors(ctx)), housekeepingJobs),
-    periodic: [...housekeepingSchedule],
+    handlers: combineJobHandlers(createEventDispatcher(eventProcessors(ctx)), housekeepingJobs, webhookJobs(ctx)),
+    periodic: [...housekeepingSchedule, ...webhookPeriodicJobs],
     concurrency: config.workerConcurrency,
     clock: ctx.clock,
     logger: ctx.logger,

@@ -111,7 +111,7 @@ function allowedCidrs(policy: Pick<WebhookNetworkPolicy, 'allowPrivateCidrs'>): 
       try {
         parsed.push(parseCidr(entry));
       } catch {
-        // ignored: validated at configuration time by parseCidr/policyFromEnv
+        // ignored: validated at configuration time by parseCidr/policyFromConfig
       }
     }
     allowCache.set(list, parsed);

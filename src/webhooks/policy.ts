@@ -23,22 +23,24 @@ export const DEFAULT_WEBHOOK_POLICY: WebhookNetworkPolicy = Object.freeze({
   allowPrivateCidrs: Object.freeze([]) as readonly string[],
 });
 
+/** The webhook part of the validated configuration that the SSRF guard reads. */
+export interface WebhookPolicyConfig {
+  allowHttp: boolean;
+  allowPrivateCidrs: readonly string[];
+}
+
 /**
- * Builds the policy from environment variables so the same rules apply to registration and to
- * every delivery attempt. Throws on a malformed CIDR: a typo must fail start-up, not widen access.
+ * Builds the policy from the validated configuration (`config.webhooks`) so the same rules apply
+ * to registration and to every delivery attempt. Throws on a malformed CIDR: a typo must fail
+ * start-up, not widen access (the config loader already checks; this guards hand-made configs).
  */
-export function policyFromEnv(env: Readonly<Record<string, string | undefined>>): WebhookNetworkPolicy {
-  const allowHttp = (env.WEBHOOK_ALLOW_HTTP ?? '').trim().toLowerCase() === 'true';
-  const allowPrivateCidrs = (env.WEBHOOK_ALLOW_PRIVATE_CIDRS ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-  for (const cidr of allowPrivateCidrs) {
+export function policyFromConfig(config: WebhookPolicyConfig): WebhookNetworkPolicy {
+  for (const cidr of config.allowPrivateCidrs) {
     try {
       parseCidr(cidr);
     } catch {
       throw new Error(`WEBHOOK_ALLOW_PRIVATE_CIDRS: "${cidr}" is not a CIDR or IP address`);
     }
   }
-  return Object.freeze({ allowHttp, allowPrivateCidrs: Object.freeze(allowPrivateCidrs) });
+  return Object.freeze({ allowHttp: config.allowHttp, allowPrivateCidrs: Object.freeze([...config.allowPrivateCidrs]) });
 }

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { bareHostname, vetWebhookUrl, MAX_WEBHOOK_URL_LENGTH } from './url-guard.ts';
 import type { UrlBlockReason } from './url-guard.ts';
 import type { AddressBlockReason } from './address-guard.ts';
-import { DEFAULT_WEBHOOK_POLICY as DEFAULT, policyFromEnv } from './policy.ts';
+import { DEFAULT_WEBHOOK_POLICY as DEFAULT, policyFromConfig } from './policy.ts';
 import type { WebhookNetworkPolicy } from './policy.ts';
 
 const DEV: WebhookNetworkPolicy = { allowHttp: true, allowPrivateCidrs: ['127.0.0.0/8'] };
@@ -155,18 +155,17 @@ describe('bareHostname', () => {
   });
 });
 
-describe('policyFromEnv', () => {
-  it('defaults to the secure policy', () => {
-    assert.deepEqual(policyFromEnv({}), { allowHttp: false, allowPrivateCidrs: [] });
+describe('policyFromConfig', () => {
+  it('keeps the secure default when nothing is allowed', () => {
+    assert.deepEqual(policyFromConfig({ allowHttp: false, allowPrivateCidrs: [] }), { allowHttp: false, allowPrivateCidrs: [] });
   });
-  it('reads WEBHOOK_ALLOW_HTTP and WEBHOOK_ALLOW_PRIVATE_CIDRS', () => {
-    const p = policyFromEnv({ WEBHOOK_ALLOW_HTTP: 'TRUE', WEBHOOK_ALLOW_PRIVATE_CIDRS: ' 127.0.0.0/8, ::1/128 ,' });
+  it('carries allowHttp and the allowed CIDRs of config.webhooks', () => {
+    const p = policyFromConfig({ allowHttp: true, allowPrivateCidrs: ['127.0.0.0/8', '::1/128'] });
     assert.deepEqual(p, { allowHttp: true, allowPrivateCidrs: ['127.0.0.0/8', '::1/128'] });
     assert.ok(vetWebhookUrl('http://127.0.0.1:9000/', p).ok);
   });
-  it('only "true" enables http', () => assert.equal(policyFromEnv({ WEBHOOK_ALLOW_HTTP: '1' }).allowHttp, false));
   it('throws on a malformed CIDR', () => {
-    assert.throws(() => policyFromEnv({ WEBHOOK_ALLOW_PRIVATE_CIDRS: '127.0.0.0/8,banana' }), /banana/);
+    assert.throws(() => policyFromConfig({ allowHttp: false, allowPrivateCidrs: ['127.0.0.0/8', 'banana'] }), /banana/);
   });
 });
 

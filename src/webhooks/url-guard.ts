@@ -13,7 +13,7 @@ import type { WebhookNetworkPolicy } from './policy.ts';
 
 export { vetAddress, vetAddresses, parseCidr } from './address-guard.ts';
 export type { AddressBlockReason, AddressVerdict } from './address-guard.ts';
-export { DEFAULT_WEBHOOK_POLICY, policyFromEnv } from './policy.ts';
+export { DEFAULT_WEBHOOK_POLICY, policyFromConfig } from './policy.ts';
 export type { WebhookNetworkPolicy } from './policy.ts';
 
 /** Why a URL was refused; `address` carries the address class in `addressReason`. */
