@@ -14,7 +14,7 @@ import { openDatabase } from '../../src/database/connection.ts';
 import { migrateToLatest } from '../../src/database/migrations/index.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { createIdentityService } from '../../src/identity/service.ts';
-import { createWorker } from '../../src/server/worker.ts';
+import { coalescedWake, createWorker } from '../../src/server/worker.ts';
 
 const kind = process.argv[2];
 const dataDir = mkdtempSync(join(tmpdir(), 'securebase-bench-'));
@@ -51,7 +51,7 @@ if (kind === 'bare') {
   await migrateToLatest(database.db);
   const ctx = { config, database, clock: systemClock, logger: pino({ level: 'warn' }), masterKey: loadMasterKey(undefined, dataDir), wakeWorkers: () => {} };
   const worker = createWorker(ctx);
-  ctx.wakeWorkers = () => worker.wake();
+  ctx.wakeWorkers = coalescedWake(worker);
   await worker.start();
   const app = await buildApp(ctx);
   const identity = createIdentityService({ db: database.db, clock: systemClock, sessionTtlHours: 24 });

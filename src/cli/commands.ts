@@ -2,7 +2,7 @@ import type { Config } from '../config/config.ts';
 import { buildApp } from '../http/app.ts';
 import { createIdentityService } from '../identity/service.ts';
 import { openRuntime } from '../server/runtime.ts';
-import { createWorker } from '../server/worker.ts';
+import { coalescedWake, createWorker } from '../server/worker.ts';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from './demo.ts';
 
 function onShutdown(stop: () => Promise<void>): void {
@@ -21,7 +21,7 @@ export async function runServe(config: Config, options: { worker: boolean; demo:
   const ctx = await openRuntime(config);
   const identity = createIdentityService({ db: ctx.database.db, clock: ctx.clock, sessionTtlHours: config.sessionTtlHours });
   const worker = options.worker ? createWorker(ctx) : null;
-  if (worker) ctx.wakeWorkers = () => worker.wake();
+  if (worker) ctx.wakeWorkers = coalescedWake(worker);
   const app = await buildApp(ctx);
   const baseUrl = config.publicUrl ?? `http://localhost:${config.port}`;
 

@@ -27,3 +27,17 @@ export function createWorker(ctx: AppContext): JobRunner {
   });
   return runner;
 }
+
+/**
+ * The in-process wake-up for `ctx.wakeWorkers`: commits within a few milliseconds share one claim,
+ * so a burst of requests costs one claim statement instead of one per request.
+ */
+export function coalescedWake(runner: JobRunner, delayMs = 2): () => void {
+  let timer: NodeJS.Timeout | null = null;
+  return () => {
+    timer ??= setTimeout(() => {
+      timer = null;
+      runner.wake();
+    }, delayMs);
+  };
+}
