@@ -11,8 +11,8 @@ import { etsForecastMean, type Band } from './ets-intervals.ts';
 import { etsInSample } from './ets-insample.ts';
 import { etsName } from './ets-model.ts';
 import { fitTheta, thetaForecastMean, thetaInSample } from './theta.ts';
-import { errorScaleByHorizon, intervalsFromScale } from './intervals.ts';
-import { allPositive } from './series.ts';
+import { horizonErrors, intervalsFromScale, localLevel } from './intervals.ts';
+import { allNonNegative, allPositive } from './series.ts';
 
 /** One member of a combination: its name, forecasts and in-sample multi-step forecasts. */
 export interface Component {
@@ -104,13 +104,21 @@ export function combineTrimmed(components: Component[], H: number): Component {
   return { name: `Trimmed(${components.map((x) => x.name).join(', ')})`, role: 'trimmed', mean, rows };
 }
 
-/** Combination forecast with horizon-calibrated intervals; null bands when history is too short to calibrate. */
-export function calibratedBands(y: ArrayLike<number>, comp: Component, minOrigin: number, levels: number[], inflate = DEFAULT_INFLATE): Band[] | null {
+/**
+ * Intervals from the combination's own in-sample h-step errors (log-scale
+ * for positive data, level-scaled for data with zeros), inflated by Akaike's
+ * FPE factor √((n+k)/(n−k)) for k fitted parameters. The fallback when no
+ * ETS model can be fitted; null when history is too short to calibrate.
+ */
+export function calibratedBands(y: ArrayLike<number>, m: number, comp: Component, minOrigin: number, levels: number[], inflate = DEFAULT_INFLATE, k = 0): Band[] | null {
   const H = comp.mean.length;
   const nRows = comp.rows.length;
   const origin = y.length - nRows;
-  const relative = allPositive(y);
-  const sigma = errorScaleByHorizon(y, comp.rows, Math.max(origin, minOrigin), H, relative);
+  const rel = allPositive(y);
+  if (k > 0) inflate *= Math.sqrt((y.length + k) / Math.max(1, y.length - k));
+  const w = !rel && allNonNegative(y) ? Math.max(m, 4) : 0;
+  const { sigma } = horizonErrors(y, comp.rows, Math.max(origin, minOrigin), H, rel, w);
   if (!Number.isFinite(sigma[0])) return null;
-  return intervalsFromScale(comp.mean, sigma, levels, { relative, inflate });
+  const level = w > 0 ? localLevel(y, y.length, w) : 1;
+  return intervalsFromScale(comp.mean, sigma, levels, { relative: rel, inflate, level });
 }

@@ -11,6 +11,7 @@ import { etsForecastMean, etsIntervals, type Band } from './ets-intervals.ts';
 import { etsName } from './ets-model.ts';
 import { enforceNesting, truncateAtZero } from './intervals.ts';
 import { allNonNegative, isConstant } from './series.ts';
+import { combinationBands } from './comb-intervals.ts';
 import { fitTheta, thetaForecastMean, thetaIntervals } from './theta.ts';
 
 /**
@@ -74,7 +75,7 @@ function runRaw(y: ArrayLike<number>, m: number, H: number, levels: number[], me
       if (method === 'cv') which = selectByHoldout(y, m, H).choice;
       const comb = candidateForecast(parts, which, H) ?? combine(parts.components, H);
       const ref = naive(y, H, levels).intervals;
-      const bands = calibratedBands(y, comb, parts.minOrigin, levels);
+      const bands = combinationBands(y, parts, comb, levels, seed) ?? calibratedBands(y, m, comb, parts.minOrigin, levels, 1, 2);
       return { model: comb.name, mean: Array.from(comb.mean), intervals: bands ?? atLeastAsWide(comb.mean, thetaIntervals(fitTheta(y, m), comb.mean, H, levels), ref) };
     }
   }

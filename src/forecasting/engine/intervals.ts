@@ -11,6 +11,10 @@ import { zForLevel } from './stats.ts';
 export interface CalibrationOptions {
   /** Work with log(y/ŷ) (positive data) so widths scale with the level. */
   relative: boolean;
+  /** When > 0 (and not relative), errors are divided by the local level (mean |y| over this many points before the origin). */
+  levelWindow?: number;
+  /** The local level at the forecast origin, multiplying the scale. */
+  level?: number;
   /** Multiplier on the in-sample error scale (in-sample errors are optimistic). */
   inflate: number;
 }
@@ -22,12 +26,35 @@ export interface CalibrationOptions {
  * `minOrigin + r` observations.
  */
 export function errorScaleByHorizon(y: ArrayLike<number>, rows: Float64Array[], minOrigin: number, H: number, relative: boolean): Float64Array {
+  return horizonErrors(y, rows, minOrigin, H, relative).sigma;
+}
+
+/** Mean |y| over the `w` points before index `o`: a scale for data with zeros whose level drifts. */
+export function localLevel(y: ArrayLike<number>, o: number, w: number): number {
+  let s = 0;
+  let c = 0;
+  for (let t = Math.max(0, o - w); t < o; t++) {
+    s += Math.abs(y[t] as number);
+    c++;
+  }
+  return c > 0 ? s / c : NaN;
+}
+
+/** Horizon-wise error scale σ_h; see {@link errorScaleByHorizon}. */
+export interface HorizonErrors {
+  sigma: Float64Array;
+}
+
+/** Computes {@link HorizonErrors}, optionally with errors divided by the local level. */
+export function horizonErrors(y: ArrayLike<number>, rows: Float64Array[], minOrigin: number, H: number, relative: boolean, levelWindow = 0): HorizonErrors {
   const n = y.length;
   const sum = new Float64Array(H);
   const cnt = new Float64Array(H);
   for (let r = 0; r < rows.length; r++) {
     const o = minOrigin + r;
     const row = rows[r] as Float64Array;
+    const lev = levelWindow > 0 ? localLevel(y, o, levelWindow) : 1;
+    if (!(lev > 0)) continue;
     for (let h = 1; h <= H && o + h - 1 < n; h++) {
       const actual = y[o + h - 1] as number;
       const f = row[h - 1] as number;
@@ -35,7 +62,7 @@ export function errorScaleByHorizon(y: ArrayLike<number>, rows: Float64Array[], 
       if (relative) {
         if (!(f > 0)) continue;
         e = Math.log(actual / f);
-      } else e = actual - f;
+      } else e = (actual - f) / lev;
       if (!Number.isFinite(e)) continue;
       sum[h - 1] = (sum[h - 1] as number) + e * e;
       cnt[h - 1] = (cnt[h - 1] as number) + 1;
@@ -52,7 +79,7 @@ export function errorScaleByHorizon(y: ArrayLike<number>, rows: Float64Array[], 
     } else sigma[h] = NaN;
     if (h > 0 && (sigma[h] as number) < (sigma[h - 1] as number)) sigma[h] = sigma[h - 1] as number;
   }
-  return sigma;
+  return { sigma };
 }
 
 /** Central intervals around `mean` from a horizon-wise error scale. */
@@ -69,8 +96,9 @@ export function intervalsFromScale(mean: ArrayLike<number>, sigma: ArrayLike<num
         lower.push(f * Math.exp(-z * s));
         upper.push(f * Math.exp(z * s));
       } else {
-        lower.push(f - z * s);
-        upper.push(f + z * s);
+        const sc = s * (opts.level ?? 1);
+        lower.push(f - z * sc);
+        upper.push(f + z * sc);
       }
     }
     return { level, lower, upper };
