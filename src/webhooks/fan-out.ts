@@ -1,6 +1,6 @@
 /**
  * The outbox processor that turns each event into one message per subscribed, enabled endpoint
- * of its tenant, with the body bytes fixed now, plus the first delivery job of each message. It
+ * of its tenant (endpoints registered after the event do not get it), with the body bytes fixed now, plus the first delivery job of each message. It
  * runs inside the dispatcher's transaction, so the messages and jobs commit exactly once per
  * event; the (event, endpoint) unique key makes a replay harmless anyway.
  */
@@ -33,7 +33,7 @@ export function webhookFanOut(clock: () => Date): EventProcessor {
     async process(trx, event) {
       if (!isDeliverable(event) || !event.customerId) return;
       const scope = { kind: 'tenant', customerId: event.customerId } as const;
-      const targets = (await endpointRepository(trx).enabledOf(scope)).filter((e) => subscribes(e.events, event.type));
+      const targets = (await endpointRepository(trx).enabledOf(scope, event.createdAt)).filter((e) => subscribes(e.events, event.type));
       if (targets.length === 0) return;
       const now = clock();
       const iso = now.toISOString();

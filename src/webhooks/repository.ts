@@ -60,9 +60,12 @@ export function endpointRepository(db: Executor) {
       return pageQuery(withinScope(db.selectFrom('webhook_endpoints').selectAll(), scope, 'webhook_endpoints.customer_id'), NEWEST_ENDPOINTS, page).execute();
     },
 
-    /** Enabled endpoints of one tenant (fan-out); the type filter is applied by the caller. */
-    async enabledOf(scope: TenantScope): Promise<Pick<Endpoint, 'id' | 'events'>[]> {
-      return withinScope(db.selectFrom('webhook_endpoints').select(['id', 'events']), scope, 'webhook_endpoints.customer_id').where('status', '=', 'enabled').execute();
+    /** Enabled endpoints of one tenant that existed when the event happened (fan-out); the type filter is the caller's. */
+    async enabledOf(scope: TenantScope, createdBy: string): Promise<Pick<Endpoint, 'id' | 'events'>[]> {
+      return withinScope(db.selectFrom('webhook_endpoints').select(['id', 'events']), scope, 'webhook_endpoints.customer_id')
+        .where('status', '=', 'enabled')
+        .where('created_at', '<=', createdBy)
+        .execute();
     },
 
     async update(scope: TenantScope, id: string, patch: Updateable<WebhookEndpointsTable>): Promise<Endpoint | undefined> {
