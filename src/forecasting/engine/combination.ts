@@ -39,8 +39,8 @@ export function burnIn(n: number, m: number): number {
   return Math.min(Math.max(3, m), Math.max(1, n - 2));
 }
 
-/** Fits ETS (all forms), the damped subset and Theta, and their in-sample forecast rows. */
-export function fitCombinationParts(y: ArrayLike<number>, m: number, H: number): CombinationParts {
+/** Fits ETS (all forms), the damped subset and Theta, and (if `withRows`) their in-sample forecast rows. */
+export function fitCombinationParts(y: ArrayLike<number>, m: number, H: number, withRows = true): CombinationParts {
   const n = y.length;
   const minOrigin = burnIn(n, m);
   const auto = autoEts(y, m);
@@ -48,9 +48,9 @@ export function fitCombinationParts(y: ArrayLike<number>, m: number, H: number):
   const damped = auto ? bestWhere(auto.fits, (s) => s.trend === 'Ad') : null;
   const theta = fitTheta(y, m);
   const components: Component[] = [];
-  if (ets) components.push({ name: etsName(ets.spec), role: 'ets', mean: etsForecastMean(ets, H), rows: etsInSample(ets, y, H, minOrigin) });
-  components.push({ name: 'Theta', role: 'theta', mean: thetaForecastMean(theta, H), rows: thetaInSample(theta, H, minOrigin) });
-  if (damped) components.push({ name: etsName(damped.spec), role: 'damped', mean: etsForecastMean(damped, H), rows: etsInSample(damped, y, H, minOrigin) });
+  if (ets) components.push({ name: etsName(ets.spec), role: 'ets', mean: etsForecastMean(ets, H), rows: withRows ? etsInSample(ets, y, H, minOrigin) : [] });
+  components.push({ name: 'Theta', role: 'theta', mean: thetaForecastMean(theta, H), rows: withRows ? thetaInSample(theta, H, minOrigin) : [] });
+  if (damped) components.push({ name: etsName(damped.spec), role: 'damped', mean: etsForecastMean(damped, H), rows: withRows ? etsInSample(damped, y, H, minOrigin) : [] });
   return { ets, damped, components, minOrigin };
 }
 

@@ -85,6 +85,7 @@ export function etsLikelihood(
   let b = trend ? p.b0 : 0;
   let sse = 0;
   let slog = 0;
+  let prod = 1;
   let j = 0;
   for (let t = 0; t < n; t++) {
     const yt = y[t] as number;
@@ -96,7 +97,12 @@ export function etsLikelihood(
     if (multErr) {
       if (!(f > 0)) return Infinity;
       e = (yt - f) / f;
-      slog += Math.log(f);
+      // Σ log f accumulated as a product, renormalised to avoid overflow: one log per 16 steps.
+      prod *= f;
+      if ((t & 15) === 15) {
+        slog += Math.log(prod);
+        prod = 1;
+      }
     } else {
       e = yt - f;
     }
@@ -127,7 +133,8 @@ export function etsLikelihood(
     out.state.s = s;
     out.state.t = n;
   }
-  if (!Number.isFinite(sse)) return Infinity;
+  slog += Math.log(prod);
+  if (!Number.isFinite(sse) || !Number.isFinite(slog)) return Infinity;
   return n * Math.log(Math.max(sse, 1e-300)) + 2 * slog;
 }
 

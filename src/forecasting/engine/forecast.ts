@@ -70,12 +70,18 @@ function runRaw(y: ArrayLike<number>, m: number, H: number, levels: number[], me
     case 'comb':
     case 'trimmed':
     case 'cv': {
-      const parts = fitCombinationParts(y, m, H);
       let which: Candidate = method === 'comb' ? 'comb' : 'trimmed';
       if (method === 'cv') which = selectByHoldout(y, m, H).choice;
-      const comb = candidateForecast(parts, which, H) ?? combine(parts.components, H);
+      let parts = fitCombinationParts(y, m, H, false);
+      let comb = candidateForecast(parts, which, H) ?? combine(parts.components, H);
+      let bands = combinationBands(y, parts, comb, levels, seed);
+      if (!bands) {
+        // No ETS model (very short history): calibrate on in-sample h-step errors instead.
+        parts = fitCombinationParts(y, m, H, true);
+        comb = candidateForecast(parts, which, H) ?? combine(parts.components, H);
+        bands = calibratedBands(y, m, comb, parts.minOrigin, levels, 1, 2);
+      }
       const ref = naive(y, H, levels).intervals;
-      const bands = combinationBands(y, parts, comb, levels, seed) ?? calibratedBands(y, m, comb, parts.minOrigin, levels, 1, 2);
       return { model: comb.name, mean: Array.from(comb.mean), intervals: bands ?? atLeastAsWide(comb.mean, thetaIntervals(fitTheta(y, m), comb.mean, H, levels), ref) };
     }
   }

@@ -44,7 +44,7 @@ export function selectByHoldout(y: ArrayLike<number>, m: number, H: number, marg
   const block = holdoutLength(n, m, H);
   if (block === 0) return { choice: 'trimmed', errors: {}, block: 0 };
   const train = Array.prototype.slice.call(y, 0, n - block) as number[];
-  const parts = fitCombinationParts(train, m, block);
+  const parts = fitCombinationParts(train, m, block, false);
   const errors: Partial<Record<Candidate, number>> = {};
   for (const c of pool) {
     const fc = candidateForecast(parts, c, block);
