@@ -42,15 +42,14 @@ export function inFlightLimit(consecutiveFailures: number, cap = DEFAULT_MAX_IN_
 export type RateDecision = { ok: true; tat: string } | { ok: false; waitMs: number };
 
 /**
- * GCRA ("theoretical arrival time"): each send moves `tat` by 1/rate; a send is allowed while
- * `tat` is at most one second of burst ahead of now. The state is one timestamp, so workers
- * share it through a compare-and-set on the endpoint row.
+ * GCRA ("theoretical arrival time") without burst: each send moves `tat` by 1/rate and a send is
+ * allowed once `tat` is reached, so sends are spaced evenly and no second ever sees more than the
+ * rate. The state is one timestamp, so workers share it through a compare-and-set on the row.
  */
 export function rateDecision(input: { nowMs: number; tat: string | null; perSecond: number }): RateDecision {
   const interval = 1000 / input.perSecond;
   const current = Math.max(input.nowMs, input.tat ? Date.parse(input.tat) : 0);
-  const burst = 1000 - interval; // up to `perSecond` sends at once
-  if (current - input.nowMs > burst + 1e-6) return { ok: false, waitMs: Math.ceil(current - input.nowMs - burst) };
+  if (current - input.nowMs > 0.5) return { ok: false, waitMs: Math.ceil(current - input.nowMs) };
   return { ok: true, tat: new Date(current + interval).toISOString() };
 }
 
