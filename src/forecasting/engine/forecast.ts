@@ -9,7 +9,7 @@ import { candidateForecast, selectByHoldout, type Candidate } from './selection.
 import { autoEts, bestWhere } from './ets-select.ts';
 import { etsForecastMean, etsIntervals, type Band } from './ets-intervals.ts';
 import { etsName } from './ets-model.ts';
-import { enforceNesting, truncateAtZero } from './intervals.ts';
+import { enforceNesting, enforceWidening, truncateAtZero } from './intervals.ts';
 import { allNonNegative, isConstant } from './series.ts';
 import { combinationBands } from './comb-intervals.ts';
 import { fitTheta, thetaForecastMean, thetaIntervals } from './theta.ts';
@@ -98,7 +98,7 @@ export function runMethod(y: ArrayLike<number>, m: number, H: number, levels: nu
   if (isConstant(y)) out = flat(y, H, levels);
   else if (y.length < 3 && method !== 'naive') out = runRaw(y, m, H, levels, 'naive', seed);
   else out = runRaw(y, m, H, levels, method, seed);
-  let intervals = enforceNesting(out.intervals, out.mean);
+  let intervals = enforceNesting(enforceWidening(out.intervals, out.mean), out.mean);
   if (allNonNegative(y)) {
     intervals = truncateAtZero(intervals);
     out.mean = out.mean.map((v) => Math.max(0, v));

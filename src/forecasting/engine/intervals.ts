@@ -133,3 +133,28 @@ export function enforceNesting(bands: Band[], mean: ArrayLike<number>): Band[] {
   }
   return bands;
 }
+
+/**
+ * Makes every band widen with the horizon: the distance from the mean to
+ * each bound never shrinks — relative to the mean when all means are
+ * positive (a seasonal low may be narrower in money but not in percent),
+ * absolute otherwise. Repairs simulation noise in the quantiles.
+ */
+export function enforceWidening(bands: Band[], mean: ArrayLike<number>): Band[] {
+  const H = mean.length;
+  let positive = true;
+  for (let h = 0; h < H; h++) if (!((mean[h] as number) > 0)) positive = false;
+  for (const b of bands) {
+    let lo = 0;
+    let up = 0;
+    for (let h = 0; h < H; h++) {
+      const f = mean[h] as number;
+      const unit = positive ? f : 1;
+      lo = Math.max(lo, (f - (b.lower[h] as number)) / unit);
+      up = Math.max(up, ((b.upper[h] as number) - f) / unit);
+      b.lower[h] = f - lo * unit;
+      b.upper[h] = f + up * unit;
+    }
+  }
+  return bands;
+}
