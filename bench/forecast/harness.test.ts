@@ -1,0 +1,40 @@
+/**
+ * Accuracy regression test: the engine's 'auto' method on a fixed subset
+ * (every 5th series of the development files) must stay at or below the
+ * recorded sMAPE and MASE (+1 % slack), so a change that makes forecasts
+ * worse fails here. Re-record the bounds when an improvement lands.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { readSeries } from './data.ts';
+import { evaluateInProcess, everyKth } from './harness.ts';
+
+const dir = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
+
+// Recorded on the subset (sMAPE, MASE), engine 'auto'.
+const BOUNDS: Record<string, [number, number]> = {
+  'tourism MONTHLY': [17.096, 1.4435],
+  'tourism QUARTERLY': [11.855, 1.5544],
+  'tourism YEARLY': [19.916, 3.0854],
+  'm1 YEARLY': [23.228, 4.9184],
+  'm1 QUARTERLY': [21.555, 1.9651],
+  'm1 MONTHLY': [15.674, 1.0587],
+};
+
+test('harness regression: accuracy on a fixed subset stays below the recorded bounds', { skip: !existsSync(`${dir}tourism.jsonl`) && 'shared/data not present' }, () => {
+  const series = [...everyKth(readSeries(`${dir}tourism.jsonl`), 5), ...everyKth(readSeries(`${dir}m1.jsonl`), 5)];
+  const { groups } = evaluateInProcess(series, 'auto');
+  for (const [key, [smape, mase]] of Object.entries(BOUNDS)) {
+    const g = groups.get(key);
+    assert.ok(g, `group ${key} missing`);
+    assert.ok(g.smape <= smape * 1.01, `${key}: sMAPE ${g.smape.toFixed(3)} > bound ${smape}`);
+    assert.ok(g.mase <= mase * 1.01, `${key}: MASE ${g.mase.toFixed(4)} > bound ${mase}`);
+  }
+  for (const key of ['tourism MONTHLY', 'm1 MONTHLY']) {
+    const g = groups.get(key);
+    assert.ok(g && g.cov80 > 0.72 && g.cov80 < 0.9, `${key}: cov80 ${g?.cov80}`);
+    assert.ok(g && g.cov95 > 0.88 && g.cov95 < 0.99, `${key}: cov95 ${g?.cov95}`);
+  }
+});
