@@ -89,13 +89,15 @@ test('property: intervals nest, widen with the horizon, contain no NaN and are n
         assert.ok((b95.lower[i] as number) <= (b80.lower[i] as number) + 1e-9 && (b80.upper[i] as number) <= (b95.upper[i] as number) + 1e-9, 'nesting');
         assert.ok((b80.lower[i] as number) <= (r.mean[i] as number) + 1e-9 && (r.mean[i] as number) <= (b80.upper[i] as number) + 1e-9, 'mean inside');
       }
-      // Widths grow: relative to the mean when it is positive, else in absolute terms (before the zero floor).
+      // Widths grow (vs the same season a cycle earlier for seasonal data): relative to the
+      // mean when it is positive, else in absolute terms (before the zero floor).
       const allPos = r.mean.every((v) => v > 0);
+      const lag = m > 1 && n >= 2 * m ? m : 1;
       for (const b of r.intervals) {
-        for (let i = 1; i < h; i++) {
-          const f0 = r.mean[i - 1] as number;
+        for (let i = lag; i < h; i++) {
+          const f0 = r.mean[i - lag] as number;
           const f1 = r.mean[i] as number;
-          const up0 = (b.upper[i - 1] as number) - f0;
+          const up0 = (b.upper[i - lag] as number) - f0;
           const up1 = (b.upper[i] as number) - f1;
           if (allPos) assert.ok(up1 / f1 >= up0 / f0 - 1e-9, `upper width shrinks at ${i}`);
           else assert.ok(up1 >= up0 - 1e-9 || f1 === 0, `upper width shrinks at ${i}`);

@@ -98,7 +98,7 @@ export function runMethod(y: ArrayLike<number>, m: number, H: number, levels: nu
   if (isConstant(y)) out = flat(y, H, levels);
   else if (y.length < 3 && method !== 'naive') out = runRaw(y, m, H, levels, 'naive', seed);
   else out = runRaw(y, m, H, levels, method, seed);
-  let intervals = enforceNesting(enforceWidening(out.intervals, out.mean), out.mean);
+  let intervals = enforceNesting(enforceWidening(out.intervals, out.mean, m > 1 && y.length >= 2 * m ? m : 1), out.mean);
   if (allNonNegative(y)) {
     intervals = truncateAtZero(intervals);
     out.mean = out.mean.map((v) => Math.max(0, v));

@@ -136,24 +136,27 @@ export function enforceNesting(bands: Band[], mean: ArrayLike<number>): Band[] {
 
 /**
  * Makes every band widen with the horizon: the distance from the mean to
- * each bound never shrinks — relative to the mean when all means are
- * positive (a seasonal low may be narrower in money but not in percent),
- * absolute otherwise. Repairs simulation noise in the quantiles.
+ * each bound is never smaller than at the same season one cycle earlier
+ * (`lag` = the seasonal period; 1 for non-seasonal data, i.e. never shrinks
+ * at all). Distances are relative to the mean when all means are positive
+ * (a seasonal low is narrower in money but not in percent), absolute
+ * otherwise. Within a cycle widths may follow the seasonal pattern.
  */
-export function enforceWidening(bands: Band[], mean: ArrayLike<number>): Band[] {
+export function enforceWidening(bands: Band[], mean: ArrayLike<number>, lag = 1): Band[] {
   const H = mean.length;
+  const step = Math.max(1, Math.floor(lag));
   let positive = true;
   for (let h = 0; h < H; h++) if (!((mean[h] as number) > 0)) positive = false;
   for (const b of bands) {
-    let lo = 0;
-    let up = 0;
+    const lo = new Float64Array(H);
+    const up = new Float64Array(H);
     for (let h = 0; h < H; h++) {
       const f = mean[h] as number;
       const unit = positive ? f : 1;
-      lo = Math.max(lo, (f - (b.lower[h] as number)) / unit);
-      up = Math.max(up, ((b.upper[h] as number) - f) / unit);
-      b.lower[h] = f - lo * unit;
-      b.upper[h] = f + up * unit;
+      lo[h] = Math.max((f - (b.lower[h] as number)) / unit, h >= step ? (lo[h - step] as number) : 0);
+      up[h] = Math.max(((b.upper[h] as number) - f) / unit, h >= step ? (up[h - step] as number) : 0);
+      b.lower[h] = f - (lo[h] as number) * unit;
+      b.upper[h] = f + (up[h] as number) * unit;
     }
   }
   return bands;
