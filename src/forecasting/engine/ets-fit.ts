@@ -145,7 +145,7 @@ export function fitEts(y: ArrayLike<number>, m: number, spec: EtsSpec, opts: Ets
     if (spec.season === 'M' && !(p.s0[m - 1]! > 0)) return Infinity;
     return etsLikelihood(y, mm, spec, p, buf);
   };
-  const res = nelderMead(objective, x0, { lower: lo, upper: hi, step, maxEval: opts.maxEval ?? 60 * x0.length + 100, tol: 1e-6 });
+  const res = nelderMead(objective, x0, { lower: lo, upper: hi, step, maxEval: opts.maxEval ?? 30 * x0.length + 50, tol: 1e-6 });
   if (!(res.f < 1e299)) return null;
   const best = decode(res.x);
   const finalParams: EtsParams = { ...best, s0: Float64Array.from(best.s0) };

@@ -16,8 +16,10 @@ import { fitTheta, thetaForecastMean, thetaIntervals } from './theta.ts';
 
 /**
  * Names accepted by `forecast`. 'auto' is the engine's choice: the trimmed
- * combination of ETS, Theta and damped ETS. 'comb' is their plain mean, 'cv'
- * picks per series among combinations and members on a hold-out block.
+ * combination of ETS, Theta and damped ETS for seasonal data, and for
+ * non-seasonal data the candidate chosen on a hold-out block ('cv'). 'comb'
+ * is the plain mean; 'cv' always picks per series among the combinations and
+ * their members by rolling-origin hold-out error.
  */
 export const METHODS = ['auto', 'comb', 'trimmed', 'cv', 'ets', 'theta', 'damped', 'naive', 'snaive', 'drift'] as const;
 export type Method = (typeof METHODS)[number];
@@ -71,7 +73,10 @@ function runRaw(y: ArrayLike<number>, m: number, H: number, levels: number[], me
     case 'trimmed':
     case 'cv': {
       let which: Candidate = method === 'comb' ? 'comb' : 'trimmed';
-      if (method === 'cv') which = selectByHoldout(y, m, H).choice;
+      // Per-series selection on a hold-out block pays off for non-seasonal data (where it
+      // mostly decides how much trend to extrapolate); for seasonal data one block is too
+      // short a judge and the trimmed combination is better on average.
+      if (method === 'cv' || (method === 'auto' && m === 1)) which = selectByHoldout(y, m, H).choice;
       let parts = fitCombinationParts(y, m, H, false);
       let comb = candidateForecast(parts, which, H) ?? combine(parts.components, H);
       let bands = combinationBands(y, parts, comb, levels, seed);
