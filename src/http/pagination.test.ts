@@ -21,7 +21,7 @@ describe('pagination helper', () => {
     const database = await createTestDatabase('sqlite');
     try {
       const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-      for (const cursor of ['garbage', encode(['other', 'x', 'id']), encode(['created', 'a\u0000b', 'id']), encode(['created', 'x', 'bad id']), encode(['created', { a: 1 }, 'id']), encode(['created', 1e400, 'id'])]) {
+      for (const cursor of ['garbage', encode(['other', 'x', 'id']), encode(['created', 'a\u0000b', 'id']), encode(['created', 'x', 'bad id']), encode(['created', { a: 1 }, 'id']), encode(['created', [1], 'id'])]) {
         assert.throws(
           () => pageQuery(database.db.selectFrom('tickets').selectAll(), sort, { cursor }),
           (error: unknown) => error instanceof AppError && error.status === 400 && error.details.errors?.[0]?.field === 'cursor',

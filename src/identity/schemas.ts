@@ -1,9 +1,8 @@
 import { Type } from 'typebox';
+import { NullableString, NullableTimestamp, Timestamp } from '../http/schema-types.ts';
 import { TIERS } from '../config/config.ts';
 import { PERMISSIONS } from '../identity/permissions.ts';
 
-const Timestamp = (description: string) => Type.String({ format: 'date-time', description, examples: ['2026-11-25T09:30:00.000Z'] });
-const NullableTimestamp = (description: string) => Type.Union([Timestamp(description), Type.Null()], { description });
 
 export const Email = Type.String({ format: 'email', maxLength: 254, description: 'Email address', examples: ['ada@example.com'] });
 export const Password = Type.String({ minLength: 12, maxLength: 256, description: 'At least 12 characters', examples: ['correct horse battery staple'] });
@@ -20,7 +19,7 @@ export const SetupBody = Type.Object(
 
 export const UserView = Type.Object({
   id: Type.String({ format: 'uuid', description: 'User id' }),
-  customer_id: Type.Union([Type.String(), Type.Null()], { description: 'Tenant; null for SecureBase staff' }),
+  customer_id: NullableString('Tenant; null for SecureBase staff'),
   email: Email,
   name: Type.String({ description: 'Display name' }),
   role: Type.String({ description: 'owner, admin, member, viewer, agent or platform_admin' }),
@@ -39,14 +38,14 @@ export const SessionView = Type.Object({
   created_at: Timestamp('Login time'),
   last_seen_at: Timestamp('Last request (to the minute)'),
   expires_at: Timestamp('Expiry'),
-  ip: Type.Union([Type.String(), Type.Null()], { description: 'Client address at login' }),
-  user_agent: Type.Union([Type.String(), Type.Null()], { description: 'Client at login' }),
+  ip: NullableString('Client address at login'),
+  user_agent: NullableString('Client at login'),
 });
 
 export const MeResponse = Type.Object({
-  user_id: Type.Union([Type.String(), Type.Null()], { description: 'The user behind the credential' }),
-  customer_id: Type.Union([Type.String(), Type.Null()], { description: 'Tenant of the credential' }),
-  tier: Type.Union([Type.String(), Type.Null()], { description: 'Tenant tier' }),
+  user_id: NullableString('The user behind the credential'),
+  customer_id: NullableString('Tenant of the credential'),
+  tier: NullableString('Tenant tier'),
   role: Type.String({ description: 'Role the credential acts with' }),
   credential: Type.Union([Type.Literal('session'), Type.Literal('api_key')], { description: 'Kind of credential' }),
   permissions: Type.Array(Type.String(), { description: 'Effective permissions' }),

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { NullableString, NullableTimestamp, Timestamp } from '../http/schema-types.ts';
 import type { Static } from 'typebox';
 import { PageOf, PageQuery } from '../http/pagination.ts';
 
@@ -21,8 +22,6 @@ export const SORTS = ['created_at', '-created_at', 'updated_at', '-updated_at', 
 // PostgreSQL text cannot hold NUL; refusing it here keeps both dialects answering 400, not 500.
 const NO_NUL = '^[^\\u0000]*$';
 
-const Timestamp = (description: string) => Type.String({ format: 'date-time', description, examples: ['2026-11-25T09:30:00.000Z'] });
-const NullableTimestamp = (description: string) => Type.Union([Timestamp(description), Type.Null()], { description });
 const Uuid = (description: string) => Type.String({ format: 'uuid', description, examples: ['0193a5f2-7c1e-7d4a-9b1e-2f6c3d4e5a6b'] });
 
 /** Ticket priority. */
@@ -136,7 +135,7 @@ export const TicketView = Type.Object({
   category: Category,
   status: Status,
   created_by: Type.String({ description: 'The user who opened it (or the API key id for keys without a user)', examples: ['0193a5f2-7c1e-7d4a-9b1e-2f6c3d4e5a6b'] }),
-  assignee_id: Type.Union([Type.String(), Type.Null()], { description: 'Assigned staff user, or null', examples: [null] }),
+  assignee_id: NullableString('Assigned staff user, or null', { examples: [null] }),
   tags: Type.Array(Type.String(), { description: 'Labels', examples: [['login']] }),
   created_at: Timestamp('When it was opened'),
   updated_at: Timestamp('Last change'),
@@ -150,7 +149,7 @@ export const TicketView = Type.Object({
   sla_first_response_due_at: NullableTimestamp('First-response target'),
   sla_resolution_due_at: NullableTimestamp('Resolution target'),
   sla_due_date: NullableTimestamp('The next due time still running (the seed\'s field)'),
-  follow_up_of: Type.Union([Type.String(), Type.Null()], { description: 'The closed ticket this one follows up', examples: [null] }),
+  follow_up_of: NullableString('The closed ticket this one follows up', { examples: [null] }),
   version: Type.Integer({ description: 'Changes with every update; also the ETag', examples: [3] }),
 });
 
@@ -167,7 +166,7 @@ export const HistoryView = Type.Object({
   field: Type.String({ description: 'status, priority, category, assignee_id or tags', examples: ['status'] }),
   from: Type.Unknown({ description: 'Value before', examples: ['open'] }),
   to: Type.Unknown({ description: 'Value after', examples: ['resolved'] }),
-  actor_id: Type.Union([Type.String(), Type.Null()], { description: 'Who changed it (null for the system)', examples: [null] }),
+  actor_id: NullableString('Who changed it (null for the system)', { examples: [null] }),
   actor_role: Type.Enum(['customer', 'staff', 'system'], { description: 'customer, staff or system', examples: ['staff'] }),
   visibility: Visibility,
   created_at: Timestamp('When'),
