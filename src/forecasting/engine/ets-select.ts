@@ -43,7 +43,9 @@ function refineSeasonal(y: ArrayLike<number>, m: number, fits: EtsFit[], search:
 /** The model forms `autoEts` will try for this data, admissibility rules applied. */
 export function candidateSpecs(y: ArrayLike<number>, m: number, search: EtsSearch = {}): EtsSpec[] {
   const positive = allPositive(y);
-  const seasonalOk = m > 1 && y.length >= 2 * m + 2;
+  // As in R's ets: seasonal forms need two full cycles and a period of at most 24
+  // (daily data use the weekly period 7; yearly cycles are handled on monthly totals).
+  const seasonalOk = m > 1 && m <= 24 && y.length >= 2 * m + 2;
   const errors = (search.errors ?? ['A', 'M']).filter((e) => e === 'A' || positive);
   const trends = search.trends ?? ['N', 'A', 'Ad'];
   const seasons = (search.seasons ?? ['N', 'A', 'M']).filter((s) => s === 'N' || (seasonalOk && (s === 'A' || positive)));

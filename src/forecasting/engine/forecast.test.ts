@@ -107,3 +107,40 @@ test('property: intervals nest, widen with the horizon, contain no NaN and are n
     { numRuns: 150, seed: 20240601 },
   );
 });
+
+test('daily data: weekly seasonality, and 36 months of days → 24-month forecast well under 100 ms', async () => {
+  const { aggregateDailyToMonthly, monthLabels } = await import('./index.ts');
+  const days: { date: string; amount: number }[] = [];
+  const weekly = [1.2, 1.1, 1, 1, 1.05, 0.6, 0.5];
+  let y = 2022;
+  let mo = 1;
+  let d = 1;
+  for (let t = 0; t < 3 * 365 + 1; t++) {
+    const dim = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+    const amount = (100 + t * 0.05) * (weekly[t % 7] as number) * (1 + 0.2 * Math.sin((2 * Math.PI * t) / 365.25));
+    days.push({ date: `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`, amount });
+    d++;
+    if (d > dim) {
+      d = 1;
+      mo++;
+      if (mo > 12) {
+        mo = 1;
+        y++;
+      }
+    }
+  }
+  const daily = forecast({ values: days.map((r) => r.amount), frequency: 7 }, { horizon: 14 });
+  // Weekend dip carried forward.
+  const lowest = (6 - (days.length % 7) + 7) % 7; // step whose weekday has factor 0.5
+  assert.equal(daily.mean.indexOf(Math.min(...daily.mean)) % 7, lowest, daily.model);
+  assert.ok(Math.min(...daily.mean) < Math.max(...daily.mean) * 0.6);
+  const t0 = performance.now();
+  const months = aggregateDailyToMonthly(days).filter((m) => !m.partial);
+  const r = forecast({ values: months.map((m) => m.total), frequency: 12 }, { horizon: 24, levels: [65, 80, 95] });
+  const labels = monthLabels(months.at(-1)?.month ?? '', 24);
+  const ms = performance.now() - t0;
+  assert.equal(months.length, 36);
+  assert.equal(labels[0], '2025-01');
+  assert.equal(r.mean.length, 24);
+  assert.ok(ms < 100, `${ms} ms`);
+});
