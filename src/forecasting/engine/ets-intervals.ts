@@ -5,7 +5,7 @@
  */
 import { etsPointForecast, trendSum } from './ets-model.ts';
 import type { EtsFit } from './ets-fit.ts';
-import { normalSampler, quantileSorted, seededRandom, zForLevel } from './stats.ts';
+import { normalSampler, quantileSelect, seededRandom, zForLevel } from './stats.ts';
 
 /** Lower/upper bounds of one central interval. */
 export interface Band {
@@ -101,10 +101,9 @@ export function etsIntervals(fit: EtsFit, mean: ArrayLike<number>, H: number, le
   const col = new Float64Array(nPaths);
   for (let h = 0; h < H; h++) {
     for (let i = 0; i < nPaths; i++) col[i] = paths[i * H + h] as number;
-    col.sort();
     for (const band of bands) {
-      band.lower.push(quantileSorted(col, 0.5 - band.level / 2));
-      band.upper.push(quantileSorted(col, 0.5 + band.level / 2));
+      band.lower.push(quantileSelect(col, 0.5 - band.level / 2));
+      band.upper.push(quantileSelect(col, 0.5 + band.level / 2));
     }
   }
   return bands;

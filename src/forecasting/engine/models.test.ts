@@ -4,7 +4,7 @@ import { drift, naive, seasonalNaive } from './baselines.ts';
 import { fitTheta, thetaForecastMean } from './theta.ts';
 import { isSeasonal, seasonalIndices, acf } from './series.ts';
 import { nelderMead } from './optim.ts';
-import { qnorm, qt, seededRandom } from './stats.ts';
+import { qnorm, qt, quantileSelect, quantileSorted, seededRandom } from './stats.ts';
 
 const close = (a: number, b: number, tol = 1e-9): void => assert.ok(Math.abs(a - b) <= tol, `${a} ≉ ${b}`);
 
@@ -56,6 +56,15 @@ test('Nelder–Mead finds a bounded minimum', () => {
   close(r.x[1] as number, -1, 1e-3);
   const b = nelderMead((x) => ((x[0] as number) - 10) ** 2, [0], { lower: [-1], upper: [1] });
   close(b.x[0] as number, 1, 1e-6);
+});
+
+test('quantile by selection equals the sorted (type 7) quantile', () => {
+  const rand = seededRandom(3);
+  for (const n of [1, 2, 7, 100, 1001]) {
+    const xs = Float64Array.from({ length: n }, () => Math.floor(rand() * 50));
+    const sorted = Float64Array.from(xs).sort();
+    for (const p of [0, 0.025, 0.1, 0.5, 0.9, 0.975, 1]) close(quantileSelect(Float64Array.from(xs), p), quantileSorted(sorted, p), 1e-12);
+  }
 });
 
 test('normal and t quantiles', () => {

@@ -153,3 +153,47 @@ export function qt(p: number, nu: number): number {
   const g4 = (79 * z2 * z2 * z2 * z2 * z + 776 * z2 * z2 * z2 * z + 1482 * z2 * z2 * z - 1920 * z2 * z - 945 * z) / 92160;
   return z + g1 / nu + g2 / nu ** 2 + g3 / nu ** 3 + g4 / nu ** 4;
 }
+
+/**
+ * Quantile (R type 7) of unsorted values by in-place selection, O(n) on
+ * average instead of a full sort: simulated intervals need only a few
+ * quantiles per horizon. Reorders `xs`.
+ */
+export function quantileSelect(xs: Float64Array, p: number): number {
+  const n = xs.length;
+  if (n === 0) return NaN;
+  const h = (n - 1) * p;
+  const k = Math.floor(h);
+  const a = selectKth(xs, k);
+  if (k + 1 >= n || h === k) return a;
+  let b = Infinity;
+  for (let i = k + 1; i < n; i++) if ((xs[i] as number) < b) b = xs[i] as number;
+  return a + (h - k) * (b - a);
+}
+
+/** Hoare selection: afterwards xs[k] is the k-th smallest, smaller values before it, larger after. */
+function selectKth(xs: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = xs.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    const pivot = Math.max(Math.min(xs[lo] as number, xs[mid] as number), Math.min(Math.max(xs[lo] as number, xs[mid] as number), xs[hi] as number));
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((xs[i] as number) < pivot) i++;
+      while ((xs[j] as number) > pivot) j--;
+      if (i <= j) {
+        const t = xs[i] as number;
+        xs[i] = xs[j] as number;
+        xs[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return xs[k] as number;
+}
