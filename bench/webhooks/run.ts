@@ -56,7 +56,7 @@ async function ceiling(): Promise<void> {
 function startWorkers(db: TestDatabase, count: number): Promise<ChildProcess[]> {
   const fixture = fileURLToPath(new URL('../../src/webhooks/testing/worker-process.ts', import.meta.url));
   return Promise.all(Array.from({ length: count }, (_, i) => new Promise<ChildProcess>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
+    const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/wh/prof'] : []), '--import', 'tsx', fixture], {
       env: { ...process.env, ...db.env, LOG_LEVEL: 'error', WORKER_ID: `bench-${i}`, WORKER_CONCURRENCY: '256', WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE_CIDRS: '127.0.0.0/8', WEBHOOK_TIMEOUT_MS: '1000' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -142,7 +142,7 @@ async function scenario(dialect: DialectName, workers: number): Promise<void> {
     const logged = await db.db.selectFrom('webhook_attempts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     console.log(`   (${Number(logged.n)} attempts logged in webhook_attempts)`);
   } finally {
-    for (const child of children) child.kill('SIGKILL');
+    for (const child of children) child.kill(process.env.BENCH_PROF ? 'SIGTERM' : 'SIGKILL');
     await sleep(200);
     await db.destroy();
   }

@@ -5,12 +5,12 @@ import { createEventDispatcher } from '../../events/processors.ts';
 import { combineJobHandlers, JobRunner } from '../../jobs/index.ts';
 import { openRuntime } from '../../server/runtime.ts';
 import { eventProcessors } from '../../server/worker.ts';
-import { webhookJobs } from '../jobs.ts';
+import { webhookDeliveryEngine, webhookJobs } from '../jobs.ts';
 
 const ctx = await openRuntime(loadConfig(process.env));
 const runner = new JobRunner({
   handle: ctx.database,
-  handlers: combineJobHandlers(createEventDispatcher(eventProcessors(ctx)), webhookJobs(ctx)),
+  handlers: combineJobHandlers(createEventDispatcher(eventProcessors(ctx)), webhookJobs(ctx, webhookDeliveryEngine(ctx, process.env.MAX_IN_FLIGHT ? { maxInFlightPerEndpoint: Number(process.env.MAX_IN_FLIGHT) } : {}))),
   workerId: process.env.WORKER_ID ?? `child-${process.pid}`,
   leaseMs: Number(process.env.LEASE_MS ?? 30_000),
   pollIntervalMs: 10,
