@@ -51,12 +51,39 @@ class ImmediateSqliteDialect extends SqliteDialect {
 
 const STATEMENT_CACHE_SIZE = 500;
 
+type RowMaker = (values: unknown[]) => Record<string, unknown>;
+
 /**
- * Kysely prepares every query anew; preparing costs more than running most of ours. Statements are
- * reusable in better-sqlite3, so keep the recently used ones by SQL text.
+ * Builds row objects for one statement from better-sqlite3's raw arrays. Creating each object in
+ * native code property by property costs more than running the query itself for wide rows; an
+ * object literal of a fixed shape is about twice as fast. Column names come from our own SQL and
+ * are embedded as JSON string literals.
+ */
+function rowMaker(columns: string[]): RowMaker {
+  const fields = columns.map((name, index) => `${JSON.stringify(name)}: values[${index}]`).join(', ');
+  return new Function('values', `return { ${fields} };`) as RowMaker;
+}
+
+/** A reader statement that returns rows through {@link rowMaker}. */
+function fastReader(statement: SQLite.Statement): SqliteStatement {
+  const makeRow = rowMaker(statement.columns().map((column) => column.name));
+  statement.raw(true);
+  return {
+    reader: true,
+    all: (parameters: ReadonlyArray<unknown>) => (statement.all(parameters) as unknown[][]).map(makeRow),
+    run: (parameters: ReadonlyArray<unknown>) => statement.run(parameters),
+    iterate: function* (parameters: ReadonlyArray<unknown>) {
+      for (const values of statement.iterate(parameters) as IterableIterator<unknown[]>) yield makeRow(values);
+    },
+  };
+}
+
+/**
+ * Kysely prepares every query anew, and preparing costs more than running most of ours.
+ * Statements are reusable in better-sqlite3, so the recently used ones are kept by SQL text.
  */
 function withStatementCache(file: SQLite.Database): SqliteDatabase {
-  const cache = new Map<string, SQLite.Statement>();
+  const cache = new Map<string, SqliteStatement>();
   return {
     close: () => file.close(),
     prepare: (sqlText: string) => {
@@ -64,11 +91,12 @@ function withStatementCache(file: SQLite.Database): SqliteDatabase {
       if (statement) {
         cache.delete(sqlText);
       } else {
-        statement = file.prepare(sqlText);
+        const prepared = file.prepare(sqlText);
+        statement = prepared.reader ? fastReader(prepared) : (prepared as unknown as SqliteStatement);
         if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
       }
       cache.set(sqlText, statement);
-      return statement as unknown as SqliteStatement;
+      return statement;
     },
   };
 }
