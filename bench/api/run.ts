@@ -1,6 +1,6 @@
 // API benchmark: ticket create and list-50 on the embedded default (SQLite) at 100 connections,
 // beside a bare Fastify route and a raw Fastify + better-sqlite3 route measured in the same run,
-// plus p99 at a fixed 1,000 requests/s and the server's peak RSS. Usage: npm run bench:api [-- --seconds N]
+// plus p99 at a fixed 1,000 requests/s (10 connections) and the server's peak RSS. Usage: npm run bench:api [-- --seconds N]
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -34,7 +34,7 @@ const TICKET = JSON.stringify({ subject: 'Benchmark ticket subject', description
 async function measure(label: string, options: autocannon.Options) {
   const result = await autocannon({ connections: 100, duration: DURATION, ...options });
   const non2xx = result.non2xx + result.errors;
-  console.log(`${label.padEnd(44)} ${String(Math.round(result.requests.average)).padStart(7)} req/s   p50 ${String(result.latency.p50).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms${non2xx ? `   (${non2xx} non-2xx/errors)` : ''}`);
+  console.log(`${label.padEnd(44)} ${String(Math.round(result.requests.average)).padStart(7)} req/s   p50 ${String(result.latency.p50).padStart(4)} ms   p90 ${String(result.latency.p90).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms${non2xx ? `   (${non2xx} non-2xx/errors)` : ''}`);
   return result;
 }
 
@@ -52,7 +52,7 @@ const app = await start('app');
 const headers = { authorization: `Bearer ${app.apiKey}`, 'content-type': 'application/json' };
 await measure('securebase: POST /v1/support/tickets', { url: `http://127.0.0.1:${app.port}/v1/support/tickets`, method: 'POST', body: TICKET, headers });
 await measure('securebase: GET /v1/support/tickets?limit=50', { url: `http://127.0.0.1:${app.port}/v1/support/tickets?limit=50`, headers });
-await measure('securebase: create at fixed 1,000 req/s', { url: `http://127.0.0.1:${app.port}/v1/support/tickets`, method: 'POST', body: TICKET, headers, connections: 20, overallRate: 1000 });
-await measure('securebase: list-50 at fixed 1,000 req/s', { url: `http://127.0.0.1:${app.port}/v1/support/tickets?limit=50`, headers, connections: 20, overallRate: 1000 });
+await measure('securebase: create at fixed 1,000 req/s', { url: `http://127.0.0.1:${app.port}/v1/support/tickets`, method: 'POST', body: TICKET, headers, connections: 10, overallRate: 1000 });
+await measure('securebase: list-50 at fixed 1,000 req/s', { url: `http://127.0.0.1:${app.port}/v1/support/tickets?limit=50`, headers, connections: 10, overallRate: 1000 });
 console.log(`\nsecurebase server peak RSS: ${peakRssMb(app.child.pid)} MB`);
 app.child.kill();
