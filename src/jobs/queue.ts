@@ -1,8 +1,13 @@
+import { sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
 import type { DialectAdapter } from '../database/adapter.ts';
 import type { Database } from '../database/schema.ts';
-import type { JobsTable } from '../events/tables.ts';
+import type { JobsTable, JobStatus } from '../events/tables.ts';
 import type { Executor } from './types.ts';
+
+// Literals, not parameters: the partial indexes (migration 007) apply only when the planner sees the status.
+const PENDING = sql.lit<JobStatus>('pending');
+const RUNNING = sql.lit<JobStatus>('running');
 
 /** A claimed job row as stored. */
 export type JobRow = Selectable<JobsTable>;
@@ -28,12 +33,12 @@ export async function claimJobs(
   return db
     .with('expired', (qb) =>
       adapter.skipLocked(
-        qb.selectFrom('jobs').select('id').where('status', '=', 'running').where('locked_until', '<', now).limit(options.limit),
+        qb.selectFrom('jobs').select('id').where('status', '=', RUNNING).where('locked_until', '<', now).limit(options.limit),
       ),
     )
     .with('due', (qb) =>
       adapter.skipLocked(
-        qb.selectFrom('jobs').select('id').where('status', '=', 'pending').where('run_at', '<=', now).orderBy('run_at').limit(options.limit),
+        qb.selectFrom('jobs').select('id').where('status', '=', PENDING).where('run_at', '<=', now).orderBy('run_at').limit(options.limit),
       ),
     )
     .updateTable('jobs')
@@ -154,8 +159,8 @@ export async function hasClaimableJobs(db: Kysely<Database>, now: Date): Promise
     .select('id')
     .where((eb) =>
       eb.or([
-        eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', at)]),
-        eb.and([eb('status', '=', 'running'), eb('locked_until', '<', at)]),
+        eb.and([eb('status', '=', PENDING), eb('run_at', '<=', at)]),
+        eb.and([eb('status', '=', RUNNING), eb('locked_until', '<', at)]),
       ]),
     )
     .limit(1)
