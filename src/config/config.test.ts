@@ -39,3 +39,12 @@ describe('loadConfig', () => {
     assert.equal(config.rateLimitPerHour.government, 20000);
   });
 });
+
+describe('README', () => {
+  it('documents every configuration variable', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { CONFIG_VARIABLES } = await import('./config.ts');
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const variable of CONFIG_VARIABLES) assert.ok(readme.includes(`| \`${variable.name}\` |`), `${variable.name} is missing from the README`);
+  });
+});

@@ -26,7 +26,7 @@ export interface Config {
     disableAfterFailingDays: number;
   };
   workerConcurrency: number;
-  retentionDays: { webhookDeliveries: number; closedTickets: number; notifications: number; forecasts: number };
+  retentionDays: { webhookDeliveries: number; closedTickets: number };
 }
 
 export type Tier = 'standard' | 'fintech' | 'healthcare' | 'government';
@@ -49,7 +49,7 @@ export interface ConfigVariable {
 export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'PORT', default: '8080', description: 'HTTP port for the API and portal' },
   { name: 'HOST', default: '0.0.0.0', description: 'Interface to listen on' },
-  { name: 'SECUREBASE_DATA_DIR', default: './data', description: 'SQLite database, key file, mail spool' },
+  { name: 'SECUREBASE_DATA_DIR', default: './data', description: 'SQLite database and the generated master key file' },
   { name: 'DATABASE_URL', default: '(unset: SQLite)', description: 'PostgreSQL connection string' },
   { name: 'SECUREBASE_DB_SCHEMA', default: '(server default)', description: 'PostgreSQL schema to use' },
   { name: 'SECUREBASE_MASTER_KEY', default: '(key file in data dir)', description: '32-byte key, hex or base64, encrypting secrets at rest' },
@@ -67,9 +67,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'WEBHOOK_DISABLE_AFTER_DAYS', default: '5', description: 'Disable an endpoint failing this long' },
   { name: 'WORKER_CONCURRENCY', default: '64', description: 'Jobs a worker process runs at once' },
   { name: 'RETENTION_WEBHOOK_DELIVERIES_DAYS', default: '30', description: 'Webhook delivery log retention' },
-  { name: 'RETENTION_CLOSED_TICKETS_DAYS', default: '90', description: 'Closed ticket retention after closing' },
-  { name: 'RETENTION_NOTIFICATIONS_DAYS', default: '30', description: 'Notification retention' },
-  { name: 'RETENTION_FORECASTS_DAYS', default: '90', description: 'Cached forecast retention' },
+  { name: 'RETENTION_CLOSED_TICKETS_DAYS', default: '90', description: 'Closed tickets are deleted this long after closing (open ones never)' },
 ];
 
 type Env = Record<string, string | undefined>;
@@ -168,8 +166,6 @@ export function loadConfig(env: Env = process.env): Config {
     retentionDays: {
       webhookDeliveries: integer(env, 'RETENTION_WEBHOOK_DELIVERIES_DAYS', 30, 1, 3650),
       closedTickets: integer(env, 'RETENTION_CLOSED_TICKETS_DAYS', 90, 1, 3650),
-      notifications: integer(env, 'RETENTION_NOTIFICATIONS_DAYS', 30, 1, 3650),
-      forecasts: integer(env, 'RETENTION_FORECASTS_DAYS', 90, 1, 3650),
     },
   };
 }

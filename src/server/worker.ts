@@ -3,6 +3,7 @@ import type { EventProcessor } from '../events/processors.ts';
 import type { AppContext } from '../http/context.ts';
 import { combineJobHandlers, JobRunner } from '../jobs/index.ts';
 import { housekeepingJobs, housekeepingSchedule } from './housekeeping.ts';
+import { ticketRetention, ticketRetentionSchedule } from '../tickets/retention.ts';
 import { webhookJobs, webhookPeriodicJobs, webhookProcessors } from '../webhooks/jobs.ts';
 
 /** Every event processor, in one list: each consumer of the outbox registers here. */
@@ -18,8 +19,8 @@ export function createWorker(ctx: AppContext): JobRunner {
   const { config } = ctx;
   const runner = new JobRunner({
     handle: ctx.database,
-    handlers: combineJobHandlers(createEventDispatcher(eventProcessors(ctx)), housekeepingJobs, webhookJobs(ctx)),
-    periodic: [...housekeepingSchedule, ...webhookPeriodicJobs],
+    handlers: combineJobHandlers(createEventDispatcher(eventProcessors(ctx)), housekeepingJobs, ticketRetention(config.retentionDays.closedTickets), webhookJobs(ctx)),
+    periodic: [...housekeepingSchedule, ...ticketRetentionSchedule, ...webhookPeriodicJobs],
     concurrency: config.workerConcurrency,
     clock: ctx.clock,
     logger: ctx.logger,

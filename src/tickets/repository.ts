@@ -135,6 +135,19 @@ export function ticketRepository(db: Executor) {
         .executeTakeFirst();
       return row !== undefined;
     },
+
+    /**
+     * Retention, across tenants: deletes up to `limit` tickets closed before `before` with their
+     * comments and history. Open tickets are never touched. Returns how many tickets went.
+     */
+    async purgeClosedBefore(before: string, limit: number): Promise<number> {
+      const ids = (await db.selectFrom('tickets').select('id').where('status', '=', 'closed').where('closed_at', '<', before).limit(limit).execute()).map((row) => row.id);
+      if (ids.length === 0) return 0;
+      await db.deleteFrom('ticket_comments').where('ticket_id', 'in', ids).execute();
+      await db.deleteFrom('ticket_history').where('ticket_id', 'in', ids).execute();
+      await db.deleteFrom('tickets').where('id', 'in', ids).execute();
+      return ids.length;
+    },
   };
 }
 
