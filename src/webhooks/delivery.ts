@@ -137,7 +137,12 @@ export function createDeliveryEngine(options: DeliveryOptions): DeliveryEngine {
       await messageRepository(ctx.db).abandon(messageId, 'endpoint_disabled', start.toISOString());
       return;
     }
-    if (!gate.tryAcquire(endpoint.id, inFlightLimit(endpoint.consecutive_failures, cap))) throw defer(50 + random() * 150, 'endpoint at its in-flight cap');
+    if (!gate.tryAcquire(endpoint.id, inFlightLimit(endpoint.consecutive_failures, cap))) {
+      // A failing endpoint frees slots slowly (its attempts run into timeouts): wait up to a second
+      // instead of re-claiming the job every few milliseconds at the healthy endpoints' expense.
+      const wait = endpoint.consecutive_failures > 0 ? Math.min(options.attemptTimeoutMs, 1_000) * (0.5 + random()) : 50 + random() * 150;
+      throw defer(wait, 'endpoint at its in-flight cap');
+    }
     try {
       const breaker = breakerDecision({ nowMs: start.getTime(), consecutiveFailures: endpoint.consecutive_failures, openUntil: endpoint.circuit_open_until });
       // Held jobs wake spread over a second after the hold, so the probe is not followed by a herd.
