@@ -84,7 +84,7 @@ export function toPage<Row>(
   sort: Pick<SortKey, 'name'>,
   limit: number | undefined,
   keyOf: (row: Row) => { value: string | number; id: string },
-): { items: Row[]; next_cursor: string | null; has_more: boolean } {
+): Page<Row> {
   const size = limit ?? 50;
   const hasMore = rows.length > size;
   const items = hasMore ? rows.slice(0, size) : rows;
@@ -94,4 +94,16 @@ export function toPage<Row>(
       ? Buffer.from(JSON.stringify([sort.name, keyOf(last).value, keyOf(last).id])).toString('base64url')
       : null;
   return { items, next_cursor: nextCursor, has_more: hasMore };
+}
+
+/** A page as services return it (see {@link toPage}). */
+export interface Page<Row> {
+  items: Row[];
+  next_cursor: string | null;
+  has_more: boolean;
+}
+
+/** The list envelope of api.md, `{<name>: [...], next_cursor, has_more}`, from a page of rows. */
+export function listEnvelope<Name extends string, Row, View>(name: Name, page: Page<Row>, present: (row: Row) => View): Record<Name, View[]> & Omit<Page<Row>, 'items'> {
+  return { [name]: page.items.map(present), next_cursor: page.next_cursor, has_more: page.has_more } as Record<Name, View[]> & Omit<Page<Row>, 'items'>;
 }

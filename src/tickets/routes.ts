@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import type { AppContext } from '../http/context.ts';
+import { listEnvelope } from '../http/pagination.ts';
 import { authOf } from '../identity/authenticate.ts';
 import type { AuthContext } from '../identity/auth-context.ts';
 import { presentComment, presentHistory, presentTicket, ticketEtag } from './presenter.ts';
@@ -38,7 +39,7 @@ export function ticketRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
     }, async (request) => {
       const auth = authOf(request);
       const page = await tickets.list(auth, request.query);
-      return { tickets: page.items.map((t) => presentTicket(t, audience(auth))), next_cursor: page.next_cursor, has_more: page.has_more };
+      return listEnvelope('tickets', page, (t) => presentTicket(t, audience(auth)));
     });
 
     app.get('/support/tickets/:id', {
@@ -81,7 +82,7 @@ export function ticketRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       config: { permission: 'tickets:read' },
     }, async (request) => {
       const page = await tickets.listComments(authOf(request), request.params.id, request.query);
-      return { comments: page.items.map(presentComment), next_cursor: page.next_cursor, has_more: page.has_more };
+      return listEnvelope('comments', page, presentComment);
     });
 
     app.get('/support/tickets/:id/history', {
@@ -89,7 +90,7 @@ export function ticketRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       config: { permission: 'tickets:read' },
     }, async (request) => {
       const page = await tickets.listHistory(authOf(request), request.params.id, request.query);
-      return { history: page.items.map(presentHistory), next_cursor: page.next_cursor, has_more: page.has_more };
+      return listEnvelope('history', page, presentHistory);
     });
   };
 }

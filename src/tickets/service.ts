@@ -5,6 +5,7 @@ import type { Database } from '../database/schema.ts';
 import { emitEvent } from '../events/outbox.ts';
 import { AppError, invalidField, notFound } from '../http/errors.ts';
 import { toPage } from '../http/pagination.ts';
+import type { Page } from '../http/pagination.ts';
 import { scopeOf } from '../identity/auth-context.ts';
 import type { AuthContext, TenantScope } from '../identity/auth-context.ts';
 import { presentComment, presentTicket } from './presenter.ts';
@@ -26,13 +27,6 @@ export interface TicketServiceDeps {
   wakeWorkers(): void;
   /** How long after resolution a customer may reopen (default 7 days). */
   reopenWindowMs?: number;
-}
-
-/** A page of rows as the pagination helper returns it. */
-export interface Page<T> {
-  items: T[];
-  next_cursor: string | null;
-  has_more: boolean;
 }
 
 const DEFAULT_REOPEN_WINDOW_MS = 7 * 24 * 3_600_000;

@@ -5,6 +5,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../http/context.ts';
+import { listEnvelope } from '../http/pagination.ts';
 import { authOf } from '../identity/authenticate.ts';
 import { EVENT_CATALOG } from './catalog.ts';
 import { policyFromConfig } from './policy.ts';
@@ -63,7 +64,7 @@ export function webhookRoutes(ctx: AppContext, options: { resolve?: Resolve } = 
       config: { permission: 'webhooks:read' },
     }, async (request) => {
       const page = await service.list(authOf(request), request.query);
-      return { webhooks: page.items.map(view), next_cursor: page.next_cursor, has_more: page.has_more };
+      return listEnvelope('webhooks', page, view);
     });
 
     app.get('/webhooks/deliveries', {
@@ -72,7 +73,7 @@ export function webhookRoutes(ctx: AppContext, options: { resolve?: Resolve } = 
     }, async (request) => {
       const { webhookId, ...query } = request.query;
       const page = await service.listDeliveries(authOf(request), webhookId, query);
-      return { deliveries: page.items.map(presentDelivery), next_cursor: page.next_cursor, has_more: page.has_more };
+      return listEnvelope('deliveries', page, presentDelivery);
     });
 
     app.post('/webhooks/test', {
@@ -118,7 +119,7 @@ export function webhookRoutes(ctx: AppContext, options: { resolve?: Resolve } = 
       config: { permission: 'webhooks:read' },
     }, async (request) => {
       const page = await service.listDeliveries(authOf(request), request.params.id, request.query);
-      return { deliveries: page.items.map(presentDelivery), next_cursor: page.next_cursor, has_more: page.has_more };
+      return listEnvelope('deliveries', page, presentDelivery);
     });
 
     app.get('/webhooks/:id/deliveries/:delivery_id', {

@@ -10,6 +10,7 @@ import { prefixedId } from '../database/ids.ts';
 import { emitEvent } from '../events/outbox.ts';
 import { AppError, invalidField, notFound } from '../http/errors.ts';
 import { toPage } from '../http/pagination.ts';
+import type { Page } from '../http/pagination.ts';
 import { scopeOf } from '../identity/auth-context.ts';
 import type { AuthContext, TenantScope } from '../identity/auth-context.ts';
 import { enqueueJobs } from '../jobs/enqueue.ts';
@@ -41,7 +42,6 @@ export interface WebhookServiceDeps {
   resolve?: Resolve;
 }
 
-type Page<T> = { items: T[]; next_cursor: string | null; has_more: boolean };
 const RECOVER_LIMIT = 10_000;
 
 /** Builds the service (see the module comment). */
