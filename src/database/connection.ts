@@ -1,12 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver } from 'kysely';
-import type { DatabaseConnection, Driver, SqliteDatabase, SqliteStatement } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import type { Driver } from 'kysely';
 import pg from 'pg';
 import { postgresAdapter, sqliteAdapter } from './adapter.ts';
 import type { DialectAdapter } from './adapter.ts';
 import type { Database } from './schema.ts';
+import { GroupCommitSqliteDriver } from './sqlite-driver.ts';
 
 // COUNT(*) and BIGINT columns arrive as strings from pg; every count we keep fits a double.
 pg.types.setTypeParser(20, (value) => Number(value));
@@ -29,76 +30,14 @@ export interface DatabaseOptions {
   poolSize?: number;
 }
 
-/**
- * SQLite's plain BEGIN takes the write lock only at the first write, and a reader that then
- * writes fails with SQLITE_BUSY when another process wrote in between. BEGIN IMMEDIATE takes the
- * lock up front, so concurrent worker processes queue on busy_timeout instead of failing.
- */
-class ImmediateSqliteDriver extends SqliteDriver {
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
-  }
-}
-
-class ImmediateSqliteDialect extends SqliteDialect {
-  constructor(private readonly sqliteConfig: ConstructorParameters<typeof SqliteDialect>[0]) {
-    super(sqliteConfig);
+/** SQLite through the group-commit driver; the rest (query compiler, adapter) is Kysely's. */
+class GroupCommitSqliteDialect extends SqliteDialect {
+  constructor(private readonly file: SQLite.Database) {
+    super({ database: file });
   }
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.sqliteConfig);
+    return new GroupCommitSqliteDriver(this.file);
   }
-}
-
-const STATEMENT_CACHE_SIZE = 500;
-
-type RowMaker = (values: unknown[]) => Record<string, unknown>;
-
-/**
- * Builds row objects for one statement from better-sqlite3's raw arrays. Creating each object in
- * native code property by property costs more than running the query itself for wide rows; an
- * object literal of a fixed shape is about twice as fast. Column names come from our own SQL and
- * are embedded as JSON string literals.
- */
-function rowMaker(columns: string[]): RowMaker {
-  const fields = columns.map((name, index) => `${JSON.stringify(name)}: values[${index}]`).join(', ');
-  return new Function('values', `return { ${fields} };`) as RowMaker;
-}
-
-/** A reader statement that returns rows through {@link rowMaker}. */
-function fastReader(statement: SQLite.Statement): SqliteStatement {
-  const makeRow = rowMaker(statement.columns().map((column) => column.name));
-  statement.raw(true);
-  return {
-    reader: true,
-    all: (parameters: ReadonlyArray<unknown>) => (statement.all(parameters) as unknown[][]).map(makeRow),
-    run: (parameters: ReadonlyArray<unknown>) => statement.run(parameters),
-    iterate: function* (parameters: ReadonlyArray<unknown>) {
-      for (const values of statement.iterate(parameters) as IterableIterator<unknown[]>) yield makeRow(values);
-    },
-  };
-}
-
-/**
- * Kysely prepares every query anew, and preparing costs more than running most of ours.
- * Statements are reusable in better-sqlite3, so the recently used ones are kept by SQL text.
- */
-function withStatementCache(file: SQLite.Database): SqliteDatabase {
-  const cache = new Map<string, SqliteStatement>();
-  return {
-    close: () => file.close(),
-    prepare: (sqlText: string) => {
-      let statement = cache.get(sqlText);
-      if (statement) {
-        cache.delete(sqlText);
-      } else {
-        const prepared = file.prepare(sqlText);
-        statement = prepared.reader ? fastReader(prepared) : (prepared as unknown as SqliteStatement);
-        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-      }
-      cache.set(sqlText, statement);
-      return statement;
-    },
-  };
 }
 
 /** Opens SQLite (WAL) in the data directory, or PostgreSQL when a URL is given. */
@@ -118,6 +57,6 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   file.pragma('synchronous = NORMAL');
   file.pragma('busy_timeout = 10000');
   file.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(file) }) });
+  const db = new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(file) });
   return { db, adapter: sqliteAdapter, close: () => db.destroy() };
 }
