@@ -151,17 +151,15 @@ export class GroupCommitSqliteDriver implements Driver {
     return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
   }
 
+  /** The cached statement for a SQL text; the cache forgets the oldest texts beyond its size. */
   private prepare(sqlText: string): Prepared {
-    let prepared = this.statements.get(sqlText);
-    if (prepared) {
-      this.statements.delete(sqlText);
-    } else {
-      const statement = this.file.prepare(sqlText);
-      const makeRow = statement.reader ? rowMaker(statement.columns().map((column) => column.name)) : null;
-      if (makeRow) statement.raw(true);
-      prepared = { statement, makeRow };
-      if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.delete(this.statements.keys().next().value as string);
-    }
+    const cached = this.statements.get(sqlText);
+    if (cached) return cached;
+    const statement = this.file.prepare(sqlText);
+    const makeRow = statement.reader ? rowMaker(statement.columns().map((column) => column.name)) : null;
+    if (makeRow) statement.raw(true);
+    const prepared = { statement, makeRow };
+    if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.delete(this.statements.keys().next().value as string);
     this.statements.set(sqlText, prepared);
     return prepared;
   }
