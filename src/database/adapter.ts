@@ -10,18 +10,14 @@ export interface DialectAdapter {
   readonly name: DialectName;
   /** Rows locked by another transaction are skipped (PostgreSQL); SQLite serialises writers instead. */
   skipLocked<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
-  /** Full-text predicate support lands with ticket search; until then LIKE is used on both. */
-  readonly caseInsensitiveLike: 'like' | 'ilike';
 }
 
 export const sqliteAdapter: DialectAdapter = {
   name: 'sqlite',
   skipLocked: (query) => query,
-  caseInsensitiveLike: 'like',
 };
 
 export const postgresAdapter: DialectAdapter = {
   name: 'postgres',
   skipLocked: (query) => query.forUpdate().skipLocked(),
-  caseInsensitiveLike: 'ilike',
 };
