@@ -5,7 +5,7 @@ import type { Database } from '../database/schema.ts';
 import type { JobsTable, JobStatus } from '../events/tables.ts';
 import type { Executor } from './types.ts';
 
-// Literals, not parameters: the partial indexes (migration 007) apply only when the planner sees the status.
+// Literals, not parameters: the partial indexes (migration 005) apply only when the planner sees the status.
 const PENDING = sql.lit<JobStatus>('pending');
 const RUNNING = sql.lit<JobStatus>('running');
 

@@ -4,16 +4,16 @@ import type { Database } from '../schema.ts';
 import * as identity from './001_identity.ts';
 import * as eventsAndJobs from './002_events_and_jobs.ts';
 import * as tickets from './003_tickets.ts';
-import * as webhooks from './006_webhooks.ts';
-import * as jobsPartialIndexes from './007_jobs_partial_indexes.ts';
+import * as webhooks from './004_webhooks.ts';
+import * as jobsPartialIndexes from './005_jobs_partial_indexes.ts';
 
 /** The one ordered list of migrations, shared by both dialects. Append; never edit a shipped one. */
 const MIGRATIONS: Record<string, Migration> = {
   '001_identity': identity,
   '002_events_and_jobs': eventsAndJobs,
   '003_tickets': tickets,
-  '006_webhooks': webhooks,
-  '007_jobs_partial_indexes': jobsPartialIndexes,
+  '004_webhooks': webhooks,
+  '005_jobs_partial_indexes': jobsPartialIndexes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
