@@ -16,7 +16,7 @@ import { startReceiver } from './testing/receiver.ts';
 
 const fixture = fileURLToPath(new URL('./testing/worker-process.ts', import.meta.url));
 
-function startWorker(env: Record<string, string | undefined>): { child: ChildProcess; ready: Promise<void> } {
+function startWorker(env: Record<string, string | undefined>): { child: ChildProcess; ready: Promise<void>; delivered(): number } {
   const child = spawn(process.execPath, ['--import', 'tsx', fixture], { env: { ...process.env, LOG_LEVEL: 'silent', ...LOOPBACK_ENV, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   const ready = new Promise<void>((resolve, reject) => {
@@ -26,7 +26,8 @@ function startWorker(env: Record<string, string | undefined>): { child: ChildPro
     });
     child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
   });
-  return { child, ready };
+  const delivered = () => Number([...output.matchAll(/DELIVERED (\d+)/g)].at(-1)?.[1] ?? 0);
+  return { child, ready, delivered };
 }
 
 for (const dialect of TEST_DIALECTS) {
@@ -102,6 +103,10 @@ if (TEST_DIALECTS.includes('postgres')) {
         assert.equal(rows.length, EVENTS);
         const workersUsed = await server.ctx.database.db.selectFrom('webhook_messages').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'delivered').executeTakeFirstOrThrow();
         assert.equal(Number(workersUsed.n), 2 * EVENTS);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const [first, second] = workers.map((w) => w.delivered());
+        assert.ok((first ?? 0) > 0 && (second ?? 0) > 0, `both workers delivered (${first} and ${second})`);
+        assert.equal((first ?? 0) + (second ?? 0), 2 * EVENTS);
       } finally {
         for (const w of workers) w.child.kill('SIGKILL');
         await receiver.close();
