@@ -15,6 +15,39 @@ interface Problem {
   request_id: string;
 }
 
+interface SchemaNode {
+  description?: string;
+  $ref?: string;
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+  anyOf?: SchemaNode[];
+  oneOf?: SchemaNode[];
+}
+
+/** Request and response fields and parameters of an OpenAPI document that lack a description. */
+function undocumentedFields(spec: unknown): string[] {
+  const missing: string[] = [];
+  const walk = (schema: SchemaNode | undefined, path: string): void => {
+    if (!schema) return;
+    for (const [name, field] of Object.entries(schema.properties ?? {})) {
+      if (!field.description && !field.$ref) missing.push(`${path}.${name}`);
+      walk(field, `${path}.${name}`);
+    }
+    walk(schema.items, `${path}[]`);
+    for (const branch of [...(schema.anyOf ?? []), ...(schema.oneOf ?? [])]) walk(branch, path);
+  };
+  type Operation = { parameters?: Array<{ name: string; description?: string; schema?: SchemaNode }>; requestBody?: { content?: Record<string, { schema?: SchemaNode }> }; responses?: Record<string, { content?: Record<string, { schema?: SchemaNode }> }> };
+  for (const [path, methods] of Object.entries((spec as { paths: Record<string, Record<string, Operation>> }).paths)) {
+    for (const [method, operation] of Object.entries(methods)) {
+      const where = `${method.toUpperCase()} ${path}`;
+      for (const parameter of operation.parameters ?? []) if (!parameter.description && !parameter.schema?.description) missing.push(`${where} parameter ${parameter.name}`);
+      walk(operation.requestBody?.content?.['application/json']?.schema, `${where} body`);
+      for (const [status, response] of Object.entries(operation.responses ?? {})) walk(response.content?.['application/json']?.schema, `${where} ${status}`);
+    }
+  }
+  return missing;
+}
+
 for (const dialect of TEST_DIALECTS) {
   describe(`HTTP conventions on ${dialect}`, () => {
     let server: TestServer;
@@ -91,6 +124,7 @@ for (const dialect of TEST_DIALECTS) {
       for (const [path, methods] of Object.entries(spec.body.paths)) {
         for (const [method, operation] of Object.entries(methods)) assert.ok(operation.summary, `${method} ${path} has no summary`);
       }
+      assert.deepEqual(undocumentedFields(spec.body), [], 'every field and parameter has a description');
       const docs = await fetch(`${server.baseUrl}/docs/`);
       assert.equal(docs.status, 200);
       assert.match(await docs.text(), /swagger/i);

@@ -13,9 +13,9 @@ export const PageQuery = {
 /** The list envelope `{<collection>: [...], next_cursor, has_more}` of api.md. */
 export function PageOf<Name extends string, Item extends TSchema>(name: Name, item: Item) {
   return Type.Object({
-    [name]: Type.Array(item),
+    [name]: Type.Array(item, { description: 'This page of results' }),
     next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` to get the next page' }),
-    has_more: Type.Boolean(),
+    has_more: Type.Boolean({ description: 'True when another page follows' }),
   } as { [K in Name]: ReturnType<typeof Type.Array<Item>> } & {
     next_cursor: ReturnType<typeof Type.Union<[ReturnType<typeof Type.String>, ReturnType<typeof Type.Null>]>>;
     has_more: ReturnType<typeof Type.Boolean>;

@@ -5,7 +5,7 @@ import { forbidden } from '../http/errors.ts';
 import { authOf, SESSION_COOKIE } from './authenticate.ts';
 import type { Permission } from './permissions.ts';
 import type { ApiKey, User } from './repository.ts';
-import { ApiKeyView, CreateApiKeyBody, CreatedApiKeyResponse, CreateTenantBody, IdParams, LoginBody, LoginResponse, MeResponse, SessionView, SetupBody, UserView } from './schemas.ts';
+import { ApiKeyView, CreateApiKeyBody, CreatedApiKeyResponse, CreatedTenantResponse, CreateTenantBody, IdParams, LoginBody, LoginResponse, MeResponse, SessionView, SetupBody, UserView } from './schemas.ts';
 import type { IdentityService } from './service.ts';
 
 const presentUser = (user: User) => ({ id: user.id, customer_id: user.customer_id, email: user.email, name: user.name, role: user.role, created_at: user.created_at });
@@ -45,7 +45,7 @@ export function identityRoutes(_ctx: AppContext, identity: IdentityService): Fas
       config: { public: true, rateLimit: { max: 10, timeWindow: '15 minutes' } },
     }, async (request) => presentUser(await identity.completeSetup(request.body.token, request.body.password)));
 
-    app.get('/auth/sessions', { schema: { tags: ['auth'], summary: 'List your active sessions', response: { 200: Type.Object({ sessions: Type.Array(SessionView) }) } } }, async (request) => {
+    app.get('/auth/sessions', { schema: { tags: ['auth'], summary: 'List your active sessions', response: { 200: Type.Object({ sessions: Type.Array(SessionView, { description: 'Active sessions, newest first' }) }) } } }, async (request) => {
       const auth = authOf(request);
       if (!auth.userId || auth.kind !== 'session') throw forbidden('Sessions belong to users; log in to list them');
       return { sessions: await identity.listSessions(auth.userId) };
@@ -79,7 +79,7 @@ export function identityRoutes(_ctx: AppContext, identity: IdentityService): Fas
       return reply.code(201).send({ api_key: presentApiKey(created.apiKey), key: created.key });
     });
 
-    app.get('/api-keys', { schema: { tags: ['api-keys'], summary: 'List API keys', response: { 200: Type.Object({ api_keys: Type.Array(ApiKeyView) }) } }, config: { permission: 'api_keys:manage' } }, async (request) => {
+    app.get('/api-keys', { schema: { tags: ['api-keys'], summary: 'List API keys', response: { 200: Type.Object({ api_keys: Type.Array(ApiKeyView, { description: 'Keys of the tenant, newest first (revoked ones included)' }) }) } }, config: { permission: 'api_keys:manage' } }, async (request) => {
       const auth = authOf(request);
       return { api_keys: (await identity.listApiKeys(auth.customerId as string)).map(presentApiKey) };
     });
@@ -91,7 +91,7 @@ export function identityRoutes(_ctx: AppContext, identity: IdentityService): Fas
     });
 
     app.post('/admin/tenants', {
-      schema: { tags: ['admin'], summary: 'Create a tenant with its owner and an admin API key', body: CreateTenantBody, response: { 201: Type.Object({ customer_id: Type.String(), user_id: Type.String(), api_key: Type.String(), setup_token: Type.Union([Type.String(), Type.Null()]) }) } },
+      schema: { tags: ['admin'], summary: 'Create a tenant with its owner and an admin API key', body: CreateTenantBody, response: { 201: CreatedTenantResponse } },
       config: { permission: 'tenants:manage' },
     }, async (request, reply) => {
       const created = await identity.createTenant({ name: request.body.name, tier: request.body.tier, adminEmail: request.body.admin_email });

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { NullableString, NullableTimestamp, Timestamp } from '../http/schema-types.ts';
+import { Described, NullableString, NullableTimestamp, Timestamp } from '../http/schema-types.ts';
 import { TIERS } from '../config/config.ts';
 import { PERMISSIONS } from '../identity/permissions.ts';
 
@@ -30,7 +30,7 @@ export const LoginResponse = Type.Object({
   token: Type.String({ description: 'Session token for `Authorization: Bearer`; also set as an HttpOnly cookie' }),
   csrf_token: Type.String({ description: 'Send as `x-csrf-token` on writes authenticated by the cookie' }),
   expires_at: Timestamp('When the session expires unless used (sliding)'),
-  user: UserView,
+  user: Described(UserView, 'The user now logged in'),
 });
 
 export const SessionView = Type.Object({
@@ -58,7 +58,7 @@ export const CreateApiKeyBody = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 100, description: 'What the key is for', examples: ['CI pipeline'] }),
     role: Type.Optional(Type.Union([Type.Literal('admin'), Type.Literal('member'), Type.Literal('viewer')], { default: 'member', description: 'Role the key acts with' })),
     scopes: Type.Optional(Type.Array(Scope, { maxItems: 20, uniqueItems: true, description: 'Narrow the role to these permissions; empty = all of the role' })),
-    expires_at: Type.Optional(Type.Union([Timestamp('Optional expiry'), Type.Null()])),
+    expires_at: Type.Optional(NullableTimestamp('Optional expiry; null or absent for none')),
   },
   { additionalProperties: false },
 );
@@ -76,7 +76,7 @@ export const ApiKeyView = Type.Object({
 });
 
 export const CreatedApiKeyResponse = Type.Object({
-  api_key: ApiKeyView,
+  api_key: Described(ApiKeyView, 'The key as listed from now on'),
   key: Type.String({ description: 'The secret key. Shown once; store it now.' }),
 });
 
@@ -88,5 +88,12 @@ export const CreateTenantBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+export const CreatedTenantResponse = Type.Object({
+  customer_id: Type.String({ description: 'The new tenant' }),
+  user_id: Type.String({ description: 'Its owner' }),
+  api_key: Type.String({ description: 'An admin API key of the tenant, shown once' }),
+  setup_token: NullableString('One-time token for the owner to set a password (POST /v1/auth/setup)'),
+});
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100, description: 'Identifier' }) }, { additionalProperties: false });

@@ -5,11 +5,9 @@
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
 import { PageOf, PageQuery } from '../http/pagination.ts';
+import { Described, NullableNumber, NullableString, NullableTimestamp, Timestamp } from '../http/schema-types.ts';
 import { MAX_GRACE_SECONDS } from './secrets.ts';
 
-const Timestamp = (description: string) => Type.String({ format: 'date-time', description, examples: ['2026-11-25T09:30:00.000Z'] });
-const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer>>(schema: T, description: string) => Type.Union([schema, Type.Null()], { description });
-const NullableTimestamp = (description: string) => Nullable(Timestamp(description), description);
 
 /** Endpoint statuses. */
 export const ENDPOINT_STATUSES = ['enabled', 'disabled_by_user', 'disabled_failing', 'disabled_gone'] as const;
@@ -71,7 +69,7 @@ export const WebhookView = Type.Object({
   events: Events,
   active: Type.Boolean({ description: 'status is enabled' }),
   status: Type.Enum(ENDPOINT_STATUSES, { description: 'enabled, disabled_by_user, disabled_failing or disabled_gone' }),
-  disabled_reason: Nullable(Type.String(), 'Why the endpoint was disabled'),
+  disabled_reason: NullableString('Why the endpoint was disabled'),
   headers: Headers,
   rate_limit_per_second: RateLimit,
   retry_schedule_seconds: Type.Union([Type.Array(Type.Integer()), Type.Null()], { description: 'Custom retry schedule in seconds, or null for the default' }),
@@ -85,7 +83,7 @@ export const WebhookView = Type.Object({
 
 /** `201` of `POST /v1/webhooks`: the endpoint and its signing secret, shown this once. */
 export const CreatedWebhook = Type.Object({
-  webhook: WebhookView,
+  webhook: Described(WebhookView, 'The new endpoint'),
   secret: Type.String({ description: 'Signing secret (`whsec_` + base64 of 32 bytes); shown only now', examples: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'] }),
 });
 
@@ -124,8 +122,8 @@ export const DeliveryView = Type.Object({
   attempts: Type.Integer({ description: 'Attempts made' }),
   next_attempt_at: NullableTimestamp('When the next attempt is due'),
   last_attempt_at: NullableTimestamp('Last attempt'),
-  last_response_status: Nullable(Type.Integer(), 'HTTP status of the last attempt'),
-  last_error_class: Nullable(Type.String(), 'timeout, dns, connect, tls, http_status, blocked (or endpoint_disabled)'),
+  last_response_status: NullableNumber('integer', 'HTTP status of the last attempt'),
+  last_error_class: NullableString('timeout, dns, connect, tls, http_status, blocked (or endpoint_disabled)'),
   delivered_at: NullableTimestamp('Success time'),
   created_at: Timestamp('Fan-out time'),
 });
@@ -143,13 +141,13 @@ export const AttemptView = Type.Object({
   trigger: Type.Enum(['scheduled', 'manual', 'recover'], { description: 'What started the attempt' }),
   created_at: Timestamp('Start of the attempt'),
   request_headers: Type.Record(Type.String(), Type.String(), { description: 'Request headers (custom header values redacted)' }),
-  response_status: Nullable(Type.Integer(), 'HTTP status'),
+  response_status: NullableNumber('integer', 'HTTP status'),
   response_headers: Type.Union([Type.Record(Type.String(), Type.String()), Type.Null()], { description: 'Response headers' }),
-  response_body: Nullable(Type.String(), 'First 4 KiB of the response body'),
+  response_body: NullableString('First 4 KiB of the response body'),
   response_truncated: Type.Boolean({ description: 'The body was longer than what was kept' }),
   duration_ms: Type.Integer({ description: 'Duration' }),
-  error_class: Nullable(Type.String(), 'timeout, dns, connect, tls, http_status or blocked'),
-  error_message: Nullable(Type.String(), 'What went wrong'),
+  error_class: NullableString('timeout, dns, connect, tls, http_status or blocked'),
+  error_message: NullableString('What went wrong'),
   outcome: Type.Enum(['delivered', 'retry', 'failed', 'gone', 'blocked'], { description: 'What the attempt led to' }),
   next_retry_at: NullableTimestamp('When the next attempt was scheduled'),
 });
@@ -163,22 +161,26 @@ export const RecoverResult = Type.Object({ recovered: Type.Integer({ description
 /** Result of the synchronous test delivery. */
 export const TestResult = Type.Object({
   success: Type.Boolean({ description: 'The receiver answered 2xx' }),
-  status_code: Nullable(Type.Integer(), 'HTTP status'),
+  status_code: NullableNumber('integer', 'HTTP status'),
   response: Type.String({ description: 'First 4 KiB of the response body' }),
   duration_ms: Type.Integer({ description: 'Duration' }),
-  error_class: Nullable(Type.String(), 'Why it failed'),
-  error_message: Nullable(Type.String(), 'Details'),
+  error_class: NullableString('Why it failed'),
+  error_message: NullableString('Details'),
 });
 
 const Window = Type.Object({
   attempts: Type.Integer({ description: 'Attempts in the window' }),
   delivered: Type.Integer({ description: 'Successful attempts' }),
   failed: Type.Integer({ description: 'Failed attempts' }),
-  success_rate: Type.Union([Type.Number(), Type.Null()], { description: 'delivered / attempts (null without attempts)' }),
-  latency_ms: Type.Object({ p50: Nullable(Type.Integer(), 'median'), p95: Nullable(Type.Integer(), '95th percentile'), p99: Nullable(Type.Integer(), '99th percentile') }),
+  success_rate: NullableNumber('number', 'delivered / attempts (null without attempts)'),
+  latency_ms: Type.Object({ p50: NullableNumber('integer', 'median'), p95: NullableNumber('integer', '95th percentile'), p99: NullableNumber('integer', '99th percentile') }, { description: 'Attempt duration percentiles' }),
 });
 /** `GET /v1/webhooks/{id}/stats`. */
-export const StatsView = Type.Object({ webhook_id: Type.String(), last_24h: Window, last_7d: Window });
+export const StatsView = Type.Object({
+  webhook_id: Type.String({ description: 'Endpoint id' }),
+  last_24h: Described(Window, 'The last 24 hours'),
+  last_7d: Described(Window, 'The last 7 days'),
+});
 
 /** One catalog entry. */
 export const EventTypeView = Type.Object({
@@ -187,7 +189,7 @@ export const EventTypeView = Type.Object({
   schema: Type.Unknown({ description: 'JSON Schema of `data`' }),
   example: Type.Unknown({ description: 'An example body' }),
 });
-export const EventTypeList = Type.Object({ event_types: Type.Array(EventTypeView) });
+export const EventTypeList = Type.Object({ event_types: Type.Array(EventTypeView, { description: 'Every event type' }) });
 
 /** Body of `POST /v1/events` (platform admins publishing other platform parts' events). */
 export const PublishEventBody = Type.Object(
@@ -199,4 +201,9 @@ export const PublishEventBody = Type.Object(
   { additionalProperties: false },
 );
 export type PublishEventBody = Static<typeof PublishEventBody>;
-export const PublishedEvent = Type.Object({ id: Type.String({ description: 'Event id' }), type: Type.String(), customer_id: Type.String(), created_at: Timestamp('Publication time') });
+export const PublishedEvent = Type.Object({
+  id: Type.String({ description: 'Event id' }),
+  type: Type.String({ description: 'Event type' }),
+  customer_id: Type.String({ description: 'Tenant the event belongs to' }),
+  created_at: Timestamp('Publication time'),
+});
