@@ -1,4 +1,5 @@
-import type { SelectQueryBuilder } from 'kysely';
+import { PostgresAdapter } from 'kysely';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -21,3 +22,8 @@ export const postgresAdapter: DialectAdapter = {
   name: 'postgres',
   skipLocked: (query) => query.forUpdate().skipLocked(),
 };
+
+/** The adapter behind an open handle or transaction, for code that receives only a transaction. */
+export function adapterOf(db: Pick<Kysely<unknown>, 'getExecutor'>): DialectAdapter {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? postgresAdapter : sqliteAdapter;
+}

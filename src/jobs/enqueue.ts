@@ -1,5 +1,6 @@
-import { PostgresAdapter, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Insertable } from 'kysely';
+import { adapterOf } from '../database/adapter.ts';
 import type { DialectName } from '../database/adapter.ts';
 import { prefixedId } from '../database/ids.ts';
 import type { JobsTable } from '../events/tables.ts';
@@ -34,11 +35,6 @@ const wakeRunners: Record<DialectName, (trx: Executor) => Promise<void>> = {
   },
   sqlite: async () => {},
 };
-
-/** The dialect behind a transaction (callers pass only their transaction, not the handle). */
-function dialectOf(trx: Executor): DialectName {
-  return trx.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
-}
 
 function toRow(job: NewJob, now: Date): Insertable<JobsTable> {
   const at = now.toISOString();
@@ -92,7 +88,7 @@ export async function enqueueJobs(trx: Executor, jobs: readonly NewJob[], now: D
     for (const row of inserted) created.push(row.id);
   }
   if (created.length > 0 && jobs.some((job) => !job.runAt || job.runAt <= now)) {
-    await wakeRunners[dialectOf(trx)](trx);
+    await wakeRunners[adapterOf(trx).name](trx);
   }
   return created;
 }
