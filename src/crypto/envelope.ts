@@ -17,7 +17,7 @@ export function loadMasterKey(masterKey: string | undefined, dataDir: string): B
   }
   const file = join(dataDir, 'master.key');
   if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
   }
   chmodSync(file, 0o600);

@@ -51,7 +51,8 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, adapter: postgresAdapter, close: () => db.destroy() };
   }
-  mkdirSync(options.dataDir, { recursive: true });
+  // The data directory holds tenants' data and the key file: readable by the service user only.
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const file = new SQLite(join(options.dataDir, 'securebase.db'));
   file.pragma('journal_mode = WAL');
   file.pragma('synchronous = NORMAL');
