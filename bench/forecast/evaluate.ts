@@ -7,11 +7,8 @@ import { runMethod, type Method } from '../../src/forecasting/engine/forecast.ts
 import { coverage, mape, mase, msis, naiveScale, smape } from '../../src/forecasting/engine/metrics.ts';
 import type { BenchSeries } from './data.ts';
 
-/** Metrics of one method on one series. */
-export interface SeriesScore {
-  key: string;
-  method: string;
-  model: string;
+/** The competition metrics, and seconds spent forecasting. */
+export interface Metrics {
   mape: number;
   smape: number;
   mase: number;
@@ -19,6 +16,13 @@ export interface SeriesScore {
   cov80: number;
   cov95: number;
   sec: number;
+}
+
+/** Metrics of one method on one series. */
+export interface SeriesScore extends Metrics {
+  key: string;
+  method: string;
+  model: string;
 }
 
 /** Group key of a series: collection and period. */
@@ -50,15 +54,8 @@ export function scoreSeries(s: BenchSeries, method: Method): SeriesScore {
 }
 
 /** Mean of each metric over a set of scores. */
-export interface Summary {
+export interface Summary extends Metrics {
   n: number;
-  mape: number;
-  smape: number;
-  mase: number;
-  msis: number;
-  cov80: number;
-  cov95: number;
-  sec: number;
 }
 
 /** Averages scores (series with a non-finite metric, e.g. a zero MASE scale, are skipped for that metric). */
