@@ -43,7 +43,7 @@ export async function createTestDatabase(dialect: DialectName): Promise<TestData
   await admin.query(`CREATE SCHEMA ${schema}`);
   await admin.end();
   const handle = openDatabase({ databaseUrl: url, dataDir, schema, poolSize: 20 });
-  await migrateToLatest(handle.db, { schema });
+  await migrateToLatest(handle.db);
   return {
     ...handle,
     dialect,

@@ -1,5 +1,6 @@
-import { Migrator } from 'kysely';
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { sql } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
+import { adapterOf } from '../adapter.ts';
 import type { Database } from '../schema.ts';
 import * as identity from './001_identity.ts';
 import * as eventsAndJobs from './002_events_and_jobs.ts';
@@ -16,19 +17,32 @@ const MIGRATIONS: Record<string, Migration> = {
   '005_jobs_partial_indexes': jobsPartialIndexes,
 };
 
-const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+/** Serialises processes migrating one PostgreSQL database at the same time. */
+const MIGRATION_LOCK = 72_431_125;
 
 /**
- * Applies every pending migration; throws with the failing migration's name. On PostgreSQL with a
- * non-default schema the bookkeeping tables live in that schema too (Kysely otherwise finds another
- * schema's tables by name and skips creating its own).
+ * Applies every pending migration in one transaction and returns their names; a failure names
+ * the migration and leaves the database as it was. Several processes starting at once on
+ * PostgreSQL queue on an advisory lock; SQLite's BEGIN IMMEDIATE does the same. The bookkeeping
+ * table lives in the connection's own schema (search_path), and nothing here inspects other
+ * schemas, so parallel test schemas cannot disturb each other.
  */
-export async function migrateToLatest(db: Kysely<Database>, options: { schema?: string | undefined } = {}): Promise<string[]> {
-  const migrator = new Migrator({ db, provider, ...(options.schema ? { migrationTableSchema: options.schema } : {}) });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  return db.transaction().execute(async (trx) => {
+    if (adapterOf(trx).name === 'postgres') await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK})`.execute(trx);
+    await sql`create table if not exists securebase_migrations (name text primary key, applied_at text not null)`.execute(trx);
+    const applied = new Set((await sql<{ name: string }>`select name from securebase_migrations`.execute(trx)).rows.map((row) => row.name));
+    const ran: string[] = [];
+    for (const [name, migration] of Object.entries(MIGRATIONS)) {
+      if (applied.has(name)) continue;
+      try {
+        await migration.up(trx as unknown as Kysely<unknown>);
+      } catch (error) {
+        throw new Error(`migration ${name} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
+      await sql`insert into securebase_migrations (name, applied_at) values (${name}, ${new Date().toISOString()})`.execute(trx);
+      ran.push(name);
+    }
+    return ran;
+  });
 }
