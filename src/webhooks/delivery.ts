@@ -8,6 +8,7 @@
  */
 import { prefixedId } from '../database/ids.ts';
 import type { Kysely } from 'kysely';
+import { batchLoader } from '../database/batch-loader.ts';
 import type { Database } from '../database/schema.ts';
 import type { NewJob } from '../jobs/enqueue.ts';
 import { PermanentFailure, RetryLater } from '../jobs/types.ts';
@@ -109,6 +110,7 @@ export function createDeliveryEngine(options: DeliveryOptions): DeliveryEngine {
   const gate = new EndpointGate();
   const cap = options.maxInFlightPerEndpoint ?? DEFAULT_MAX_IN_FLIGHT;
   const recorder = new DeliveryRecorder({ db: options.db, clock: options.clock, disableAfterFailingDays: options.disableAfterFailingDays, logger: options.logger, ...(options.onEnqueued ? { onEnqueued: options.onEnqueued } : {}) });
+  const loadDelivery = batchLoader((ids) => messageRepository(options.db).forDeliveries(ids));
   const defer = (ms: number, why: string) => new RetryLater(Math.max(1, Math.round(ms)), why, { consumeAttempt: false });
 
   /** Takes a slot of the endpoint's rate limit (compare-and-set shared by all workers) or defers. */
@@ -128,7 +130,7 @@ export function createDeliveryEngine(options: DeliveryOptions): DeliveryEngine {
     if (!isPayload(job.payload)) throw new PermanentFailure('webhooks.deliver payload needs messageId and attempt');
     const { messageId, attempt } = job.payload;
     const trigger = job.payload.trigger ?? 'scheduled';
-    const row = await messageRepository(ctx.db).forDelivery(messageId);
+    const row = await loadDelivery(messageId);
     // Deleted, already done, or this attempt was already recorded (a re-run after a crash).
     if (!row || row.message.status !== 'pending' || row.message.attempts !== attempt - 1) return;
     const { endpoint, message } = row;

@@ -156,8 +156,9 @@ export function messageRepository(db: Executor) {
       return out.map((r) => r.id);
     },
 
-    async forDelivery(messageId: string): Promise<DeliveryRow | undefined> {
-      const row = await withinScope(
+    /** Messages with their endpoints, for the delivery jobs started together (see batchLoader). */
+    async forDeliveries(messageIds: string[]): Promise<Map<string, DeliveryRow>> {
+      const rows = await withinScope(
         db
           .selectFrom('webhook_messages')
           .innerJoin('webhook_endpoints', 'webhook_endpoints.id', 'webhook_messages.endpoint_id')
@@ -172,17 +173,16 @@ export function messageRepository(db: Executor) {
         SYSTEM_SCOPE,
         'webhook_messages.customer_id',
       )
-        .where('webhook_messages.id', '=', messageId)
-        .executeTakeFirst();
-      if (!row) return undefined;
-      return {
+        .where('webhook_messages.id', 'in', messageIds)
+        .execute();
+      return new Map(rows.map((row) => [row.m_id, {
         message: { id: row.m_id, endpoint_id: row.m_endpoint_id, customer_id: row.m_customer_id, event_id: row.m_event_id, event_type: row.m_event_type, body: row.m_body, status: row.m_status, attempts: Number(row.m_attempts) },
         endpoint: {
           id: row.m_endpoint_id, url: row.url, status: row.status, secrets: row.secrets, custom_headers: row.custom_headers,
           rate_limit_per_second: row.rate_limit_per_second, retry_schedule: row.retry_schedule, consecutive_failures: Number(row.consecutive_failures),
           circuit_open_until: row.circuit_open_until, rate_tat: row.rate_tat,
         },
-      };
+      }]));
     },
 
     async list(scope: TenantScope, endpointId: string, filters: { status?: MessageStatus | undefined; eventType?: string | undefined }, page: Page): Promise<MessageSummary[]> {
