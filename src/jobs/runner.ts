@@ -5,7 +5,8 @@ import { systemClock } from '../config/clock.ts';
 import type { DatabaseHandle } from '../database/connection.ts';
 import { listenForJobs } from './listener.ts';
 import type { WakeListener } from './listener.ts';
-import { claimJobs, completeJobs, failJob, hasClaimableJobs, releaseJobs, renewLeases } from './queue.ts';
+import { FailureBatcher } from './failures.ts';
+import { claimJobs, completeJobs, hasClaimableJobs, releaseJobs, renewLeases } from './queue.ts';
 import type { ClaimToken, JobRow } from './queue.ts';
 import { CompletionBatcher } from './completions.ts';
 import { describeError, failureOutcome } from './outcome.ts';
@@ -77,6 +78,7 @@ export class JobRunner {
   private active = 0;
   private readonly tasks = new Set<Promise<void>>();
   private readonly completions: CompletionBatcher;
+  private readonly failures: FailureBatcher;
   private pumpQueued = false;
   private started = false;
   private claiming: Promise<void> | null = null;
@@ -100,6 +102,7 @@ export class JobRunner {
     this.logger = options.logger ?? silentLogger;
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     this.completions = new CompletionBatcher(options.handle.db, this.workerId, this.logger);
+    this.failures = new FailureBatcher(options.handle.db, this.workerId);
     for (const periodic of options.periodic ?? []) {
       if (!this.handlers.has(periodic.name)) throw new Error(`periodic job '${periodic.name}' has no handler`);
     }
@@ -304,7 +307,7 @@ export class JobRunner {
     if (outcome.kind === 'dead') this.logger.error(log, 'job failed permanently');
     else if (!(error instanceof RetryLater)) this.logger.warn(log, 'job failed; will retry');
     try {
-      await failJob(this.options.handle.db, this.workerId, entry.claim, outcome, message, now);
+      await this.failures.record(entry.claim, outcome, message, now);
     } catch (dbError) {
       this.logger.error({ ...log, err: dbError }, 'recording a job failure failed; the lease will expire');
     }
