@@ -2,18 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTenant } from '../testing/factories.ts';
 import { request } from '../testing/http.ts';
+import type { Problem } from '../testing/http.ts';
 import { startTestServer } from '../testing/server.ts';
 import type { TestServer } from '../testing/server.ts';
 import { TEST_DIALECTS } from '../testing/database.ts';
 
-interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  errors?: Array<{ field: string; message: string }>;
-  request_id: string;
-}
 
 interface SchemaNode {
   description?: string;

@@ -1,3 +1,14 @@
+/** An RFC 9457 problem body as the API sends it (tests read it off error responses). */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: Array<{ field: string; message: string }>;
+  request_id: string;
+  allowed_transitions?: string[];
+}
+
 /** A response as tests look at it: status, headers and the parsed JSON body (or text). */
 export interface ApiResponse<T = Record<string, unknown>> {
   status: number;

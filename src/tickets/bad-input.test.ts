@@ -5,9 +5,9 @@ import { TEST_DIALECTS } from '../testing/database.ts';
 import { createApiKey, createCustomerUser, createTenant } from '../testing/factories.ts';
 import { startTestServer } from '../testing/server.ts';
 import type { TestServer } from '../testing/server.ts';
+import type { Problem } from '../testing/http.ts';
 import { api, openTicket, ticketBody } from './test-helpers.ts';
 
-type Problem = { status: number; type: string; title: string; detail: string; errors?: { field: string; message: string }[]; allowed_transitions?: string[] };
 
 for (const dialect of TEST_DIALECTS) {
   describe(`ticket bad input on ${dialect}`, () => {
