@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/config/config.ts';
 import { loadMasterKey } from '../../src/crypto/envelope.ts';
 import { openDatabase } from '../../src/database/connection.ts';
 import { migrateToLatest } from '../../src/database/migrations/index.ts';
-import { buildApp } from '../../src/http/app.ts';
+import { buildApp } from '../../src/server/app.ts';
 import { createIdentityService } from '../../src/identity/service.ts';
 import { coalescedWake, createWorker } from '../../src/server/worker.ts';
 

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.ts';
-import { buildApp } from '../http/app.ts';
+import { buildApp } from '../server/app.ts';
 import { createIdentityService } from '../identity/service.ts';
 import { openRuntime } from '../server/runtime.ts';
 import { coalescedWake, createWorker } from '../server/worker.ts';

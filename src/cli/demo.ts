@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../http/context.ts';
+import type { AppContext } from '../runtime/context.ts';
 import { identityRepository } from '../identity/repository.ts';
 import type { IdentityService } from '../identity/service.ts';
 

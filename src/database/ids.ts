@@ -51,3 +51,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
+
+declare const brand: unique symbol;
+
+/**
+ * A string id that only its own kind of value can be passed as: a `TicketId` is not accepted
+ * where a `CustomerId` goes. Ids are branded where they enter (route params after validation,
+ * rows read from storage) with a plain cast; the brand costs nothing at run time.
+ */
+export type Brand<T, Name extends string> = T & { readonly [brand]: Name };

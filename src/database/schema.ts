@@ -1,5 +1,7 @@
 import type { EventTables } from '../events/tables.ts';
+import type { HttpTables } from '../http/tables.ts';
 import type { IdentityTables } from '../identity/tables.ts';
+import type { JobTables } from '../jobs/tables.ts';
 import type { TicketTables } from '../tickets/tables.ts';
 import type { WebhookTables } from '../webhooks/tables.ts';
 
@@ -8,4 +10,4 @@ import type { WebhookTables } from '../webhooks/tables.ts';
  * Timestamps are ISO-8601 UTC strings of fixed width (they sort as text on both dialects);
  * booleans are 0/1 integers; JSON is text.
  */
-export interface Database extends IdentityTables, EventTables, TicketTables, WebhookTables {}
+export interface Database extends HttpTables, JobTables, EventTables, IdentityTables, TicketTables, WebhookTables {}

@@ -6,14 +6,10 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController } from 'fastify';
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { registerAuthentication } from '../identity/authenticate.ts';
-import { identityRoutes } from '../identity/routes.ts';
-import { createIdentityService } from '../identity/service.ts';
-import { ticketRoutes } from '../tickets/routes.ts';
-import { webhookRoutes } from '../webhooks/routes.ts';
-import type { AppContext } from './context.ts';
-import { AppError } from './errors.ts';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
+import type { Tier } from '../config/config.ts';
+import { AppError } from '../errors/app-error.ts';
+import type { AppContext } from '../runtime/context.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { createMetricsRegistry, registerObservability } from './observability.ts';
 import { registerErrorHandling } from './problem.ts';
@@ -21,11 +17,26 @@ import { validatorCompiler } from './validation.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** Who is calling, as far as rate limits and idempotency need to know. */
+export interface Caller {
+  credentialId: string;
+  tier: Tier;
+}
+
+/** How the composition plugs authentication into the HTTP conventions. */
+export interface HttpAppOptions {
+  /** Registers the hook that resolves each request's caller; it runs before rate limits and idempotency. */
+  registerAuthentication(app: FastifyInstance): void;
+  /** The caller of an authenticated request, or null on public routes. */
+  callerOf(request: FastifyRequest): Caller | null;
+}
+
 /**
- * Builds the HTTP application: conventions of api.md (problem+json, validation, idempotency,
- * rate limits, request ids, OpenAPI) and every feature plugin.
+ * Builds the HTTP application with the conventions of api.md (problem+json, validation,
+ * idempotency, rate limits, request ids, OpenAPI, health and metrics); features register their
+ * routes on it afterwards.
  */
-export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+export async function buildHttpApp(ctx: AppContext, options: HttpAppOptions): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyLimitBytes,
@@ -64,25 +75,21 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
 
-  const identity = createIdentityService({ db: ctx.database.db, clock: ctx.clock, sessionTtlHours: ctx.config.sessionTtlHours });
-  registerAuthentication(app, identity);
+  options.registerAuthentication(app);
   await app.register(rateLimit, {
     global: true,
     hook: 'onRequest',
     enableDraftSpec: true,
     timeWindow: '1 hour',
-    keyGenerator: (request) => request.auth?.credentialId ?? request.ip,
-    max: (request) => ctx.config.rateLimitPerHour[request.auth?.tier ?? 'standard'],
+    keyGenerator: (request) => options.callerOf(request)?.credentialId ?? request.ip,
+    max: (request) => ctx.config.rateLimitPerHour[options.callerOf(request)?.tier ?? 'standard'],
     allowList: (request) => request.routeOptions.config.public === true && request.routeOptions.url !== '/v1/auth/login',
     errorResponseBuilder: (_request, context) =>
       new AppError('rate_limited', `Rate limit of ${context.max} requests per ${context.after} exceeded`, { extra: { retry_after_seconds: Math.ceil(context.ttl / 1000) } }),
   });
-  registerIdempotency(app, ctx.database.db, ctx.clock, ctx.masterKey);
+  registerIdempotency(app, ctx.database.db, ctx.clock, ctx.masterKey, (request) => options.callerOf(request)?.credentialId);
   registerObservability(app, ctx.database.db, createMetricsRegistry());
 
   app.get('/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
-  await app.register(identityRoutes(ctx, identity), { prefix: '/v1' });
-  await app.register(ticketRoutes(ctx), { prefix: '/v1' });
-  await app.register(webhookRoutes(ctx), { prefix: '/v1' });
   return app;
 }

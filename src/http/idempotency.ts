@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../config/clock.ts';
 import type { Database } from '../database/schema.ts';
 import { decryptSecret, encryptSecret } from '../crypto/envelope.ts';
-import { AppError, invalidField } from './errors.ts';
+import { AppError, invalidField } from '../errors/app-error.ts';
 
 const WINDOW_MS = 24 * 3600_000;
 
@@ -18,17 +18,23 @@ declare module 'fastify' {
  * `Idempotency-Key` on POST: the same key and body within 24 h replays the first response, a
  * different body is 422, and a duplicate that arrives while the first is running is 409.
  */
-export function registerIdempotency(app: FastifyInstance, db: Kysely<Database>, clock: Clock, masterKey: Buffer): void {
+export function registerIdempotency(
+  app: FastifyInstance,
+  db: Kysely<Database>,
+  clock: Clock,
+  masterKey: Buffer,
+  ownerOf: (request: FastifyRequest) => string | undefined,
+): void {
   // Stored responses may hold a secret shown once (a new API key): they are kept encrypted.
   const seal = (body: string, owner: string, key: string) => encryptSecret(masterKey, body, `idempotency:${owner}:${key}`);
   const unseal = (body: string, owner: string, key: string) => decryptSecret(masterKey, body, `idempotency:${owner}:${key}`);
   app.addHook('preHandler', async (request, reply) => {
     if (request.method !== 'POST') return;
     const header = request.headers['idempotency-key'];
-    if (header === undefined || !request.auth) return;
+    const owner = ownerOf(request);
+    if (header === undefined || owner === undefined) return;
     const key = Array.isArray(header) ? header[0] ?? '' : header;
     if (key.length < 1 || key.length > 255) throw invalidField('idempotency-key', 'must be 1–255 characters');
-    const owner = request.auth.credentialId;
     const requestHash = createHash('sha256').update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`).digest('hex');
     const now = clock();
     const inserted = await db

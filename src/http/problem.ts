@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from './errors.ts';
-import type { FieldError } from './errors.ts';
+import { AppError } from '../errors/app-error.ts';
+import type { FieldError } from '../errors/app-error.ts';
 import { fieldErrors } from './validation.ts';
 
 const PROBLEM_TYPE_BASE = 'https://docs.securebase.io/problems/';

@@ -2,7 +2,7 @@ import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
-import type { FieldError } from './errors.ts';
+import type { FieldError } from '../errors/app-error.ts';
 
 function makeAjv(coerceTypes: boolean | 'array'): Ajv {
   // removeAdditional stays off: unknown fields are rejected, never silently dropped.

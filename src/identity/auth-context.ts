@@ -1,5 +1,5 @@
 import type { Tier } from '../config/config.ts';
-import { forbidden } from '../http/errors.ts';
+import { forbidden } from '../errors/app-error.ts';
 import { ROLE_PERMISSIONS } from './permissions.ts';
 import type { Permission } from './permissions.ts';
 import type { Role } from './tables.ts';

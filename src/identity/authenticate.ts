@@ -1,6 +1,6 @@
 import type {} from '@fastify/cookie';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AppError, unauthenticated } from '../http/errors.ts';
+import { AppError, unauthenticated } from '../errors/app-error.ts';
 import { requirePermission } from './auth-context.ts';
 import type { AuthContext } from './auth-context.ts';
 import type { Permission } from './permissions.ts';

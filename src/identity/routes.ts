@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppContext } from '../http/context.ts';
-import { forbidden } from '../http/errors.ts';
+import type { AppContext } from '../runtime/context.ts';
+import { forbidden } from '../errors/app-error.ts';
 import { authOf, SESSION_COOKIE } from './authenticate.ts';
 import type { Permission } from './permissions.ts';
 import type { ApiKey, User } from './repository.ts';

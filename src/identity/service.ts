@@ -4,7 +4,7 @@ import type { Tier } from '../config/config.ts';
 import { uuidv7 } from '../database/ids.ts';
 import type { Database } from '../database/schema.ts';
 import { emitEvent } from '../events/outbox.ts';
-import { AppError, notFound, unauthenticated } from '../http/errors.ts';
+import { AppError, notFound, unauthenticated } from '../errors/app-error.ts';
 import { effectivePermissions } from './auth-context.ts';
 import type { AuthContext } from './auth-context.ts';
 import { isStaffRole } from './permissions.ts';

@@ -3,7 +3,7 @@ import type { Insertable } from 'kysely';
 import { adapterOf } from '../database/adapter.ts';
 import type { DialectName } from '../database/adapter.ts';
 import { prefixedId } from '../database/ids.ts';
-import type { JobsTable } from '../events/tables.ts';
+import type { JobsTable } from './tables.ts';
 import type { Executor } from './types.ts';
 
 /** Attempts a job gets unless its enqueuer says otherwise. */

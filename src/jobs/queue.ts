@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
 import type { DialectAdapter } from '../database/adapter.ts';
 import type { Database } from '../database/schema.ts';
-import type { JobsTable, JobStatus } from '../events/tables.ts';
+import type { JobsTable, JobStatus } from './tables.ts';
 import type { Executor } from './types.ts';
 
 // Literals, not parameters: the partial indexes (migration 005) apply only when the planner sees the status.

@@ -5,7 +5,7 @@ import type { Config } from '../config/config.ts';
 import { loadMasterKey } from '../crypto/envelope.ts';
 import { openDatabase } from '../database/connection.ts';
 import { migrateToLatest } from '../database/migrations/index.ts';
-import type { AppContext } from '../http/context.ts';
+import type { AppContext } from '../runtime/context.ts';
 
 /** A JSON logger that never prints credentials, even if a header object is logged. */
 export function createLogger(config: Pick<Config, 'logLevel'>): Logger {

@@ -1,6 +1,6 @@
 import { createEventDispatcher } from '../events/processors.ts';
 import type { EventProcessor } from '../events/processors.ts';
-import type { AppContext } from '../http/context.ts';
+import type { AppContext } from '../runtime/context.ts';
 import { combineJobHandlers, JobRunner } from '../jobs/index.ts';
 import { housekeepingJobs, housekeepingSchedule } from './housekeeping.ts';
 import { ticketRetention, ticketRetentionSchedule } from '../tickets/retention.ts';

@@ -3,8 +3,8 @@ import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { TenantScope } from '../identity/auth-context.ts';
 import { updateWithinScope, withinScope } from '../identity/scope.ts';
 import { STAFF_ROLES } from '../identity/permissions.ts';
-import type { SortKey } from '../http/pagination.ts';
-import { pageQuery } from '../http/pagination.ts';
+import type { SortKey } from '../database/pagination.ts';
+import { pageQuery } from '../database/pagination.ts';
 import type { Executor } from '../jobs/types.ts';
 import type { TicketCategory, TicketCommentsTable, TicketHistoryTable, TicketPriority, TicketStatus, TicketsTable } from './tables.ts';
 

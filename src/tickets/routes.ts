@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
-import type { AppContext } from '../http/context.ts';
+import type { AppContext } from '../runtime/context.ts';
 import { listEnvelope } from '../http/pagination.ts';
 import { authOf } from '../identity/authenticate.ts';
 import type { AuthContext } from '../identity/auth-context.ts';

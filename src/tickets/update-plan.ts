@@ -1,4 +1,4 @@
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors/app-error.ts';
 import type { Ticket } from './repository.ts';
 import { PRIORITY_RANK } from './repository.ts';
 import { slaDueDates } from './sla-targets.ts';

@@ -3,7 +3,7 @@
  * retention sweep, built from the application context (`server/worker.ts` registers them).
  */
 import type { EventProcessor } from '../events/processors.ts';
-import type { AppContext } from '../http/context.ts';
+import type { AppContext } from '../runtime/context.ts';
 import type { JobHandler, PeriodicJob } from '../jobs/index.ts';
 import { createDeliveryEngine } from './delivery.ts';
 import type { DeliveryEngine, DeliveryOptions } from './delivery.ts';

@@ -7,8 +7,8 @@ import { sql } from 'kysely';
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { TenantScope } from '../identity/auth-context.ts';
 import { updateWithinScope, withinScope } from '../identity/scope.ts';
-import type { SortKey } from '../http/pagination.ts';
-import { pageQuery } from '../http/pagination.ts';
+import type { SortKey } from '../database/pagination.ts';
+import { pageQuery } from '../database/pagination.ts';
 import type { Executor } from '../jobs/types.ts';
 import type { MessageStatus, WebhookAttemptsTable, WebhookEndpointsTable, WebhookMessagesTable } from './tables.ts';
 

@@ -4,7 +4,7 @@
  * permission → one service call → view.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppContext } from '../http/context.ts';
+import type { AppContext } from '../runtime/context.ts';
 import { listEnvelope } from '../http/pagination.ts';
 import { authOf } from '../identity/authenticate.ts';
 import { EVENT_CATALOG } from './catalog.ts';

@@ -3,7 +3,7 @@
  * resolved addresses), event filter, custom headers, retry schedule.
  */
 import { lookup } from 'node:dns/promises';
-import { invalidField } from '../http/errors.ts';
+import { invalidField } from '../errors/app-error.ts';
 import { vetAddresses } from './address-guard.ts';
 import { isCatalogType } from './catalog.ts';
 import type { WebhookNetworkPolicy } from './policy.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { AppError } from './errors.ts';
+import { AppError } from '../errors/app-error.ts';
 import { pageQuery, toPage } from './pagination.ts';
 import { createTestDatabase } from '../testing/database.ts';
 

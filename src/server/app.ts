@@ -1,0 +1,21 @@
+import type { FastifyInstance } from 'fastify';
+import { buildHttpApp } from '../http/app.ts';
+import { registerAuthentication } from '../identity/authenticate.ts';
+import { identityRoutes } from '../identity/routes.ts';
+import { createIdentityService } from '../identity/service.ts';
+import type { AppContext } from '../runtime/context.ts';
+import { ticketRoutes } from '../tickets/routes.ts';
+import { webhookRoutes } from '../webhooks/routes.ts';
+
+/** The API process: HTTP conventions, authentication, then every feature's routes under `/v1`. */
+export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+  const identity = createIdentityService({ db: ctx.database.db, clock: ctx.clock, sessionTtlHours: ctx.config.sessionTtlHours });
+  const app = await buildHttpApp(ctx, {
+    registerAuthentication: (instance) => registerAuthentication(instance, identity),
+    callerOf: (request) => (request.auth ? { credentialId: request.auth.credentialId, tier: request.auth.tier ?? 'standard' } : null),
+  });
+  await app.register(identityRoutes(ctx, identity), { prefix: '/v1' });
+  await app.register(ticketRoutes(ctx), { prefix: '/v1' });
+  await app.register(webhookRoutes(ctx), { prefix: '/v1' });
+  return app;
+}
