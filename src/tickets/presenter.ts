@@ -8,9 +8,13 @@ export function ticketReference(number: number): string {
   return `SB-${number}`;
 }
 
-/** The ETag of a ticket version. */
-export function ticketEtag(ticket: Pick<Ticket, 'version'>): string {
-  return `"${ticket.version}"`;
+/**
+ * The ETag of a ticket as its reader sees it: the version, plus for staff the internal-note count,
+ * since an internal note changes the staff view without a new version (customers must not see it
+ * move). `If-Match` compares the version part only (see `etagMatches`).
+ */
+export function ticketEtag(ticket: Pick<Ticket, 'version' | 'internal_comment_count'>, audience: 'customer' | 'staff'): string {
+  return audience === 'staff' ? `"${ticket.version}.${ticket.internal_comment_count}"` : `"${ticket.version}"`;
 }
 
 /**

@@ -11,11 +11,11 @@ import { createTicketService } from './service.ts';
 
 const TAGS = ['tickets'];
 const audience = (auth: AuthContext): 'staff' | 'customer' => (auth.isStaff ? 'staff' : 'customer');
-const withEtag = (reply: FastifyReply, ticket: Ticket) => reply.header('etag', ticketEtag(ticket));
+const withEtag = (reply: FastifyReply, ticket: Ticket, auth: AuthContext) => reply.header('etag', ticketEtag(ticket, audience(auth)));
 const ifMatchOf = (header: string | string[] | undefined) => (Array.isArray(header) ? header.join(',') : header);
 
 /**
- * The support-ticket API of tickets.md: create (and the seed's `/create` alias), list, get by id
+ * The support-ticket API of tickets.md: create (and its older `/create` alias), list, get by id
  * or number, PATCH/PUT, comments and history. Thin: schema → permission → one service call → view.
  */
 export function ticketRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
@@ -24,12 +24,12 @@ export function ticketRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     for (const url of ['/support/tickets', '/support/tickets/create']) {
       app.post(url, {
-        schema: { tags: TAGS, summary: url.endsWith('/create') ? 'Open a ticket (the seed\'s alias)' : 'Open a ticket', body: CreateTicketBody, response: { 201: TicketView } },
+        schema: { tags: TAGS, summary: url.endsWith('/create') ? 'Open a ticket (alias of POST /support/tickets, kept for older clients)' : 'Open a ticket', body: CreateTicketBody, response: { 201: TicketView } },
         config: { permission: 'tickets:write' },
       }, async (request, reply) => {
         const auth = authOf(request);
         const ticket = await tickets.create(auth, request.body);
-        return withEtag(reply, ticket).code(201).send(presentTicket(ticket, audience(auth)));
+        return withEtag(reply, ticket, auth).code(201).send(presentTicket(ticket, audience(auth)));
       });
     }
 
@@ -48,7 +48,7 @@ export function ticketRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
     }, async (request, reply) => {
       const auth = authOf(request);
       const { ticket, comments } = await tickets.get(auth, request.params.id, request.query.customer_id);
-      withEtag(reply, ticket);
+      withEtag(reply, ticket, auth);
       return { ...presentTicket(ticket, audience(auth)), comments: comments.map(presentComment) };
     });
 
@@ -56,7 +56,7 @@ export function ticketRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       app[method]('/support/tickets/:id', {
         schema: {
           tags: TAGS,
-          summary: method === 'patch' ? 'Change status, priority, category, assignee or tags' : 'Same as PATCH (the seed used PUT)',
+          summary: method === 'patch' ? 'Change status, priority, category, assignee or tags' : 'Same as PATCH (kept for older clients)',
           params: TicketParams,
           body: UpdateTicketBody,
           response: { 200: TicketView },
@@ -65,7 +65,7 @@ export function ticketRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       }, async (request, reply) => {
         const auth = authOf(request);
         const ticket = await tickets.update(auth, request.params.id, request.body, ifMatchOf(request.headers['if-match']));
-        return withEtag(reply, ticket).send(presentTicket(ticket, audience(auth)));
+        return withEtag(reply, ticket, auth).send(presentTicket(ticket, audience(auth)));
       });
     }
 

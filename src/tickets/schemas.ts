@@ -42,7 +42,7 @@ const Tags = Type.Array(Type.String({ minLength: 1, maxLength: LIMITS.tag.max, p
 /** Body of `POST /support/tickets`. Lengths are re-checked after trimming. */
 export const CreateTicketBody = Type.Object(
   {
-    subject: Type.String({ minLength: LIMITS.subject.min, maxLength: 1000, pattern: NO_NUL, description: `${LIMITS.subject.min}–${LIMITS.subject.max} characters after trimming`, examples: ['Cannot log in with SSO'] }),
+    subject: Type.String({ minLength: LIMITS.subject.min, maxLength: LIMITS.subject.max, pattern: NO_NUL, description: `${LIMITS.subject.min}–${LIMITS.subject.max} characters; stored trimmed, and still at least ${LIMITS.subject.min} after trimming`, examples: ['Cannot log in with SSO'] }),
     description: Type.String({ minLength: LIMITS.description.min, maxLength: LIMITS.description.max, pattern: NO_NUL, description: `${LIMITS.description.min}–${LIMITS.description.max} characters, Markdown`, examples: ['Since this morning our SSO login fails with error 500 for every user.'] }),
     priority: Type.Optional(Priority),
     category: Type.Optional(Category),
@@ -68,11 +68,11 @@ export const UpdateTicketBody = Type.Object(
 /** Parsed update body. */
 export type UpdateTicketBody = Static<typeof UpdateTicketBody>;
 
-/** Body of `POST /support/tickets/{id}/comments`: exactly one of `body` and the seed's `text`. */
+/** Body of `POST /support/tickets/{id}/comments`: exactly one of `body` and its older name `text`. */
 export const CreateCommentBody = Type.Object(
   {
     body: Type.Optional(Type.String({ minLength: LIMITS.comment.min, maxLength: LIMITS.comment.max, pattern: NO_NUL, description: `${LIMITS.comment.min}–${LIMITS.comment.max} characters, Markdown`, examples: ['We have rolled out a fix, please try again.'] })),
-    text: Type.Optional(Type.String({ minLength: LIMITS.comment.min, maxLength: LIMITS.comment.max, pattern: NO_NUL, description: 'The seed\'s name for `body` (give one of the two)', examples: ['Still failing for me.'] })),
+    text: Type.Optional(Type.String({ minLength: LIMITS.comment.min, maxLength: LIMITS.comment.max, pattern: NO_NUL, description: 'The older name of `body`, still accepted (give one of the two)', examples: ['Still failing for me.'] })),
     visibility: Type.Optional(Visibility),
   },
   { additionalProperties: false },
@@ -148,7 +148,7 @@ export const TicketView = Type.Object({
   sla_status: Type.Enum(['on_track', 'at_risk', 'breached', 'met'], { description: 'SLA state', examples: ['on_track'] }),
   sla_first_response_due_at: NullableTimestamp('First-response target'),
   sla_resolution_due_at: NullableTimestamp('Resolution target'),
-  sla_due_date: NullableTimestamp('The next due time still running (the seed\'s field)'),
+  sla_due_date: NullableTimestamp('The next due time still running: first response, then resolution; null when none'),
   follow_up_of: NullableString('The closed ticket this one follows up', { examples: [null] }),
   version: Type.Integer({ description: 'Changes with every update; also the ETag', examples: [3] }),
 });

@@ -8,7 +8,7 @@ import { toPage } from '../database/pagination.ts';
 import type { Page } from '../database/pagination.ts';
 import { scopeOf } from '../identity/auth-context.ts';
 import type { AuthContext, TenantScope } from '../identity/auth-context.ts';
-import { presentComment, presentTicket } from './presenter.ts';
+import { presentComment, presentTicket, ticketReference } from './presenter.ts';
 import { PRIORITY_RANK, ticketRepository, ticketSortKey } from './repository.ts';
 import type { SingleTenantScope, Ticket, TicketComment, TicketFilters, TicketHistoryEntry, TicketLookup, TicketRepository } from './repository.ts';
 import { LIMITS, STATUSES } from './schemas.ts';
@@ -16,7 +16,7 @@ import type { CreateCommentBody, CreateTicketBody, ListTicketsQuery } from './sc
 import { slaDueDates } from './sla-targets.ts';
 import { statusAfterCustomerReply } from './status-machine.ts';
 import type { TicketStatus } from './tables.ts';
-import { normaliseTags, planUpdate, transitionError, withinReopenWindow } from './update-plan.ts';
+import { normaliseTags, planUpdate, withinReopenWindow } from './update-plan.ts';
 import type { FieldChange, TicketPatch } from './update-plan.ts';
 
 /** What the ticket service is built from. */
@@ -52,11 +52,30 @@ export function parseTicketRef(raw: string): TicketLookup | null {
   return match ? { number: Number(match[1]) } : null;
 }
 
-/** True when an `If-Match` header names the ticket's current version (or is `*`). */
+/**
+ * True when an `If-Match` header names the ticket's current version (or is `*`). A staff ETag
+ * (`"3.1"`) matches on its version part: an internal note changes nothing a PATCH could overwrite.
+ */
 export function etagMatches(header: string, version: number): boolean {
   return header.split(',').some((tag) => {
     const value = tag.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
-    return value === '*' || value === String(version);
+    return value === '*' || value.replace(/\.\d+$/, '') === String(version);
+  });
+}
+
+const FOLLOW_UP_HINT = 'Open a new ticket that mentions this one (follow-up tickets that link the old one are coming)';
+
+// A comment names no status: the refusal says what state the ticket is in, not which move failed.
+function closedTakesNoComments(ticket: Ticket): AppError {
+  return new AppError('conflict', `Ticket ${ticketReference(ticket.number)} is closed and takes no more comments`, {
+    extra: { current_status: 'closed', hint: FOLLOW_UP_HINT },
+  });
+}
+
+function reopenWindowPassed(ticket: Ticket): AppError {
+  const reference = ticketReference(ticket.number);
+  return new AppError('conflict', `Ticket ${reference} was resolved and its reopen window has passed; a reply no longer reopens it`, {
+    extra: { current_status: 'resolved', hint: FOLLOW_UP_HINT },
   });
 }
 
@@ -160,8 +179,8 @@ export function createTicketService(deps: TicketServiceDeps) {
     /** Opens a ticket in the caller's tenant (staff: in the tenant they name) and emits `ticket.created`. */
     async create(auth: AuthContext, input: CreateTicketBody): Promise<Ticket> {
       const subject = input.subject.trim();
-      if (length(subject) < LIMITS.subject.min || length(subject) > LIMITS.subject.max) {
-        throw invalidField('subject', `must be ${LIMITS.subject.min}–${LIMITS.subject.max} characters after trimming`);
+      if (length(subject) < LIMITS.subject.min) {
+        throw invalidField('subject', `must be ${LIMITS.subject.min}–${LIMITS.subject.max} characters, at least ${LIMITS.subject.min} after trimming`);
       }
       if (length(input.description.trim()) < LIMITS.description.min) {
         throw invalidField('description', `must be ${LIMITS.description.min}–${LIMITS.description.max} characters after trimming`);
@@ -300,12 +319,11 @@ export function createTicketService(deps: TicketServiceDeps) {
           await repo.countInternalNote(scope, ticket.id);
           return row;
         }
-        const hint = 'Closed tickets take no replies; open a new ticket (follow-up tickets that link the old one are coming)';
-        if (ticket.status === 'closed') throw transitionError('closed', 'open', audience === 'staff' ? 'staff' : 'customer', hint);
+        if (ticket.status === 'closed') throw closedTakesNoComments(ticket);
         const changes: FieldChange[] = [];
         let status: TicketStatus | null = null;
         if (audience === 'customer') {
-          if (ticket.status === 'resolved' && !withinReopenWindow(ticket, now, reopenWindowMs)) throw transitionError('resolved', 'open', 'customer', hint);
+          if (ticket.status === 'resolved' && !withinReopenWindow(ticket, now, reopenWindowMs)) throw reopenWindowPassed(ticket);
           status = statusAfterCustomerReply(ticket.status, ticket.assignee_id !== null, true);
           if (status) changes.push({ field: 'status', from: ticket.status, to: status });
         }

@@ -34,10 +34,11 @@ export function normaliseTags(tags: readonly string[]): string[] {
 }
 
 /** 409 naming the transitions the caller could make instead. */
-export function transitionError(from: TicketStatus, to: TicketStatus, actor: TransitionActor, hint?: string): AppError {
+function transitionError(from: TicketStatus, to: TicketStatus, actor: TransitionActor, hint?: string): AppError {
   const allowed = allowedTransitions(from, actor);
   const message = `cannot move from ${from} to ${to}${allowed.length ? `; allowed: ${allowed.join(', ')}` : '; no transitions are allowed'}`;
-  return new AppError('invalid_transition', `A ${from} ticket ${message}`, {
+  const article = /^[aeiou]/.test(from) ? 'An' : 'A';
+  return new AppError('invalid_transition', `${article} ${from} ticket ${message}`, {
     errors: [{ field: 'status', message }],
     extra: { current_status: from, allowed_transitions: allowed, ...(hint ? { hint } : {}) },
   });
