@@ -6,6 +6,7 @@ import { STAFF_ROLES } from '../identity/permissions.ts';
 import type { SortKey } from '../database/pagination.ts';
 import { pageQuery } from '../database/pagination.ts';
 import type { Executor } from '../jobs/types.ts';
+import type { TicketId } from './ids.ts';
 import type { TicketCategory, TicketCommentsTable, TicketHistoryTable, TicketPriority, TicketStatus, TicketsTable } from './tables.ts';
 
 /** Stored rows as the service sees them. */
@@ -13,11 +14,14 @@ export type Ticket = Selectable<TicketsTable>;
 export type TicketComment = Selectable<TicketCommentsTable>;
 export type TicketHistoryEntry = Selectable<TicketHistoryTable>;
 
-/** A scope naming exactly one tenant: where a new ticket goes. */
-export type SingleTenantScope = TenantScope & { customerId: string };
-
 /** How a ticket is looked up: its UUID or its per-tenant number. */
-export type TicketLookup = { id: string } | { number: number };
+export type TicketLookup = { id: TicketId } | { number: number };
+
+/** Where a list page starts and how long it is. */
+export interface PageRequest {
+  limit?: number | undefined;
+  cursor?: string | undefined;
+}
 
 /** Filters of the ticket list, already validated and normalised by the service. */
 export interface TicketFilters {
@@ -51,33 +55,46 @@ const OLDEST_FIRST = (table: 'ticket_comments' | 'ticket_history'): SortKey => (
   direction: 'asc',
 });
 
-/** The SQL of tickets, comments and history. Every query starts from the caller's TenantScope. */
-export function ticketRepository(db: Executor) {
+/**
+ * The SQL of tickets, comments and history for one tenant scope, bound here: no method takes a
+ * scope, every query starts from this one, and a row outside it can be neither read nor written.
+ */
+export function ticketRepository(db: Executor, scope: TenantScope) {
+  /** The one tenant a new row goes to; creating needs a scope that names it (staff name it). */
+  const tenantForInsert = (): string => {
+    if (!scope.customerId) throw new Error('inserting tickets needs a scope naming one tenant');
+    return scope.customerId;
+  };
+  /** Rows handed in (comments, history) must belong to the bound tenant. */
+  const ensureInScope = (customerId: string): void => {
+    if (scope.customerId !== undefined && scope.customerId !== customerId) throw new Error('row outside the bound tenant scope');
+  };
+
   return {
     /** Hands out the tenant's next ticket number (locks the customer row until commit); null for an unknown tenant. */
-    async nextNumber(scope: SingleTenantScope): Promise<number | null> {
+    async nextNumber(): Promise<number | null> {
       const row = await db
         .updateTable('customers')
         .set({ last_ticket_number: sql`last_ticket_number + 1` })
-        .where('id', '=', scope.customerId)
+        .where('id', '=', tenantForInsert())
         .returning('last_ticket_number')
         .executeTakeFirst();
       return row ? Number(row.last_ticket_number) : null;
     },
 
-    async insert(scope: SingleTenantScope, ticket: Insertable<TicketsTable>): Promise<void> {
-      await db.insertInto('tickets').values({ ...ticket, customer_id: scope.customerId }).execute();
+    async insert(ticket: Insertable<TicketsTable>): Promise<void> {
+      await db.insertInto('tickets').values({ ...ticket, customer_id: tenantForInsert() }).execute();
     },
 
     /** Up to two matches (staff looking a number up across tenants can hit several). */
-    async find(scope: TenantScope, lookup: TicketLookup): Promise<Ticket[]> {
+    async find(lookup: TicketLookup): Promise<Ticket[]> {
       let query = withinScope(db.selectFrom('tickets').selectAll(), scope, 'tickets.customer_id');
       query = 'id' in lookup ? query.where('tickets.id', '=', lookup.id) : query.where('tickets.number', '=', lookup.number);
       return query.limit(2).execute();
     },
 
     /** One page of tickets: filters in the WHERE clause before the limit, one query. */
-    async list(scope: TenantScope, filters: TicketFilters, sort: SortKey, page: { limit?: number | undefined; cursor?: string | undefined }): Promise<Ticket[]> {
+    async list(filters: TicketFilters, sort: SortKey, page: PageRequest): Promise<Ticket[]> {
       let query = withinScope(db.selectFrom('tickets').selectAll(), scope, 'tickets.customer_id');
       if (filters.statuses && filters.statuses.length > 0) query = query.where('tickets.status', 'in', filters.statuses);
       if (filters.priority) query = query.where('tickets.priority', '=', filters.priority);
@@ -90,40 +107,42 @@ export function ticketRepository(db: Executor) {
     },
 
     /** Applies a change if the ticket is still at `version`; undefined when someone else changed it first. */
-    async update(scope: TenantScope, id: string, version: number, changes: Updateable<TicketsTable>): Promise<Ticket | undefined> {
+    async update(id: TicketId, version: number, changes: Updateable<TicketsTable>): Promise<Ticket | undefined> {
       const query = db.updateTable('tickets').set(changes).where('tickets.id', '=', id).where('tickets.version', '=', version);
       return updateWithinScope(query, scope, 'tickets.customer_id').returningAll().executeTakeFirst();
     },
 
     /** Counts an internal note without touching anything a customer can see (version, updated_at). */
-    async countInternalNote(scope: TenantScope, id: string): Promise<void> {
+    async countInternalNote(id: TicketId): Promise<void> {
       const query = db.updateTable('tickets').set({ internal_comment_count: sql`internal_comment_count + 1` }).where('tickets.id', '=', id);
       await updateWithinScope(query, scope, 'tickets.customer_id').execute();
     },
 
     async insertComment(comment: Insertable<TicketCommentsTable>): Promise<void> {
+      ensureInScope(comment.customer_id);
       await db.insertInto('ticket_comments').values(comment).execute();
     },
 
     /** Comments of one ticket, oldest first; internal notes only when asked for. */
-    async listComments(scope: TenantScope, ticketId: string, includeInternal: boolean, page: { limit?: number | undefined; cursor?: string | undefined }): Promise<TicketComment[]> {
+    async listComments(ticketId: TicketId, includeInternal: boolean, page: PageRequest): Promise<TicketComment[]> {
       let query = withinScope(db.selectFrom('ticket_comments').selectAll(), scope, 'ticket_comments.customer_id').where('ticket_comments.ticket_id', '=', ticketId);
       if (!includeInternal) query = query.where('ticket_comments.visibility', '=', 'public');
       return pageQuery(query, OLDEST_FIRST('ticket_comments'), page).execute();
     },
 
     async insertHistory(entries: Insertable<TicketHistoryTable>[]): Promise<void> {
+      for (const entry of entries) ensureInScope(entry.customer_id);
       if (entries.length > 0) await db.insertInto('ticket_history').values(entries).execute();
     },
 
     /** History of one ticket, oldest first; internal entries only when asked for. */
-    async listHistory(scope: TenantScope, ticketId: string, includeInternal: boolean, page: { limit?: number | undefined; cursor?: string | undefined }): Promise<TicketHistoryEntry[]> {
+    async listHistory(ticketId: TicketId, includeInternal: boolean, page: PageRequest): Promise<TicketHistoryEntry[]> {
       let query = withinScope(db.selectFrom('ticket_history').selectAll(), scope, 'ticket_history.customer_id').where('ticket_history.ticket_id', '=', ticketId);
       if (!includeInternal) query = query.where('ticket_history.visibility', '=', 'public');
       return pageQuery(query, OLDEST_FIRST('ticket_history'), page).execute();
     },
 
-    /** True when the id is an active SecureBase staff user (the only valid assignees). */
+    /** True when the id is an active SecureBase staff user (the only valid assignees; staff belong to no tenant). */
     async isActiveStaff(userId: string): Promise<boolean> {
       const row = await db
         .selectFrom('users')
@@ -135,13 +154,27 @@ export function ticketRepository(db: Executor) {
         .executeTakeFirst();
       return row !== undefined;
     },
+  };
+}
 
+/** The tenant-bound repository (over the handle or a transaction). */
+export type TicketRepository = ReturnType<typeof ticketRepository>;
+/** How use cases get a repository: injected, so they never build one from the raw handle. */
+export type TicketRepositoryFactory = (db: Executor, scope: TenantScope) => TicketRepository;
+
+/**
+ * The system side, across tenants, for workers only (never reachable from a request): the
+ * retention sweep. Named apart so no request path can ask for cross-tenant rows by accident.
+ */
+export function ticketSystemRepository(db: Executor) {
+  return {
     /**
-     * Retention, across tenants: deletes up to `limit` tickets closed before `before` with their
-     * comments and history. Open tickets are never touched. Returns how many tickets went.
+     * Deletes up to `limit` tickets closed before `before` with their comments and history.
+     * Open tickets are never touched. Returns how many tickets went.
      */
     async purgeClosedBefore(before: string, limit: number): Promise<number> {
-      const ids = (await db.selectFrom('tickets').select('id').where('status', '=', 'closed').where('closed_at', '<', before).limit(limit).execute()).map((row) => row.id);
+      const rows = await db.selectFrom('tickets').select('id').where('status', '=', 'closed').where('closed_at', '<', before).limit(limit).execute();
+      const ids = rows.map((row) => row.id);
       if (ids.length === 0) return 0;
       await db.deleteFrom('ticket_comments').where('ticket_id', 'in', ids).execute();
       await db.deleteFrom('ticket_history').where('ticket_id', 'in', ids).execute();
@@ -150,6 +183,3 @@ export function ticketRepository(db: Executor) {
     },
   };
 }
-
-/** The repository bound to one executor (the handle or a transaction). */
-export type TicketRepository = ReturnType<typeof ticketRepository>;

@@ -6,6 +6,7 @@ import { request } from '../testing/http.ts';
 import { startTestServer } from '../testing/server.ts';
 import type { TestServer } from '../testing/server.ts';
 import { TEST_DIALECTS } from '../testing/database.ts';
+import type { TicketId } from './ids.ts';
 import { ticketRetention } from './retention.ts';
 
 const DAY = 86_400_000;
@@ -23,7 +24,7 @@ for (const dialect of TEST_DIALECTS) {
       const customer = await createCustomerUser(server, tenant.customerId);
       const agent = await createStaffUser(server);
       const create = async (subject: string) =>
-        (await request<{ id: string }>(server.baseUrl, 'POST', '/v1/support/tickets', { token: customer.token, body: { subject, description: 'A description that is long enough.' } })).body.id;
+        (await request<{ id: TicketId }>(server.baseUrl, 'POST', '/v1/support/tickets', { token: customer.token, body: { subject, description: 'A description that is long enough.' } })).body.id;
       const oldClosed = await create('Closed long ago');
       const recentClosed = await create('Closed recently');
       const oldOpen = await create('Open for ages');

@@ -1,5 +1,5 @@
 import type { JobHandler, PeriodicJob } from '../jobs/index.ts';
-import { ticketRepository } from './repository.ts';
+import { ticketSystemRepository } from './repository.ts';
 
 /** The job name of the closed-ticket retention sweep. */
 export const TICKET_RETENTION_JOB = 'tickets.retention';
@@ -13,7 +13,7 @@ export function ticketRetention(days: number): Record<typeof TICKET_RETENTION_JO
     [TICKET_RETENTION_JOB]: async (_job, ctx) => {
       const before = new Date(ctx.now().getTime() - days * 86_400_000).toISOString();
       for (let round = 0; round < 100; round += 1) {
-        const purged = await ctx.db.transaction().execute((trx) => ticketRepository(trx).purgeClosedBefore(before, 500));
+        const purged = await ctx.db.transaction().execute((trx) => ticketSystemRepository(trx).purgeClosedBefore(before, 500));
         if (purged === 0) break;
       }
     },

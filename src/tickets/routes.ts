@@ -1,13 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
+import { emitEvent } from '../events/outbox.ts';
 import type { AppContext } from '../runtime/context.ts';
 import { listEnvelope } from '../http/pagination.ts';
 import { authOf } from '../identity/authenticate.ts';
 import type { AuthContext } from '../identity/auth-context.ts';
 import { presentComment, presentHistory, presentTicket, ticketEtag } from './presenter.ts';
+import { ticketRepository } from './repository.ts';
 import type { Ticket } from './repository.ts';
 import { CommentPage, CommentView, CreateCommentBody, CreateTicketBody, GetTicketQuery, HistoryPage, ListTicketsQuery, PageOnlyQuery, TicketPage, TicketParams, TicketView, TicketWithComments, UpdateTicketBody } from './schemas.ts';
-import { createTicketService } from './service.ts';
+import { createTicketService, DEFAULT_REOPEN_WINDOW_MS } from './service.ts';
 
 const TAGS = ['tickets'];
 const audience = (auth: AuthContext): 'staff' | 'customer' => (auth.isStaff ? 'staff' : 'customer');
@@ -19,7 +21,14 @@ const ifMatchOf = (header: string | string[] | undefined) => (Array.isArray(head
  * or number, PATCH/PUT, comments and history. Thin: schema → permission → one service call → view.
  */
 export function ticketRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
-  const tickets = createTicketService({ db: ctx.database.db, clock: ctx.clock, wakeWorkers: () => ctx.wakeWorkers() });
+  const tickets = createTicketService({
+    db: ctx.database.db,
+    tickets: ticketRepository,
+    emitEvent,
+    clock: ctx.clock,
+    wakeWorkers: () => ctx.wakeWorkers(),
+    reopenWindowMs: DEFAULT_REOPEN_WINDOW_MS,
+  });
 
   return async (app) => {
     for (const url of ['/support/tickets', '/support/tickets/create']) {

@@ -1,10 +1,12 @@
+import type { CommentId, TicketHistoryId, TicketId } from './ids.ts';
+
 export type TicketStatus = 'open' | 'in-progress' | 'waiting-customer' | 'resolved' | 'closed';
 export type TicketPriority = 'low' | 'medium' | 'high' | 'critical';
 export type TicketCategory = 'general' | 'billing' | 'technical' | 'feature-request' | 'security' | 'compliance';
 export type SlaStatus = 'on_track' | 'at_risk' | 'breached' | 'met';
 
 export interface TicketsTable {
-  id: string;
+  id: TicketId;
   customer_id: string;
   number: number;
   subject: string;
@@ -29,14 +31,14 @@ export interface TicketsTable {
   sla_resolution_due_at: string | null;
   sla_status: SlaStatus;
   /** The ticket this one follows up (a reply to a closed ticket). */
-  follow_up_of: string | null;
+  follow_up_of: TicketId | null;
   /** Incremented on every change; the ETag. */
   version: number;
 }
 
 export interface TicketCommentsTable {
-  id: string;
-  ticket_id: string;
+  id: CommentId;
+  ticket_id: TicketId;
   customer_id: string;
   author_id: string;
   author_role: 'customer' | 'staff';
@@ -46,8 +48,8 @@ export interface TicketCommentsTable {
 }
 
 export interface TicketHistoryTable {
-  id: string;
-  ticket_id: string;
+  id: TicketHistoryId;
+  ticket_id: TicketId;
   customer_id: string;
   actor_id: string | null;
   actor_role: 'customer' | 'staff' | 'system';

@@ -1,0 +1,98 @@
+import { AppError, invalidField } from '../../errors/app-error.ts';
+import { scopeOf } from '../../identity/auth-context.ts';
+import type { AuthContext, TenantScope } from '../../identity/auth-context.ts';
+import { LIMITS } from '../fields.ts';
+import { newTicketId } from '../ids.ts';
+import { presentTicket } from '../presenter.ts';
+import type { Ticket } from '../repository.ts';
+import { slaDueDates } from '../sla-targets.ts';
+import type { TicketCategory, TicketPriority } from '../tables.ts';
+import { normaliseTags } from '../update-plan.ts';
+import { actorIdOf } from './deps.ts';
+import type { TicketUseCaseDeps } from './deps.ts';
+import { historyOf } from './ticket-changes.ts';
+
+/** A new ticket as the caller describes it (lengths already checked by the schema, untrimmed). */
+export interface CreateTicketInput {
+  subject: string;
+  description: string;
+  priority?: TicketPriority | undefined;
+  category?: TicketCategory | undefined;
+  tags?: string[] | undefined;
+  /** Staff only: the tenant the ticket is for. */
+  customer_id?: string | undefined;
+}
+
+const length = (text: string): number => [...text].length;
+
+/** Customers open tickets in their own tenant; staff must name the tenant. */
+function targetTenant(auth: AuthContext, input: CreateTicketInput): { scope: TenantScope; customerId: string } {
+  if (auth.isStaff) {
+    if (!input.customer_id) throw invalidField('customer_id', 'is required when staff open a ticket');
+    const customerId = input.customer_id.toLowerCase();
+    return { scope: scopeOf(auth, customerId), customerId };
+  }
+  if (input.customer_id !== undefined) {
+    throw new AppError('forbidden', 'customer_id comes from your credential', { errors: [{ field: 'customer_id', message: 'may only be given by staff' }] });
+  }
+  const scope = scopeOf(auth);
+  return { scope, customerId: scope.customerId as string };
+}
+
+/**
+ * Opens a ticket in the caller's tenant (staff: in the tenant they name) with the next per-tenant
+ * number, its SLA targets, the first history entry and `ticket.created`, in one transaction.
+ */
+export function createTicket(deps: TicketUseCaseDeps) {
+  return async function create(auth: AuthContext, input: CreateTicketInput): Promise<Ticket> {
+    const subject = input.subject.trim();
+    if (length(subject) < LIMITS.subject.min) {
+      throw invalidField('subject', `must be ${LIMITS.subject.min}–${LIMITS.subject.max} characters, at least ${LIMITS.subject.min} after trimming`);
+    }
+    if (length(input.description.trim()) < LIMITS.description.min) {
+      throw invalidField('description', `must be ${LIMITS.description.min}–${LIMITS.description.max} characters after trimming`);
+    }
+    const { scope, customerId } = targetTenant(auth, input);
+    const now = deps.clock();
+    const iso = now.toISOString();
+    const priority = input.priority ?? 'medium';
+    const due = slaDueDates(priority, iso);
+    const ticket = await deps.db.transaction().execute(async (trx) => {
+      const repo = deps.tickets(trx, scope);
+      const number = await repo.nextNumber();
+      if (number === null) throw invalidField('customer_id', 'is not a known tenant');
+      const row: Ticket = {
+        id: newTicketId(now),
+        customer_id: customerId,
+        number,
+        subject,
+        description: input.description,
+        priority,
+        category: input.category ?? 'general',
+        status: 'open',
+        created_by: actorIdOf(auth),
+        assignee_id: null,
+        tags: JSON.stringify(normaliseTags(input.tags ?? [])),
+        created_at: iso,
+        updated_at: iso,
+        first_response_at: null,
+        resolved_at: null,
+        closed_at: null,
+        last_activity_at: iso,
+        comment_count: 0,
+        internal_comment_count: 0,
+        sla_first_response_due_at: due.firstResponseDueAt,
+        sla_resolution_due_at: due.resolutionDueAt,
+        sla_status: 'on_track',
+        follow_up_of: null,
+        version: 1,
+      };
+      await repo.insert(row);
+      await repo.insertHistory(historyOf(row, auth, [{ field: 'status', from: null, to: 'open' }], now));
+      await deps.emitEvent(trx, { type: 'ticket.created', customerId: row.customer_id, data: { ticket: presentTicket(row, 'customer') } }, now);
+      return row;
+    });
+    deps.wakeWorkers();
+    return ticket;
+  };
+}

@@ -1,0 +1,67 @@
+import { isUuid } from '../../database/ids.ts';
+import { toPage } from '../../database/pagination.ts';
+import type { Page } from '../../database/pagination.ts';
+import { invalidField } from '../../errors/app-error.ts';
+import type { AuthContext } from '../../identity/auth-context.ts';
+import { STATUSES } from '../fields.ts';
+import type { SORTS } from '../fields.ts';
+import { PRIORITY_RANK, ticketSortKey } from '../repository.ts';
+import type { PageRequest, Ticket, TicketFilters } from '../repository.ts';
+import type { TicketCategory, TicketPriority, TicketStatus } from '../tables.ts';
+import { actorIdOf } from './deps.ts';
+import type { TicketUseCaseDeps } from './deps.ts';
+import { readScope } from './resolve-ticket.ts';
+
+/** The list query as the caller sends it (types checked by the schema, meaning checked here). */
+export interface ListTicketsInput extends PageRequest {
+  status?: string[] | undefined;
+  priority?: TicketPriority | undefined;
+  category?: TicketCategory | undefined;
+  assignee?: string | undefined;
+  customer_id?: string | undefined;
+  created_after?: string | undefined;
+  created_before?: string | undefined;
+  sort?: (typeof SORTS)[number] | undefined;
+}
+
+const isoOf = (field: string, value: string): string => {
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw invalidField(field, 'must be a date-time');
+  return new Date(time).toISOString();
+};
+
+function listFilters(auth: AuthContext, query: ListTicketsInput): TicketFilters {
+  const statuses = (query.status ?? []).flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+  for (const status of statuses) {
+    if (!(STATUSES as readonly string[]).includes(status)) throw invalidField('status', `must be one of: ${STATUSES.join(', ')}`);
+  }
+  let assignee: string | null | undefined;
+  if (query.assignee === 'none') assignee = null;
+  else if (query.assignee === 'me') assignee = actorIdOf(auth);
+  else if (query.assignee !== undefined) {
+    if (!isUuid(query.assignee)) throw invalidField('assignee', 'must be me, none or a user id');
+    assignee = query.assignee.toLowerCase();
+  }
+  return {
+    statuses: statuses as TicketStatus[],
+    priority: query.priority,
+    category: query.category,
+    assignee,
+    createdAfter: query.created_after === undefined ? undefined : isoOf('created_after', query.created_after),
+    createdBefore: query.created_before === undefined ? undefined : isoOf('created_before', query.created_before),
+  };
+}
+
+/** One page of the tickets the caller may see, filtered and sorted in the query. */
+export function listTickets(deps: TicketUseCaseDeps) {
+  return async function list(auth: AuthContext, query: ListTicketsInput): Promise<Page<Ticket>> {
+    const scope = readScope(auth, query.customer_id);
+    const filters = listFilters(auth, query);
+    const sort = ticketSortKey(query.sort ?? '-created_at');
+    const rows = await deps.tickets(deps.db, scope).list(filters, sort, { limit: query.limit, cursor: query.cursor });
+    return toPage(rows, sort, query.limit, (t) => ({
+      value: sort.name.endsWith('priority') ? String(PRIORITY_RANK[t.priority]) : sort.name.endsWith('updated_at') ? t.updated_at : t.created_at,
+      id: t.id,
+    }));
+  };
+}

@@ -1,0 +1,66 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../database/schema.ts';
+import type { emitEvent } from '../../events/outbox.ts';
+import { AppError } from '../../errors/app-error.ts';
+import type { AuthContext } from '../../identity/auth-context.ts';
+import { newTicketHistoryId } from '../ids.ts';
+import { presentTicket } from '../presenter.ts';
+import type { Ticket } from '../repository.ts';
+import type { TicketHistoryTable } from '../tables.ts';
+import type { FieldChange } from '../update-plan.ts';
+import { actorIdOf, audienceOf } from './deps.ts';
+
+/** Returned by a write attempt that lost the race for the ticket's version: run it again. */
+export const STALE = Symbol('stale');
+const MAX_ATTEMPTS = 10;
+
+/** Runs a write transaction again when a concurrent writer bumped the version first. */
+export async function withVersionRetry<T>(db: Kysely<Database>, work: (trx: Transaction<Database>) => Promise<T | typeof STALE>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const result = await db.transaction().execute(work);
+    if (result !== STALE) return result;
+    if (attempt >= MAX_ATTEMPTS) throw new AppError('conflict', 'The ticket is being changed by someone else; try again');
+  }
+}
+
+/** One public history entry per changed field, by the caller. */
+export function historyOf(ticket: Ticket, auth: AuthContext, changes: FieldChange[], now: Date): TicketHistoryTable[] {
+  const iso = now.toISOString();
+  return changes.map((change) => ({
+    id: newTicketHistoryId(now),
+    ticket_id: ticket.id,
+    customer_id: ticket.customer_id,
+    actor_id: actorIdOf(auth),
+    actor_role: audienceOf(auth),
+    field: change.field,
+    from_value: change.from === null ? null : JSON.stringify(change.from),
+    to_value: change.to === null ? null : JSON.stringify(change.to),
+    visibility: 'public' as const,
+    created_at: iso,
+  }));
+}
+
+/** `ticket.updated` plus the lifecycle event of a status change, in the caller's transaction. */
+export async function emitChanges(
+  emit: typeof emitEvent,
+  trx: Transaction<Database>,
+  ticket: Ticket,
+  changes: FieldChange[],
+  now: Date,
+): Promise<void> {
+  if (changes.length === 0) return;
+  const view = presentTicket(ticket, 'customer');
+  const customerId = ticket.customer_id;
+  const diff = Object.fromEntries(changes.map((c) => [c.field, { from: c.from, to: c.to }]));
+  await emit(trx, { type: 'ticket.updated', customerId, data: { ticket: view, changes: diff } }, now);
+  const status = changes.find((c) => c.field === 'status');
+  if (!status) return;
+  if (status.to === 'resolved') {
+    const resolutionTime = Math.round((now.getTime() - Date.parse(ticket.created_at)) / 1000);
+    await emit(trx, { type: 'ticket.resolved', customerId, data: { ticket: view, resolution_time: resolutionTime } }, now);
+  } else if (status.from === 'resolved' && status.to === 'open') {
+    await emit(trx, { type: 'ticket.reopened', customerId, data: { ticket: view } }, now);
+  } else if (status.to === 'closed') {
+    await emit(trx, { type: 'ticket.closed', customerId, data: { ticket: view } }, now);
+  }
+}
