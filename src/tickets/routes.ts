@@ -10,10 +10,10 @@ import { ticketRepository } from './repository.ts';
 import type { Ticket } from './repository.ts';
 import { CommentPage, CommentView, CreateCommentBody, CreateTicketBody, GetTicketQuery, HistoryPage, ListTicketsQuery, PageOnlyQuery, TicketPage, TicketParams, TicketView, TicketWithComments, UpdateTicketBody } from './schemas.ts';
 import { createTicketService, DEFAULT_REOPEN_WINDOW_MS } from './service.ts';
+import { audienceOf } from './use-cases/deps.ts';
 
 const TAGS = ['tickets'];
-const audience = (auth: AuthContext): 'staff' | 'customer' => (auth.isStaff ? 'staff' : 'customer');
-const withEtag = (reply: FastifyReply, ticket: Ticket, auth: AuthContext) => reply.header('etag', ticketEtag(ticket, audience(auth)));
+const withEtag = (reply: FastifyReply, ticket: Ticket, auth: AuthContext) => reply.header('etag', ticketEtag(ticket, audienceOf(auth)));
 const ifMatchOf = (header: string | string[] | undefined) => (Array.isArray(header) ? header.join(',') : header);
 
 /**
@@ -38,7 +38,7 @@ export function ticketRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       }, async (request, reply) => {
         const auth = authOf(request);
         const ticket = await tickets.create(auth, request.body);
-        return withEtag(reply, ticket, auth).code(201).send(presentTicket(ticket, audience(auth)));
+        return withEtag(reply, ticket, auth).code(201).send(presentTicket(ticket, audienceOf(auth)));
       });
     }
 
@@ -48,7 +48,7 @@ export function ticketRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
     }, async (request) => {
       const auth = authOf(request);
       const page = await tickets.list(auth, request.query);
-      return listEnvelope('tickets', page, (t) => presentTicket(t, audience(auth)));
+      return listEnvelope('tickets', page, (t) => presentTicket(t, audienceOf(auth)));
     });
 
     app.get('/support/tickets/:id', {
@@ -58,7 +58,7 @@ export function ticketRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       const auth = authOf(request);
       const { ticket, comments } = await tickets.get(auth, request.params.id, request.query.customer_id);
       withEtag(reply, ticket, auth);
-      return { ...presentTicket(ticket, audience(auth)), comments: comments.map(presentComment) };
+      return { ...presentTicket(ticket, audienceOf(auth)), comments: comments.map(presentComment) };
     });
 
     for (const method of ['patch', 'put'] as const) {
@@ -74,7 +74,7 @@ export function ticketRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       }, async (request, reply) => {
         const auth = authOf(request);
         const ticket = await tickets.update(auth, request.params.id, request.body, ifMatchOf(request.headers['if-match']));
-        return withEtag(reply, ticket, auth).send(presentTicket(ticket, audience(auth)));
+        return withEtag(reply, ticket, auth).send(presentTicket(ticket, audienceOf(auth)));
       });
     }
 
