@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -76,14 +76,27 @@ function guardedTransaction(
   return Object.assign(Object.create(Object.getPrototypeOf(builder) as object) as TransactionBuilder<Database>, guarded);
 }
 
+/**
+ * Creates the database file readable by its owner only, and narrows files left by older versions.
+ * SQLite gives the WAL and shared-memory files it creates the database file's mode.
+ */
+function ownerOnly(path: string): void {
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file) && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+  }
+}
+
 /** The SQLite file in the data directory: a writer for transactions and writes, a reader for the rest (WAL). */
 function openSqlite(dataDir: string): GroupCommitSqliteDriver {
   // The data directory holds tenants' data and the key file: readable by the service user only.
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, 'securebase.db');
+  ownerOnly(path);
   const writer = new SQLite(path);
   writer.pragma('journal_mode = WAL');
-  writer.pragma('synchronous = NORMAL');
+  // NORMAL may lose the last commits on power loss; one fsync per group commit keeps FULL cheap.
+  writer.pragma('synchronous = FULL');
   writer.pragma('busy_timeout = 10000');
   writer.pragma('foreign_keys = ON');
   const reader = new SQLite(path, { readonly: true });
