@@ -1,4 +1,6 @@
 import type { Config } from '../config/config.ts';
+import { claimSqliteDatabase } from '../database/sqlite-serving-lock.ts';
+import type { SqliteServingLock } from '../database/sqlite-serving-lock.ts';
 import { buildApp } from '../server/app.ts';
 import { createIdentityService } from '../identity/service.ts';
 import { openRuntime } from '../server/runtime.ts';
@@ -16,8 +18,14 @@ function onShutdown(stop: () => Promise<void>): void {
   }
 }
 
+/** On SQLite, the claim of the one long-running process; a second serve or worker is refused. */
+function claimSqlite(config: Config): SqliteServingLock | null {
+  return config.databaseUrl ? null : claimSqliteDatabase(config.dataDir);
+}
+
 /** `securebase serve`: API (and portal) plus, unless disabled, the job runner in one process. */
 export async function runServe(config: Config, options: { worker: boolean; demo: boolean; exitAfterDemo?: boolean }): Promise<void> {
+  const claim = options.exitAfterDemo ? null : claimSqlite(config);
   const ctx = await openRuntime(config);
   const identity = createIdentityService({ db: ctx.database.db, clock: ctx.clock, sessionTtlHours: config.sessionTtlHours });
   const worker = options.worker ? createWorker(ctx) : null;
@@ -51,11 +59,13 @@ export async function runServe(config: Config, options: { worker: boolean; demo:
     await app.close();
     await worker?.stop();
     await ctx.database.close();
+    claim?.release();
   });
 }
 
 /** `securebase worker`: background jobs only; several may share one PostgreSQL. */
 export async function runWorker(config: Config): Promise<void> {
+  const claim = claimSqlite(config);
   const ctx = await openRuntime(config);
   const worker = createWorker(ctx);
   await worker.start();
@@ -63,6 +73,7 @@ export async function runWorker(config: Config): Promise<void> {
   onShutdown(async () => {
     await worker.stop();
     await ctx.database.close();
+    claim?.release();
   });
 }
 

@@ -48,7 +48,7 @@ const program = new Command('securebase').description('SecureBase platform servi
 program
   .command('serve')
   .description('Run the API and portal, with background workers unless --no-worker')
-  .option('--no-worker', 'serve HTTP only (run `securebase worker` processes separately)')
+  .option('--no-worker', 'serve HTTP only (run `securebase worker` processes separately; with PostgreSQL only)')
   .option('--demo', 'create demo data on first start (tenant, users, tickets)')
   .addHelpText('after', configHelp)
   .action(async (options: { worker: boolean; demo?: boolean }) => runServe(config(), { worker: options.worker, demo: options.demo === true }));

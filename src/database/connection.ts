@@ -1,13 +1,14 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import type { Driver } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
+import type { Dialect, Transaction, TransactionBuilder } from 'kysely';
 import pg from 'pg';
 import { postgresAdapter, sqliteAdapter } from './adapter.ts';
 import type { DialectAdapter } from './adapter.ts';
 import type { Database } from './schema.ts';
-import { GroupCommitSqliteDriver } from './sqlite-driver.ts';
+import { GroupCommitSqliteDialect, GroupCommitSqliteDriver, GroupRolledBackError } from './sqlite-driver.ts';
+import { insideTransaction } from './transaction-guard.ts';
 
 // COUNT(*) and BIGINT columns arrive as strings from pg; every count we keep fits a double.
 pg.types.setTypeParser(20, (value) => Number(value));
@@ -30,14 +31,77 @@ export interface DatabaseOptions {
   poolSize?: number;
 }
 
-/** SQLite through the group-commit driver; the rest (query compiler, adapter) is Kysely's. */
-class GroupCommitSqliteDialect extends SqliteDialect {
-  constructor(private readonly file: SQLite.Database) {
-    super({ database: file });
+/**
+ * The application's Kysely: every `transaction().execute` callback runs marked for the transaction
+ * guard (both dialects), and on SQLite a transaction undone by a group mate
+ * ({@link GroupRolledBackError}) runs again, alone, so only the culprit sees an error. Handles
+ * derived with `withPlugin`/`withSchema` are plain Kysely instances without this wrapping.
+ */
+class GuardedKysely extends Kysely<Database> {
+  constructor(
+    dialect: Dialect,
+    private readonly groupCommit: GroupCommitSqliteDriver | null,
+  ) {
+    super({ dialect });
   }
-  override createDriver(): Driver {
-    return new GroupCommitSqliteDriver(this.file);
+
+  override transaction(): TransactionBuilder<Database> {
+    return guardedTransaction(super.transaction(), this.groupCommit);
   }
+}
+
+function guardedTransaction(
+  builder: TransactionBuilder<Database>,
+  groupCommit: GroupCommitSqliteDriver | null,
+): TransactionBuilder<Database> {
+  const attempt = <T>(callback: (trx: Transaction<Database>) => Promise<T>) =>
+    builder.execute((trx) => insideTransaction(() => callback(trx)));
+  const execute = async <T>(callback: (trx: Transaction<Database>) => Promise<T>): Promise<T> => {
+    try {
+      return await attempt(callback);
+    } catch (error) {
+      if (!groupCommit || !(error instanceof GroupRolledBackError)) throw error;
+      try {
+        return await groupCommit.alone(() => attempt(callback));
+      } catch (retryError) {
+        throw retryError instanceof GroupRolledBackError ? retryError.cause : retryError;
+      }
+    }
+  };
+  const guarded: Pick<TransactionBuilder<Database>, 'execute' | 'setAccessMode' | 'setIsolationLevel'> = {
+    execute,
+    setAccessMode: (mode) => guardedTransaction(builder.setAccessMode(mode), groupCommit),
+    setIsolationLevel: (level) => guardedTransaction(builder.setIsolationLevel(level), groupCommit),
+  };
+  return Object.assign(Object.create(Object.getPrototypeOf(builder) as object) as TransactionBuilder<Database>, guarded);
+}
+
+/**
+ * Creates the database file readable by its owner only, and narrows files left by older versions.
+ * SQLite gives the WAL and shared-memory files it creates the database file's mode.
+ */
+function ownerOnly(path: string): void {
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file) && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+  }
+}
+
+/** The SQLite file in the data directory: a writer for transactions and writes, a reader for the rest (WAL). */
+function openSqlite(dataDir: string): GroupCommitSqliteDriver {
+  // The data directory holds tenants' data and the key file: readable by the service user only.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const path = join(dataDir, 'securebase.db');
+  ownerOnly(path);
+  const writer = new SQLite(path);
+  writer.pragma('journal_mode = WAL');
+  // NORMAL may lose the last commits on power loss; one fsync per group commit keeps FULL cheap.
+  writer.pragma('synchronous = FULL');
+  writer.pragma('busy_timeout = 10000');
+  writer.pragma('foreign_keys = ON');
+  const reader = new SQLite(path, { readonly: true });
+  reader.pragma('busy_timeout = 10000');
+  return new GroupCommitSqliteDriver(writer, reader);
 }
 
 /** Opens SQLite (WAL) in the data directory, or PostgreSQL when a URL is given. */
@@ -48,16 +112,10 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
       max: options.poolSize ?? 10,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new GuardedKysely(new PostgresDialect({ pool }), null);
     return { db, adapter: postgresAdapter, close: () => db.destroy() };
   }
-  // The data directory holds tenants' data and the key file: readable by the service user only.
-  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-  const file = new SQLite(join(options.dataDir, 'securebase.db'));
-  file.pragma('journal_mode = WAL');
-  file.pragma('synchronous = NORMAL');
-  file.pragma('busy_timeout = 10000');
-  file.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(file) });
+  const driver = openSqlite(options.dataDir);
+  const db = new GuardedKysely(new GroupCommitSqliteDialect(driver), driver);
   return { db, adapter: sqliteAdapter, close: () => db.destroy() };
 }

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import SQLite from 'better-sqlite3';
-import { sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import { openDatabase } from './connection.ts';
 import type { DatabaseHandle } from './connection.ts';
+import { GroupCommitSqliteDialect, GroupCommitSqliteDriver } from './sqlite-driver.ts';
 
 describe('SQLite group commit', () => {
   let dir: string;
@@ -77,4 +78,119 @@ describe('SQLite group commit', () => {
     })));
     assert.equal((observer.prepare("select n from items where id = 'counter'").get() as { n: number }).n, 50);
   });
+
+  it('serves reads outside a transaction only what is committed (no dirty read)', async () => {
+    let readDuringTransaction: Promise<{ rows: unknown[] }> | undefined;
+    await handle.db.transaction().execute(async (trx) => {
+      await sql`insert into items (id, n) values ('uncommitted', 1)`.execute(trx);
+      // Started before this transaction commits: it must not see the row.
+      readDuringTransaction = sql`select id from items where id = 'uncommitted'`.execute(handle.db);
+    });
+    assert.deepEqual((await readDuringTransaction)?.rows, []);
+    assert.ok(rows().includes('uncommitted'));
+    const { rows: after } = await sql`select id from items where id = 'uncommitted'`.execute(handle.db);
+    assert.deepEqual(after, [{ id: 'uncommitted' }]);
+  });
+
+  it('re-runs the group mates of a transaction that made SQLite abort the group; only the culprit fails', async () => {
+    await sql`create table unique_names (name text primary key)`.execute(handle.db);
+    await sql`insert into unique_names (name) values ('taken')`.execute(handle.db);
+    const runs = { before: 0, after: 0 };
+    let writeAfterAbort: unknown;
+    const results = await Promise.allSettled([
+      handle.db.transaction().execute(async (trx) => {
+        runs.before += 1;
+        await sql`insert into items (id, n) values ('mate-before', 1)`.execute(trx);
+      }),
+      handle.db.transaction().execute(async (trx) => {
+        try {
+          await sql`insert or rollback into unique_names (name) values ('taken')`.execute(trx);
+        } finally {
+          // SQLite ended the transaction: a further statement must not run outside of it.
+          writeAfterAbort = await sql`insert into items (id, n) values ('after-abort', 1)`.execute(trx).catch((e) => e);
+        }
+      }),
+      handle.db.transaction().execute(async (trx) => {
+        runs.after += 1;
+        await sql`insert into items (id, n) values ('mate-after', 1)`.execute(trx);
+      }),
+    ]);
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    const culpritError = (results[1] as PromiseRejectedResult).reason as { code?: string };
+    assert.match(String(culpritError.code), /^SQLITE_CONSTRAINT/);
+    assert.ok(writeAfterAbort instanceof Error);
+    assert.deepEqual(runs, { before: 2, after: 1 });
+    assert.ok(rows().includes('mate-before') && rows().includes('mate-after'));
+    assert.ok(!rows().includes('after-abort'));
+  });
+
+  it('supports savepoints inside a transaction', async () => {
+    const trx = await handle.db.startTransaction().execute();
+    await sql`insert into items (id, n) values ('kept-before-savepoint', 1)`.execute(trx);
+    const afterKept = await trx.savepoint('before_undone').execute();
+    await sql`insert into items (id, n) values ('undone-by-savepoint', 1)`.execute(afterKept);
+    await afterKept.rollbackToSavepoint('before_undone').execute();
+    await afterKept.releaseSavepoint('before_undone').execute();
+    await trx.commit().execute();
+    assert.ok(rows().includes('kept-before-savepoint'));
+    assert.ok(!rows().includes('undone-by-savepoint'));
+  });
+
+  it('maps rows by the current column order after another connection recreated a table', async () => {
+    await sql`create table shape (a text, b text)`.execute(handle.db);
+    await sql`insert into shape (a, b) values ('A', 'B')`.execute(handle.db);
+    const readOutside = async () => (await sql`select * from shape`.execute(handle.db)).rows;
+    const readInside = () => handle.db.transaction().execute(async (trx) => (await sql`select * from shape`.execute(trx)).rows);
+    assert.deepEqual(await readOutside(), [{ a: 'A', b: 'B' }]);
+    assert.deepEqual(await readInside(), [{ a: 'A', b: 'B' }]);
+    observer.exec(`
+      create table shape_new (b text, a text);
+      insert into shape_new (b, a) select b, a from shape;
+      drop table shape;
+      alter table shape_new rename to shape;
+    `);
+    assert.deepEqual(await readOutside(), [{ b: 'B', a: 'A' }]);
+    assert.deepEqual(await readInside(), [{ b: 'B', a: 'A' }]);
+  });
 });
+
+describe('SQLite group commit when the flush cannot roll back', () => {
+  it('settles every waiter of the group and recovers on the next transaction', { timeout: 30_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-group-'));
+    const path = join(dir, 'test.db');
+    const writer = new SQLite(path);
+    writer.pragma('journal_mode = WAL');
+    writer.pragma('foreign_keys = ON');
+    writer.exec(`
+      create table parent (id text primary key);
+      create table child (id text primary key, parent_id text references parent (id) deferrable initially deferred);
+    `);
+    const db = new Kysely<unknown>({
+      dialect: new GroupCommitSqliteDialect(new GroupCommitSqliteDriver(writer, new SQLite(path, { readonly: true }))),
+    });
+    const exec = writer.exec.bind(writer);
+    let failRollback = true;
+    // The one fault we cannot provoke for real: a ROLLBACK that fails (I/O error).
+    writer.exec = (source: string) => {
+      if (failRollback && /^\s*rollback\s*$/i.test(source)) throw new Error('disk I/O error (injected)');
+      return exec(source);
+    };
+    try {
+      // The orphan passes its statement (the key is deferred) and fails the group's COMMIT.
+      const results = await Promise.allSettled(
+        ['orphan', 'mate-1', 'mate-2'].map((id) =>
+          db.transaction().execute((trx) => sql`insert into child (id, parent_id) values (${id}, ${id === 'orphan' ? 'none' : null})`.execute(trx)),
+        ),
+      );
+      assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected', 'rejected']);
+      failRollback = false;
+      await db.transaction().execute((trx) => sql`insert into child (id, parent_id) values ('later', null)`.execute(trx));
+      const { rows: children } = await sql<{ id: string }>`select id from child order by id`.execute(db);
+      assert.deepEqual(children, [{ id: 'later' }]);
+    } finally {
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
