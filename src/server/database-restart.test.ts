@@ -1,15 +1,18 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
+import { systemClock } from '../config/clock.ts';
 import { loadConfig } from '../config/config.ts';
+import { openDatabase } from '../database/connection.ts';
 import { createIdentityService } from '../identity/service.ts';
 import { waitFor } from '../jobs/testing/helpers.ts';
 import type { AppContext } from '../runtime/context.ts';
-import { privatePostgresUnavailable, startPrivatePostgres } from '../testing/private-postgres.ts';
+import { freePort, privatePostgresUnavailable, startPrivatePostgres } from '../testing/private-postgres.ts';
 import { buildApp } from './app.ts';
 import { openRuntime } from './runtime.ts';
 import { createWorker } from './worker.ts';
@@ -65,6 +68,32 @@ function ticketLoad(baseUrl: string, token: string, clients: number) {
 }
 
 const skip = privatePostgresUnavailable();
+
+describe('an API whose PostgreSQL cannot be reached', () => {
+  it('answers 503 problems with Retry-After, and /readyz 503', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'securebase-nodb-'));
+    const config = loadConfig({ DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/none`, SECUREBASE_DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+    const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir, poolSize: 2 });
+    const logger = capturedLogger();
+    const app = await buildApp({ config, database, clock: systemClock, logger: logger.logger, masterKey: randomBytes(32), wakeWorkers: () => {} });
+    try {
+      for (let n = 0; n < 3; n += 1) {
+        const response = await app.inject({ method: 'GET', url: '/v1/support/tickets', headers: { authorization: 'Bearer sb_live_unknown' } });
+        assert.equal(response.statusCode, 503);
+        assert.equal(response.headers['retry-after'], '5');
+        assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
+        assert.equal(response.json<{ type: string }>().type, 'https://docs.securebase.io/problems/database_unavailable');
+      }
+      assert.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 503);
+      assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
+      assert.equal(logger.lines.filter((line) => line.level >= 40).length, 1, 'one log line, not one per request');
+    } finally {
+      await app.close();
+      await database.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('a PostgreSQL restart under load', () => {
   it('leaves the API and the worker running: 503 during the outage, every committed event processed after', { skip: skip ?? false, timeout: 900_000 }, async () => {
