@@ -31,6 +31,8 @@ export interface DatabaseOptions {
   poolSize?: number;
 }
 
+function ignoreConnectionError(): void {}
+
 /**
  * The application's Kysely: every `transaction().execute` callback runs marked for the transaction
  * guard (both dialects), and on SQLite a transaction undone by a group mate
@@ -110,8 +112,16 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 10,
+      // While the server is away a checkout fails (the request answers 503) instead of queueing forever.
+      connectionTimeoutMillis: 10_000,
+      keepAlive: true,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     });
+    // A server restart breaks idle and checked-out connections alike; pg emits 'error' on them, and
+    // an 'error' event without a listener ends the process. The pool drops broken clients itself and
+    // the query that needed one fails with the cause, so these listeners only keep the process alive.
+    pool.on('error', ignoreConnectionError);
+    pool.on('connect', (client) => client.on('error', ignoreConnectionError));
     const db = new GuardedKysely(new PostgresDialect({ pool }), null);
     return { db, adapter: postgresAdapter, close: () => db.destroy() };
   }

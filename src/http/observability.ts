@@ -4,12 +4,31 @@ import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { Database } from '../database/schema.ts';
+import { DATABASE_RETRY_AFTER_SECONDS } from './problem.ts';
 
 /** A Prometheus registry per app instance (tests run several apps in one process). */
 export function createMetricsRegistry(): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'securebase_' });
   return registry;
+}
+
+/** A load balancer's probe must get an answer even when connecting to the database hangs. */
+const READY_TIMEOUT_MS = 2_000;
+
+/** True when `select 1` succeeds within the time limit. */
+async function databaseAnswers(db: Kysely<Database>, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => (timer = setTimeout(resolve, timeoutMs, false)));
+  const probe = sql`select 1`.execute(db).then(
+    () => true,
+    () => false,
+  );
+  try {
+    return await Promise.race([probe, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** `/healthz` (the process answers), `/readyz` (the database answers) and `/metrics`. */
@@ -28,12 +47,8 @@ export function registerObservability(app: FastifyInstance, db: Kysely<Database>
   const hide = { hide: true };
   app.get('/healthz', { config: { public: true }, schema: hide }, async () => ({ status: 'ok' }));
   app.get('/readyz', { config: { public: true }, schema: hide }, async (_request, reply) => {
-    try {
-      await sql`select 1`.execute(db);
-      return { status: 'ready' };
-    } catch {
-      return reply.code(503).send({ status: 'database unavailable' });
-    }
+    if (await databaseAnswers(db, READY_TIMEOUT_MS)) return { status: 'ready' };
+    return reply.code(503).header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS)).send({ status: 'database unavailable' });
   });
   app.get('/metrics', { config: { public: true }, schema: hide }, async (_request, reply) => {
     return reply.type(registry.contentType).send(await registry.metrics());

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable } from '../database/availability.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { FieldError } from '../errors/app-error.ts';
 import { fieldErrors } from './validation.ts';
@@ -18,7 +19,27 @@ const TITLES: Record<number, string> = {
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
+
+/** Seconds a client is asked to wait while the database is away (a restart takes about this long). */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/** Logs the first outage error at once and then one summary per interval, so an outage is not a log flood. */
+function throttledOutageLog(intervalMs: number): (request: FastifyRequest, error: Error) => void {
+  let lastLoggedAt = -Infinity;
+  let suppressed = 0;
+  return (request, error) => {
+    const now = Date.now();
+    if (now - lastLoggedAt < intervalMs) {
+      suppressed += 1;
+      return;
+    }
+    request.log.warn({ error: error.message, suppressed }, 'database unavailable; answering 503');
+    lastLoggedAt = now;
+    suppressed = 0;
+  };
+}
 
 /** Sends RFC 9457 problem details. */
 export function sendProblem(
@@ -53,6 +74,7 @@ const FRAMEWORK_ERRORS: Record<string, { code: string; detail: string; field?: s
 
 /** The one place where errors become HTTP responses. Unknown errors: empty 500, logged with context. */
 export function registerErrorHandling(app: FastifyInstance): void {
+  const logOutage = throttledOutageLog(10_000);
   app.setErrorHandler((error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof AppError) {
       for (const [name, value] of Object.entries(error.details.headers ?? {})) reply.header(name, value);
@@ -76,6 +98,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const status = fastifyError.statusCode;
     if (status && status >= 400 && status < 500) {
       return sendProblem(reply, status, 'bad_request', TITLES[status] ?? 'The request was rejected');
+    }
+    if (isDatabaseUnavailable(error)) {
+      logOutage(request, error);
+      reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+      return sendProblem(reply, 503, 'database_unavailable', 'The database is unavailable; retry after a few seconds');
     }
     request.log.error({ err: error }, 'unhandled error');
     return sendProblem(reply, 500, 'internal', 'Something went wrong on our side; quote the request id when reporting it');

@@ -120,19 +120,6 @@ export async function failJob(
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** Hands claimed jobs that never started back to the queue, as if they had not been claimed. */
-export async function releaseJobs(db: Executor, workerId: string, claims: readonly ClaimToken[]): Promise<void> {
-  if (claims.length === 0) return;
-  const groups = [...byAttempts(claims)];
-  await db
-    .updateTable('jobs')
-    .set((eb) => ({ status: 'pending', attempts: eb('attempts', '-', 1), locked_by: null, locked_until: null }))
-    .where('locked_by', '=', workerId)
-    .where('status', '=', 'running')
-    .where((eb) => eb.or(groups.map(([attempts, ids]) => eb.and([eb('attempts', '=', attempts), eb('id', 'in', ids)]))))
-    .execute();
-}
-
 /** Extends the leases of jobs still running here; returns the ids actually renewed. */
 export async function renewLeases(db: Executor, workerId: string, claims: readonly ClaimToken[], until: Date): Promise<string[]> {
   if (claims.length === 0) return [];

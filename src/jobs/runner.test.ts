@@ -6,9 +6,9 @@ import { createTestDatabase, TEST_DIALECTS } from '../testing/database.ts';
 import type { TestDatabase } from '../testing/database.ts';
 import { enqueueJob, enqueueJobs } from './enqueue.ts';
 import { claimJobs, completeJobs } from './queue.ts';
-import { JobRunner } from './runner.ts';
+import { DEFAULT_LEASE_MS, JobRunner } from './runner.ts';
 import { allJobs, waitFor } from './testing/helpers.ts';
-import { combineJobHandlers, exponentialBackoff, PermanentFailure, RetryLater } from './types.ts';
+import { combineJobHandlers, exponentialBackoff, LeaseLost, PermanentFailure, RetryLater } from './types.ts';
 import type { ClaimedJob, JobHandler } from './types.ts';
 
 for (const dialect of TEST_DIALECTS) {
@@ -193,24 +193,71 @@ for (const dialect of TEST_DIALECTS) {
         'test.slow': () => new Promise<void>((resolve) => (release = resolve)).then(() => void ran.push('slow')),
       };
       const listen = database.env.DATABASE_URL ? { connectionString: database.env.DATABASE_URL, schema: database.env.SECUREBASE_DB_SCHEMA } : undefined;
-      const runner = new JobRunner({ handle: database, handlers, pollIntervalMs: 60_000, listen });
+      // The next poll is ten minutes away: whatever runs before that was woken.
+      const runner = new JobRunner({ handle: database, handlers, pollIntervalMs: 600_000, listen });
       await runner.start();
-      await new Promise((resolve) => setTimeout(resolve, 300)); // first poll done, listener connected
-      const started = Date.now();
-      await database.db.transaction().execute((trx) => enqueueJob(trx, { name: 'test.wake', payload: {} }, new Date()));
-      if (!listen) runner.wake();
-      await waitFor(() => ran.length === 1, 5_000, 'the woken job');
-      assert.ok(Date.now() - started < 1_000, 'ran long before the next poll');
-      await enqueueJob(database.db, { name: 'test.slow', payload: {} }, new Date());
-      runner.wake();
-      await waitFor(async () => (await allJobs(database.db))[0]?.status === 'running', 5_000, 'the slow job to start');
-      const stopping = runner.stop();
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      assert.deepEqual(ran.slice(1), [], 'stop waits for the running job');
-      release();
-      await stopping;
-      assert.deepEqual(ran.slice(1), ['slow']);
-      assert.deepEqual(await allJobs(database.db), []);
+      try {
+        if (listen) await waitFor(() => runner.listening, 60_000, 'the LISTEN connection');
+        await database.db.transaction().execute((trx) => enqueueJob(trx, { name: 'test.wake', payload: {} }, new Date()));
+        if (!listen) runner.wake();
+        await waitFor(() => ran.length === 1, 60_000, 'the woken job');
+        await enqueueJob(database.db, { name: 'test.slow', payload: {} }, new Date());
+        runner.wake();
+        await waitFor(async () => (await allJobs(database.db))[0]?.status === 'running', 60_000, 'the slow job to start');
+        let stopped = false;
+        const stopping = runner.stop().then(() => (stopped = true));
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.equal(stopped, false, 'stop waits for the running job');
+        assert.deepEqual(ran.slice(1), []);
+        release();
+        await stopping;
+        assert.deepEqual(ran.slice(1), ['slow']);
+        assert.deepEqual(await allJobs(database.db), []);
+      } finally {
+        release();
+        await runner.stop();
+      }
+    });
+
+    it('claims only what it can start now, holds a short lease and renews all leases in one statement', async () => {
+      await reset();
+      const clock = manualClock();
+      const held: Array<{ id: string; signal: AbortSignal; release: () => void }> = [];
+      const handlers: Record<string, JobHandler> = {
+        'test.hold': (job, ctx) =>
+          held.length >= 3 ? Promise.resolve() : new Promise<void>((resolve) => void held.push({ id: job.id, signal: ctx.signal, release: resolve })),
+      };
+      await enqueueJobs(database.db, Array.from({ length: 10 }, (_, n) => ({ name: 'test.hold', payload: { n } })), clock());
+      const runner = new JobRunner({ handle: database, clock, handlers, concurrency: 3, leaseCheckMs: 10, pollIntervalMs: 10 });
+      await runner.start();
+      try {
+        await waitFor(() => held.length === 3, 60_000, 'three jobs to start');
+        const running = () => database.db.selectFrom('jobs').selectAll().where('status', '=', 'running').execute();
+        const claimed = await running();
+        assert.deepEqual(claimed.map((job) => job.id).sort(), held.map((job) => job.id).sort(), 'nothing claimed beyond the free slots');
+        const leaseEnd = (from: Date) => new Date(from.getTime() + DEFAULT_LEASE_MS).toISOString();
+        assert.equal(DEFAULT_LEASE_MS, 15_000);
+        assert.ok(claimed.every((job) => job.locked_until === leaseEnd(clock())));
+
+        clock.advance(DEFAULT_LEASE_MS / 3);
+        await waitFor(async () => (await running()).every((job) => job.locked_until === leaseEnd(clock())), 60_000, 'the renewal');
+        assert.ok(held.every((job) => !job.signal.aborted));
+
+        // Another worker takes one job over (as after an expiry): the next renewal misses it and aborts it.
+        const [stolen, ...kept] = held as [(typeof held)[number], ...typeof held];
+        await database.db.updateTable('jobs').set({ locked_by: 'thief' }).where('id', '=', stolen.id).execute();
+        clock.advance(DEFAULT_LEASE_MS / 3);
+        await waitFor(() => stolen.signal.aborted, 60_000, 'the lost lease to abort its job');
+        assert.ok(stolen.signal.reason instanceof LeaseLost);
+        assert.ok(kept.every((job) => !job.signal.aborted));
+
+        for (const job of held) job.release();
+        await waitFor(async () => (await allJobs(database.db)).length === 1, 60_000, 'the other jobs to finish');
+        assert.equal((await allJobs(database.db))[0]?.locked_by, 'thief', "the stolen job's result is discarded");
+      } finally {
+        for (const job of held) job.release();
+        await runner.stop();
+      }
     });
   });
 }

@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Clock } from '../config/clock.ts';
 import { systemClock } from '../config/clock.ts';
+import { isDatabaseUnavailable } from '../database/availability.ts';
 import type { DatabaseHandle } from '../database/connection.ts';
 import { listenForJobs } from './listener.ts';
 import type { WakeListener } from './listener.ts';
 import { FailureBatcher } from './failures.ts';
-import { claimJobs, completeJobs, hasClaimableJobs, releaseJobs, renewLeases } from './queue.ts';
+import { claimJobs, completeJobs, hasClaimableJobs, renewLeases } from './queue.ts';
 import type { ClaimToken, JobRow } from './queue.ts';
 import { CompletionBatcher } from './completions.ts';
 import { describeError, failureOutcome } from './outcome.ts';
@@ -21,17 +22,22 @@ export interface JobRunnerOptions {
   /** One handler per job name (see `combineJobHandlers`). */
   handlers: Record<string, JobHandler>;
   periodic?: readonly PeriodicJob[];
-  /** Jobs running at once in this runner (default 64). */
+  /**
+   * Jobs running at once in this runner (default 64). The runner claims only as many jobs as it has
+   * free slots: a claimed job never waits here while another worker could run it.
+   */
   concurrency?: number;
   /**
-   * Jobs claimed ahead of free slots (default: `concurrency`), so the next batch is ready when a
-   * slot frees instead of waiting for a claim round trip. Released again on stop().
+   * A claim holds a job this long (default 15 s): a killed worker's jobs run elsewhere after at most
+   * this. Renewed for all running jobs of the runner in one statement, a third of the way through.
    */
-  prefetch?: number;
-  /** A claim holds a job this long; renewed while the handler runs (default 30 s). */
   leaseMs?: number;
+  /** How often (real time) the runner looks for leases due for renewal (default: 1 s, at most leaseMs/3). */
+  leaseCheckMs?: number;
   /** Idle polling period (default 50 ms); an idle poll is one read, no write lock. */
   pollIntervalMs?: number;
+  /** Longest wait between claim attempts while the database is unreachable (default 5 s). */
+  maxRetryDelayMs?: number;
   /** Delay after a failed attempt (default exponential, 1 s doubling to 1 h). */
   backoff?: Backoff;
   clock?: Clock;
@@ -50,6 +56,9 @@ interface Running {
   completed: boolean;
 }
 
+/** Default lease: long enough for a renewal round trip under load, short enough for a quick takeover. */
+export const DEFAULT_LEASE_MS = 15_000;
+
 /**
  * Runs durable jobs from the `jobs` table: claims batches under a lease, runs up to `concurrency`
  * handlers at once, deletes succeeded jobs in batches, reschedules failures with backoff, buries
@@ -66,16 +75,14 @@ export class JobRunner {
   readonly workerId: string;
   private readonly handlers: Map<string, JobHandler>;
   private readonly concurrency: number;
-  private readonly capacity: number;
   private readonly leaseMs: number;
   private readonly pollIntervalMs: number;
+  private readonly maxRetryDelayMs: number;
   private readonly backoff: Backoff;
   private readonly clock: Clock;
   private readonly logger: JobLogger;
-  /** Every job this runner holds a lease on: executing or waiting for a slot. */
+  /** Every job this runner holds a lease on. */
   private readonly running = new Map<string, Running>();
-  private readonly waiting: JobRow[] = [];
-  private active = 0;
   private readonly tasks = new Set<Promise<void>>();
   private readonly completions: CompletionBatcher;
   private readonly failures: FailureBatcher;
@@ -88,15 +95,19 @@ export class JobRunner {
   private pollTimer: NodeJS.Timeout | null = null;
   private renewTimer: NodeJS.Timeout | null = null;
   private listener: WakeListener | null = null;
+  /** Claim cycles failed in a row; while non-zero the runner waits longer between attempts. */
+  private failedCycles = 0;
+  private renewing = false;
+  private renewFailing = false;
   private nextScheduleCheck = 0;
   private schedulesReady = false;
 
   constructor(private readonly options: JobRunnerOptions) {
     this.handlers = new Map(Object.entries(options.handlers));
     this.concurrency = options.concurrency ?? 64;
-    this.capacity = this.concurrency + (options.prefetch ?? this.concurrency);
-    this.leaseMs = options.leaseMs ?? 30_000;
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
+    this.maxRetryDelayMs = options.maxRetryDelayMs ?? 5_000;
     this.backoff = options.backoff ?? exponentialBackoff();
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
@@ -120,7 +131,8 @@ export class JobRunner {
     if (this.options.listen) {
       this.listener = listenForJobs({ ...this.options.listen, onWake: () => this.wake(), logger: this.logger });
     }
-    this.renewTimer = setInterval(() => void this.renew(), Math.max(10, Math.floor(this.leaseMs / 3)));
+    const leaseCheckMs = this.options.leaseCheckMs ?? Math.min(1_000, Math.floor(this.leaseMs / 3));
+    this.renewTimer = setInterval(() => void this.renew(), Math.max(10, leaseCheckMs));
     this.pump();
   }
 
@@ -133,11 +145,6 @@ export class JobRunner {
     await this.listener?.close();
     this.listener = null;
     await this.claiming;
-    const unstarted = this.waiting.splice(0);
-    for (const row of unstarted) this.running.delete(row.id);
-    await releaseJobs(this.options.handle.db, this.workerId, unstarted.map((row) => ({ id: row.id, attempts: row.attempts }))).catch((error: unknown) =>
-      this.logger.warn({ err: error }, 'releasing prefetched jobs failed; their leases will expire'),
-    );
     const grace = new Promise<'timeout'>((resolve) => setTimeout(resolve, this.options.stopGraceMs ?? 30_000, 'timeout').unref());
     if ((await Promise.race([Promise.all(this.tasks), grace])) === 'timeout') {
       for (const job of this.running.values()) job.controller.abort(new Error('runner stopping'));
@@ -145,6 +152,11 @@ export class JobRunner {
     if (this.renewTimer) clearInterval(this.renewTimer);
     this.renewTimer = null;
     await this.completions.flush();
+  }
+
+  /** True while the PostgreSQL LISTEN connection for wake-ups is up (always false without `listen`). */
+  get listening(): boolean {
+    return this.listener?.listening ?? false;
   }
 
   /** Claims now instead of at the next poll: call after enqueueing in this process. */
@@ -192,19 +204,28 @@ export class JobRunner {
       this.again = true;
       return;
     }
-    const free = this.capacity - this.running.size;
+    const free = this.concurrency - this.running.size;
     if (free <= 0) return; // a finishing job pumps again
     this.again = false;
     this.claiming = this.cycle(free).finally(() => {
       this.claiming = null;
-      if (this.again || (this.backlog && this.running.size < this.capacity)) this.pump();
-      else if (this.started && !this.pollTimer && (this.idle || !this.backlog)) {
-        this.pollTimer = setTimeout(() => {
-          this.pollTimer = null;
-          this.pump();
-        }, this.pollIntervalMs);
-      }
+      if (this.failedCycles > 0) this.schedulePoll(this.retryDelay());
+      else if (this.again || (this.backlog && this.running.size < this.concurrency)) this.pump();
+      else if (this.idle || !this.backlog) this.schedulePoll(this.pollIntervalMs);
     });
+  }
+
+  private schedulePoll(delayMs: number): void {
+    if (!this.started || this.pollTimer) return;
+    this.pollTimer = setTimeout(() => {
+      this.pollTimer = null;
+      this.pump();
+    }, delayMs);
+  }
+
+  /** Doubles from the poll interval with each failed cycle, up to maxRetryDelayMs. */
+  private retryDelay(): number {
+    return Math.min(this.maxRetryDelayMs, this.pollIntervalMs * 2 ** Math.min(this.failedCycles, 20));
   }
 
   private async cycle(free: number): Promise<void> {
@@ -215,11 +236,23 @@ export class JobRunner {
       this.idle = rows.length === 0;
       this.backlog = rows.length === free;
       for (const row of rows) this.launch(row);
+      this.recovered();
     } catch (error) {
       this.idle = true;
       this.backlog = false;
-      this.logger.error({ err: error }, 'claiming jobs failed');
+      this.failedCycles += 1;
+      // One line per outage, not one per poll: the runner keeps retrying with a growing delay.
+      if (this.failedCycles === 1) {
+        const reason = isDatabaseUnavailable(error) ? 'the database is unavailable' : 'claiming jobs failed';
+        this.logger.error({ err: error }, `${reason}; retrying with backoff`);
+      }
     }
+  }
+
+  private recovered(): void {
+    if (this.failedCycles === 0) return;
+    this.logger.info({ failedAttempts: this.failedCycles }, 'claiming jobs works again; job runner resumed');
+    this.failedCycles = 0;
   }
 
   private async checkSchedules(force: boolean): Promise<void> {
@@ -239,32 +272,21 @@ export class JobRunner {
     return claimJobs(db, adapter, { workerId: this.workerId, limit, now: this.clock(), leaseMs: this.leaseMs });
   }
 
+  /** Starts a claimed job at once: claims never exceed the free slots. */
   private launch(row: JobRow): void {
-    this.running.set(row.id, {
+    const entry: Running = {
       claim: { id: row.id, attempts: row.attempts },
       controller: new AbortController(),
       leaseUntil: this.clock().getTime() + this.leaseMs,
       completed: false,
+    };
+    this.running.set(row.id, entry);
+    const task = this.execute(row, entry).finally(() => {
+      this.running.delete(row.id);
+      this.tasks.delete(task);
+      if (this.backlog || this.again) this.pumpSoon();
     });
-    this.waiting.push(row);
-    this.startWaiting();
-  }
-
-  private startWaiting(): void {
-    while (this.active < this.concurrency && this.waiting.length > 0) {
-      const row = this.waiting.shift() as JobRow;
-      const entry = this.running.get(row.id);
-      if (!entry) continue;
-      this.active += 1;
-      const task = this.execute(row, entry).finally(() => {
-        this.active -= 1;
-        this.running.delete(row.id);
-        this.tasks.delete(task);
-        this.startWaiting();
-        if (this.backlog || this.again) this.pumpSoon();
-      });
-      this.tasks.add(task);
-    }
+    this.tasks.add(task);
   }
 
   private async execute(row: JobRow, entry: Running): Promise<void> {
@@ -309,24 +331,41 @@ export class JobRunner {
     try {
       await this.failures.record(entry.claim, outcome, message, now);
     } catch (dbError) {
-      this.logger.error({ ...log, err: dbError }, 'recording a job failure failed; the lease will expire');
+      // During an outage the claim loop has said so once; the lease expires and the job runs again.
+      if (!isDatabaseUnavailable(dbError)) this.logger.error({ ...log, err: dbError }, 'recording a job failure failed; the lease will expire');
     }
   }
 
-  /** Extends leases due within two thirds of the lease; aborts jobs whose lease was taken over. */
+  /**
+   * Extends, in one statement, every lease a third or more of the way through. A job whose lease
+   * another worker took over, or whose lease ran out while renewing failed, has its signal aborted:
+   * its result would be discarded anyway.
+   */
   private async renew(): Promise<void> {
+    if (this.renewing) return;
     const now = this.clock().getTime();
-    const due = [...this.running.values()].filter((job) => !job.completed && job.leaseUntil - now < (this.leaseMs * 2) / 3);
+    for (const job of this.running.values()) {
+      if (!job.completed && job.leaseUntil <= now) job.controller.abort(new LeaseLost(`lease on job ${job.claim.id} ran out`));
+    }
+    const due = [...this.running.values()].filter(
+      (job) => !job.completed && !job.controller.signal.aborted && job.leaseUntil - now <= (this.leaseMs * 2) / 3,
+    );
     if (due.length === 0) return;
+    this.renewing = true;
     try {
       const until = now + this.leaseMs;
       const renewed = new Set(await renewLeases(this.options.handle.db, this.workerId, due.map((job) => job.claim), new Date(until)));
       for (const job of due) {
         if (renewed.has(job.claim.id)) job.leaseUntil = until;
-        else if (this.running.get(job.claim.id) === job) job.controller.abort(new LeaseLost(`lease on job ${job.claim.id} was lost`));
+        else if (this.running.get(job.claim.id) === job && !job.completed) job.controller.abort(new LeaseLost(`lease on job ${job.claim.id} was lost`));
       }
+      if (this.renewFailing) this.logger.info({}, 'renewing job leases works again');
+      this.renewFailing = false;
     } catch (error) {
-      this.logger.warn({ err: error }, 'renewing job leases failed');
+      if (!this.renewFailing) this.logger.warn({ err: error }, 'renewing job leases failed; retrying');
+      this.renewFailing = true;
+    } finally {
+      this.renewing = false;
     }
   }
 }

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isDatabaseUnavailable } from './availability.ts';
+
+const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
+
+describe('isDatabaseUnavailable', () => {
+  it('recognises a server that is away, stopping, starting or lost mid-query', () => {
+    for (const error of [
+      withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'),
+      withCode('read ECONNRESET', 'ECONNRESET'),
+      withCode('terminating connection due to administrator command', '57P01'),
+      withCode('the database system is starting up', '57P03'),
+      withCode('connection failure', '08006'),
+      new Error('Connection terminated unexpectedly'),
+      new Error('Client has encountered a connection error and is not queryable'),
+      new Error('timeout exceeded when trying to connect'),
+      new AggregateError([withCode('connect ECONNREFUSED ::1:5432', 'ECONNREFUSED')], ''),
+    ]) {
+      assert.equal(isDatabaseUnavailable(error), true, error.message);
+    }
+  });
+
+  it('leaves query errors and non-errors alone', () => {
+    for (const error of [
+      withCode('duplicate key value violates unique constraint', '23505'),
+      withCode('invalid byte sequence for encoding "UTF8": 0x00', '22021'),
+      withCode('database is locked', 'SQLITE_BUSY'),
+      new Error('boom'),
+      'ECONNREFUSED',
+      null,
+    ]) {
+      assert.equal(isDatabaseUnavailable(error), false, String(error));
+    }
+  });
+});

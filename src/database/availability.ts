@@ -1,0 +1,28 @@
+/**
+ * Whether an error means the database server cannot be reached right now (stopped, restarting,
+ * connection lost), as opposed to a query the server refused. Such errors are transient: callers
+ * answer 503 or back off and retry instead of treating them as bugs.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (NETWORK_CODES.has(code)) return true;
+    // SQLSTATE class 08: connection exception; 57P01–57P03: administrator/crash shutdown, starting up.
+    if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03') return true;
+  }
+  if (LOST_CONNECTION_MESSAGES.some((message) => error.message.startsWith(message))) return true;
+  // Node reports a refused connection to every resolved address as one AggregateError.
+  if (error instanceof AggregateError) return error.errors.some(isDatabaseUnavailable);
+  return false;
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+
+// What `pg` and its pool say when a connection breaks or cannot be had in time.
+const LOST_CONNECTION_MESSAGES = [
+  'Connection terminated',
+  'Client has encountered a connection error and is not queryable',
+  'timeout exceeded when trying to connect',
+  'Connection ended unexpectedly',
+];
