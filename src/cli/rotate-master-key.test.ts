@@ -153,5 +153,37 @@ for (const dialect of TEST_DIALECTS) {
       const again = await rotateSealedValues(server.database.db, ringBA, SEALED_COLUMNS, quietly);
       assert.deepEqual(again, { rows: 6, resealed: 0, alreadyCurrent: before.length });
     });
+
+    it('resumes an interrupted rotation where it stopped', async () => {
+      const ringA = createKeyRing(KEY_A);
+      const ringB = createKeyRing(KEY_B, [KEY_A]);
+      const alreadyUnderB = (await openEverything(server, ringB)).filter((value) => value.keyId === ringB.current.id).length;
+      for (let i = 0; i < 5; i++) {
+        const context = `idempotency:resume_owner:key-${i}`;
+        await server.database.db
+          .insertInto('idempotency_keys')
+          .values({ owner: 'resume_owner', key: `key-${i}`, request_hash: 'h', state: 'done', response_status: 200, response_content_type: 'application/json',
+            created_at: new Date().toISOString(), response_body: encryptSecret(ringA, `{"n":${i}}`, context) })
+          .execute();
+      }
+      const interruption = new Error('interrupted after the first batch');
+      await assert.rejects(
+        rotateSealedValues(server.database.db, ringB, SEALED_COLUMNS, {
+          batchSize: 2,
+          onProgress: ({ phase, resealed }) => {
+            if (phase === 'reseal' && resealed > 0) throw interruption;
+          },
+        }),
+        interruption,
+      );
+      const left = (await openEverything(server, ringB)).filter((value) => value.keyId === ringA.current.id).length;
+      assert.ok(left > 0 && left < 5, `the batch written before the interruption stays re-sealed (${left} left)`);
+      const resumed = await rotateSealedValues(server.database.db, ringB, SEALED_COLUMNS, quietly);
+      assert.equal(resumed.resealed, left);
+      assert.equal(resumed.alreadyCurrent, alreadyUnderB + 5 - left);
+      const opened = await openEverything(server, createKeyRing(KEY_B));
+      assert.ok(opened.every((value) => value.keyId === ringB.current.id));
+      assert.equal(opened.filter((value) => value.plaintext.startsWith('{"n":')).length, 5);
+    });
   });
 }
