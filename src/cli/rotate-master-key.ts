@@ -7,7 +7,9 @@ import { SEALED_COLUMNS } from '../server/sealed-columns.ts';
 
 function batchSize(value: string): number {
   const size = Number(value);
-  if (!/^\d+$/.test(value) || size < 1 || size > 10_000) throw new InvalidArgumentError('must be a whole number from 1 to 10000');
+  if (!/^\d+$/.test(value) || size < 1 || size > 10_000) {
+    throw new InvalidArgumentError('must be a whole number from 1 to 10000');
+  }
   return size;
 }
 
@@ -33,13 +35,17 @@ When a run completes after every process was restarted on the new key, the previ
       const ctx = await openRuntime(config());
       try {
         const { current, keys } = ctx.keyRing;
-        console.log(`Current key ${current.id}; previous keys: ${keys.slice(1).map((key) => key.id).join(', ') || '(none)'}`);
+        const previous = keys.slice(1).map((key) => key.id).join(', ') || '(none)';
+        console.log(`Current key ${current.id}; previous keys: ${previous}`);
         const summary = await rotateSealedValues(ctx.database.db, ctx.keyRing, SEALED_COLUMNS, {
           batchSize: options.batchSize,
           onProgress: ({ column, phase, rows, resealed }) =>
-            console.log(phase === 'check' ? `checked ${column}: ${rows} rows` : `re-sealed ${column}: ${rows} rows, ${resealed} values`),
+            console.log(
+              phase === 'check' ? `checked ${column}: ${rows} rows` : `re-sealed ${column}: ${rows} rows, ${resealed} values`,
+            ),
         });
-        console.log(`Re-sealed ${summary.resealed} values under key ${current.id} (${summary.alreadyCurrent} already were, ${summary.rows} rows).`);
+        const { resealed, alreadyCurrent, rows } = summary;
+        console.log(`Re-sealed ${resealed} values under key ${current.id} (${alreadyCurrent} already were, ${rows} rows).`);
       } finally {
         await ctx.database.close();
       }

@@ -58,7 +58,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: 'SECUREBASE_MASTER_KEYS_PREVIOUS',
     default: '(none)',
-    description: 'Comma-separated earlier master keys: values sealed under them still open (see admin rotate-master-key)',
+    description: 'Comma-separated earlier master keys: values sealed under them still open (admin rotate-master-key)',
   },
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
   { name: 'PUBLIC_URL', default: 'http://localhost:PORT', description: 'Base URL used in links (setup link, emails)' },
@@ -146,7 +146,8 @@ export function loadConfig(env: Env = process.env): Config {
   previousMasterKeys.forEach((key, index) => {
     // The message names the entry by position: a key never appears in output.
     if (decodeKey(key) === undefined) {
-      throw new ConfigError('SECUREBASE_MASTER_KEYS_PREVIOUS', `entry ${index + 1} must be 32 bytes as 64 hex characters or base64`);
+      const reason = `entry ${index + 1} must be 32 bytes as 64 hex characters or base64`;
+      throw new ConfigError('SECUREBASE_MASTER_KEYS_PREVIOUS', reason);
     }
   });
   const publicUrl = env.PUBLIC_URL?.trim() || undefined;

@@ -21,6 +21,10 @@ const HEADER_BYTES = NONCE_BYTES + TAG_BYTES + DATA_KEY_BYTES + NONCE_BYTES + TA
 /** A sealed value that is malformed or that no key of the ring opens; the message holds no secret. */
 export class SealedValueError extends Error {}
 
+function checkTagLength(tag: Buffer): void {
+  if (tag.length !== TAG_BYTES) throw new SealedValueError(`authentication tag is ${tag.length} bytes, not ${TAG_BYTES}`);
+}
+
 function seal(key: Buffer, plaintext: Buffer, aad: string): { nonce: Buffer; tag: Buffer; data: Buffer } {
   const nonce = randomBytes(NONCE_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
@@ -30,7 +34,7 @@ function seal(key: Buffer, plaintext: Buffer, aad: string): { nonce: Buffer; tag
 }
 
 function open(key: Buffer, nonce: Buffer, tag: Buffer, data: Buffer, aad: string): Buffer {
-  if (tag.length !== TAG_BYTES) throw new SealedValueError(`authentication tag is ${tag.length} bytes, not ${TAG_BYTES}`);
+  checkTagLength(tag);
   const decipher = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
   decipher.setAAD(Buffer.from(aad));
   decipher.setAuthTag(tag);
@@ -71,10 +75,11 @@ function openV2(ring: KeyRing, keyId: string, body: string, context: string): st
 
 function openV1(keys: readonly MasterKey[], nonce: string, tag: string, data: string, context: string): string {
   const tagBytes = Buffer.from(tag, 'base64');
-  if (tagBytes.length !== TAG_BYTES) throw new SealedValueError(`authentication tag is ${tagBytes.length} bytes, not ${TAG_BYTES}`);
+  checkTagLength(tagBytes);
   for (const { key } of keys) {
     try {
-      return open(key, Buffer.from(nonce, 'base64'), tagBytes, Buffer.from(data, 'base64'), context).toString('utf8');
+      const opened = open(key, Buffer.from(nonce, 'base64'), tagBytes, Buffer.from(data, 'base64'), context);
+      return opened.toString('utf8');
     } catch (error) {
       if (!(error instanceof SealedValueError)) throw error;
     }
@@ -85,7 +90,9 @@ function openV1(keys: readonly MasterKey[], nonce: string, tag: string, data: st
 /** Reverses {@link encryptSecret} (and opens the first format); throws {@link SealedValueError}. */
 export function decryptSecret(ring: KeyRing, sealed: string, context: string): string {
   const parts = sealed.split(':');
-  if (parts[0] === 'v2' && parts.length === 3 && parts[1] && parts[2]) return openV2(ring, parts[1], parts[2], context);
+  if (parts[0] === 'v2' && parts.length === 3 && parts[1] && parts[2]) {
+    return openV2(ring, parts[1], parts[2], context);
+  }
   if (parts[0] === 'v1' && parts.length === 4 && parts[1] && parts[2] && parts[3]) {
     return openV1(ring.keys, parts[1], parts[2], parts[3], context);
   }

@@ -56,5 +56,6 @@ export function loadKeyRing(config: Pick<Config, 'masterKey' | 'previousMasterKe
     return key;
   };
   const current = config.masterKey ? decode(config.masterKey, 'SECUREBASE_MASTER_KEY') : loadKeyFile(config.dataDir);
-  return createKeyRing(current, config.previousMasterKeys.map((value) => decode(value, 'SECUREBASE_MASTER_KEYS_PREVIOUS')));
+  const previous = config.previousMasterKeys.map((value) => decode(value, 'SECUREBASE_MASTER_KEYS_PREVIOUS'));
+  return createKeyRing(current, previous);
 }

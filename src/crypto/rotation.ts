@@ -52,10 +52,21 @@ const MAX_ROW_RETRIES = 5;
 const describeRow = (column: SealedColumn, key: RowKey) =>
   `${column.table} row ${column.rowKey.map((name) => `${name}=${key[name]}`).join(', ')}`;
 
-async function readRows(db: Kysely<Database>, column: SealedColumn, limit: number, after?: RowKey, only?: RowKey): Promise<StoredRow[]> {
+/** Up to `limit` rows holding a value, in row-key order: those after `after`, or the one row `only`. */
+async function readRows(
+  db: Kysely<Database>,
+  column: SealedColumn,
+  limit: number,
+  after?: RowKey,
+  only?: RowKey,
+): Promise<StoredRow[]> {
   const keyRefs = sql.join(column.rowKey.map((name) => sql.ref(name)));
   const keyValues = (key: RowKey) => sql.join(column.rowKey.map((name) => key[name]));
-  const position = after ? sql`and (${keyRefs}) > (${keyValues(after)})` : only ? sql`and (${keyRefs}) = (${keyValues(only)})` : sql``;
+  const position = after
+    ? sql`and (${keyRefs}) > (${keyValues(after)})`
+    : only
+      ? sql`and (${keyRefs}) = (${keyValues(only)})`
+      : sql``;
   const { rows } = await sql<Record<string, string>>`
     select ${keyRefs}, ${sql.ref(column.column)} as sealed_text from ${sql.table(column.table)}
     where ${sql.ref(column.column)} is not null ${position}
@@ -73,7 +84,8 @@ function rewriteRow(column: SealedColumn, row: StoredRow, reseal: ResealValue): 
   } catch (error) {
     // Only our own messages are repeated: a parser's message could quote the stored text.
     const reason = error instanceof SealedValueError ? error.message : 'the stored text is not in the expected shape';
-    throw new UnopenableValueError(`${column.name}: ${describeRow(column, row.key)} cannot be opened with any key in the ring (${reason})`);
+    const where = `${column.name}: ${describeRow(column, row.key)}`;
+    throw new UnopenableValueError(`${where} cannot be opened with any key in the ring (${reason})`);
   }
 }
 
@@ -109,7 +121,12 @@ async function* batches(db: Kysely<Database>, column: SealedColumn, batchSize: n
   }
 }
 
-async function compareAndSet(db: Kysely<Database>, column: SealedColumn, row: StoredRow, value: string): Promise<boolean> {
+async function compareAndSet(
+  db: Kysely<Database>,
+  column: SealedColumn,
+  row: StoredRow,
+  value: string,
+): Promise<boolean> {
   const keyMatch = sql.join(column.rowKey.map((name) => sql`${sql.ref(name)} = ${row.key[name]}`), sql` and `);
   const result = await sql`update ${sql.table(column.table)} set ${sql.ref(column.column)} = ${value}
     where ${keyMatch} and ${sql.ref(column.column)} = ${row.stored}`.execute(db);
@@ -117,7 +134,12 @@ async function compareAndSet(db: Kysely<Database>, column: SealedColumn, row: St
 }
 
 /** Checks that every value of every column opens with the ring; throws naming the first row that does not. */
-export async function checkSealedValues(db: Kysely<Database>, ring: KeyRing, columns: readonly SealedColumn[], options: RotationOptions): Promise<void> {
+export async function checkSealedValues(
+  db: Kysely<Database>,
+  ring: KeyRing,
+  columns: readonly SealedColumn[],
+  options: RotationOptions,
+): Promise<void> {
   const check: ResealValue = (sealed, context) => {
     decryptSecret(ring, sealed, context);
     return sealed;
@@ -128,8 +150,8 @@ export async function checkSealedValues(db: Kysely<Database>, ring: KeyRing, col
       try {
         for (const row of batch) rewriteRow(column, row, check);
       } catch (error) {
-        if (error instanceof UnopenableValueError) throw new UnopenableValueError(`${error.message}; nothing was re-sealed`);
-        throw error;
+        if (!(error instanceof UnopenableValueError)) throw error;
+        throw new UnopenableValueError(`${error.message}; nothing was re-sealed`);
       }
       rows += batch.length;
       options.onProgress({ column: column.name, phase: 'check', rows, resealed: 0 });
@@ -176,7 +198,12 @@ export async function rotateSealedValues(
 }
 
 /** A row another writer changed between our read and our write: re-read and retry, a bounded number of times. */
-async function resealChangedRow(db: Kysely<Database>, ring: KeyRing, column: SealedColumn, key: RowKey): Promise<RowChange | undefined> {
+async function resealChangedRow(
+  db: Kysely<Database>,
+  ring: KeyRing,
+  column: SealedColumn,
+  key: RowKey,
+): Promise<RowChange | undefined> {
   for (let attempt = 0; attempt < MAX_ROW_RETRIES; attempt++) {
     const [row] = await readRows(db, column, 1, undefined, key);
     if (!row) return undefined;

@@ -75,5 +75,6 @@ export const sealedSigningSecrets = sealedColumn({
   table: 'webhook_endpoints',
   column: 'secrets',
   rowKey: ['id'],
-  rewrite: (stored, row, reseal) => JSON.stringify(parseSecrets(stored).map((s) => ({ ...s, sealed: reseal(s.sealed, aad(row.id)) }))),
+  rewrite: (stored, row, reseal) =>
+    JSON.stringify(parseSecrets(stored).map((s) => ({ ...s, sealed: reseal(s.sealed, aad(row.id)) }))),
 });
