@@ -177,13 +177,15 @@ export async function rotateSealedValues(
     const resealedBefore = summary.resealed;
     for await (const batch of batches(db, column, options.batchSize)) {
       const changes = batch.map((row) => resealRow(ring, column, row));
-      const conflicts = await db.transaction().execute(async (trx) => {
-        const changed: StoredRow[] = [];
-        for (const change of changes) {
-          if (change.resealed === 0 || (await compareAndSet(trx, column, change.row, change.value))) settle(change);
-          else changed.push(change.row);
+      const writes = changes.filter((change) => change.resealed > 0);
+      for (const unchanged of changes.filter((change) => change.resealed === 0)) settle(unchanged);
+      const conflicts = writes.length === 0 ? [] : await db.transaction().execute(async (trx) => {
+        const changedMeanwhile: StoredRow[] = [];
+        for (const write of writes) {
+          if (await compareAndSet(trx, column, write.row, write.value)) settle(write);
+          else changedMeanwhile.push(write.row);
         }
-        return changed;
+        return changedMeanwhile;
       });
       for (const conflict of conflicts) {
         const change = await resealChangedRow(db, ring, column, conflict.key);
