@@ -9,7 +9,7 @@ import Fastify from 'fastify';
 import { pino } from 'pino';
 import { systemClock } from '../../src/config/clock.ts';
 import { loadConfig } from '../../src/config/config.ts';
-import { loadMasterKey } from '../../src/crypto/envelope.ts';
+import { loadKeyRing } from '../../src/crypto/key-ring.ts';
 import { openDatabase } from '../../src/database/connection.ts';
 import { migrateToLatest } from '../../src/database/migrations/index.ts';
 import { buildApp } from '../../src/server/app.ts';
@@ -49,7 +49,7 @@ if (kind === 'bare') {
   const config = loadConfig({ LOG_LEVEL: 'warn', SECUREBASE_DATA_DIR: dataDir, RATE_LIMIT_PER_HOUR: 'standard=1000000000,fintech=1000000000,healthcare=1000000000,government=1000000000' });
   const database = openDatabase({ dataDir });
   await migrateToLatest(database.db);
-  const ctx = { config, database, clock: systemClock, logger: pino({ level: 'warn' }), masterKey: loadMasterKey(undefined, dataDir), wakeWorkers: () => {} };
+  const ctx = { config, database, clock: systemClock, logger: pino({ level: 'warn' }), keyRing: loadKeyRing({ masterKey: undefined, previousMasterKeys: [], dataDir }), wakeWorkers: () => {} };
   const worker = createWorker(ctx);
   ctx.wakeWorkers = coalescedWake(worker);
   await worker.start();

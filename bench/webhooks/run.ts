@@ -12,7 +12,7 @@ import { Pool } from 'undici';
 import { emitEvent } from '../../src/events/outbox.ts';
 import type { DialectName } from '../../src/database/adapter.ts';
 import { prefixedId } from '../../src/database/ids.ts';
-import { loadMasterKey } from '../../src/crypto/envelope.ts';
+import { loadKeyRing } from '../../src/crypto/key-ring.ts';
 import { createTestDatabase } from '../../src/testing/database.ts';
 import type { TestDatabase } from '../../src/testing/database.ts';
 import { newSealedSecret } from '../../src/webhooks/secrets.ts';
@@ -71,13 +71,13 @@ async function tenant(db: TestDatabase, hang: number): Promise<string> {
   const now = new Date();
   const iso = now.toISOString();
   await db.db.insertInto('customers').values({ id: customerId, name: `bench ${customerId}`, tier: 'standard', status: 'active', last_ticket_number: 0, created_at: iso, updated_at: iso }).execute();
-  const key = loadMasterKey(undefined, db.env.SECUREBASE_DATA_DIR);
+  const keyRing = loadKeyRing({ masterKey: undefined, previousMasterKeys: [], dataDir: db.env.SECUREBASE_DATA_DIR });
   for (let i = 0; i < ENDPOINTS; i += 1) {
     const id = prefixedId('wh');
     const path = i < hang ? `/hang/${i}` : `/ok/${i}`;
     await db.db.insertInto('webhook_endpoints').values({
       id, customer_id: customerId, url: `http://127.0.0.1:${port}${path}`, description: 'bench', events: '["*"]', status: 'enabled', custom_headers: '{}',
-      rate_limit_per_second: null, retry_schedule: null, secrets: JSON.stringify([newSealedSecret(key, id, now).stored]), created_at: iso, updated_at: iso,
+      rate_limit_per_second: null, retry_schedule: null, secrets: JSON.stringify([newSealedSecret(keyRing, id, now).stored]), created_at: iso, updated_at: iso,
       last_delivery_at: null, delivery_success_count: 0, delivery_failure_count: 0, consecutive_failures: 0, failing_since: null, circuit_open_until: null,
       rate_tat: null, disabled_at: null, disabled_reason: null,
     }).execute();

@@ -6,6 +6,7 @@ import type { Permission } from '../identity/permissions.ts';
 import { createIdentityService } from '../identity/service.ts';
 import { openRuntime } from '../server/runtime.ts';
 import { runMigrate, runServe, runWorker } from './commands.ts';
+import { registerRotateMasterKey } from './rotate-master-key.ts';
 
 const configHelp = `\nEnvironment variables:\n${CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(36)} ${v.description} (default ${v.default})`).join('\n')}\n`;
 
@@ -61,6 +62,7 @@ program
   .action(async () => runServe(config(), { worker: false, demo: true, exitAfterDemo: true }));
 
 const admin = program.command('admin').description('Administrative tasks on the configured database');
+registerRotateMasterKey(admin, config);
 
 admin
   .command('create-tenant')

@@ -24,6 +24,7 @@ describe('loadConfig', () => {
     [{ RATE_LIMIT_PER_HOUR: 'gold=5' }, 'RATE_LIMIT_PER_HOUR'],
     [{ CORS_ORIGINS: '*' }, 'CORS_ORIGINS'],
     [{ SECUREBASE_DB_SCHEMA: 'drop table;' }, 'SECUREBASE_DB_SCHEMA'],
+    [{ SECUREBASE_MASTER_KEYS_PREVIOUS: `${'ab'.repeat(32)},not-a-key` }, 'SECUREBASE_MASTER_KEYS_PREVIOUS'],
   ];
   for (const [env, variable] of bad) {
     it(`rejects ${JSON.stringify(env)} naming ${variable}`, () => {
@@ -37,6 +38,17 @@ describe('loadConfig', () => {
     assert.deepEqual(config.webhooks.allowPrivateCidrs, ['127.0.0.0/8', '::1/128']);
     assert.equal(config.rateLimitPerHour.standard, 10);
     assert.equal(config.rateLimitPerHour.government, 20000);
+  });
+
+  it('reads previous master keys and names a bad one by position, never by value', () => {
+    const keys = ['ab'.repeat(32), Buffer.alloc(32, 1).toString('base64')];
+    assert.deepEqual(loadConfig({ SECUREBASE_MASTER_KEYS_PREVIOUS: ` ${keys[0]}, ${keys[1]} ` }).previousMasterKeys, keys);
+    assert.deepEqual(loadConfig({}).previousMasterKeys, []);
+    const leaked = 'cd'.repeat(31);
+    assert.throws(
+      () => loadConfig({ SECUREBASE_MASTER_KEYS_PREVIOUS: `${keys[0]},${leaked}` }),
+      (error: unknown) => error instanceof ConfigError && error.message.includes('entry 2') && !error.message.includes(leaked),
+    );
   });
 });
 

@@ -11,6 +11,8 @@ export interface Config {
   databaseSchema: string | undefined;
   /** 32-byte key (hex or base64) for secrets at rest; a 0600 key file in `dataDir` when absent. */
   masterKey: string | undefined;
+  /** Keys that sealed earlier values (SECUREBASE_MASTER_KEYS_PREVIOUS): they still open, never seal. */
+  previousMasterKeys: string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   publicUrl: string | undefined;
   sessionTtlHours: number;
@@ -53,6 +55,11 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'DATABASE_URL', default: '(unset: SQLite)', description: 'PostgreSQL connection string' },
   { name: 'SECUREBASE_DB_SCHEMA', default: '(server default)', description: 'PostgreSQL schema to use' },
   { name: 'SECUREBASE_MASTER_KEY', default: '(key file in data dir)', description: '32-byte key, hex or base64, encrypting secrets at rest' },
+  {
+    name: 'SECUREBASE_MASTER_KEYS_PREVIOUS',
+    default: '(none)',
+    description: 'Comma-separated earlier master keys: values sealed under them still open (admin rotate-master-key)',
+  },
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
   { name: 'PUBLIC_URL', default: 'http://localhost:PORT', description: 'Base URL used in links (setup link, emails)' },
   { name: 'SESSION_TTL_HOURS', default: '24', description: 'Sliding session lifetime' },
@@ -135,6 +142,14 @@ export function loadConfig(env: Env = process.env): Config {
   if (masterKey && decodeKey(masterKey) === undefined) {
     throw new ConfigError('SECUREBASE_MASTER_KEY', 'must be 32 bytes as 64 hex characters or base64');
   }
+  const previousMasterKeys = list(env, 'SECUREBASE_MASTER_KEYS_PREVIOUS');
+  previousMasterKeys.forEach((key, index) => {
+    // The message names the entry by position: a key never appears in output.
+    if (decodeKey(key) === undefined) {
+      const reason = `entry ${index + 1} must be 32 bytes as 64 hex characters or base64`;
+      throw new ConfigError('SECUREBASE_MASTER_KEYS_PREVIOUS', reason);
+    }
+  });
   const publicUrl = env.PUBLIC_URL?.trim() || undefined;
   if (publicUrl && !URL.canParse(publicUrl)) throw new ConfigError('PUBLIC_URL', `"${publicUrl}" is not a URL`);
   const corsOrigins = list(env, 'CORS_ORIGINS');
@@ -148,6 +163,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     databaseSchema,
     masterKey,
+    previousMasterKeys,
     logLevel: logLevel as Config['logLevel'],
     publicUrl,
     sessionTtlHours: integer(env, 'SESSION_TTL_HOURS', 24, 1, 24 * 90),

@@ -87,7 +87,7 @@ export async function buildHttpApp(ctx: AppContext, options: HttpAppOptions): Pr
     errorResponseBuilder: (_request, context) =>
       new AppError('rate_limited', `Rate limit of ${context.max} requests per ${context.after} exceeded`, { extra: { retry_after_seconds: Math.ceil(context.ttl / 1000) } }),
   });
-  registerIdempotency(app, ctx.database.db, ctx.clock, ctx.masterKey, (request) => options.callerOf(request)?.credentialId);
+  registerIdempotency(app, ctx.database.db, ctx.clock, ctx.keyRing, (request) => options.callerOf(request)?.credentialId);
   registerObservability(app, ctx.database.db, createMetricsRegistry());
 
   app.get('/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());

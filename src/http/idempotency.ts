@@ -4,9 +4,22 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../config/clock.ts';
 import type { Database } from '../database/schema.ts';
 import { decryptSecret, encryptSecret } from '../crypto/envelope.ts';
+import type { KeyRing } from '../crypto/key-ring.ts';
+import { sealedColumn } from '../crypto/sealed-columns.ts';
 import { AppError, invalidField } from '../errors/app-error.ts';
 
 const WINDOW_MS = 24 * 3600_000;
+
+const responseContext = (owner: string, key: string) => `idempotency:${owner}:${key}`;
+
+/** The stored responses for master-key rotation. */
+export const sealedIdempotentResponses = sealedColumn({
+  name: 'idempotent responses',
+  table: 'idempotency_keys',
+  column: 'response_body',
+  rowKey: ['owner', 'key'],
+  rewrite: (stored, row, reseal) => reseal(stored, responseContext(row.owner, row.key)),
+});
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,12 +35,12 @@ export function registerIdempotency(
   app: FastifyInstance,
   db: Kysely<Database>,
   clock: Clock,
-  masterKey: Buffer,
+  keyRing: KeyRing,
   ownerOf: (request: FastifyRequest) => string | undefined,
 ): void {
   // Stored responses may hold a secret shown once (a new API key): they are kept encrypted.
-  const seal = (body: string, owner: string, key: string) => encryptSecret(masterKey, body, `idempotency:${owner}:${key}`);
-  const unseal = (body: string, owner: string, key: string) => decryptSecret(masterKey, body, `idempotency:${owner}:${key}`);
+  const seal = (body: string, owner: string, key: string) => encryptSecret(keyRing, body, responseContext(owner, key));
+  const unseal = (body: string, owner: string, key: string) => decryptSecret(keyRing, body, responseContext(owner, key));
   app.addHook('preHandler', async (request, reply) => {
     if (request.method !== 'POST') return;
     const header = request.headers['idempotency-key'];

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../config/clock.ts';
 import type { Config } from '../config/config.ts';
+import type { KeyRing } from '../crypto/key-ring.ts';
 import type { DatabaseHandle } from '../database/connection.ts';
 
 /** What every feature plugin is built from: configuration, storage, time and logging. */
@@ -9,8 +10,8 @@ export interface AppContext {
   database: DatabaseHandle;
   clock: Clock;
   logger: Logger;
-  /** Key encrypting secrets at rest (webhook secrets, stored idempotent responses). */
-  masterKey: Buffer;
+  /** Master keys sealing secrets at rest (webhook secrets, stored idempotent responses). */
+  keyRing: KeyRing;
   /** Called after a commit that enqueued jobs, so an in-process worker starts at once. */
   wakeWorkers(): void;
 }

@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { systemClock } from '../config/clock.ts';
 import type { Config } from '../config/config.ts';
-import { loadMasterKey } from '../crypto/envelope.ts';
+import { loadKeyRing } from '../crypto/key-ring.ts';
 import { openDatabase } from '../database/connection.ts';
 import { migrateToLatest } from '../database/migrations/index.ts';
 import type { AppContext } from '../runtime/context.ts';
@@ -20,5 +20,5 @@ export async function openRuntime(config: Config, logger: Logger = createLogger(
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: config.databaseSchema, poolSize: 20 });
   const applied = await migrateToLatest(database.db);
   if (applied.length > 0) logger.info({ migrations: applied }, 'applied database migrations');
-  return { config, database, clock: systemClock, logger, masterKey: loadMasterKey(config.masterKey, config.dataDir), wakeWorkers: () => {} };
+  return { config, database, clock: systemClock, logger, keyRing: loadKeyRing(config), wakeWorkers: () => {} };
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { Clock } from '../config/clock.ts';
 import { systemClock } from '../config/clock.ts';
-import { loadMasterKey } from '../crypto/envelope.ts';
+import { loadKeyRing } from '../crypto/key-ring.ts';
 import { loadConfig } from '../config/config.ts';
 import type { DialectName } from '../database/adapter.ts';
 import { buildApp } from '../server/app.ts';
@@ -27,7 +27,7 @@ export async function startTestServer(dialect: DialectName, options: { env?: Rec
   const database = await createTestDatabase(dialect);
   const config = loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT_PER_HOUR: 'standard=1000000,fintech=1000000,healthcare=1000000,government=1000000', ...database.env, ...options.env });
   const clock = options.clock ?? systemClock;
-  const ctx: AppContext = { config, database, clock, logger: pino({ level: config.logLevel }), masterKey: loadMasterKey(config.masterKey, config.dataDir), wakeWorkers: () => {} };
+  const ctx: AppContext = { config, database, clock, logger: pino({ level: config.logLevel }), keyRing: loadKeyRing(config), wakeWorkers: () => {} };
   const app = await buildApp(ctx);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

@@ -9,6 +9,7 @@
 import { prefixedId } from '../database/ids.ts';
 import type { Kysely } from 'kysely';
 import { batchLoader } from '../database/batch-loader.ts';
+import type { KeyRing } from '../crypto/key-ring.ts';
 import type { Database } from '../database/schema.ts';
 import type { NewJob } from '../jobs/enqueue.ts';
 import { PermanentFailure, RetryLater } from '../jobs/types.ts';
@@ -48,7 +49,7 @@ export function deliveryJob(messageId: string, attempt: number, trigger: Attempt
 export interface DeliveryOptions {
   db: Kysely<Database>;
   clock: () => Date;
-  masterKey: Buffer;
+  keyRing: KeyRing;
   policy: WebhookNetworkPolicy;
   attemptTimeoutMs: number;
   connectTimeoutMs: number;
@@ -164,7 +165,7 @@ export function createDeliveryEngine(options: DeliveryOptions): DeliveryEngine {
         eventType: message.event_type,
         attemptId,
         body: message.body,
-        secrets: validSecrets(options.masterKey, endpoint.id, endpoint.secrets, now),
+        secrets: validSecrets(options.keyRing, endpoint.id, endpoint.secrets, now),
         customHeaders,
         now,
         policy: options.policy,

@@ -33,7 +33,7 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(created.body.webhook.status, 'enabled');
       const row = await server.ctx.database.db.selectFrom('webhook_endpoints').select('secrets').where('id', '=', created.body.webhook.id).executeTakeFirstOrThrow();
       assert.ok(!row.secrets.includes(created.body.secret.slice(6)), 'the secret is not stored in clear');
-      assert.match(row.secrets, /"sealed":"v1:/);
+      assert.match(row.secrets, /"sealed":"v2:[0-9a-f]{16}:/);
       const read = await request(server.baseUrl, 'GET', `/v1/webhooks/${created.body.webhook.id}`, { token: tenant.apiKey });
       assert.equal(read.status, 200);
       assert.ok(!read.text.includes('whsec_') && !read.text.includes('secret'));

@@ -22,7 +22,7 @@ export function webhookDeliveryEngine(ctx: AppContext, overrides: Partial<Delive
   return createDeliveryEngine({
     db: ctx.database.db,
     clock: ctx.clock,
-    masterKey: ctx.masterKey,
+    keyRing: ctx.keyRing,
     policy: policyFromConfig(webhooks),
     attemptTimeoutMs: webhooks.attemptTimeoutMs,
     connectTimeoutMs: webhooks.connectTimeoutMs,

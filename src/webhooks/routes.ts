@@ -26,7 +26,7 @@ export function webhookRoutes(ctx: AppContext, options: { resolve?: Resolve } = 
   const service = createWebhookService({
     db: ctx.database.db,
     clock: ctx.clock,
-    masterKey: ctx.masterKey,
+    keyRing: ctx.keyRing,
     policy: policyFromConfig(webhooks),
     maxEndpointsPerTenant: webhooks.maxEndpointsPerTenant,
     attemptTimeoutMs: webhooks.attemptTimeoutMs,

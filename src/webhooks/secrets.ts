@@ -5,6 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { decryptSecret, encryptSecret } from '../crypto/envelope.ts';
+import type { KeyRing } from '../crypto/key-ring.ts';
+import { sealedColumn } from '../crypto/sealed-columns.ts';
 import { generateSecret } from './signature.ts';
 
 /** One stored secret: sealed text plus its validity. */
@@ -24,9 +26,9 @@ const MAX_SECRETS = 5;
 const aad = (endpointId: string) => `webhook-secret:${endpointId}`;
 
 /** Creates a new `whsec_` secret and its sealed form for this endpoint. */
-export function newSealedSecret(masterKey: Buffer, endpointId: string, now: Date): { secret: string; stored: StoredSecret } {
+export function newSealedSecret(keyRing: KeyRing, endpointId: string, now: Date): { secret: string; stored: StoredSecret } {
   const secret = generateSecret(randomBytes);
-  return { secret, stored: { sealed: encryptSecret(masterKey, secret, aad(endpointId)), created_at: now.toISOString(), expires_at: null } };
+  return { secret, stored: { sealed: encryptSecret(keyRing, secret, aad(endpointId)), created_at: now.toISOString(), expires_at: null } };
 }
 
 /** Parses the `secrets` column. */
@@ -52,17 +54,27 @@ const cache = new Map<string, string[]>();
  * The plaintext secrets that sign at `now`, newest first. Decryptions are cached by sealed value
  * (the cache holds what the process needs to sign anyway), bounded in size.
  */
-export function validSecrets(masterKey: Buffer, endpointId: string, column: string, now: Date): string[] {
+export function validSecrets(keyRing: KeyRing, endpointId: string, column: string, now: Date): string[] {
   const iso = now.toISOString();
   const stored = parseSecrets(column).filter((s) => s.expires_at === null || s.expires_at > iso);
   return stored.map((s) => {
     const key = `${endpointId}\n${s.sealed}`;
     let plain = cache.get(key);
     if (!plain) {
-      plain = [decryptSecret(masterKey, s.sealed, aad(endpointId))];
+      plain = [decryptSecret(keyRing, s.sealed, aad(endpointId))];
       if (cache.size > 10_000) cache.clear();
       cache.set(key, plain);
     }
     return plain[0] as string;
   });
 }
+
+/** The `secrets` column for master-key rotation: every secret of the list, expired or not. */
+export const sealedSigningSecrets = sealedColumn({
+  name: 'webhook signing secrets',
+  table: 'webhook_endpoints',
+  column: 'secrets',
+  rowKey: ['id'],
+  rewrite: (stored, row, reseal) =>
+    JSON.stringify(parseSecrets(stored).map((s) => ({ ...s, sealed: reseal(s.sealed, aad(row.id)) }))),
+});

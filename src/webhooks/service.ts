@@ -5,6 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Static } from 'typebox';
+import type { KeyRing } from '../crypto/key-ring.ts';
 import type { Database } from '../database/schema.ts';
 import { prefixedId } from '../database/ids.ts';
 import { emitEvent } from '../events/outbox.ts';
@@ -33,7 +34,7 @@ import type { Updateable } from 'kysely';
 export interface WebhookServiceDeps {
   db: Kysely<Database>;
   clock: () => Date;
-  masterKey: Buffer;
+  keyRing: KeyRing;
   policy: WebhookNetworkPolicy;
   maxEndpointsPerTenant: number;
   attemptTimeoutMs: number;
@@ -78,7 +79,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
         const now = clock();
         const iso = now.toISOString();
         const id = prefixedId('wh', now.getTime());
-        const { secret, stored } = newSealedSecret(deps.masterKey, id, now);
+        const { secret, stored } = newSealedSecret(deps.keyRing, id, now);
         await repo.insert({
           id, customer_id: scope.customerId, url, description: body.description ?? '', events: JSON.stringify(events),
           status: body.active === false ? 'disabled_by_user' : 'enabled', custom_headers: JSON.stringify(headers),
@@ -133,7 +134,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       return db.transaction().execute(async (trx) => {
         const endpoint = await endpointOf(scope, id, trx);
         const now = clock();
-        const { secret, stored } = newSealedSecret(deps.masterKey, id, now);
+        const { secret, stored } = newSealedSecret(deps.keyRing, id, now);
         const secrets = rotateSecrets(parseSecrets(endpoint.secrets), stored, graceSeconds, now);
         await endpointRepository(trx).update(scope, id, { secrets: JSON.stringify(secrets), updated_at: now.toISOString() });
         return { secret, expiresAt: new Date(now.getTime() + graceSeconds * 1000).toISOString() };
@@ -200,7 +201,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       transport ??= new WebhookTransport();
       const { result } = await signAndSend(transport, {
         url: endpoint.url, eventId, eventType: TEST_EVENT_TYPE, attemptId: prefixedId('atm', now.getTime()), body,
-        secrets: validSecrets(deps.masterKey, endpoint.id, endpoint.secrets, now), customHeaders: JSON.parse(endpoint.custom_headers) as Record<string, string>,
+        secrets: validSecrets(deps.keyRing, endpoint.id, endpoint.secrets, now), customHeaders: JSON.parse(endpoint.custom_headers) as Record<string, string>,
         now, policy: deps.policy, timeoutMs: deps.attemptTimeoutMs, connectTimeoutMs: deps.connectTimeoutMs,
       });
       return {
