@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import { systemClock } from '../config/clock.ts';
 import { loadConfig } from '../config/config.ts';
+import { createKeyRing } from '../crypto/key-ring.ts';
 import { openDatabase } from '../database/connection.ts';
 import { createIdentityService } from '../identity/service.ts';
 import { waitFor } from '../jobs/testing/helpers.ts';
@@ -75,7 +76,7 @@ describe('an API whose PostgreSQL cannot be reached', () => {
     const config = loadConfig({ DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/none`, SECUREBASE_DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
     const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir, poolSize: 2 });
     const logger = capturedLogger();
-    const app = await buildApp({ config, database, clock: systemClock, logger: logger.logger, masterKey: randomBytes(32), wakeWorkers: () => {} });
+    const app = await buildApp({ config, database, clock: systemClock, logger: logger.logger, keyRing: createKeyRing(randomBytes(32)), wakeWorkers: () => {} });
     try {
       for (let n = 0; n < 3; n += 1) {
         const response = await app.inject({ method: 'GET', url: '/v1/support/tickets', headers: { authorization: 'Bearer sb_live_unknown' } });
