@@ -171,7 +171,8 @@ export class GroupCommitSqliteDriver implements Driver {
   private readonly mutex = new Mutex();
   private readonly writes: StatementCache;
   private readonly reads: StatementCache;
-  private readonly aloneScope = new AsyncLocalStorage<true>();
+  /** Set by {@link alone} for the one transaction it re-runs; timers that work starts do not inherit it. */
+  private readonly aloneScope = new AsyncLocalStorage<{ pending: boolean }>();
   private groupOpen = false;
   private waiters: Waiter[] = [];
   private flushQueued = false;
@@ -191,15 +192,17 @@ export class GroupCommitSqliteDriver implements Driver {
     return new Lease(this);
   }
 
-  /** Runs `work` so that the transactions it begins commit alone, each in its own physical transaction. */
+  /** Runs `work`, whose first transaction commits alone, in a physical transaction of its own. */
   alone<T>(work: () => Promise<T>): Promise<T> {
-    return this.aloneScope.run(true, work);
+    return this.aloneScope.run({ pending: true }, work);
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
     const lease = connection as Lease;
     await this.lockWriter(lease);
-    const alone = this.aloneScope.getStore() === true;
+    const scope = this.aloneScope.getStore();
+    const alone = scope?.pending === true;
+    if (scope) scope.pending = false;
     const full = this.waiters.length >= MAX_GROUP || !this.writer.inTransaction;
     if (this.groupOpen && (alone || full)) this.commitGroup();
     if (!this.groupOpen) {
