@@ -231,7 +231,10 @@ export class JobRunner {
   private async cycle(free: number): Promise<void> {
     try {
       await this.checkSchedules(false);
-      if (this.idle && !this.again && !(await hasClaimableJobs(this.options.handle.db, this.clock()))) return;
+      if (this.idle && !this.again && !(await hasClaimableJobs(this.options.handle.db, this.clock()))) {
+        this.recovered();
+        return;
+      }
       const rows = await this.claim(free);
       this.idle = rows.length === 0;
       this.backlog = rows.length === free;
@@ -344,9 +347,6 @@ export class JobRunner {
   private async renew(): Promise<void> {
     if (this.renewing) return;
     const now = this.clock().getTime();
-    for (const job of this.running.values()) {
-      if (!job.completed && job.leaseUntil <= now) job.controller.abort(new LeaseLost(`lease on job ${job.claim.id} ran out`));
-    }
     const due = [...this.running.values()].filter(
       (job) => !job.completed && !job.controller.signal.aborted && job.leaseUntil - now <= (this.leaseMs * 2) / 3,
     );
@@ -364,6 +364,12 @@ export class JobRunner {
     } catch (error) {
       if (!this.renewFailing) this.logger.warn({ err: error }, 'renewing job leases failed; retrying');
       this.renewFailing = true;
+      // Unconfirmed past its end, a lease may be another worker's by now.
+      for (const job of due) {
+        if (job.leaseUntil <= now && this.running.get(job.claim.id) === job && !job.completed) {
+          job.controller.abort(new LeaseLost(`lease on job ${job.claim.id} ran out while renewing failed`));
+        }
+      }
     } finally {
       this.renewing = false;
     }
