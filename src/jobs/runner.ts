@@ -335,7 +335,9 @@ export class JobRunner {
       await this.failures.record(entry.claim, outcome, message, now);
     } catch (dbError) {
       // During an outage the claim loop has said so once; the lease expires and the job runs again.
-      if (!isDatabaseUnavailable(dbError)) this.logger.error({ ...log, err: dbError }, 'recording a job failure failed; the lease will expire');
+      if (!isDatabaseUnavailable(dbError)) {
+        this.logger.error({ ...log, err: dbError }, 'recording a job failure failed; the lease will expire');
+      }
     }
   }
 
@@ -357,7 +359,9 @@ export class JobRunner {
       const renewed = new Set(await renewLeases(this.options.handle.db, this.workerId, due.map((job) => job.claim), new Date(until)));
       for (const job of due) {
         if (renewed.has(job.claim.id)) job.leaseUntil = until;
-        else if (this.running.get(job.claim.id) === job && !job.completed) job.controller.abort(new LeaseLost(`lease on job ${job.claim.id} was lost`));
+        else if (this.running.get(job.claim.id) === job && !job.completed) {
+          job.controller.abort(new LeaseLost(`lease on job ${job.claim.id} was lost`));
+        }
       }
       if (this.renewFailing) this.logger.info({}, 'renewing job leases works again');
       this.renewFailing = false;
