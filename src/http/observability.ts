@@ -48,7 +48,8 @@ export function registerObservability(app: FastifyInstance, db: Kysely<Database>
   app.get('/healthz', { config: { public: true }, schema: hide }, async () => ({ status: 'ok' }));
   app.get('/readyz', { config: { public: true }, schema: hide }, async (_request, reply) => {
     if (await databaseAnswers(db, READY_TIMEOUT_MS)) return { status: 'ready' };
-    return reply.code(503).header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS)).send({ status: 'database unavailable' });
+    reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+    return reply.code(503).send({ status: 'database unavailable' });
   });
   app.get('/metrics', { config: { public: true }, schema: hide }, async (_request, reply) => {
     return reply.type(registry.contentType).send(await registry.metrics());

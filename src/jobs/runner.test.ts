@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { KyselyPlugin } from 'kysely';
 import { manualClock } from '../config/clock.ts';
 import { openDatabase } from '../database/connection.ts';
 import { createTestDatabase, TEST_DIALECTS } from '../testing/database.ts';
@@ -254,6 +255,66 @@ for (const dialect of TEST_DIALECTS) {
         for (const job of held) job.release();
         await waitFor(async () => (await allJobs(database.db)).length === 1, 60_000, 'the other jobs to finish');
         assert.equal((await allJobs(database.db))[0]?.locked_by, 'thief', "the stolen job's result is discarded");
+      } finally {
+        for (const job of held) job.release();
+        await runner.stop();
+      }
+    });
+
+    it('backs off while the database is away, logs once, aborts a lease it cannot renew, and resumes by itself', async () => {
+      await reset();
+      const clock = manualClock();
+      // Fault injection: while `down`, every statement of the runner fails as a stopped server makes it fail.
+      let down = false;
+      let refused = 0;
+      const outage: KyselyPlugin = {
+        transformQuery: (args) => {
+          if (!down) return args.node;
+          refused += 1;
+          throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+        },
+        transformResult: async (args) => args.result,
+      };
+      const lines: string[] = [];
+      const logger = { info: (_: object, msg: string) => void lines.push(msg), warn: (_: object, msg: string) => void lines.push(msg), error: (_: object, msg: string) => void lines.push(msg) };
+      const held: Array<{ signal: AbortSignal; release: () => void }> = [];
+      const ran: number[] = [];
+      const handlers: Record<string, JobHandler> = {
+        'test.hold': (job, ctx) =>
+          job.attempts > 1 ? Promise.resolve() : new Promise<void>((resolve) => void held.push({ signal: ctx.signal, release: resolve })),
+        'test.ok': async (job) => void ran.push(job.attempts),
+      };
+      const handle = { ...database, db: database.db.withPlugin(outage) };
+      const runner = new JobRunner({ handle, clock, handlers, logger, pollIntervalMs: 10, maxRetryDelayMs: 50, leaseCheckMs: 10 });
+      await enqueueJob(database.db, { name: 'test.hold', payload: {} }, clock());
+      await runner.start();
+      try {
+        await waitFor(() => held.length === 1, 60_000, 'the held job to start');
+        const [job] = held as [(typeof held)[number]];
+        down = true;
+        clock.advance(DEFAULT_LEASE_MS / 3);
+        await waitFor(() => lines.includes('renewing job leases failed; retrying'), 60_000, 'a failed renewal');
+        const before = refused;
+        await waitFor(() => refused >= before + 20, 60_000, 'more attempts during the outage');
+        assert.deepEqual(
+          lines.slice().sort(),
+          ['renewing job leases failed; retrying', 'the database is unavailable; retrying with backoff'],
+          'one line per outage',
+        );
+        assert.equal(job.signal.aborted, false, 'the lease has not run out');
+        down = false;
+        // Nothing is claimable now (the held job's lease is still valid): an idle runner resumes too.
+        await waitFor(() => lines.includes('claiming jobs works again; job runner resumed'), 60_000, 'the runner to resume');
+
+        down = true;
+        clock.advance(DEFAULT_LEASE_MS);
+        await waitFor(() => job.signal.aborted, 60_000, 'the unrenewable lease to abort its job');
+        assert.ok(job.signal.reason instanceof LeaseLost);
+        down = false;
+        await enqueueJob(database.db, { name: 'test.ok', payload: {} }, clock());
+        await waitFor(() => ran.length === 1, 60_000, 'a job enqueued after the outage');
+        job.release();
+        await waitFor(async () => (await allJobs(database.db)).length === 0, 60_000, 'the held job to run again and finish');
       } finally {
         for (const job of held) job.release();
         await runner.stop();

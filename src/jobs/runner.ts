@@ -231,7 +231,10 @@ export class JobRunner {
   private async cycle(free: number): Promise<void> {
     try {
       await this.checkSchedules(false);
-      if (this.idle && !this.again && !(await hasClaimableJobs(this.options.handle.db, this.clock()))) return;
+      if (this.idle && !this.again && !(await hasClaimableJobs(this.options.handle.db, this.clock()))) {
+        this.recovered();
+        return;
+      }
       const rows = await this.claim(free);
       this.idle = rows.length === 0;
       this.backlog = rows.length === free;
@@ -332,7 +335,9 @@ export class JobRunner {
       await this.failures.record(entry.claim, outcome, message, now);
     } catch (dbError) {
       // During an outage the claim loop has said so once; the lease expires and the job runs again.
-      if (!isDatabaseUnavailable(dbError)) this.logger.error({ ...log, err: dbError }, 'recording a job failure failed; the lease will expire');
+      if (!isDatabaseUnavailable(dbError)) {
+        this.logger.error({ ...log, err: dbError }, 'recording a job failure failed; the lease will expire');
+      }
     }
   }
 
@@ -344,9 +349,6 @@ export class JobRunner {
   private async renew(): Promise<void> {
     if (this.renewing) return;
     const now = this.clock().getTime();
-    for (const job of this.running.values()) {
-      if (!job.completed && job.leaseUntil <= now) job.controller.abort(new LeaseLost(`lease on job ${job.claim.id} ran out`));
-    }
     const due = [...this.running.values()].filter(
       (job) => !job.completed && !job.controller.signal.aborted && job.leaseUntil - now <= (this.leaseMs * 2) / 3,
     );
@@ -357,13 +359,21 @@ export class JobRunner {
       const renewed = new Set(await renewLeases(this.options.handle.db, this.workerId, due.map((job) => job.claim), new Date(until)));
       for (const job of due) {
         if (renewed.has(job.claim.id)) job.leaseUntil = until;
-        else if (this.running.get(job.claim.id) === job && !job.completed) job.controller.abort(new LeaseLost(`lease on job ${job.claim.id} was lost`));
+        else if (this.running.get(job.claim.id) === job && !job.completed) {
+          job.controller.abort(new LeaseLost(`lease on job ${job.claim.id} was lost`));
+        }
       }
       if (this.renewFailing) this.logger.info({}, 'renewing job leases works again');
       this.renewFailing = false;
     } catch (error) {
       if (!this.renewFailing) this.logger.warn({ err: error }, 'renewing job leases failed; retrying');
       this.renewFailing = true;
+      // Unconfirmed past its end, a lease may be another worker's by now.
+      for (const job of due) {
+        if (job.leaseUntil <= now && this.running.get(job.claim.id) === job && !job.completed) {
+          job.controller.abort(new LeaseLost(`lease on job ${job.claim.id} ran out while renewing failed`));
+        }
+      }
     } finally {
       this.renewing = false;
     }
