@@ -22,7 +22,7 @@ export async function runServe(config: Config, options: { worker: boolean; demo:
   const identity = createIdentityService({ db: ctx.database.db, clock: ctx.clock, sessionTtlHours: config.sessionTtlHours });
   const worker = options.worker ? createWorker(ctx) : null;
   if (worker) ctx.wakeWorkers = coalescedWake(worker);
-  const app = await buildApp(ctx);
+  const app = await buildApp(ctx, identity);
   const baseUrl = config.publicUrl ?? `http://localhost:${config.port}`;
 
   const bootstrap = await identity.bootstrapPlatformAdmin();

@@ -90,7 +90,7 @@ admin
   .option('--scopes <list>', `comma-separated subset of: ${PERMISSIONS.join(', ')}`, scopes, [])
   .option('--json', 'print {"id", "api_key"} as JSON')
   .action(async (options: { customer: string; name: string; role: 'admin' | 'member' | 'viewer'; scopes: Permission[]; json?: boolean }) => {
-    const created = await withIdentity((identity) => identity.createApiKey({ customerId: options.customer, name: options.name, role: options.role, scopes: options.scopes, createdBy: null }));
+    const created = await withIdentity((identity) => identity.createApiKey({ customerId: options.customer, name: options.name, role: options.role, scopes: options.scopes, grantor: 'operator' }));
     console.log(options.json ? JSON.stringify({ id: created.apiKey.id, api_key: created.key }) : `api key: ${created.key}   (shown once; store it now)`);
   });
 

@@ -22,6 +22,9 @@ export const identityRepository = {
     Number((await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('role', '=', 'platform_admin').executeTakeFirstOrThrow()).n),
   setPassword: (db: Db, userId: string, hash: string, now: string) =>
     db.updateTable('users').set({ password_hash: hash, updated_at: now }).where('id', '=', userId).execute(),
+  /** Replaces the hash only if it is still the one verified, so a concurrent password change wins. */
+  replacePasswordHash: (db: Db, userId: string, previousHash: string, hash: string, now: string) =>
+    db.updateTable('users').set({ password_hash: hash, updated_at: now }).where('id', '=', userId).where('password_hash', '=', previousHash).execute(),
   touchLogin: (db: Db, userId: string, now: string) => db.updateTable('users').set({ last_login_at: now }).where('id', '=', userId).execute(),
 
   insertSession: (db: Db, row: Session) => db.insertInto('sessions').values(row).execute(),
@@ -50,6 +53,17 @@ export const identityRepository = {
     db.updateTable('sessions').set({ last_seen_at: lastSeen, expires_at: expiresAt }).where('id', '=', id).execute(),
   revokeSession: (db: Db, id: string, userId: string, now: string) =>
     db.updateTable('sessions').set({ revoked_at: now }).where('id', '=', id).where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst(),
+  /** Revokes a session of any user of the tenant (an admin's action). */
+  revokeTenantSession: (db: Db, id: string, customerId: string, now: string) =>
+    db
+      .updateTable('sessions')
+      .set({ revoked_at: now })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .where('user_id', 'in', (eb) => eb.selectFrom('users').select('id').where('customer_id', '=', customerId))
+      .executeTakeFirst(),
+  revokeUserSessions: (db: Db, userId: string, now: string) =>
+    db.updateTable('sessions').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute(),
   listActiveSessions: (db: Db, userId: string, now: string) =>
     db
       .selectFrom('sessions')
@@ -89,6 +103,11 @@ export const identityRepository = {
 
   insertSetupToken: (db: Db, row: { token_hash: string; user_id: string; created_at: string; expires_at: string }) =>
     db.insertInto('setup_tokens').values({ ...row, used_at: null }).execute(),
+  findUsableSetupToken: (db: Db, tokenHash: string, now: string) =>
+    db.selectFrom('setup_tokens').select('user_id').where('token_hash', '=', tokenHash).where('used_at', 'is', null).where('expires_at', '>', now).executeTakeFirst(),
+  /** Retires a user's unused setup tokens when a new one is issued. */
+  retireSetupTokens: (db: Db, userId: string, now: string) =>
+    db.updateTable('setup_tokens').set({ used_at: now }).where('user_id', '=', userId).where('used_at', 'is', null).execute(),
   consumeSetupToken: (db: Db, tokenHash: string, now: string) =>
     db
       .updateTable('setup_tokens')
