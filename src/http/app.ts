@@ -81,9 +81,10 @@ export async function buildHttpApp(ctx: AppContext, options: HttpAppOptions): Pr
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true };
   });
+  // Before the first route: authentication refuses to register a route that declares no access.
+  options.registerAuthentication(app);
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
 
-  options.registerAuthentication(app);
   await app.register(rateLimit, {
     global: true,
     hook: 'onRequest',

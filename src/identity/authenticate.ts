@@ -63,13 +63,33 @@ export function authOf(request: FastifyRequest): AuthContext {
   return request.auth;
 }
 
+/** A route and who may call it, as declared at registration. */
+export interface DeclaredRoute {
+  method: string;
+  url: string;
+  access: 'public' | Permission | typeof AUTHENTICATED;
+}
+
+const declaredRoutesOf = new WeakMap<FastifyInstance, DeclaredRoute[]>();
+
+/** Every route registered on the app since authentication was set up, with its declared access. */
+export function declaredRoutes(app: FastifyInstance): readonly DeclaredRoute[] {
+  return declaredRoutesOf.get(app) ?? [];
+}
+
 /**
  * Resolves the credential of every non-public route before anything else runs, then checks the
  * route's declared permission. Cookie-authenticated writes must echo the session's CSRF token.
  */
 export function registerAuthentication(app: FastifyInstance, identity: IdentityService): void {
   app.decorateRequest('auth', null);
-  app.addHook('onRoute', assertAccessDeclared);
+  const declared: DeclaredRoute[] = [];
+  declaredRoutesOf.set(app, declared);
+  app.addHook('onRoute', (route) => {
+    assertAccessDeclared(route);
+    const access = route.config?.public === true ? 'public' : (route.config?.permission as DeclaredRoute['access']);
+    for (const method of [route.method].flat()) declared.push({ method, url: route.url, access });
+  });
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
     if (config.public || !request.routeOptions.url) return;
