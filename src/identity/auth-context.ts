@@ -2,20 +2,20 @@ import type { Tier } from '../config/config.ts';
 import { AppError, forbidden } from '../errors/app-error.ts';
 import { isStaffRole, ROLE_PERMISSIONS } from './permissions.ts';
 import type { Permission } from './permissions.ts';
-import type { CustomerRole, Role } from './tables.ts';
+import type { ApiKeyId, CustomerRole, Role, SessionId, UserId } from './tables.ts';
 
 /** Who is calling: resolved once per request from the Bearer token, API key or session cookie. */
 export interface AuthContext {
   kind: 'session' | 'api_key';
   /** The user (for an API key: its creator, or null for CLI-made keys). */
-  userId: string | null;
+  userId: UserId | null;
   /** The tenant of the credential; null for SecureBase staff. */
   customerId: string | null;
   tier: Tier | null;
   role: Role;
   isStaff: boolean;
   /** Session or API key id: the rate-limit and idempotency owner. */
-  credentialId: string;
+  credentialId: SessionId | ApiKeyId;
   /** Effective permissions: the role's, narrowed by an API key's scopes. */
   permissions: ReadonlySet<Permission>;
   /** The session was presented as a cookie (writes then need the CSRF header). */

@@ -5,6 +5,7 @@ import { request } from '../testing/http.ts';
 import { startTestServer } from '../testing/server.ts';
 import type { TestServer } from '../testing/server.ts';
 import { TEST_DIALECTS } from '../testing/database.ts';
+import type { ApiKeyId } from './tables.ts';
 
 for (const dialect of TEST_DIALECTS) {
   describe(`identity over HTTP on ${dialect}`, () => {
@@ -86,7 +87,7 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(created.status, 201);
       assert.match(created.body.key, /^sb_live_[A-Za-z0-9_-]{43}$/);
       assert.ok(created.body.api_key.prefix.startsWith('sb_live_'));
-      const row = await server.database.db.selectFrom('api_keys').selectAll().where('id', '=', created.body.api_key.id).executeTakeFirstOrThrow();
+      const row = await server.database.db.selectFrom('api_keys').selectAll().where('id', '=', created.body.api_key.id as ApiKeyId).executeTakeFirstOrThrow();
       assert.notEqual(row.key_hash, created.body.key);
       assert.ok(!JSON.stringify(row).includes(created.body.key));
 

@@ -2,7 +2,7 @@ import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database } from '../database/schema.ts';
 import type { TenantScope } from './auth-context.ts';
 import { updateWithinScope, withinScope } from './scope.ts';
-import type { ApiKeysTable, CustomersTable, SessionsTable, UsersTable } from './tables.ts';
+import type { ApiKeyId, ApiKeysTable, CustomersTable, SessionId, SessionsTable, UserId, UsersTable } from './tables.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -18,11 +18,11 @@ export type Session = Selectable<SessionsTable>;
 export function identityTenantRepository(db: Db, scope: TenantScope) {
   return {
     listApiKeys: () => withinScope(db.selectFrom('api_keys').selectAll(), scope, 'customer_id').orderBy('created_at', 'desc').orderBy('id', 'desc').execute(),
-    findApiKey: (id: string) => withinScope(db.selectFrom('api_keys').selectAll(), scope, 'customer_id').where('id', '=', id).executeTakeFirst(),
-    revokeApiKey: (id: string, now: string) =>
+    findApiKey: (id: ApiKeyId) => withinScope(db.selectFrom('api_keys').selectAll(), scope, 'customer_id').where('id', '=', id).executeTakeFirst(),
+    revokeApiKey: (id: ApiKeyId, now: string) =>
       updateWithinScope(db.updateTable('api_keys').set({ revoked_at: now }), scope, 'customer_id').where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst(),
     /** Revokes a session of any user of the tenant (an admin's action). */
-    revokeSession: (id: string, now: string) =>
+    revokeSession: (id: SessionId, now: string) =>
       db
         .updateTable('sessions')
         .set({ revoked_at: now })
@@ -46,16 +46,16 @@ export function identitySystemRepository(db: Db) {
     findCustomerByName: (name: string) => db.selectFrom('customers').selectAll().where('name', '=', name).executeTakeFirst(),
 
     insertUser: (row: User) => db.insertInto('users').values(row).execute(),
-    findUserById: (id: string) => db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst(),
+    findUserById: (id: UserId) => db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst(),
     findUserByEmail: (email: string) => db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst(),
     countPlatformAdmins: async () =>
       Number((await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('role', '=', 'platform_admin').executeTakeFirstOrThrow()).n),
-    setPassword: (userId: string, hash: string, now: string) =>
+    setPassword: (userId: UserId, hash: string, now: string) =>
       db.updateTable('users').set({ password_hash: hash, updated_at: now }).where('id', '=', userId).execute(),
     /** Replaces the hash only if it is still the one verified, so a concurrent password change wins. */
-    replacePasswordHash: (userId: string, previousHash: string, hash: string, now: string) =>
+    replacePasswordHash: (userId: UserId, previousHash: string, hash: string, now: string) =>
       db.updateTable('users').set({ password_hash: hash, updated_at: now }).where('id', '=', userId).where('password_hash', '=', previousHash).execute(),
-    touchLogin: (userId: string, now: string) => db.updateTable('users').set({ last_login_at: now }).where('id', '=', userId).execute(),
+    touchLogin: (userId: UserId, now: string) => db.updateTable('users').set({ last_login_at: now }).where('id', '=', userId).execute(),
 
     insertSession: (row: Session) => db.insertInto('sessions').values(row).execute(),
     /** The session, its user and the user's tenant tier in one query (one lookup per request). */
@@ -79,13 +79,13 @@ export function identitySystemRepository(db: Db) {
         ])
         .where('sessions.token_hash', '=', tokenHash)
         .executeTakeFirst(),
-    extendSession: (id: string, lastSeen: string, expiresAt: string) =>
+    extendSession: (id: SessionId, lastSeen: string, expiresAt: string) =>
       db.updateTable('sessions').set({ last_seen_at: lastSeen, expires_at: expiresAt }).where('id', '=', id).execute(),
-    revokeOwnSession: (id: string, userId: string, now: string) =>
+    revokeOwnSession: (id: SessionId, userId: UserId, now: string) =>
       db.updateTable('sessions').set({ revoked_at: now }).where('id', '=', id).where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst(),
-    revokeUserSessions: (userId: string, now: string) =>
+    revokeUserSessions: (userId: UserId, now: string) =>
       db.updateTable('sessions').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute(),
-    listActiveSessions: (userId: string, now: string) =>
+    listActiveSessions: (userId: UserId, now: string) =>
       db
         .selectFrom('sessions')
         .select(['id', 'created_at', 'last_seen_at', 'expires_at', 'ip', 'user_agent'])
@@ -114,14 +114,14 @@ export function identitySystemRepository(db: Db) {
         ])
         .where('api_keys.key_hash', '=', keyHash)
         .executeTakeFirst(),
-    touchApiKey: (id: string, now: string) => db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', id).execute(),
+    touchApiKey: (id: ApiKeyId, now: string) => db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', id).execute(),
 
-    insertSetupToken: (row: { token_hash: string; user_id: string; created_at: string; expires_at: string }) =>
+    insertSetupToken: (row: { token_hash: string; user_id: UserId; created_at: string; expires_at: string }) =>
       db.insertInto('setup_tokens').values({ ...row, used_at: null }).execute(),
     findUsableSetupToken: (tokenHash: string, now: string) =>
       db.selectFrom('setup_tokens').select('user_id').where('token_hash', '=', tokenHash).where('used_at', 'is', null).where('expires_at', '>', now).executeTakeFirst(),
     /** Retires a user's unused setup tokens when a new one is issued. */
-    retireSetupTokens: (userId: string, now: string) =>
+    retireSetupTokens: (userId: UserId, now: string) =>
       db.updateTable('setup_tokens').set({ used_at: now }).where('user_id', '=', userId).where('used_at', 'is', null).execute(),
     consumeSetupToken: (tokenHash: string, now: string) =>
       db

@@ -7,6 +7,8 @@ import type { Permission } from './permissions.ts';
 import type { ApiKey, User } from './repository.ts';
 import { ApiKeyView, CreateApiKeyBody, CreatedApiKeyResponse, CreatedTenantResponse, CreateTenantBody, IdParams, LoginBody, LoginResponse, MeResponse, SessionView, SetupBody, UserView } from './schemas.ts';
 import type { IdentityService } from './service.ts';
+// Path ids are only text until a query finds (or does not find) the row they name.
+import type { ApiKeyId, SessionId } from './tables.ts';
 
 const presentUser = (user: User) => ({ id: user.id, customer_id: user.customer_id, email: user.email, name: user.name, role: user.role, created_at: user.created_at });
 const presentApiKey = (key: ApiKey) => ({
@@ -58,7 +60,7 @@ export function identityRoutes(ctx: AppContext, identity: IdentityService): Fast
       schema: { tags: ['auth'], summary: 'Revoke a session', description: 'With a session: any session of your own. With `users:manage`: any session of a user of your tenant.', params: IdParams, response: { 204: Type.Null() } },
       config: { permission: AUTHENTICATED },
     }, async (request, reply) => {
-      await identity.revokeSession(authOf(request), request.params.id);
+      await identity.revokeSession(authOf(request), request.params.id as SessionId);
       return reply.code(204).send(null);
     });
 
@@ -92,7 +94,7 @@ export function identityRoutes(ctx: AppContext, identity: IdentityService): Fast
 
     app.delete('/api-keys/:id', { schema: { tags: ['api-keys'], summary: 'Revoke an API key (effective on the next request)', params: IdParams, response: { 200: ApiKeyView } }, config: { permission: 'api_keys:manage' } }, async (request) => {
       const auth = authOf(request);
-      const key = await identity.revokeApiKey(auth.customerId as string, request.params.id);
+      const key = await identity.revokeApiKey(auth.customerId as string, request.params.id as ApiKeyId);
       return presentApiKey(key as ApiKey);
     });
 

@@ -3,6 +3,7 @@ import type { Clock } from '../config/clock.ts';
 import type { Database } from '../database/schema.ts';
 import { OWASP_SCRYPT } from './secrets.ts';
 import type { ScryptParams } from './secrets.ts';
+import type { UserId } from './tables.ts';
 import { apiKeyUseCases } from './use-cases/api-keys.ts';
 import { identityRepositories } from './use-cases/deps.ts';
 import type { IdentityRepositories } from './use-cases/deps.ts';
@@ -32,7 +33,7 @@ export function createIdentityService({ db, clock, sessionTtlHours, passwordHash
     ...sessionUseCases(deps),
     ...apiKeyUseCases(deps),
     findCustomer: (id: string) => repositories.system(db).findCustomer(id),
-    findUser: (id: string) => repositories.system(db).findUserById(id),
+    findUser: (id: UserId) => repositories.system(db).findUserById(id),
   };
 }
 

@@ -8,7 +8,7 @@ import type { AuthContext } from '../auth-context.ts';
 import type { Permission } from '../permissions.ts';
 import type { ApiKey } from '../repository.ts';
 import { generateApiKey } from '../secrets.ts';
-import type { CustomerRole } from '../tables.ts';
+import type { ApiKeyId, CustomerRole, UserId } from '../tables.ts';
 import { tenantScope } from './deps.ts';
 import type { IdentityUseCaseDeps } from './deps.ts';
 
@@ -30,11 +30,11 @@ export interface NewApiKey {
 }
 
 /** Inserts a key and its `api_key.created` event in the caller's transaction. */
-export async function insertApiKey(deps: IdentityUseCaseDeps, trx: Kysely<Database>, input: NewApiKey & { createdBy: string | null }): Promise<CreatedApiKey> {
+export async function insertApiKey(deps: IdentityUseCaseDeps, trx: Kysely<Database>, input: NewApiKey & { createdBy: UserId | null }): Promise<CreatedApiKey> {
   const { key, prefix, hash } = generateApiKey();
   const now = deps.clock();
   const apiKey: ApiKey = {
-    id: uuidv7(),
+    id: uuidv7() as ApiKeyId,
     customer_id: input.customerId,
     created_by: input.createdBy,
     name: input.name,
@@ -66,7 +66,7 @@ export function apiKeyUseCases(deps: IdentityUseCaseDeps) {
 
     listApiKeys: (customerId: string) => repositories.tenant(db, tenantScope(customerId)).listApiKeys(),
 
-    async revokeApiKey(customerId: string, id: string) {
+    async revokeApiKey(customerId: string, id: ApiKeyId) {
       await db.transaction().execute(async (trx) => {
         const keys = repositories.tenant(trx, tenantScope(customerId));
         const result = await keys.revokeApiKey(id, clock().toISOString());

@@ -3,6 +3,7 @@ import { AppError, notFound, unauthenticated } from '../../errors/app-error.ts';
 import { createAttemptLimiter } from '../attempt-limiter.ts';
 import { normalizeEmail } from '../email.ts';
 import type { User } from '../repository.ts';
+import type { SessionId } from '../tables.ts';
 import { dummyPasswordHash, hashPassword, needsRehash, randomToken, sha256, verifyPassword } from '../secrets.ts';
 import type { IdentityUseCaseDeps } from './deps.ts';
 import { assertNotThrottled, LOGIN_LIMITS, recordAttempt, SETUP_LIMITS } from './limits.ts';
@@ -43,7 +44,7 @@ export function passwordUseCases(deps: IdentityUseCaseDeps) {
       const token = randomToken();
       const csrfToken = randomToken(18);
       const expiresAt = new Date(clock().getTime() + sessionTtlHours * 3600_000).toISOString();
-      const session = { id: uuidv7(), user_id: user.id, token_hash: sha256(token), csrf_token: csrfToken, created_at: now(), last_seen_at: now(), expires_at: expiresAt, revoked_at: null, ip: input.ip, user_agent: input.userAgent?.slice(0, 300) ?? null };
+      const session = { id: uuidv7() as SessionId, user_id: user.id, token_hash: sha256(token), csrf_token: csrfToken, created_at: now(), last_seen_at: now(), expires_at: expiresAt, revoked_at: null, ip: input.ip, user_agent: input.userAgent?.slice(0, 300) ?? null };
       await users.insertSession(session);
       await users.touchLogin(user.id, now());
       return { token, csrfToken, expiresAt, user };

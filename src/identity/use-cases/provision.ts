@@ -7,7 +7,7 @@ import { isValidEmail, normalizeEmail } from '../email.ts';
 import { isStaffRole } from '../permissions.ts';
 import type { Customer, User } from '../repository.ts';
 import { hashPassword, randomToken, sha256 } from '../secrets.ts';
-import type { Role, StaffRole } from '../tables.ts';
+import type { Role, StaffRole, UserId } from '../tables.ts';
 import { insertApiKey } from './api-keys.ts';
 import type { IdentityUseCaseDeps } from './deps.ts';
 
@@ -21,7 +21,7 @@ export function validEmail(email: string, field: string): string {
 }
 
 /** Issues a one-time setup token for the user in the caller's transaction; only its hash is stored. */
-export async function insertSetupToken(deps: IdentityUseCaseDeps, trx: Kysely<Database>, userId: string): Promise<string> {
+export async function insertSetupToken(deps: IdentityUseCaseDeps, trx: Kysely<Database>, userId: UserId): Promise<string> {
   const setupToken = randomToken();
   const now = deps.clock();
   await deps.repositories.system(trx).insertSetupToken({ token_hash: sha256(setupToken), user_id: userId, created_at: now.toISOString(), expires_at: new Date(now.getTime() + SETUP_TOKEN_TTL_MS).toISOString() });
@@ -41,7 +41,7 @@ export function provisionUseCases(deps: IdentityUseCaseDeps) {
       throw new AppError('conflict', `A user with email ${input.email} already exists`, { errors: [{ field: 'email', message: 'is already registered' }] });
     }
     const user: User = {
-      id: uuidv7(),
+      id: uuidv7() as UserId,
       customer_id: input.customerId,
       email: input.email,
       name: input.name,

@@ -3,6 +3,7 @@ import { effectivePermissions } from '../auth-context.ts';
 import type { AuthContext } from '../auth-context.ts';
 import { isStaffRole } from '../permissions.ts';
 import { API_KEY_PREFIX, sha256 } from '../secrets.ts';
+import type { SessionId, UserId } from '../tables.ts';
 import { tenantScope } from './deps.ts';
 import type { IdentityUseCaseDeps } from './deps.ts';
 
@@ -43,18 +44,22 @@ export function sessionUseCases({ db, clock, repositories, sessionTtlHours }: Id
       return { kind: 'session', userId: session.user_id, customerId: session.customer_id, tier: session.tier ?? null, role, isStaff: isStaffRole(role), credentialId: session.session_id, permissions: effectivePermissions(role), viaCookie, csrfToken: session.csrf_token };
     },
 
-    logout: (auth: AuthContext) => repositories.system(db).revokeOwnSession(auth.credentialId, auth.userId ?? '', now()),
-    listSessions: (userId: string) => repositories.system(db).listActiveSessions(userId, now()),
+    /** Ends the caller's session; an API key has none to end. */
+    async logout(auth: AuthContext) {
+      if (auth.kind !== 'session' || !auth.userId) return;
+      await repositories.system(db).revokeOwnSession(auth.credentialId as SessionId, auth.userId, now());
+    },
+    listSessions: (userId: UserId) => repositories.system(db).listActiveSessions(userId, now()),
 
     /**
      * Sessions are managed by a session of their own user, or by an admin of the user's tenant
      * (`users:manage`); an API key acting for its creator may not log the creator out.
      */
-    async revokeSession(auth: AuthContext, sessionId: string) {
+    async revokeSession(auth: AuthContext, sessionId: SessionId) {
       const ownSession = auth.kind === 'session' && auth.userId !== null;
       const tenantAdmin = auth.customerId !== null && auth.permissions.has('users:manage');
       if (!ownSession && !tenantAdmin) throw forbidden('Sessions are managed by a session of their own user or by an admin');
-      let revoked = ownSession ? Number((await repositories.system(db).revokeOwnSession(sessionId, auth.userId as string, now())).numUpdatedRows) : 0;
+      let revoked = ownSession ? Number((await repositories.system(db).revokeOwnSession(sessionId, auth.userId as UserId, now())).numUpdatedRows) : 0;
       if (revoked === 0 && tenantAdmin) {
         revoked = Number((await repositories.tenant(db, tenantScope(auth.customerId as string)).revokeSession(sessionId, now())).numUpdatedRows);
       }
