@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { systemClock } from '../config/clock.ts';
+import { createIdentityService } from '../identity/service.ts';
 import { createTestDatabase, TEST_DIALECTS } from '../testing/database.ts';
 import type { TestDatabase } from '../testing/database.ts';
 
@@ -34,6 +36,12 @@ describe('securebase CLI', () => {
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /tier/);
   });
+
+  it('rejects an owner email the API would reject, before touching the database', () => {
+    const result = run(['admin', 'create-tenant', '--name', 'X', '--tier', 'standard', '--admin-email', 'notanemail']);
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /--admin-email.*must be an email address/);
+  });
 });
 
 for (const dialect of TEST_DIALECTS) {
@@ -47,19 +55,32 @@ for (const dialect of TEST_DIALECTS) {
     it('creates a tenant and prints ids and a working API key as JSON', async () => {
       const result = run(['admin', 'create-tenant', '--name', 'Acme Bank', '--tier', 'fintech', '--admin-email', 'ops@acme.example', '--json'], database.env);
       assert.equal(result.code, 0, result.stderr);
-      const created = JSON.parse(result.stdout) as { customer_id: string; user_id: string; api_key: string };
-      assert.deepEqual(Object.keys(created).sort(), ['api_key', 'customer_id', 'user_id']);
-      assert.match(created.api_key, /^sb_live_/);
+      const created = JSON.parse(result.stdout) as { customer_id: string; user_id: string; key: string; api_key: string; setup_token: string };
+      assert.deepEqual(Object.keys(created).sort(), ['api_key', 'customer_id', 'key', 'setup_token', 'user_id']);
+      assert.match(created.key, /^sb_live_/);
+      assert.equal(created.api_key, created.key);
+      assert.ok(created.setup_token.length > 20);
       const customer = await database.db.selectFrom('customers').selectAll().where('id', '=', created.customer_id).executeTakeFirstOrThrow();
       assert.equal(customer.tier, 'fintech');
 
       const key = run(['admin', 'create-api-key', '--customer', created.customer_id, '--name', 'ci', '--role', 'viewer', '--scopes', 'tickets:read', '--json'], database.env);
       assert.equal(key.code, 0, key.stderr);
-      assert.match((JSON.parse(key.stdout) as { api_key: string }).api_key, /^sb_live_/);
+      assert.match((JSON.parse(key.stdout) as { key: string }).key, /^sb_live_/);
 
       const staff = run(['admin', 'create-staff', '--email', 'agent@securebase.example', '--role', 'agent', '--json'], database.env);
       assert.equal(staff.code, 0, staff.stderr);
       assert.ok((JSON.parse(staff.stdout) as { setup_token: string }).setup_token.length > 20);
+
+      const reset = run(['admin', 'reset-password', '--email', 'OPS@acme.example', '--json'], database.env);
+      assert.equal(reset.code, 0, reset.stderr);
+      const reissued = JSON.parse(reset.stdout) as { user_id: string; setup_token: string };
+      assert.equal(reissued.user_id, created.user_id);
+      const identity = createIdentityService({ db: database.db, clock: systemClock, sessionTtlHours: 1, passwordHashing: { N: 2 ** 10, r: 8, p: 1 } });
+      await assert.rejects(identity.completeSetup({ token: created.setup_token, password: 'the owner password', ip: null }), /invalid, used or expired/);
+      assert.equal((await identity.completeSetup({ token: reissued.setup_token, password: 'the owner password', ip: null })).id, created.user_id);
+      const unknown = run(['admin', 'reset-password', '--email', 'nobody@acme.example'], database.env);
+      assert.equal(unknown.code, 1);
+      assert.match(unknown.stderr, /User not found/);
     });
   });
 }

@@ -6,6 +6,7 @@ import { createIdentityService } from '../identity/service.ts';
 import { openRuntime } from '../server/runtime.ts';
 import { coalescedWake, createWorker } from '../server/worker.ts';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from './demo.ts';
+import { setupCommand } from './setup-instructions.ts';
 
 function onShutdown(stop: () => Promise<void>): void {
   let stopping = false;
@@ -30,13 +31,13 @@ export async function runServe(config: Config, options: { worker: boolean; demo:
   const identity = createIdentityService({ db: ctx.database.db, clock: ctx.clock, sessionTtlHours: config.sessionTtlHours });
   const worker = options.worker ? createWorker(ctx) : null;
   if (worker) ctx.wakeWorkers = coalescedWake(worker);
-  const app = await buildApp(ctx);
+  const app = await buildApp(ctx, identity);
   const baseUrl = config.publicUrl ?? `http://localhost:${config.port}`;
 
   const bootstrap = await identity.bootstrapPlatformAdmin();
   if (bootstrap) {
     console.log(`\nFirst start: created the platform admin ${bootstrap.user.email}.`);
-    console.log(`Set its password once with the setup token (valid 7 days):\n  curl -X POST ${baseUrl}/v1/auth/setup -H 'content-type: application/json' -d '{"token":"${bootstrap.setupToken}","password":"<at least 12 characters>"}'\n`);
+    console.log(`Set its password once with the setup token (valid 7 days):\n  ${setupCommand(baseUrl, bootstrap.setupToken)}\n`);
   }
   if (options.demo) {
     const seeded = await seedDemo(ctx, app, identity, (message) => process.stdout.write(`\r${message}`));

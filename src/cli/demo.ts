@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../runtime/context.ts';
-import { identityRepository } from '../identity/repository.ts';
+import { identitySystemRepository } from '../identity/repository.ts';
 import type { IdentityService } from '../identity/service.ts';
 
 export const DEMO_TENANT = 'Northwind Health (demo)';
@@ -28,12 +28,12 @@ const TICKETS: Array<{ subject: string; description: string; priority: string; c
  * through the real API (app.inject), so demo data obeys every rule real data does. Idempotent.
  */
 export async function seedDemo(ctx: AppContext, app: FastifyInstance, identity: IdentityService, progress: (message: string) => void): Promise<boolean> {
-  if (await identityRepository.findCustomerByName(ctx.database.db, DEMO_TENANT)) return false;
+  if (await identitySystemRepository(ctx.database.db).findCustomerByName(DEMO_TENANT)) return false;
   const tenant = await identity.createTenant({ name: DEMO_TENANT, tier: 'healthcare', adminEmail: DEMO_USERS.owner, adminName: 'Olivia Owner', adminPassword: DEMO_PASSWORD });
   const customerId = tenant.customer.id;
   await identity.createUser({ customerId, email: DEMO_USERS.member, name: 'Max Member', role: 'member', password: DEMO_PASSWORD });
   await identity.createUser({ customerId, email: DEMO_USERS.viewer, name: 'Vera Viewer', role: 'viewer', password: DEMO_PASSWORD });
-  if (!(await identityRepository.findUserByEmail(ctx.database.db, DEMO_USERS.agent))) {
+  if (!(await identitySystemRepository(ctx.database.db).findUserByEmail(DEMO_USERS.agent))) {
     await identity.createStaff({ email: DEMO_USERS.agent, name: 'Sam Support', role: 'agent', password: DEMO_PASSWORD });
   }
   const customer = (await identity.login({ email: DEMO_USERS.owner, password: DEMO_PASSWORD, ip: null, userAgent: 'securebase demo' })).token;

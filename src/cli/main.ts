@@ -1,12 +1,14 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CONFIG_VARIABLES, ConfigError, loadConfig, TIERS } from '../config/config.ts';
 import type { Config, Tier } from '../config/config.ts';
+import { isValidEmail, normalizeEmail } from '../identity/email.ts';
 import { PERMISSIONS } from '../identity/permissions.ts';
 import type { Permission } from '../identity/permissions.ts';
 import { createIdentityService } from '../identity/service.ts';
 import { openRuntime } from '../server/runtime.ts';
 import { runMigrate, runServe, runWorker } from './commands.ts';
 import { registerRotateMasterKey } from './rotate-master-key.ts';
+import { setupCommand } from './setup-instructions.ts';
 
 const configHelp = `\nEnvironment variables:\n${CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(36)} ${v.description} (default ${v.default})`).join('\n')}\n`;
 
@@ -26,6 +28,14 @@ function tier(value: string): Tier {
   if (!TIERS.includes(value as Tier)) throw new InvalidArgumentError(`must be one of ${TIERS.join(', ')}`);
   return value as Tier;
 }
+
+/** The rule the API applies to emails, so the CLI refuses what the API would. */
+function email(value: string): string {
+  if (!isValidEmail(normalizeEmail(value))) throw new InvalidArgumentError('must be an email address');
+  return value;
+}
+
+const baseUrlOf = (cfg: Config) => cfg.publicUrl ?? `http://localhost:${cfg.port}`;
 
 function scopes(value: string): Permission[] {
   const list = value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -69,17 +79,18 @@ admin
   .description('Create a tenant with its owner and an admin API key')
   .requiredOption('--name <name>', 'organisation name')
   .addOption(new Option('--tier <tier>', 'tier').choices([...TIERS]).makeOptionMandatory())
-  .requiredOption('--admin-email <email>', 'email of the tenant owner')
-  .option('--json', 'print {"customer_id", "user_id", "api_key"} as JSON')
+  .requiredOption('--admin-email <email>', 'email of the tenant owner', email)
+  .option('--json', 'print {"customer_id", "user_id", "key", "setup_token"} as JSON ("api_key": deprecated copy of "key")')
   .action(async (options: { name: string; tier: string; adminEmail: string; json?: boolean }) => {
     const created = await withIdentity((identity) => identity.createTenant({ name: options.name, tier: tier(options.tier), adminEmail: options.adminEmail }));
+    const key = created.apiKey.key;
     if (options.json) {
-      console.log(JSON.stringify({ customer_id: created.customer.id, user_id: created.user.id, api_key: created.apiKey.key }));
+      console.log(JSON.stringify({ customer_id: created.customer.id, user_id: created.user.id, key, api_key: key, setup_token: created.setupToken }));
     } else {
       console.log(`tenant:   ${created.customer.id} (${created.customer.name}, ${created.customer.tier})`);
       console.log(`owner:    ${created.user.id} <${created.user.email}>`);
-      console.log(`api key:  ${created.apiKey.key}   (shown once; store it now)`);
-      if (created.setupToken) console.log(`setup:    POST /v1/auth/setup {"token": "${created.setupToken}", "password": "…"} sets the owner's password`);
+      console.log(`api key:  ${key}   (shown once; store it now)`);
+      if (created.setupToken) console.log(`setup:    the owner sets a password once (token valid 7 days):\n  ${setupCommand(baseUrlOf(config()), created.setupToken)}`);
     }
   });
 
@@ -90,23 +101,34 @@ admin
   .requiredOption('--name <name>', 'what the key is for')
   .addOption(new Option('--role <role>', 'role the key acts with').choices(['admin', 'member', 'viewer']).default('member'))
   .option('--scopes <list>', `comma-separated subset of: ${PERMISSIONS.join(', ')}`, scopes, [])
-  .option('--json', 'print {"id", "api_key"} as JSON')
+  .option('--json', 'print {"id", "key"} as JSON ("api_key": deprecated copy of "key")')
   .action(async (options: { customer: string; name: string; role: 'admin' | 'member' | 'viewer'; scopes: Permission[]; json?: boolean }) => {
-    const created = await withIdentity((identity) => identity.createApiKey({ customerId: options.customer, name: options.name, role: options.role, scopes: options.scopes, createdBy: null }));
-    console.log(options.json ? JSON.stringify({ id: created.apiKey.id, api_key: created.key }) : `api key: ${created.key}   (shown once; store it now)`);
+    const created = await withIdentity((identity) => identity.createApiKey({ customerId: options.customer, name: options.name, role: options.role, scopes: options.scopes, grantor: 'operator' }));
+    console.log(options.json ? JSON.stringify({ id: created.apiKey.id, key: created.key, api_key: created.key }) : `api key: ${created.key}   (shown once; store it now)`);
   });
 
 admin
   .command('create-staff')
   .description('Create a SecureBase staff user; prints a one-time setup token for the password')
-  .requiredOption('--email <email>', 'email')
+  .requiredOption('--email <email>', 'email', email)
   .addOption(new Option('--role <role>', 'staff role').choices(['agent', 'platform_admin']).default('agent'))
   .option('--name <name>', 'display name')
   .option('--json', 'print {"user_id", "setup_token"} as JSON')
   .action(async (options: { email: string; role: 'agent' | 'platform_admin'; name?: string; json?: boolean }) => {
     const created = await withIdentity((identity) => identity.createStaff({ email: options.email, name: options.name ?? options.email, role: options.role }));
     if (options.json) console.log(JSON.stringify({ user_id: created.user.id, setup_token: created.setupToken }));
-    else console.log(`staff user ${created.user.id}; set the password with POST /v1/auth/setup {"token": "${created.setupToken}", "password": "…"}`);
+    else console.log(`staff user ${created.user.id}; set the password once (token valid 7 days):\n  ${setupCommand(baseUrlOf(config()), created.setupToken as string)}`);
+  });
+
+admin
+  .command('reset-password')
+  .description('Issue a new one-time setup token for a user (earlier unused ones stop working); prints it')
+  .requiredOption('--email <email>', 'email of the user', email)
+  .option('--json', 'print {"user_id", "setup_token"} as JSON')
+  .action(async (options: { email: string; json?: boolean }) => {
+    const issued = await withIdentity((identity) => identity.issueSetupToken(options.email));
+    if (options.json) console.log(JSON.stringify({ user_id: issued.user.id, setup_token: issued.setupToken }));
+    else console.log(`setup token for ${issued.user.email} (valid 7 days; the current password works until it is used):\n  ${setupCommand(baseUrlOf(config()), issued.setupToken)}`);
   });
 
 try {

@@ -25,12 +25,24 @@ describe('loadConfig', () => {
     [{ CORS_ORIGINS: '*' }, 'CORS_ORIGINS'],
     [{ SECUREBASE_DB_SCHEMA: 'drop table;' }, 'SECUREBASE_DB_SCHEMA'],
     [{ SECUREBASE_MASTER_KEYS_PREVIOUS: `${'ab'.repeat(32)},not-a-key` }, 'SECUREBASE_MASTER_KEYS_PREVIOUS'],
+    [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '11' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: 'loadbalancer' }, 'TRUST_PROXY'],
   ];
   for (const [env, variable] of bad) {
     it(`rejects ${JSON.stringify(env)} naming ${variable}`, () => {
       assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && error.variable === variable && error.message.startsWith(`${variable}:`));
     });
   }
+
+  it('reads TRUST_PROXY as false, a hop count or proxy addresses and CIDRs', () => {
+    assert.equal(loadConfig({}).trustProxy, false);
+    assert.equal(loadConfig({ TRUST_PROXY: 'false' }).trustProxy, false);
+    assert.equal(loadConfig({ TRUST_PROXY: '0' }).trustProxy, false);
+    assert.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,fd00::/8' }).trustProxy, ['10.0.0.0/8', '192.168.1.7', 'fd00::/8']);
+  });
 
   it('accepts valid overrides', () => {
     const config = loadConfig({ PORT: '9090', SECUREBASE_MASTER_KEY: 'ab'.repeat(32), WEBHOOK_ALLOW_PRIVATE_CIDRS: '127.0.0.0/8, ::1/128', RATE_LIMIT_PER_HOUR: 'standard=10' });

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import ipaddr from 'ipaddr.js';
 
 /** Everything the service reads from its environment, validated once at start-up. */
 export interface Config {
@@ -15,6 +16,11 @@ export interface Config {
   previousMasterKeys: string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   publicUrl: string | undefined;
+  /**
+   * Which proxies' X-Forwarded-For/-Proto to believe: false (none), a hop count, or the proxies'
+   * addresses and CIDRs. Passed to Fastify's `trustProxy`, so request.ip and protocol are the client's.
+   */
+  trustProxy: false | number | string[];
   sessionTtlHours: number;
   bodyLimitBytes: number;
   corsOrigins: string[];
@@ -62,6 +68,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   },
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
   { name: 'PUBLIC_URL', default: 'http://localhost:PORT', description: 'Base URL used in links (setup link, emails)' },
+  { name: 'TRUST_PROXY', default: 'false', description: 'Proxies in front: false, a hop count (1 behind one load balancer) or comma-separated proxy CIDRs' },
   { name: 'SESSION_TTL_HOURS', default: '24', description: 'Sliding session lifetime' },
   { name: 'BODY_LIMIT_BYTES', default: '1048576', description: 'Largest accepted JSON body (413 beyond)' },
   { name: 'CORS_ORIGINS', default: '(none)', description: 'Comma-separated allowed origins; CORS is off when empty' },
@@ -107,6 +114,32 @@ function cidrs(env: Env, name: string): string[] {
     if (!match) throw new ConfigError(name, `"${value}" is not a CIDR such as 127.0.0.0/8`);
   }
   return values;
+}
+
+function trustProxy(env: Env): false | number | string[] {
+  const raw = env.TRUST_PROXY?.trim().toLowerCase();
+  if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true') throw new ConfigError('TRUST_PROXY', 'trusting every sender lets clients forge their address; give a hop count (e.g. 1) or the proxies\' CIDRs');
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops > 10) throw new ConfigError('TRUST_PROXY', `must be at most 10 hops, got ${hops}`);
+    return hops;
+  }
+  const entries = list(env, 'TRUST_PROXY');
+  for (const entry of entries) {
+    const valid = entry.includes('/') ? isCidr(entry) : ipaddr.isValid(entry);
+    if (!valid) throw new ConfigError('TRUST_PROXY', `"${entry}" is neither false, a hop count, nor an address or CIDR such as 10.0.0.0/8`);
+  }
+  return entries;
+}
+
+function isCidr(value: string): boolean {
+  try {
+    ipaddr.parseCIDR(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function rateLimits(env: Env): Record<Tier, number> {
@@ -166,6 +199,7 @@ export function loadConfig(env: Env = process.env): Config {
     previousMasterKeys,
     logLevel: logLevel as Config['logLevel'],
     publicUrl,
+    trustProxy: trustProxy(env),
     sessionTtlHours: integer(env, 'SESSION_TTL_HOURS', 24, 1, 24 * 90),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     corsOrigins,

@@ -7,7 +7,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
-import type { Tier } from '../config/config.ts';
+import type { Config, Tier } from '../config/config.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { AppContext } from '../runtime/context.ts';
 import { registerIdempotency } from './idempotency.ts';
@@ -16,6 +16,14 @@ import { registerErrorHandling } from './problem.ts';
 import { validatorCompiler } from './validation.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * TRUST_PROXY for Fastify. A hop count becomes "trust the nearest n addresses" (Fastify's own
+ * number option now trusts nothing); addresses and CIDRs pass through to proxy-addr.
+ */
+function trustProxyOption(trust: Config['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
+}
 
 /** Who is calling, as far as rate limits and idempotency need to know. */
 export interface Caller {
@@ -40,7 +48,7 @@ export async function buildHttpApp(ctx: AppContext, options: HttpAppOptions): Pr
   const app: FastifyInstance = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyLimitBytes,
-    trustProxy: false,
+    trustProxy: trustProxyOption(ctx.config.trustProxy),
     // Per-request lines only when debugging; errors are logged by the error handler either way.
     logController: new LogController({ disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace' }),
     genReqId: (request) => {
@@ -73,9 +81,10 @@ export async function buildHttpApp(ctx: AppContext, options: HttpAppOptions): Pr
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true };
   });
+  // Before the first route: authentication refuses to register a route that declares no access.
+  options.registerAuthentication(app);
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
 
-  options.registerAuthentication(app);
   await app.register(rateLimit, {
     global: true,
     hook: 'onRequest',

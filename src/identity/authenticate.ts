@@ -1,8 +1,9 @@
 import type {} from '@fastify/cookie';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { AppError, unauthenticated } from '../errors/app-error.ts';
 import { requirePermission } from './auth-context.ts';
 import type { AuthContext } from './auth-context.ts';
+import { PERMISSIONS } from './permissions.ts';
 import type { Permission } from './permissions.ts';
 import type { IdentityService } from './service.ts';
 
@@ -17,9 +18,34 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** No credential needed (health, login, docs). */
     public?: boolean;
-    /** The permission a credential needs for this route (403 without it). */
-    permission?: Permission;
+    /**
+     * The permission a credential needs for this route (403 without it), or `'authenticated'` for
+     * routes about the caller itself (any valid credential; the handler decides the rest).
+     */
+    permission?: Permission | typeof AUTHENTICATED;
   }
+}
+
+/** The access of routes open to any valid credential, such as `/me` or logout. */
+export const AUTHENTICATED = 'authenticated';
+
+/**
+ * Every route must say who may call it: `config.public: true`, or `config.permission` (a
+ * permission or {@link AUTHENTICATED}); never both. Closed by default: an undeclared route is a
+ * start-up error, not a route open to every signed-in caller.
+ */
+export function assertAccessDeclared(route: Pick<RouteOptions, 'method' | 'url' | 'config'>): void {
+  const config = route.config ?? {};
+  const name = `${String(route.method)} ${route.url}`;
+  const { permission } = config;
+  if (config.public === true) {
+    if (permission !== undefined) throw new Error(`Route ${name} is public and also declares permission ${permission}; pick one`);
+    return;
+  }
+  if (permission === undefined) {
+    throw new Error(`Route ${name} declares no access: set config.permission (a permission or '${AUTHENTICATED}') or config.public: true`);
+  }
+  if (permission !== AUTHENTICATED && !PERMISSIONS.includes(permission)) throw new Error(`Route ${name} declares an unknown permission ${String(permission)}`);
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -37,12 +63,33 @@ export function authOf(request: FastifyRequest): AuthContext {
   return request.auth;
 }
 
+/** A route and who may call it, as declared at registration. */
+export interface DeclaredRoute {
+  method: string;
+  url: string;
+  access: 'public' | Permission | typeof AUTHENTICATED;
+}
+
+const declaredRoutesOf = new WeakMap<FastifyInstance, DeclaredRoute[]>();
+
+/** Every route registered on the app since authentication was set up, with its declared access. */
+export function declaredRoutes(app: FastifyInstance): readonly DeclaredRoute[] {
+  return declaredRoutesOf.get(app) ?? [];
+}
+
 /**
  * Resolves the credential of every non-public route before anything else runs, then checks the
  * route's declared permission. Cookie-authenticated writes must echo the session's CSRF token.
  */
 export function registerAuthentication(app: FastifyInstance, identity: IdentityService): void {
   app.decorateRequest('auth', null);
+  const declared: DeclaredRoute[] = [];
+  declaredRoutesOf.set(app, declared);
+  app.addHook('onRoute', (route) => {
+    assertAccessDeclared(route);
+    const access = route.config?.public === true ? 'public' : (route.config?.permission as DeclaredRoute['access']);
+    for (const method of [route.method].flat()) declared.push({ method, url: route.url, access });
+  });
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
     if (config.public || !request.routeOptions.url) return;
@@ -57,6 +104,8 @@ export function registerAuthentication(app: FastifyInstance, identity: IdentityS
     }
     const { csrfToken: _csrf, ...context } = auth;
     request.auth = context;
-    if (config.permission) requirePermission(context, config.permission);
+    // Fails closed even if a route escaped the registration check.
+    if (!config.permission) throw new AppError('forbidden', 'This route declares no access');
+    if (config.permission !== AUTHENTICATED) requirePermission(context, config.permission);
   });
 }

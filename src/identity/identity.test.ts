@@ -5,6 +5,7 @@ import { request } from '../testing/http.ts';
 import { startTestServer } from '../testing/server.ts';
 import type { TestServer } from '../testing/server.ts';
 import { TEST_DIALECTS } from '../testing/database.ts';
+import type { ApiKeyId } from './tables.ts';
 
 for (const dialect of TEST_DIALECTS) {
   describe(`identity over HTTP on ${dialect}`, () => {
@@ -25,8 +26,10 @@ for (const dialect of TEST_DIALECTS) {
       assert.match(cookie, /HttpOnly/i);
       assert.match(cookie, /SameSite=Lax/i);
 
-      const me = await request<{ role: string; customer_id: string }>(server.baseUrl, 'GET', '/v1/me', { token: login.body.token });
+      const me = await request<{ role: string; customer_id: string; email: string; name: string }>(server.baseUrl, 'GET', '/v1/me', { token: login.body.token });
       assert.equal(me.status, 200);
+      assert.equal(me.body.email, user.email);
+      assert.equal(me.body.name, 'member user');
       assert.equal(me.body.role, 'member');
       assert.equal(me.body.customer_id, tenant.customerId);
 
@@ -69,7 +72,9 @@ for (const dialect of TEST_DIALECTS) {
         assert.match(response.headers.get('content-type') ?? '', /application\/problem\+json/);
       }
       const key = await createApiKey(server, tenant.customerId, 'member');
-      assert.equal((await request(server.baseUrl, 'GET', '/v1/me', { token: key.key })).status, 200);
+      const keyMe = await request<{ email: string | null; name: string | null }>(server.baseUrl, 'GET', '/v1/me', { token: key.key });
+      assert.equal(keyMe.status, 200);
+      assert.deepEqual([keyMe.body.email, keyMe.body.name], [null, null], 'a key made by the CLI has no user');
       const revoke = await request<{ revoked_at: string }>(server.baseUrl, 'DELETE', `/v1/api-keys/${key.id}`, { token: tenant.apiKey });
       assert.equal(revoke.status, 200);
       assert.ok(revoke.body.revoked_at);
@@ -82,7 +87,7 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(created.status, 201);
       assert.match(created.body.key, /^sb_live_[A-Za-z0-9_-]{43}$/);
       assert.ok(created.body.api_key.prefix.startsWith('sb_live_'));
-      const row = await server.database.db.selectFrom('api_keys').selectAll().where('id', '=', created.body.api_key.id).executeTakeFirstOrThrow();
+      const row = await server.database.db.selectFrom('api_keys').selectAll().where('id', '=', created.body.api_key.id as ApiKeyId).executeTakeFirstOrThrow();
       assert.notEqual(row.key_hash, created.body.key);
       assert.ok(!JSON.stringify(row).includes(created.body.key));
 
@@ -120,9 +125,10 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal((await request(server.baseUrl, 'POST', '/v1/auth/setup', { body: { token: first.setupToken, password: 'a-long-enough-password' } })).status, 401);
       const login = await request<{ token: string }>(server.baseUrl, 'POST', '/v1/auth/login', { body: { email: 'root@securebase.test', password: 'a-long-enough-password' } });
       assert.equal(login.status, 200);
-      const tenant = await request<{ customer_id: string; api_key: string }>(server.baseUrl, 'POST', '/v1/admin/tenants', { token: login.body.token, body: { name: 'Gov Agency', tier: 'government', admin_email: 'gov@example.gov' } });
+      const tenant = await request<{ customer_id: string; key: string; api_key: string }>(server.baseUrl, 'POST', '/v1/admin/tenants', { token: login.body.token, body: { name: 'Gov Agency', tier: 'government', admin_email: 'gov@example.gov' } });
       assert.equal(tenant.status, 201);
-      assert.match(tenant.body.api_key, /^sb_live_/);
+      assert.match(tenant.body.key, /^sb_live_/);
+      assert.equal(tenant.body.api_key, tenant.body.key, 'the deprecated name carries the same secret');
       const agent = await createStaffUser(server, 'agent');
       assert.equal((await request(server.baseUrl, 'POST', '/v1/admin/tenants', { token: agent.token, body: { name: 'Nope Inc', tier: 'standard', admin_email: 'n@example.com' } })).status, 403);
     });

@@ -44,6 +44,8 @@ export const SessionView = Type.Object({
 
 export const MeResponse = Type.Object({
   user_id: NullableString('The user behind the credential'),
+  email: NullableString('Email of that user; null for keys made by the CLI'),
+  name: NullableString('Display name of that user; null for keys made by the CLI'),
   customer_id: NullableString('Tenant of the credential'),
   tier: NullableString('Tenant tier'),
   role: Type.String({ description: 'Role the credential acts with' }),
@@ -92,7 +94,8 @@ export const CreateTenantBody = Type.Object(
 export const CreatedTenantResponse = Type.Object({
   customer_id: Type.String({ description: 'The new tenant' }),
   user_id: Type.String({ description: 'Its owner' }),
-  api_key: Type.String({ description: 'An admin API key of the tenant, shown once' }),
+  key: Type.String({ description: 'The secret of an admin API key of the tenant. Shown once; store it now.' }),
+  api_key: Type.String({ description: 'Deprecated: the same secret as `key`', deprecated: true }),
   setup_token: NullableString('One-time token for the owner to set a password (POST /v1/auth/setup)'),
 });
 

@@ -1,4 +1,10 @@
 import type { Tier } from '../config/config.ts';
+import type { Brand } from '../database/ids.ts';
+
+/** Ids of identity's own rows, branded so one cannot be passed where another is expected. */
+export type UserId = Brand<string, 'UserId'>;
+export type SessionId = Brand<string, 'SessionId'>;
+export type ApiKeyId = Brand<string, 'ApiKeyId'>;
 
 export type CustomerRole = 'owner' | 'admin' | 'member' | 'viewer';
 export type StaffRole = 'agent' | 'platform_admin';
@@ -16,7 +22,7 @@ export interface CustomersTable {
 }
 
 export interface UsersTable {
-  id: string;
+  id: UserId;
   /** Null for SecureBase staff, who belong to no tenant. */
   customer_id: string | null;
   email: string;
@@ -31,8 +37,8 @@ export interface UsersTable {
 }
 
 export interface SessionsTable {
-  id: string;
-  user_id: string;
+  id: SessionId;
+  user_id: UserId;
   token_hash: string;
   csrf_token: string;
   created_at: string;
@@ -44,9 +50,9 @@ export interface SessionsTable {
 }
 
 export interface ApiKeysTable {
-  id: string;
+  id: ApiKeyId;
   customer_id: string;
-  created_by: string | null;
+  created_by: UserId | null;
   name: string;
   /** First characters of the key, shown in lists (`sb_live_ab12…`). */
   prefix: string;
@@ -62,7 +68,7 @@ export interface ApiKeysTable {
 
 export interface SetupTokensTable {
   token_hash: string;
-  user_id: string;
+  user_id: UserId;
   created_at: string;
   expires_at: string;
   used_at: string | null;

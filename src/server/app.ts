@@ -3,13 +3,16 @@ import { buildHttpApp } from '../http/app.ts';
 import { registerAuthentication } from '../identity/authenticate.ts';
 import { identityRoutes } from '../identity/routes.ts';
 import { createIdentityService } from '../identity/service.ts';
+import type { IdentityService } from '../identity/service.ts';
 import type { AppContext } from '../runtime/context.ts';
 import { ticketRoutes } from '../tickets/routes.ts';
 import { webhookRoutes } from '../webhooks/routes.ts';
 
-/** The API process: HTTP conventions, authentication, then every feature's routes under `/v1`. */
-export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
-  const identity = createIdentityService({ db: ctx.database.db, clock: ctx.clock, sessionTtlHours: ctx.config.sessionTtlHours });
+/**
+ * The API process: HTTP conventions, authentication, then every feature's routes under `/v1`.
+ * `identity` lets the caller share its identity service (and so its login attempt counters).
+ */
+export async function buildApp(ctx: AppContext, identity: IdentityService = createIdentityService({ db: ctx.database.db, clock: ctx.clock, sessionTtlHours: ctx.config.sessionTtlHours })): Promise<FastifyInstance> {
   const app = await buildHttpApp(ctx, {
     registerAuthentication: (instance) => registerAuthentication(instance, identity),
     callerOf: (request) => (request.auth ? { credentialId: request.auth.credentialId, tier: request.auth.tier ?? 'standard' } : null),

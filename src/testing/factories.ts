@@ -30,7 +30,7 @@ export async function createStaffUser(server: TestServer, role: StaffRole = 'age
 
 /** An API key of the tenant with a role and optional scopes. */
 export async function createApiKey(server: TestServer, customerId: string, role: CustomerRole = 'member', scopes: string[] = []) {
-  const created = await server.identity.createApiKey({ customerId, name: `key ${unique()}`, role, scopes: scopes as never, createdBy: null });
+  const created = await server.identity.createApiKey({ customerId, name: `key ${unique()}`, role, scopes: scopes as never, grantor: 'operator' });
   return { id: created.apiKey.id, key: created.key };
 }
 

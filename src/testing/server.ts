@@ -9,8 +9,15 @@ import { buildApp } from '../server/app.ts';
 import type { AppContext } from '../runtime/context.ts';
 import { createIdentityService } from '../identity/service.ts';
 import type { IdentityService } from '../identity/service.ts';
+import type { ScryptParams } from '../identity/secrets.ts';
 import { createTestDatabase } from './database.ts';
 import type { TestDatabase } from './database.ts';
+
+/**
+ * Cheap scrypt parameters so the suite does not spend a second per password; the real ones are
+ * covered by the identity tests. Hashes record their parameters, so both verify the same way.
+ */
+export const TEST_PASSWORD_HASHING: ScryptParams = { N: 2 ** 10, r: 8, p: 1 };
 
 /** A real server on a random loopback port over a fresh database. */
 export interface TestServer {
@@ -28,7 +35,8 @@ export async function startTestServer(dialect: DialectName, options: { env?: Rec
   const config = loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT_PER_HOUR: 'standard=1000000,fintech=1000000,healthcare=1000000,government=1000000', ...database.env, ...options.env });
   const clock = options.clock ?? systemClock;
   const ctx: AppContext = { config, database, clock, logger: pino({ level: config.logLevel }), keyRing: loadKeyRing(config), wakeWorkers: () => {} };
-  const app = await buildApp(ctx);
+  const identity = createIdentityService({ db: database.db, clock, sessionTtlHours: config.sessionTtlHours, passwordHashing: TEST_PASSWORD_HASHING });
+  const app = await buildApp(ctx, identity);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -37,7 +45,7 @@ export async function startTestServer(dialect: DialectName, options: { env?: Rec
     app,
     ctx,
     database,
-    identity: createIdentityService({ db: database.db, clock, sessionTtlHours: config.sessionTtlHours }),
+    identity,
     close: async () => {
       await app.close();
       await database.destroy();

@@ -3,6 +3,7 @@ import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { TenantScope } from '../identity/auth-context.ts';
 import { updateWithinScope, withinScope } from '../identity/scope.ts';
 import { STAFF_ROLES } from '../identity/permissions.ts';
+import type { UserId } from '../identity/tables.ts';
 import type { SortKey } from '../database/pagination.ts';
 import { pageQuery } from '../database/pagination.ts';
 import type { Executor } from '../jobs/types.ts';
@@ -147,7 +148,7 @@ export function ticketRepository(db: Executor, scope: TenantScope) {
       const row = await db
         .selectFrom('users')
         .select('id')
-        .where('id', '=', userId)
+        .where('id', '=', userId as UserId)
         .where('customer_id', 'is', null)
         .where('role', 'in', [...STAFF_ROLES])
         .where('status', '=', 'active')

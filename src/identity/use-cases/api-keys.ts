@@ -1,0 +1,82 @@
+import type { Kysely } from 'kysely';
+import { uuidv7 } from '../../database/ids.ts';
+import type { Database } from '../../database/schema.ts';
+import { emitEvent } from '../../events/outbox.ts';
+import { notFound } from '../../errors/app-error.ts';
+import { assertWithinGrantor } from '../auth-context.ts';
+import type { AuthContext } from '../auth-context.ts';
+import type { Permission } from '../permissions.ts';
+import type { ApiKey } from '../repository.ts';
+import { generateApiKey } from '../secrets.ts';
+import type { ApiKeyId, CustomerRole, UserId } from '../tables.ts';
+import { tenantScope } from './deps.ts';
+import type { IdentityUseCaseDeps } from './deps.ts';
+
+/** An API key as shown after creation: the secret appears here and nowhere else, ever. */
+export interface CreatedApiKey {
+  apiKey: ApiKey;
+  key: string;
+}
+
+/** Who hands out an API key: a request's credential (bounded by its own rights) or the local operator (the CLI). */
+export type Grantor = AuthContext | 'operator';
+
+export interface NewApiKey {
+  customerId: string;
+  name: string;
+  role: CustomerRole;
+  scopes: Permission[];
+  expiresAt?: string | null;
+}
+
+/** Inserts a key and its `api_key.created` event in the caller's transaction. */
+export async function insertApiKey(deps: IdentityUseCaseDeps, trx: Kysely<Database>, input: NewApiKey & { createdBy: UserId | null }): Promise<CreatedApiKey> {
+  const { key, prefix, hash } = generateApiKey();
+  const now = deps.clock();
+  const apiKey: ApiKey = {
+    id: uuidv7() as ApiKeyId,
+    customer_id: input.customerId,
+    created_by: input.createdBy,
+    name: input.name,
+    prefix,
+    key_hash: hash,
+    scopes: JSON.stringify(input.scopes),
+    role: input.role,
+    created_at: now.toISOString(),
+    last_used_at: null,
+    expires_at: input.expiresAt ?? null,
+    revoked_at: null,
+  };
+  await deps.repositories.system(trx).insertApiKey(apiKey);
+  await emitEvent(trx, { type: 'api_key.created', customerId: input.customerId, data: { api_key_id: apiKey.id, name: apiKey.name, prefix, scopes: input.scopes, role: input.role } }, now);
+  return { apiKey, key };
+}
+
+/** Creating, listing and revoking a tenant's API keys. */
+export function apiKeyUseCases(deps: IdentityUseCaseDeps) {
+  const { db, clock, repositories } = deps;
+  return {
+    /** A key of the tenant; a credential may hand out no role or scope beyond its own. */
+    async createApiKey(input: NewApiKey & { grantor: Grantor }): Promise<CreatedApiKey> {
+      const { grantor, ...key } = input;
+      if (grantor !== 'operator') assertWithinGrantor(grantor, key.role, key.scopes);
+      if (!(await repositories.system(db).findCustomer(input.customerId))) throw notFound('Customer');
+      return db.transaction().execute((trx) => insertApiKey(deps, trx, { ...key, createdBy: grantor === 'operator' ? null : grantor.userId }));
+    },
+
+    listApiKeys: (customerId: string) => repositories.tenant(db, tenantScope(customerId)).listApiKeys(),
+
+    async revokeApiKey(customerId: string, id: ApiKeyId) {
+      await db.transaction().execute(async (trx) => {
+        const keys = repositories.tenant(trx, tenantScope(customerId));
+        const result = await keys.revokeApiKey(id, clock().toISOString());
+        if (Number(result.numUpdatedRows) === 0) {
+          if (await keys.findApiKey(id)) return;
+          throw notFound('API key');
+        }
+        await emitEvent(trx, { type: 'api_key.revoked', customerId, data: { api_key_id: id } }, clock());
+      });
+      return repositories.tenant(db, tenantScope(customerId)).findApiKey(id);
+    },
+  };
+}
