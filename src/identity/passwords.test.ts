@@ -50,3 +50,23 @@ for (const dialect of TEST_DIALECTS) {
     });
   });
 }
+
+describe('password hashing and transactions', () => {
+  it('is refused inside a database transaction (it would hold up every group mate)', async () => {
+    const database = await createTestDatabase('sqlite');
+    try {
+      const cheap = { N: 2 ** 10, r: 8, p: 1 };
+      const hash = await hashPassword('outside is fine', cheap);
+      await assert.rejects(
+        database.db.transaction().execute(() => hashPassword('inside is not', cheap)),
+        /password hashing/,
+      );
+      await assert.rejects(
+        database.db.transaction().execute(() => verifyPassword('outside is fine', hash)),
+        /password verification/,
+      );
+    } finally {
+      await database.destroy();
+    }
+  });
+});

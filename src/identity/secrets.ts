@@ -1,5 +1,6 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
+import { assertOutsideTransaction } from '../database/transaction-guard.ts';
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
 
@@ -38,6 +39,7 @@ export function randomToken(bytes = 32): string {
 
 /** scrypt hash in the self-describing form `scrypt$N$r$p$salt$hash`. */
 export async function hashPassword(password: string, params: ScryptParams = OWASP_SCRYPT): Promise<string> {
+  assertOutsideTransaction('password hashing');
   const salt = randomBytes(16);
   const hash = await scryptAsync(password.normalize('NFKC'), salt, 32, { ...params, maxmem: maxmemFor(params) });
   return `scrypt$${params.N}$${params.r}$${params.p}$${salt.toString('base64')}$${hash.toString('base64')}`;
@@ -45,6 +47,7 @@ export async function hashPassword(password: string, params: ScryptParams = OWAS
 
 /** Constant-time comparison of a password with a stored hash, using the parameters stored in it. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  assertOutsideTransaction('password verification');
   const parsed = parseHash(stored);
   if (!parsed || parsed.hash.length === 0) return false;
   const actual = await scryptAsync(password.normalize('NFKC'), parsed.salt, parsed.hash.length, { ...parsed.params, maxmem: maxmemFor(parsed.params) });
