@@ -3,7 +3,8 @@ import { buildApp } from '../server/app.ts';
 import { createIdentityService } from '../identity/service.ts';
 import { openRuntime } from '../server/runtime.ts';
 import { coalescedWake, createWorker } from '../server/worker.ts';
-import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from './demo.ts';
+import { DEMO_PASSWORD, DEMO_USERS, progressLine, seedDemo } from './demo.ts';
+import { assertCanListen } from './listen-check.ts';
 
 function onShutdown(stop: () => Promise<void>): void {
   let stopping = false;
@@ -18,6 +19,7 @@ function onShutdown(stop: () => Promise<void>): void {
 
 /** `securebase serve`: API (and portal) plus, unless disabled, the job runner in one process. */
 export async function runServe(config: Config, options: { worker: boolean; demo: boolean; exitAfterDemo?: boolean }): Promise<void> {
+  if (!options.exitAfterDemo) await assertCanListen(config.host, config.port);
   const ctx = await openRuntime(config);
   const identity = createIdentityService({ db: ctx.database.db, clock: ctx.clock, sessionTtlHours: config.sessionTtlHours });
   const worker = options.worker ? createWorker(ctx) : null;
@@ -31,8 +33,8 @@ export async function runServe(config: Config, options: { worker: boolean; demo:
     console.log(`Set its password once with the setup token (valid 7 days):\n  curl -X POST ${baseUrl}/v1/auth/setup -H 'content-type: application/json' -d '{"token":"${bootstrap.setupToken}","password":"<at least 12 characters>"}'\n`);
   }
   if (options.demo) {
-    const seeded = await seedDemo(ctx, app, identity, (message) => process.stdout.write(`\r${message}`));
-    if (seeded) process.stdout.write('\n');
+    const progress = progressLine(process.stdout);
+    if (await seedDemo(ctx, app, identity, progress.update)) progress.end();
   }
   if (options.exitAfterDemo) {
     console.log('Demo data is in place.');
