@@ -1,5 +1,4 @@
 import type { Config } from '../config/config.ts';
-import { buildApp } from '../server/app.ts';
 import { createIdentityService } from '../identity/service.ts';
 import { openRuntime } from '../server/runtime.ts';
 import { coalescedWake, createWorker } from '../server/worker.ts';
@@ -24,6 +23,8 @@ export async function runServe(config: Config, options: { worker: boolean; demo:
   const identity = createIdentityService({ db: ctx.database.db, clock: ctx.clock, sessionTtlHours: config.sessionTtlHours });
   const worker = options.worker ? createWorker(ctx) : null;
   if (worker) ctx.wakeWorkers = coalescedWake(worker);
+  // Loaded here so that `securebase worker` starts without the HTTP layer and every feature's routes.
+  const { buildApp } = await import('../server/app.ts');
   const app = await buildApp(ctx);
   const baseUrl = config.publicUrl ?? `http://localhost:${config.port}`;
 
