@@ -36,6 +36,7 @@ function compile() {
     console.error('securebase build: dist/ is missing or stale and TypeScript is not installed; run `npm ci` (with dev dependencies) then `npm run build`');
     process.exit(1);
   }
+  console.log('securebase build: compiling src/ to dist/');
   const staging = join(root, '.tmp', 'dist-build');
   rmSync(staging, { recursive: true, force: true });
   const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', staging], { stdio: 'inherit' });
