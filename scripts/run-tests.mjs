@@ -1,5 +1,6 @@
 // Runs every *.test.ts under src/ and bench/ with Node's test runner (through tsx).
 // Optional arguments narrow the run to paths containing one of them.
+// dist/ is rebuilt first when stale, once, because CLI tests run the compiled bin/securebase.js.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +25,8 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+const build = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],

@@ -1,17 +1,35 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { systemClock } from '../config/clock.ts';
 import { createIdentityService } from '../identity/service.ts';
 import { createTestDatabase, TEST_DIALECTS } from '../testing/database.ts';
 import type { TestDatabase } from '../testing/database.ts';
+import { progressLine } from './demo.ts';
 
+// The compiled CLI, as installed; scripts/run-tests.mjs rebuilds dist/ first when it is stale.
 const BIN = fileURLToPath(new URL('../../bin/securebase.js', import.meta.url));
 
 function run(args: string[], env: Record<string, string | undefined> = {}) {
   const result = spawnSync(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env }, encoding: 'utf8', timeout: 60_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Like run, without blocking the event loop (for tests that serve something to the child). */
+async function runAsync(args: string[], env: Record<string, string | undefined> = {}) {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env }, timeout: 60_000 });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, stdout, stderr };
 }
 
 describe('securebase CLI', () => {
@@ -29,6 +47,43 @@ describe('securebase CLI', () => {
     assert.equal(result.code, 2);
     assert.equal(result.stderr.trim().split('\n').length, 1);
     assert.match(result.stderr, /^securebase: invalid configuration: PORT: /);
+  });
+
+  it('refuses to serve on a port in use before it writes anything', async (t) => {
+    const occupant = createServer();
+    await new Promise<void>((resolve) => occupant.listen({ host: '127.0.0.1', port: 0 }, resolve));
+    t.after(() => occupant.close());
+    const port = (occupant.address() as AddressInfo).port;
+    const parent = mkdtempSync(join(tmpdir(), 'securebase-cli-'));
+    t.after(() => rmSync(parent, { recursive: true, force: true }));
+    const dataDir = join(parent, 'data');
+
+    const result = await runAsync(['serve'], { HOST: '127.0.0.1', PORT: String(port), SECUREBASE_DATA_DIR: dataDir });
+    assert.equal(result.code, 1);
+    assert.equal(result.stderr.trim(), `securebase: 127.0.0.1:${port} is already in use; stop the process using it or set PORT`);
+    assert.doesNotMatch(result.stdout, /setup token/);
+    assert.equal(existsSync(dataDir), false, 'nothing is written before the port check');
+  });
+
+  it('writes demo progress as plain lines when the output is not a terminal', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'securebase-cli-'));
+    try {
+      const result = run(['demo'], { SECUREBASE_DATA_DIR: parent });
+      assert.equal(result.code, 0, result.stderr);
+      assert.doesNotMatch(result.stdout, /\r/);
+      assert.match(result.stdout, /^demo data: 1\/8 tickets\n(.*\n)*demo data: 8\/8 tickets\nDemo data is in place\.\n$/m);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
+  it('rewrites demo progress in place on a terminal', () => {
+    const written: string[] = [];
+    const progress = progressLine({ isTTY: true, write: (text: string) => written.push(text) });
+    progress.update('demo data: 1/2 tickets');
+    progress.update('demo data: 2/2 tickets');
+    progress.end();
+    assert.equal(written.join(''), '\rdemo data: 1/2 tickets\rdemo data: 2/2 tickets\n');
   });
 
   it('rejects an unknown tier', () => {

@@ -1,11 +1,11 @@
 import type { Config } from '../config/config.ts';
 import { claimSqliteDatabase } from '../database/sqlite-serving-lock.ts';
 import type { SqliteServingLock } from '../database/sqlite-serving-lock.ts';
-import { buildApp } from '../server/app.ts';
 import { createIdentityService } from '../identity/service.ts';
 import { openRuntime } from '../server/runtime.ts';
 import { coalescedWake, createWorker } from '../server/worker.ts';
-import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from './demo.ts';
+import { DEMO_PASSWORD, DEMO_USERS, progressLine, seedDemo } from './demo.ts';
+import { assertCanListen } from './listen-check.ts';
 import { setupCommand } from './setup-instructions.ts';
 
 function onShutdown(stop: () => Promise<void>): void {
@@ -26,11 +26,14 @@ function claimSqlite(config: Config): SqliteServingLock | null {
 
 /** `securebase serve`: API (and portal) plus, unless disabled, the job runner in one process. */
 export async function runServe(config: Config, options: { worker: boolean; demo: boolean; exitAfterDemo?: boolean }): Promise<void> {
+  if (!options.exitAfterDemo) await assertCanListen(config.host, config.port);
   const claim = options.exitAfterDemo ? null : claimSqlite(config);
   const ctx = await openRuntime(config);
   const identity = createIdentityService({ db: ctx.database.db, clock: ctx.clock, sessionTtlHours: config.sessionTtlHours });
   const worker = options.worker ? createWorker(ctx) : null;
   if (worker) ctx.wakeWorkers = coalescedWake(worker);
+  // Loaded here so that `securebase worker` starts without the HTTP layer and every feature's routes.
+  const { buildApp } = await import('../server/app.ts');
   const app = await buildApp(ctx, identity);
   const baseUrl = config.publicUrl ?? `http://localhost:${config.port}`;
 
@@ -40,8 +43,8 @@ export async function runServe(config: Config, options: { worker: boolean; demo:
     console.log(`Set its password once with the setup token (valid 7 days):\n  ${setupCommand(baseUrl, bootstrap.setupToken)}\n`);
   }
   if (options.demo) {
-    const seeded = await seedDemo(ctx, app, identity, (message) => process.stdout.write(`\r${message}`));
-    if (seeded) process.stdout.write('\n');
+    const progress = progressLine(process.stdout);
+    if (await seedDemo(ctx, app, identity, progress.update)) progress.end();
   }
   if (options.exitAfterDemo) {
     console.log('Demo data is in place.');

@@ -24,6 +24,16 @@ const TICKETS: Array<{ subject: string; description: string; priority: string; c
 ];
 
 /**
+ * Progress shown as one line rewritten in place on a terminal, and as plain lines (no carriage
+ * returns) when the output goes to a log or pipe.
+ */
+export function progressLine(output: { isTTY?: boolean; write(text: string): unknown }): { update: (message: string) => void; end: () => void } {
+  return output.isTTY
+    ? { update: (message) => output.write(`\r${message}`), end: () => output.write('\n') }
+    : { update: (message) => output.write(`${message}\n`), end: () => {} };
+}
+
+/**
  * Creates the demo tenant, its users, a support agent and a set of tickets in various states,
  * through the real API (app.inject), so demo data obeys every rule real data does. Idempotent.
  */

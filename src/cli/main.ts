@@ -4,11 +4,13 @@ import type { Config, Tier } from '../config/config.ts';
 import { isValidEmail, normalizeEmail } from '../identity/email.ts';
 import { PERMISSIONS } from '../identity/permissions.ts';
 import type { Permission } from '../identity/permissions.ts';
-import { createIdentityService } from '../identity/service.ts';
-import { openRuntime } from '../server/runtime.ts';
-import { runMigrate, runServe, runWorker } from './commands.ts';
 import { registerRotateMasterKey } from './rotate-master-key.ts';
 import { setupCommand } from './setup-instructions.ts';
+import type { IdentityService } from '../identity/service.ts';
+
+// The server, database and feature modules load only when a command runs, so `--help` and argument
+// errors answer in a fraction of the start-up time.
+const commands = () => import('./commands.ts');
 
 const configHelp = `\nEnvironment variables:\n${CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(36)} ${v.description} (default ${v.default})`).join('\n')}\n`;
 
@@ -44,8 +46,9 @@ function scopes(value: string): Permission[] {
 }
 
 /** Runs an admin action on a migrated database and closes it. */
-async function withIdentity<T>(action: (identity: ReturnType<typeof createIdentityService>) => Promise<T>): Promise<T> {
+async function withIdentity<T>(action: (identity: IdentityService) => Promise<T>): Promise<T> {
   const cfg = config();
+  const [{ openRuntime }, { createIdentityService }] = await Promise.all([import('../server/runtime.ts'), import('../identity/service.ts')]);
   const ctx = await openRuntime(cfg);
   try {
     return await action(createIdentityService({ db: ctx.database.db, clock: ctx.clock, sessionTtlHours: cfg.sessionTtlHours }));
@@ -62,14 +65,26 @@ program
   .option('--no-worker', 'serve HTTP only (run `securebase worker` processes separately; with PostgreSQL only)')
   .option('--demo', 'create demo data on first start (tenant, users, tickets)')
   .addHelpText('after', configHelp)
-  .action(async (options: { worker: boolean; demo?: boolean }) => runServe(config(), { worker: options.worker, demo: options.demo === true }));
+  .action(async (options: { worker: boolean; demo?: boolean }) => {
+    const cfg = config();
+    await (await commands()).runServe(cfg, { worker: options.worker, demo: options.demo === true });
+  });
 
-program.command('worker').description('Run background jobs only (webhook deliveries, emails, sweeps)').addHelpText('after', configHelp).action(async () => runWorker(config()));
-program.command('migrate').description('Apply pending database migrations and exit').addHelpText('after', configHelp).action(async () => runMigrate(config()));
+program.command('worker').description('Run background jobs only (webhook deliveries, emails, sweeps)').addHelpText('after', configHelp).action(async () => {
+  const cfg = config();
+  await (await commands()).runWorker(cfg);
+});
+program.command('migrate').description('Apply pending database migrations and exit').addHelpText('after', configHelp).action(async () => {
+  const cfg = config();
+  await (await commands()).runMigrate(cfg);
+});
 program
   .command('demo')
   .description('Create demo data (tenant, users, tickets) and exit')
-  .action(async () => runServe(config(), { worker: false, demo: true, exitAfterDemo: true }));
+  .action(async () => {
+    const cfg = config();
+    await (await commands()).runServe(cfg, { worker: false, demo: true, exitAfterDemo: true });
+  });
 
 const admin = program.command('admin').description('Administrative tasks on the configured database');
 registerRotateMasterKey(admin, config);

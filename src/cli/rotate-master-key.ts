@@ -1,9 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import type { Config } from '../config/config.ts';
-import { rotateSealedValues } from '../crypto/rotation.ts';
-import { openRuntime } from '../server/runtime.ts';
-import { SEALED_COLUMNS } from '../server/sealed-columns.ts';
 
 function batchSize(value: string): number {
   const size = Number(value);
@@ -32,6 +29,12 @@ of the ring, and may be run again at any time: values already under the current 
 When a run completes after every process was restarted on the new key, the previous keys may be removed.`,
     )
     .action(async (options: { batchSize: number }) => {
+      // Loaded when the command runs, so that `--help` stays fast.
+      const [{ rotateSealedValues }, { openRuntime }, { SEALED_COLUMNS }] = await Promise.all([
+        import('../crypto/rotation.ts'),
+        import('../server/runtime.ts'),
+        import('../server/sealed-columns.ts'),
+      ]);
       const ctx = await openRuntime(config());
       try {
         const { current, keys } = ctx.keyRing;
