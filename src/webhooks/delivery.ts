@@ -19,7 +19,7 @@ import { DeliveryRecorder } from './recorder.ts';
 import { endpointRepository, messageRepository } from './repository.ts';
 import type { DeliveryRow } from './repository.ts';
 import { nextAttemptDelay } from './retry-schedule.ts';
-import { validSecrets } from './secrets.ts';
+import { MASKED_VALUE, openHeaders, validSecrets } from './secrets.ts';
 import { deliveryHeaders } from './signature.ts';
 import type { AttemptOutcomeKind, MessageStatus } from './tables.ts';
 import { WebhookTransport } from './transport.ts';
@@ -80,7 +80,7 @@ export function loggedHeaders(headers: Record<string, string>, custom: Record<st
   const out = { ...headers };
   for (const name of Object.keys(custom)) {
     const lower = name.toLowerCase();
-    if (lower in out && !lower.startsWith('webhook-') && !lower.startsWith('x-securebase-')) out[lower] = '[redacted]';
+    if (lower in out && !lower.startsWith('webhook-') && !lower.startsWith('x-securebase-')) out[lower] = MASKED_VALUE;
   }
   return out;
 }
@@ -156,7 +156,7 @@ export function createDeliveryEngine(options: DeliveryOptions): DeliveryEngine {
       if (endpoint.rate_limit_per_second) await takeRateSlot(ctx.db, row, endpoint.rate_limit_per_second);
 
       const attemptId = prefixedId('atm');
-      const customHeaders = JSON.parse(endpoint.custom_headers) as Record<string, string>;
+      const customHeaders = openHeaders(options.masterKey, endpoint.id, endpoint.custom_headers);
       const now = options.clock();
       const { headers, result } = await signAndSend(transport, {
         url: endpoint.url,

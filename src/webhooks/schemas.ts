@@ -21,7 +21,11 @@ const Events = Type.Array(Type.String({ minLength: 1, maxLength: 100, descriptio
   description: 'Event types to receive (see `GET /v1/webhooks/event-types`), or `["*"]`',
   examples: [['ticket.created', 'ticket.resolved']],
 });
-const Headers = Type.Record(Type.String(), Type.String({ maxLength: 1000 }), { description: 'Extra request headers (at most 10; ours cannot be overridden)', examples: [{ 'x-team': 'billing' }] });
+const Headers = Type.Record(Type.String(), Type.String({ maxLength: 1000 }), {
+  description: 'Extra request headers (at most 10; ours cannot be overridden). Values are encrypted at rest and never shown '
+    + 'again: views list the names with `[redacted]`; sending `[redacted]` as a value on update keeps the stored one',
+  examples: [{ 'x-team': 'billing' }],
+});
 const RateLimit = Type.Union([Type.Integer({ minimum: 1, maximum: 10_000 }), Type.Null()], { description: 'Max deliveries per second to this endpoint (null: unlimited)', examples: [50] });
 const Schedule = Type.Array(Type.Integer({ minimum: 0, maximum: 604_800 }), {
   minItems: 1,

@@ -20,7 +20,7 @@ import type { WebhookNetworkPolicy } from './policy.ts';
 import { customerExists, endpointRepository, messageRepository, NEWEST_ENDPOINTS, NEWEST_MESSAGES } from './repository.ts';
 import type { Attempt, Endpoint, Message, MessageSummary } from './repository.ts';
 import type { CreateWebhookBody, PublishEventBody, UpdateWebhookBody, DeliveryListQuery } from './schemas.ts';
-import { DEFAULT_GRACE_SECONDS, newSealedSecret, parseSecrets, rotateSecrets, validSecrets } from './secrets.ts';
+import { DEFAULT_GRACE_SECONDS, newSealedSecret, openHeaders, parseSecrets, rotateSecrets, sealHeaders, validSecrets } from './secrets.ts';
 import { windowStats } from './stats.ts';
 import type { WindowStats } from './stats.ts';
 import type { WebhookEndpointsTable } from './tables.ts';
@@ -81,7 +81,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
         const { secret, stored } = newSealedSecret(deps.masterKey, id, now);
         await repo.insert({
           id, customer_id: scope.customerId, url, description: body.description ?? '', events: JSON.stringify(events),
-          status: body.active === false ? 'disabled_by_user' : 'enabled', custom_headers: JSON.stringify(headers),
+          status: body.active === false ? 'disabled_by_user' : 'enabled', custom_headers: sealHeaders(deps.masterKey, id, headers),
           rate_limit_per_second: body.rate_limit_per_second ?? null, retry_schedule: schedule ? JSON.stringify(schedule) : null,
           secrets: JSON.stringify([stored]), created_at: iso, updated_at: iso, last_delivery_at: null, delivery_success_count: 0,
           delivery_failure_count: 0, consecutive_failures: 0, failing_since: null, circuit_open_until: null, rate_tat: null,
@@ -104,13 +104,13 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     /** Partial update; `active: true` re-enables (and clears the failure state), `false` disables. */
     async update(auth: AuthContext, id: string, body: UpdateWebhookBody): Promise<Endpoint> {
       const scope = tenantScope(auth);
-      await endpointOf(scope, id);
+      const current = await endpointOf(scope, id);
       const now = clock().toISOString();
       const patch: Updateable<WebhookEndpointsTable> = { updated_at: now };
       if (body.url !== undefined) patch.url = await checkUrl(body.url, deps.policy, deps.resolve);
       if (body.events !== undefined) patch.events = JSON.stringify(checkEvents(body.events));
       if (body.description !== undefined) patch.description = body.description;
-      if (body.headers !== undefined) patch.custom_headers = JSON.stringify(checkHeaders(body.headers));
+      if (body.headers !== undefined) patch.custom_headers = sealHeaders(deps.masterKey, id, checkHeaders(body.headers), current.custom_headers);
       if (body.rate_limit_per_second !== undefined) patch.rate_limit_per_second = body.rate_limit_per_second;
       if (body.retry_schedule_seconds !== undefined) patch.retry_schedule = body.retry_schedule_seconds === null ? null : JSON.stringify(checkSchedule(body.retry_schedule_seconds));
       if (body.active === true) Object.assign(patch, { status: 'enabled', disabled_at: null, disabled_reason: null, consecutive_failures: 0, failing_since: null, circuit_open_until: null });
@@ -200,7 +200,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       transport ??= new WebhookTransport();
       const { result } = await signAndSend(transport, {
         url: endpoint.url, eventId, eventType: TEST_EVENT_TYPE, attemptId: prefixedId('atm', now.getTime()), body,
-        secrets: validSecrets(deps.masterKey, endpoint.id, endpoint.secrets, now), customHeaders: JSON.parse(endpoint.custom_headers) as Record<string, string>,
+        secrets: validSecrets(deps.masterKey, endpoint.id, endpoint.secrets, now), customHeaders: openHeaders(deps.masterKey, endpoint.id, endpoint.custom_headers),
         now, policy: deps.policy, timeoutMs: deps.attemptTimeoutMs, connectTimeoutMs: deps.connectTimeoutMs,
       });
       return {
