@@ -3,8 +3,10 @@
  * applies flow control (per-endpoint in-flight cap, circuit breaker, optional rate limit — all of
  * which defer the job without consuming an attempt), signs the stored bytes with every valid
  * secret, sends through the SSRF-guarded transport, decides what follows with the pure retry
- * schedule and hands the result to the batching recorder. The job completes only after its
- * attempt is committed; a crash before that re-sends (at least once, same `webhook-id`).
+ * schedule and hands the result to the batching recorder. The attempt is logged before its request
+ * goes on the wire, so every request sent is in the log even when its worker dies mid-send. The
+ * job completes only after its result is committed; a crash before that re-sends (at least once,
+ * same `webhook-id`).
  */
 import { prefixedId } from '../database/ids.ts';
 import type { Kysely } from 'kysely';
@@ -85,10 +87,14 @@ export function loggedHeaders(headers: Record<string, string>, custom: Record<st
   return out;
 }
 
-/** Signs and sends one body to an endpoint; shared by deliveries and the synchronous test route. */
+/**
+ * Signs and sends one body to an endpoint; shared by deliveries and the synchronous test route.
+ * `beforeSend` runs with the signed headers before the request goes on the wire.
+ */
 export async function signAndSend(
   transport: WebhookTransport,
   input: { url: string; eventId: string; eventType: string; attemptId: string; body: string; secrets: string[]; customHeaders: Record<string, string>; now: Date; policy: WebhookNetworkPolicy; timeoutMs: number; connectTimeoutMs: number },
+  beforeSend?: (headers: Record<string, string>) => Promise<void>,
 ): Promise<{ headers: Record<string, string>; result: AttemptResult }> {
   const headers = deliveryHeaders({
     eventId: input.eventId,
@@ -99,6 +105,7 @@ export async function signAndSend(
     secrets: input.secrets,
     customHeaders: input.customHeaders,
   });
+  await beforeSend?.(headers);
   const result = await transport.send({ url: input.url, bodyBytes: Buffer.from(input.body, 'utf8'), headers, policy: input.policy, timeoutMs: input.timeoutMs, connectTimeoutMs: input.connectTimeoutMs });
   return { headers, result };
 }
@@ -158,6 +165,17 @@ export function createDeliveryEngine(options: DeliveryOptions): DeliveryEngine {
       const attemptId = prefixedId('atm');
       const customHeaders = openHeaders(options.masterKey, endpoint.id, endpoint.custom_headers);
       const now = options.clock();
+      const logged = {
+        id: attemptId,
+        message_id: messageId,
+        endpoint_id: endpoint.id,
+        customer_id: message.customer_id,
+        attempt,
+        trigger,
+        created_at: now.toISOString(),
+      };
+      const started = (sent: Record<string, string>) =>
+        recorder.started({ ...logged, request_headers: JSON.stringify(loggedHeaders(sent, customHeaders)) });
       const { headers, result } = await signAndSend(transport, {
         url: endpoint.url,
         eventId: message.event_id,
@@ -170,7 +188,7 @@ export function createDeliveryEngine(options: DeliveryOptions): DeliveryEngine {
         policy: options.policy,
         timeoutMs: options.attemptTimeoutMs,
         connectTimeoutMs: options.connectTimeoutMs,
-      });
+      }, started);
       const finished = options.clock();
       const schedule = endpoint.retry_schedule ? (JSON.parse(endpoint.retry_schedule) as number[]) : undefined;
       const decision = nextAttemptDelay({
@@ -192,12 +210,7 @@ export function createDeliveryEngine(options: DeliveryOptions): DeliveryEngine {
       } else [outcome, status] = ['failed', 'failed'];
       await recorder.record({
         attempt: {
-          id: attemptId,
-          message_id: messageId,
-          endpoint_id: endpoint.id,
-          customer_id: message.customer_id,
-          attempt,
-          trigger,
+          ...logged,
           request_headers: JSON.stringify(loggedHeaders(headers, customHeaders)),
           response_status: result.status ?? null,
           response_headers: result.responseHeaders ? JSON.stringify(result.responseHeaders) : null,
@@ -208,7 +221,6 @@ export function createDeliveryEngine(options: DeliveryOptions): DeliveryEngine {
           error_message: result.errorMessage ?? null,
           outcome,
           next_retry_at: retryJob ? (decision.retryAt?.toISOString() ?? null) : null,
-          created_at: now.toISOString(),
         },
         messageStatus: status,
         retryJob,

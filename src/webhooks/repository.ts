@@ -228,6 +228,15 @@ export function messageRepository(db: Executor) {
       for (let i = 0; i < rows.length; i += 500) await db.insertInto('webhook_attempts').values(rows.slice(i, i + 500)).execute();
     },
 
+    /** Replaces attempts logged as started (outcome `unknown`) with their results, same ids. */
+    async finishAttempts(rows: Insertable<WebhookAttemptsTable>[]): Promise<void> {
+      for (let i = 0; i < rows.length; i += 500) {
+        const chunk = rows.slice(i, i + 500);
+        await db.deleteFrom('webhook_attempts').where('id', 'in', chunk.map((r) => r.id)).execute();
+        await db.insertInto('webhook_attempts').values(chunk).execute();
+      }
+    },
+
     /** Records the result of attempt `attempt` on messages still at `attempt - 1` attempts. */
     async applyAttempt(ids: readonly string[], attempt: number, patch: { status: MessageStatus; at: string; responseStatus: number | null; errorClass: string | null; nextAttemptAt: string | null }): Promise<void> {
       await db

@@ -152,7 +152,10 @@ export const AttemptView = Type.Object({
   duration_ms: Type.Integer({ description: 'Duration' }),
   error_class: NullableString('timeout, dns, connect, tls, http_status or blocked'),
   error_message: NullableString('What went wrong'),
-  outcome: Type.Enum(['delivered', 'retry', 'failed', 'gone', 'blocked'], { description: 'What the attempt led to' }),
+  outcome: Type.Enum(['delivered', 'retry', 'failed', 'gone', 'blocked', 'unknown'], {
+    description: 'What the attempt led to; unknown: in flight, or its worker stopped before recording the result '
+      + '(the request may have reached the receiver, and is sent again with the same webhook-id)',
+  }),
   next_retry_at: NullableTimestamp('When the next attempt was scheduled'),
 });
 /** A delivery with its payload and every attempt. */
@@ -173,11 +176,15 @@ export const TestResult = Type.Object({
 });
 
 const Window = Type.Object({
-  attempts: Type.Integer({ description: 'Attempts in the window' }),
+  attempts: Type.Integer({ description: 'Attempts in the window, every request that went on the wire' }),
   delivered: Type.Integer({ description: 'Successful attempts' }),
   failed: Type.Integer({ description: 'Failed attempts' }),
+  unknown: Type.Integer({ description: 'Attempts without a recorded result (in flight, or their worker stopped)' }),
   success_rate: NullableNumber('number', 'delivered / attempts (null without attempts)'),
-  latency_ms: Type.Object({ p50: NullableNumber('integer', 'median'), p95: NullableNumber('integer', '95th percentile'), p99: NullableNumber('integer', '99th percentile') }, { description: 'Attempt duration percentiles' }),
+  latency_ms: Type.Object(
+    { p50: NullableNumber('integer', 'median'), p95: NullableNumber('integer', '95th percentile'), p99: NullableNumber('integer', '99th percentile') },
+    { description: 'Duration percentiles of the attempts with a result' },
+  ),
 });
 /** `GET /v1/webhooks/{id}/stats`. */
 export const StatsView = Type.Object({
