@@ -98,8 +98,12 @@ export const DeliveryParams = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 100, description: 'Endpoint id' }),
   delivery_id: Type.String({ minLength: 1, maxLength: 100, description: 'Delivery (message) id' }),
 });
-/** `?webhookId=` of the seed's alias routes. */
-export const WebhookIdQuery = Type.Object({ webhookId: Type.String({ minLength: 1, maxLength: 100, description: 'Endpoint id' }) });
+/** `?webhook_id=` of the query-string forms of endpoint routes; `webhookId` is the deprecated spelling. */
+const WebhookIdParams = {
+  webhook_id: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Endpoint id (required)' })),
+  webhookId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Deprecated alias of `webhook_id`', deprecated: true })),
+};
+export const WebhookIdQuery = Type.Object(WebhookIdParams, { additionalProperties: false });
 
 /** List of endpoints. */
 export const WebhookPage = PageOf('webhooks', WebhookView);
@@ -136,7 +140,7 @@ export const DeliveryListQuery = Type.Object(
   { ...PageQuery, status: Type.Optional(Type.Enum(DELIVERY_STATUSES, { description: 'Only deliveries in this status' })), event_type: Type.Optional(Type.String({ maxLength: 100, description: 'Only this event type' })) },
   { additionalProperties: false },
 );
-export const AliasDeliveryListQuery = Type.Object({ ...DeliveryListQuery.properties, webhookId: WebhookIdQuery.properties.webhookId }, { additionalProperties: false });
+export const AliasDeliveryListQuery = Type.Object({ ...DeliveryListQuery.properties, ...WebhookIdParams }, { additionalProperties: false });
 
 /** One logged attempt. */
 export const AttemptView = Type.Object({
@@ -196,6 +200,9 @@ export const StatsView = Type.Object({
 /** One catalog entry. */
 export const EventTypeView = Type.Object({
   type: Type.String({ description: 'Event type', examples: ['ticket.created'] }),
+  status: Type.Enum(['available', 'upcoming'], {
+    description: 'upcoming: not emitted yet; endpoints may subscribe already and receive it once it is',
+  }),
   description: Type.String({ description: 'When it is sent' }),
   schema: Type.Unknown({ description: 'JSON Schema of `data`' }),
   example: Type.Unknown({ description: 'An example body' }),
