@@ -18,7 +18,7 @@ import type { JobHandler, JobLogger } from '../jobs/types.ts';
 import { breakerDecision, DEFAULT_MAX_IN_FLIGHT, EndpointGate, inFlightLimit, rateDecision } from './flow-control.ts';
 import type { WebhookNetworkPolicy } from './policy.ts';
 import { DeliveryRecorder } from './recorder.ts';
-import { endpointRepository, messageRepository } from './repository.ts';
+import { webhookSystemRepository } from './repository.ts';
 import type { DeliveryRow } from './repository.ts';
 import { nextAttemptDelay } from './retry-schedule.ts';
 import { MASKED_VALUE, openHeaders, validSecrets } from './secrets.ts';
@@ -117,12 +117,12 @@ export function createDeliveryEngine(options: DeliveryOptions): DeliveryEngine {
   const gate = new EndpointGate();
   const cap = options.maxInFlightPerEndpoint ?? DEFAULT_MAX_IN_FLIGHT;
   const recorder = new DeliveryRecorder({ db: options.db, clock: options.clock, disableAfterFailingDays: options.disableAfterFailingDays, logger: options.logger, ...(options.onEnqueued ? { onEnqueued: options.onEnqueued } : {}) });
-  const loadDelivery = batchLoader((ids) => messageRepository(options.db).forDeliveries(ids));
+  const loadDelivery = batchLoader((ids) => webhookSystemRepository(options.db).forDeliveries(ids));
   const defer = (ms: number, why: string) => new RetryLater(Math.max(1, Math.round(ms)), why, { consumeAttempt: false });
 
   /** Takes a slot of the endpoint's rate limit (compare-and-set shared by all workers) or defers. */
   async function takeRateSlot(db: Kysely<Database>, row: DeliveryRow, perSecond: number): Promise<void> {
-    const endpoints = endpointRepository(db);
+    const endpoints = webhookSystemRepository(db);
     let tat = row.endpoint.rate_tat;
     for (let tries = 0; tries < 5; tries += 1) {
       const decision = rateDecision({ nowMs: options.clock().getTime(), tat, perSecond });
@@ -143,7 +143,7 @@ export function createDeliveryEngine(options: DeliveryOptions): DeliveryEngine {
     const { endpoint, message } = row;
     const start = options.clock();
     if (endpoint.status !== 'enabled') {
-      await messageRepository(ctx.db).abandon(messageId, 'endpoint_disabled', start.toISOString());
+      await webhookSystemRepository(ctx.db).abandon(messageId, 'endpoint_disabled', start.toISOString());
       return;
     }
     if (!gate.tryAcquire(endpoint.id, inFlightLimit(endpoint.consecutive_failures, cap))) {
@@ -158,7 +158,7 @@ export function createDeliveryEngine(options: DeliveryOptions): DeliveryEngine {
       if (breaker.kind === 'hold') throw defer(breaker.untilMs - start.getTime() + random() * 1000, 'circuit open');
       if (breaker.kind === 'probe') {
         const holdUntil = new Date(start.getTime() + options.attemptTimeoutMs + 5_000).toISOString();
-        if (!(await endpointRepository(ctx.db).claimProbe(endpoint.id, start.toISOString(), holdUntil))) throw defer(options.attemptTimeoutMs + random() * 1000, 'circuit half-open, probe in flight');
+        if (!(await webhookSystemRepository(ctx.db).claimProbe(endpoint.id, start.toISOString(), holdUntil))) throw defer(options.attemptTimeoutMs + random() * 1000, 'circuit half-open, probe in flight');
       }
       if (endpoint.rate_limit_per_second) await takeRateSlot(ctx.db, row, endpoint.rate_limit_per_second);
 

@@ -13,7 +13,7 @@ import { enqueueJobs } from '../jobs/enqueue.ts';
 import type { NewJob } from '../jobs/enqueue.ts';
 import type { JobLogger } from '../jobs/types.ts';
 import { BREAKER_THRESHOLD, breakerHoldMs } from './flow-control.ts';
-import { endpointRepository, messageRepository } from './repository.ts';
+import { webhookSystemRepository } from './repository.ts';
 import type { MessageStatus, WebhookAttemptsTable } from './tables.ts';
 
 /** One finished attempt as the recorder needs it. */
@@ -103,7 +103,7 @@ export class DeliveryRecorder {
 
   constructor(private readonly options: RecorderOptions) {
     this.starts = new BatchWriter(options.db, options.logger, 'logging started webhook attempts', async (trx, rows) => {
-      await messageRepository(trx).insertAttempts(rows);
+      await webhookSystemRepository(trx).insertAttempts(rows);
       return false;
     });
     this.results = new BatchWriter(options.db, options.logger, 'recording webhook attempts', (trx, records) => this.write(trx, records), options.onEnqueued);
@@ -120,12 +120,11 @@ export class DeliveryRecorder {
   }
 
   private async write(trx: Kysely<Database>, records: AttemptRecord[]): Promise<boolean> {
-    const messages = messageRepository(trx);
-    const endpoints = endpointRepository(trx);
+    const system = webhookSystemRepository(trx);
     const now = this.options.clock();
-    await messages.finishAttempts(records.map((r) => r.attempt));
+    await system.finishAttempts(records.map((r) => r.attempt));
 
-    const groups = new Map<string, { ids: string[]; attempt: number; patch: Parameters<typeof messages.applyAttempt>[2] }>();
+    const groups = new Map<string, { ids: string[]; attempt: number; patch: Parameters<typeof system.applyAttempt>[2] }>();
     for (const r of records) {
       const a = r.attempt;
       const patch = { status: r.messageStatus, at: now.toISOString(), responseStatus: a.response_status ?? null, errorClass: a.error_class ?? null, nextAttemptAt: a.next_retry_at ?? null };
@@ -134,7 +133,7 @@ export class DeliveryRecorder {
       group.ids.push(a.message_id);
       groups.set(key, group);
     }
-    for (const g of groups.values()) await messages.applyAttempt(g.ids, g.attempt, g.patch);
+    for (const g of groups.values()) await system.applyAttempt(g.ids, g.attempt, g.patch);
 
     const jobs = records.flatMap((r) => (r.retryJob ? [r.retryJob] : []));
     if (jobs.length > 0) await enqueueJobs(trx, jobs, now);
@@ -145,7 +144,7 @@ export class DeliveryRecorder {
       const list = byEndpoint.get(id) as AttemptRecord[];
       const lastSuccess = list.map((r) => r.success).lastIndexOf(true);
       const trailing = list.slice(lastSuccess + 1);
-      const state = await endpoints.applyResults(id, {
+      const state = await system.applyResults(id, {
         successes: list.filter((r) => r.success).length,
         failures: list.filter((r) => !r.success).length,
         trailingFailures: trailing.length,
@@ -155,7 +154,7 @@ export class DeliveryRecorder {
       if (!state) continue;
       const failures = Number(state.consecutive_failures);
       if (trailing.length > 0 && failures >= BREAKER_THRESHOLD) {
-        await endpoints.openCircuit(id, new Date(now.getTime() + breakerHoldMs(failures)).toISOString());
+        await system.openCircuit(id, new Date(now.getTime() + breakerHoldMs(failures)).toISOString());
       }
       if (state.status !== 'enabled') continue;
       const nowIso = now.toISOString();
@@ -164,7 +163,7 @@ export class DeliveryRecorder {
       else if (trailing.length > 0 && state.failing_since && now.getTime() - Date.parse(state.failing_since) >= this.options.disableAfterFailingDays * DAY_MS) reason = 'disabled_failing';
       if (!reason) continue;
       const detail = reason === 'disabled_gone' ? 'the receiver answered 410 Gone' : `every attempt failed for ${this.options.disableAfterFailingDays} days`;
-      if (await endpoints.disable(id, reason, detail, nowIso)) {
+      if (await system.disable(id, reason, detail, nowIso)) {
         await emitEvent(trx, { type: 'webhook.endpoint_disabled', customerId: state.customer_id, data: { webhook_id: id, url: state.url, reason, failing_since: state.failing_since } }, now);
         this.options.logger.warn({ endpoint: id, reason }, 'webhook endpoint disabled');
       }
