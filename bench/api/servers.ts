@@ -48,8 +48,9 @@ if (kind === 'bare') {
 } else {
   const config = loadConfig({ LOG_LEVEL: 'warn', SECUREBASE_DATA_DIR: dataDir, RATE_LIMIT_PER_HOUR: 'standard=1000000000,fintech=1000000000,healthcare=1000000000,government=1000000000' });
   const database = openDatabase({ dataDir });
-  await migrateToLatest(database.db);
-  const ctx = { config, database, clock: systemClock, logger: pino({ level: 'warn' }), keyRing: loadKeyRing({ masterKey: undefined, previousMasterKeys: [], dataDir }), wakeWorkers: () => {} };
+  const keyRing = loadKeyRing({ masterKey: undefined, previousMasterKeys: [], dataDir });
+  await migrateToLatest(database.db, { keyRing: () => keyRing });
+  const ctx = { config, database, clock: systemClock, logger: pino({ level: 'warn' }), keyRing, wakeWorkers: () => {} };
   const worker = createWorker(ctx);
   ctx.wakeWorkers = coalescedWake(worker);
   await worker.start();

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
 
@@ -110,8 +111,12 @@ function list(env: Env, name: string): string[] {
 function cidrs(env: Env, name: string): string[] {
   const values = list(env, name);
   for (const value of values) {
+    // The address and the prefix length are both checked here, so no later parser meets a bad value.
     const match = /^([0-9a-fA-F:.]+)\/(\d{1,3})$/.exec(value);
-    if (!match) throw new ConfigError(name, `"${value}" is not a CIDR such as 127.0.0.0/8`);
+    const family = match ? isIP(match[1] as string) : 0;
+    if (!match || family === 0 || Number(match[2]) > (family === 4 ? 32 : 128)) {
+      throw new ConfigError(name, `"${value}" is not a CIDR such as 127.0.0.0/8`);
+    }
   }
   return values;
 }

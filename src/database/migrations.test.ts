@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { migrateToLatest } from './migrations/index.ts';
-import { createTestDatabase, TEST_DIALECTS } from '../testing/database.ts';
+import { createTestDatabase, migrationContext, TEST_DIALECTS } from '../testing/database.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/securebase.js', import.meta.url));
 
@@ -23,7 +23,7 @@ for (const dialect of TEST_DIALECTS) {
     it('apply on an empty database and are idempotent', async () => {
       const database = await createTestDatabase(dialect);
       try {
-        assert.deepEqual(await migrateToLatest(database.db), []);
+        assert.deepEqual(await migrateToLatest(database.db, migrationContext(database.env.SECUREBASE_DATA_DIR)), []);
         const result = await sql<{ n: number }>`select count(*) as n from tickets`.execute(database.db);
         assert.equal(Number(result.rows[0]?.n), 0);
         const recorded = await sql<{ name: string }>`select name from securebase_migrations order by name`.execute(database.db);

@@ -18,7 +18,8 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
 /** Opens the database, applies migrations and assembles the context every process shares. */
 export async function openRuntime(config: Config, logger: Logger = createLogger(config)): Promise<AppContext> {
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: config.databaseSchema, poolSize: 20 });
-  const applied = await migrateToLatest(database.db);
+  const keyRing = loadKeyRing(config);
+  const applied = await migrateToLatest(database.db, { keyRing: () => keyRing });
   if (applied.length > 0) logger.info({ migrations: applied }, 'applied database migrations');
-  return { config, database, clock: systemClock, logger, keyRing: loadKeyRing(config), wakeWorkers: () => {} };
+  return { config, database, clock: systemClock, logger, keyRing, wakeWorkers: () => {} };
 }

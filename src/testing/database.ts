@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { DialectName } from '../database/adapter.ts';
 import { openDatabase } from '../database/connection.ts';
 import type { DatabaseHandle } from '../database/connection.ts';
+import { loadKeyRing } from '../crypto/key-ring.ts';
 import { migrateToLatest } from '../database/migrations/index.ts';
 
 /** The dialects every storage suite runs on: SQLite always, PostgreSQL when TEST_DATABASE_URL is set. */
@@ -19,12 +20,17 @@ export interface TestDatabase extends DatabaseHandle {
   destroy(): Promise<void>;
 }
 
+/** The migration context of a test database: the key file a test server over `dataDir` also loads. */
+export function migrationContext(dataDir: string) {
+  return { keyRing: () => loadKeyRing({ masterKey: undefined, previousMasterKeys: [], dataDir }) };
+}
+
 /** Creates a fresh database: a temporary SQLite directory or a new PostgreSQL schema. */
 export async function createTestDatabase(dialect: DialectName): Promise<TestDatabase> {
   const dataDir = mkdtempSync(join(tmpdir(), 'securebase-test-'));
   if (dialect === 'sqlite') {
     const handle = openDatabase({ dataDir });
-    await migrateToLatest(handle.db);
+    await migrateToLatest(handle.db, migrationContext(dataDir));
     return {
       ...handle,
       dialect,
@@ -43,7 +49,7 @@ export async function createTestDatabase(dialect: DialectName): Promise<TestData
   await admin.query(`CREATE SCHEMA ${schema}`);
   await admin.end();
   const handle = openDatabase({ databaseUrl: url, dataDir, schema, poolSize: 20 });
-  await migrateToLatest(handle.db);
+  await migrateToLatest(handle.db, migrationContext(dataDir));
   return {
     ...handle,
     dialect,

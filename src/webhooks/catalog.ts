@@ -16,7 +16,15 @@ export interface EventTypeInfo {
   example: Record<string, unknown>;
   /** Published by other platform parts through `POST /v1/events` (not emitted by this service). */
   external: boolean;
+  /**
+   * Not emitted yet (the feature producing it is still to come). Listed, and subscribable, so
+   * integrations can be prepared; the catalog marks it `upcoming`.
+   */
+  upcoming: boolean;
 }
+
+/** Types whose producers (costs, SLA tracking, notifications) do not exist yet. */
+const UPCOMING = /^(cost\.|ticket\.sla_|notification\.created$)/;
 
 const Str = (description: string) => Type.String({ description });
 const Num = (description: string) => Type.Number({ description });
@@ -39,10 +47,10 @@ const Budget = Type.Object({ budget_id: Str('Budget id'), name: Str('Budget name
 const budgetExample = { budget_id: 'bud_1', name: 'Production', amount: 10000, spent: 8123.4, threshold_percent: 80 };
 
 function entry(type: string, description: string, schema: TSchema, example: Record<string, unknown>, external = false): EventTypeInfo {
-  return { type, description, schema, example, external };
+  return { type, description, schema, example, external, upcoming: UPCOMING.test(type) };
 }
 
-/** Every subscribable event type, in catalog order (the seed's eleven first). */
+/** Every subscribable event type, in catalog order (those of the first release first). */
 export const EVENT_CATALOG: readonly EventTypeInfo[] = Object.freeze([
   entry('invoice.created', 'An invoice was issued.', Invoice, invoiceExample, true),
   entry('invoice.paid', 'An invoice was paid in full.', Type.Object({ ...Invoice.properties, paid_at: Str('Payment time (RFC 3339)') }), { ...invoiceExample, paid_at: '2026-12-01T10:00:00Z' }, true),

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { emitEvent } from '../events/outbox.ts';
 import { createEventDispatcher } from '../events/processors.ts';
 import { combineJobHandlers, JobRunner } from '../jobs/index.ts';
 import { eventProcessors } from '../server/worker.ts';
@@ -13,6 +14,7 @@ import { webhookDeliveryEngine, webhookJobs } from './jobs.ts';
 import { emit } from './testing/events.ts';
 import { LOOPBACK_ENV, tenantWithEndpoint, waitFor } from './testing/harness.ts';
 import { startReceiver } from './testing/receiver.ts';
+import type { Behaviour } from './testing/receiver.ts';
 
 const fixture = fileURLToPath(new URL('./testing/worker-process.ts', import.meta.url));
 
@@ -51,7 +53,10 @@ for (const dialect of TEST_DIALECTS) {
         child.kill('SIGKILL');
         assert.equal(await exited, 'SIGKILL');
         const message = await server.ctx.database.db.selectFrom('webhook_messages').selectAll().where('endpoint_id', '=', t.webhookId).executeTakeFirstOrThrow();
-        assert.equal(message.status, 'pending', 'the killed attempt was not recorded');
+        assert.equal(message.status, 'pending', 'the killed attempt has no result');
+        const detail = () => request<{ attempts: number; attempt_log: { id: string; attempt: number; outcome: string }[] }>(server.baseUrl, 'GET', `/v1/webhooks/${t.webhookId}/deliveries/${message.id}`, { token: t.apiKey });
+        const killed = (await detail()).body.attempt_log;
+        assert.deepEqual(killed.map((a) => [a.id, a.attempt, a.outcome]), [[receiver.at('/crash')[0]?.headers['x-securebase-delivery'], 1, 'unknown']], 'the request on the wire is logged');
 
         const engine = webhookDeliveryEngine(server.ctx);
         runner = new JobRunner({ handle: server.ctx.database, handlers: combineJobHandlers(createEventDispatcher(eventProcessors(server.ctx)), webhookJobs(server.ctx, engine)), leaseMs: 1000, pollIntervalMs: 20, clock: server.ctx.clock });
@@ -63,6 +68,10 @@ for (const dialect of TEST_DIALECTS) {
         assert.equal(b?.headers['webhook-id'], eventId, 'same webhook-id: receivers deduplicate');
         const list = await request<{ deliveries: { attempts: number }[] }>(server.baseUrl, 'GET', `/v1/webhooks/${t.webhookId}/deliveries`, { token: t.apiKey });
         assert.equal(list.body.deliveries[0]?.attempts, 1);
+        const log = (await detail()).body.attempt_log;
+        assert.deepEqual(log.map((x) => [x.id, x.attempt, x.outcome]), [[a?.headers['x-securebase-delivery'], 1, 'unknown'], [b?.headers['x-securebase-delivery'], 1, 'delivered']], 'both requests sent are logged');
+        const stats = await request<{ last_24h: { attempts: number; delivered: number; failed: number; unknown: number } }>(server.baseUrl, 'GET', `/v1/webhooks/${t.webhookId}/stats`, { token: t.apiKey });
+        assert.deepEqual(stats.body.last_24h, { ...stats.body.last_24h, attempts: 2, delivered: 1, failed: 0, unknown: 1 });
         await engine.close();
       } finally {
         child.kill('SIGKILL');
@@ -76,37 +85,55 @@ for (const dialect of TEST_DIALECTS) {
 
 if (TEST_DIALECTS.includes('postgres')) {
   describe('two webhook worker processes on postgres', () => {
-    it('never send the same attempt twice', { timeout: 120_000 }, async () => {
+    // Two child processes start through tsx: on a loaded machine that alone can take a minute.
+    it('never send the same attempt twice', { timeout: 240_000 }, async () => {
       const server = await startTestServer('postgres', { env: LOOPBACK_ENV });
       const receiver = await startReceiver();
-      const workers = [startWorker({ ...server.database.env, WORKER_ID: 'one' }), startWorker({ ...server.database.env, WORKER_ID: 'two' })];
+      // Each worker has at most MAX_IN_FLIGHT requests open per endpoint: while the receiver holds
+      // its answers, more open requests than one worker may have prove both workers are sending.
+      const MAX_IN_FLIGHT = 4;
+      const oneWorkerAtMost = 2 * MAX_IN_FLIGHT;
+      const held: (() => void)[] = [];
+      let releasing = false;
+      const holdUntilBothSend: Behaviour = (_r, res) => {
+        const answer = () => void res.writeHead(200).end('ok');
+        if (releasing) return answer();
+        held.push(answer);
+        if (held.length > oneWorkerAtMost) {
+          releasing = true;
+          for (const release of held.splice(0)) release();
+        }
+      };
+      for (const path of ['/race-a', '/race-b']) receiver.on(path, holdUntilBothSend);
+      const env = { ...server.database.env, MAX_IN_FLIGHT: String(MAX_IN_FLIGHT), WEBHOOK_TIMEOUT_MS: '30000' };
+      const workers = [startWorker({ ...env, WORKER_ID: 'one' }), startWorker({ ...env, WORKER_ID: 'two' })];
       try {
         await Promise.all(workers.map((w) => w.ready));
         const t = await tenantWithEndpoint(server, receiver.url('/race-a'), ['*']);
-        const { request: send } = await import('../testing/http.ts');
-        assert.equal((await send(server.baseUrl, 'POST', '/v1/webhooks', { token: t.apiKey, body: { url: receiver.url('/race-b'), events: ['*'] } })).status, 201);
-        const EVENTS = 1_000;
-        for (let i = 0; i < EVENTS; i += 20) {
+        const second = await request<{ webhook: { id: string } }>(server.baseUrl, 'POST', '/v1/webhooks', { token: t.apiKey, body: { url: receiver.url('/race-b'), events: ['*'] } });
+        assert.equal(second.status, 201);
+        const EVENTS = 100;
+        for (let i = 0; i < EVENTS; i += 50) {
           await server.ctx.database.db.transaction().execute(async (trx) => {
-            const { emitEvent } = await import('../events/outbox.ts');
-            for (let j = i; j < i + 20; j += 1) await emitEvent(trx, { type: 'usage.threshold_exceeded', customerId: t.customerId, data: { metric: 'api', usage: j, threshold: 1 } }, new Date());
+            for (let j = i; j < i + 50; j += 1) await emitEvent(trx, { type: 'usage.threshold_exceeded', customerId: t.customerId, data: { metric: 'api', usage: j, threshold: 1 } }, new Date());
           });
         }
-        await waitFor(() => receiver.received.length >= 2 * EVENTS, 60_000, 'every delivery');
-        await new Promise((resolve) => setTimeout(resolve, 500));
+        // Every delivery job has completed once the workers report as many completions as messages.
+        const completed = () => workers.reduce((sum, w) => sum + w.delivered(), 0);
+        await waitFor(() => completed() >= 2 * EVENTS, 150_000, 'every delivery job to complete');
+        assert.ok(releasing, 'both workers had requests open at once');
         const keys = receiver.received.map((r) => `${r.path} ${String(r.headers['webhook-id'])}`);
         assert.equal(new Set(keys).size, 2 * EVENTS, 'each (event, endpoint) received once');
         assert.equal(keys.length, 2 * EVENTS, 'no duplicate sends');
         const attemptIds = new Set(receiver.received.map((r) => String(r.headers['x-securebase-delivery'])));
         assert.equal(attemptIds.size, 2 * EVENTS);
-        const rows = await server.ctx.database.db.selectFrom('webhook_attempts').select(['message_id', 'attempt']).where('endpoint_id', 'in', [t.webhookId]).execute();
+        const db = server.ctx.database.db;
+        const rows = await db.selectFrom('webhook_attempts').select(['message_id', 'attempt', 'outcome']).where('endpoint_id', '=', t.webhookId).execute();
         assert.equal(rows.length, EVENTS);
-        const workersUsed = await server.ctx.database.db.selectFrom('webhook_messages').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'delivered').executeTakeFirstOrThrow();
-        assert.equal(Number(workersUsed.n), 2 * EVENTS);
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        const [first, second] = workers.map((w) => w.delivered());
-        assert.ok((first ?? 0) > 0 && (second ?? 0) > 0, `both workers delivered (${first} and ${second})`);
-        assert.equal((first ?? 0) + (second ?? 0), 2 * EVENTS);
+        assert.ok(rows.every((r) => r.outcome === 'delivered'));
+        const delivered = await db.selectFrom('webhook_messages').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'delivered').executeTakeFirstOrThrow();
+        assert.equal(Number(delivered.n), 2 * EVENTS);
+        assert.equal(completed(), 2 * EVENTS, 'no job ran twice');
       } finally {
         for (const w of workers) w.child.kill('SIGKILL');
         await receiver.close();

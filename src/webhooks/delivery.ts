@@ -3,8 +3,10 @@
  * applies flow control (per-endpoint in-flight cap, circuit breaker, optional rate limit — all of
  * which defer the job without consuming an attempt), signs the stored bytes with every valid
  * secret, sends through the SSRF-guarded transport, decides what follows with the pure retry
- * schedule and hands the result to the batching recorder. The job completes only after its
- * attempt is committed; a crash before that re-sends (at least once, same `webhook-id`).
+ * schedule and hands the result to the batching recorder. The attempt is logged before its request
+ * goes on the wire, so every request sent is in the log even when its worker dies mid-send. The
+ * job completes only after its result is committed; a crash before that re-sends (at least once,
+ * same `webhook-id`).
  */
 import { prefixedId } from '../database/ids.ts';
 import type { Kysely } from 'kysely';
@@ -17,10 +19,10 @@ import type { JobHandler, JobLogger } from '../jobs/types.ts';
 import { breakerDecision, DEFAULT_MAX_IN_FLIGHT, EndpointGate, inFlightLimit, rateDecision } from './flow-control.ts';
 import type { WebhookNetworkPolicy } from './policy.ts';
 import { DeliveryRecorder } from './recorder.ts';
-import { endpointRepository, messageRepository } from './repository.ts';
+import { webhookSystemRepository } from './repository.ts';
 import type { DeliveryRow } from './repository.ts';
 import { nextAttemptDelay } from './retry-schedule.ts';
-import { validSecrets } from './secrets.ts';
+import { MASKED_VALUE, openHeaders, validSecrets } from './secrets.ts';
 import { deliveryHeaders } from './signature.ts';
 import type { AttemptOutcomeKind, MessageStatus } from './tables.ts';
 import { WebhookTransport } from './transport.ts';
@@ -81,15 +83,19 @@ export function loggedHeaders(headers: Record<string, string>, custom: Record<st
   const out = { ...headers };
   for (const name of Object.keys(custom)) {
     const lower = name.toLowerCase();
-    if (lower in out && !lower.startsWith('webhook-') && !lower.startsWith('x-securebase-')) out[lower] = '[redacted]';
+    if (lower in out && !lower.startsWith('webhook-') && !lower.startsWith('x-securebase-')) out[lower] = MASKED_VALUE;
   }
   return out;
 }
 
-/** Signs and sends one body to an endpoint; shared by deliveries and the synchronous test route. */
+/**
+ * Signs and sends one body to an endpoint; shared by deliveries and the synchronous test route.
+ * `beforeSend` runs with the signed headers before the request goes on the wire.
+ */
 export async function signAndSend(
   transport: WebhookTransport,
   input: { url: string; eventId: string; eventType: string; attemptId: string; body: string; secrets: string[]; customHeaders: Record<string, string>; now: Date; policy: WebhookNetworkPolicy; timeoutMs: number; connectTimeoutMs: number },
+  beforeSend?: (headers: Record<string, string>) => Promise<void>,
 ): Promise<{ headers: Record<string, string>; result: AttemptResult }> {
   const headers = deliveryHeaders({
     eventId: input.eventId,
@@ -100,6 +106,7 @@ export async function signAndSend(
     secrets: input.secrets,
     customHeaders: input.customHeaders,
   });
+  await beforeSend?.(headers);
   const result = await transport.send({ url: input.url, bodyBytes: Buffer.from(input.body, 'utf8'), headers, policy: input.policy, timeoutMs: input.timeoutMs, connectTimeoutMs: input.connectTimeoutMs });
   return { headers, result };
 }
@@ -111,12 +118,12 @@ export function createDeliveryEngine(options: DeliveryOptions): DeliveryEngine {
   const gate = new EndpointGate();
   const cap = options.maxInFlightPerEndpoint ?? DEFAULT_MAX_IN_FLIGHT;
   const recorder = new DeliveryRecorder({ db: options.db, clock: options.clock, disableAfterFailingDays: options.disableAfterFailingDays, logger: options.logger, ...(options.onEnqueued ? { onEnqueued: options.onEnqueued } : {}) });
-  const loadDelivery = batchLoader((ids) => messageRepository(options.db).forDeliveries(ids));
+  const loadDelivery = batchLoader((ids) => webhookSystemRepository(options.db).forDeliveries(ids));
   const defer = (ms: number, why: string) => new RetryLater(Math.max(1, Math.round(ms)), why, { consumeAttempt: false });
 
   /** Takes a slot of the endpoint's rate limit (compare-and-set shared by all workers) or defers. */
   async function takeRateSlot(db: Kysely<Database>, row: DeliveryRow, perSecond: number): Promise<void> {
-    const endpoints = endpointRepository(db);
+    const endpoints = webhookSystemRepository(db);
     let tat = row.endpoint.rate_tat;
     for (let tries = 0; tries < 5; tries += 1) {
       const decision = rateDecision({ nowMs: options.clock().getTime(), tat, perSecond });
@@ -137,7 +144,7 @@ export function createDeliveryEngine(options: DeliveryOptions): DeliveryEngine {
     const { endpoint, message } = row;
     const start = options.clock();
     if (endpoint.status !== 'enabled') {
-      await messageRepository(ctx.db).abandon(messageId, 'endpoint_disabled', start.toISOString());
+      await webhookSystemRepository(ctx.db).abandon(messageId, 'endpoint_disabled', start.toISOString());
       return;
     }
     if (!gate.tryAcquire(endpoint.id, inFlightLimit(endpoint.consecutive_failures, cap))) {
@@ -152,13 +159,24 @@ export function createDeliveryEngine(options: DeliveryOptions): DeliveryEngine {
       if (breaker.kind === 'hold') throw defer(breaker.untilMs - start.getTime() + random() * 1000, 'circuit open');
       if (breaker.kind === 'probe') {
         const holdUntil = new Date(start.getTime() + options.attemptTimeoutMs + 5_000).toISOString();
-        if (!(await endpointRepository(ctx.db).claimProbe(endpoint.id, start.toISOString(), holdUntil))) throw defer(options.attemptTimeoutMs + random() * 1000, 'circuit half-open, probe in flight');
+        if (!(await webhookSystemRepository(ctx.db).claimProbe(endpoint.id, start.toISOString(), holdUntil))) throw defer(options.attemptTimeoutMs + random() * 1000, 'circuit half-open, probe in flight');
       }
       if (endpoint.rate_limit_per_second) await takeRateSlot(ctx.db, row, endpoint.rate_limit_per_second);
 
       const attemptId = prefixedId('atm');
-      const customHeaders = JSON.parse(endpoint.custom_headers) as Record<string, string>;
+      const customHeaders = openHeaders(options.keyRing, endpoint.id, endpoint.custom_headers);
       const now = options.clock();
+      const logged = {
+        id: attemptId,
+        message_id: messageId,
+        endpoint_id: endpoint.id,
+        customer_id: message.customer_id,
+        attempt,
+        trigger,
+        created_at: now.toISOString(),
+      };
+      const started = (sent: Record<string, string>) =>
+        recorder.started({ ...logged, request_headers: JSON.stringify(loggedHeaders(sent, customHeaders)) });
       const { headers, result } = await signAndSend(transport, {
         url: endpoint.url,
         eventId: message.event_id,
@@ -171,7 +189,7 @@ export function createDeliveryEngine(options: DeliveryOptions): DeliveryEngine {
         policy: options.policy,
         timeoutMs: options.attemptTimeoutMs,
         connectTimeoutMs: options.connectTimeoutMs,
-      });
+      }, started);
       const finished = options.clock();
       const schedule = endpoint.retry_schedule ? (JSON.parse(endpoint.retry_schedule) as number[]) : undefined;
       const decision = nextAttemptDelay({
@@ -193,12 +211,7 @@ export function createDeliveryEngine(options: DeliveryOptions): DeliveryEngine {
       } else [outcome, status] = ['failed', 'failed'];
       await recorder.record({
         attempt: {
-          id: attemptId,
-          message_id: messageId,
-          endpoint_id: endpoint.id,
-          customer_id: message.customer_id,
-          attempt,
-          trigger,
+          ...logged,
           request_headers: JSON.stringify(loggedHeaders(headers, customHeaders)),
           response_status: result.status ?? null,
           response_headers: result.responseHeaders ? JSON.stringify(result.responseHeaders) : null,
@@ -209,7 +222,6 @@ export function createDeliveryEngine(options: DeliveryOptions): DeliveryEngine {
           error_message: result.errorMessage ?? null,
           outcome,
           next_retry_at: retryJob ? (decision.retryAt?.toISOString() ?? null) : null,
-          created_at: now.toISOString(),
         },
         messageStatus: status,
         retryJob,

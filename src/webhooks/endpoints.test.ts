@@ -102,6 +102,36 @@ for (const dialect of TEST_DIALECTS) {
       }
     });
 
+    it('hints at WEBHOOK_ALLOW_HTTP when an http URL is refused', async () => {
+      const tenant = await createTenant(strict);
+      const res = await request<{ errors?: { field: string; message: string }[] }>(strict.baseUrl, 'POST', '/v1/webhooks', { token: tenant.apiKey, body: { url: 'http://example.com/hook', events: ['*'] } });
+      assert.equal(res.status, 400);
+      assert.match(res.body.errors?.[0]?.message ?? '', /WEBHOOK_ALLOW_HTTP/);
+    });
+
+    it('takes webhook_id in the query-string aliases, webhookId as a deprecated alias', async () => {
+      const tenant = await createTenant(server);
+      const { body } = await request<Created>(server.baseUrl, 'POST', '/v1/webhooks', { token: tenant.apiKey, body: { url: 'http://127.0.0.1:9999/q', events: ['*'] } });
+      const id = body.webhook.id;
+      for (const query of [`webhook_id=${id}`, `webhookId=${id}`, `webhook_id=${id}&webhookId=${id}`]) {
+        const res = await request<{ deliveries: unknown[] }>(server.baseUrl, 'GET', `/v1/webhooks/deliveries?${query}`, { token: tenant.apiKey });
+        assert.equal(res.status, 200, `${query} → ${res.text}`);
+        assert.deepEqual(res.body.deliveries, []);
+      }
+      for (const [query, field] of [['', 'webhook_id'], [`webhook_id=${id}&webhookId=wh_other`, 'webhookId']] as const) {
+        const res = await request<{ errors?: { field: string }[] }>(server.baseUrl, 'GET', `/v1/webhooks/deliveries?${query}`, { token: tenant.apiKey });
+        assert.equal(res.status, 400, `${query} → ${res.text}`);
+        assert.equal(res.body.errors?.[0]?.field, field);
+      }
+      const spec = await request<{ paths: Record<string, { get?: { parameters?: { name: string; deprecated?: boolean; schema?: { deprecated?: boolean } }[] } }> }>(server.baseUrl, 'GET', '/v1/openapi.json');
+      const params = spec.body.paths['/v1/webhooks/deliveries']?.get?.parameters ?? [];
+      assert.ok(params.some((p) => p.name === 'webhook_id'));
+      const alias = params.find((p) => p.name === 'webhookId');
+      assert.ok(alias?.deprecated === true || alias?.schema?.deprecated === true, JSON.stringify(alias));
+      const webhookPaths = Object.entries(spec.body.paths).filter(([path]) => path.startsWith('/v1/webhooks') || path === '/v1/events');
+      assert.ok(!/\bseed\b/i.test(JSON.stringify(webhookPaths)), 'no description speaks of "the seed"');
+    });
+
     it('enforces the per-tenant cap', async () => {
       const tenant = await createTenant(server);
       for (let i = 0; i < 3; i += 1) assert.equal((await request(server.baseUrl, 'POST', '/v1/webhooks', { token: tenant.apiKey, body: { url: `http://127.0.0.1:9999/${i}`, events: ['*'] } })).status, 201);
@@ -134,13 +164,16 @@ for (const dialect of TEST_DIALECTS) {
 
     it('serves the catalog with a schema and an example for every type of the spec', async () => {
       const tenant = await createTenant(server);
-      const res = await request<{ event_types: { type: string; description: string; schema: { type: string }; example: { type: string; data: unknown } }[] }>(server.baseUrl, 'GET', '/v1/webhooks/event-types', { token: tenant.apiKey });
+      const res = await request<{ event_types: { type: string; status: string; description: string; schema: { type: string }; example: { type: string; data: unknown } }[] }>(server.baseUrl, 'GET', '/v1/webhooks/event-types', { token: tenant.apiKey });
       assert.equal(res.status, 200);
       const types = res.body.event_types.map((e) => e.type);
       for (const t of ['invoice.created', 'invoice.paid', 'invoice.overdue', 'ticket.created', 'ticket.updated', 'ticket.resolved', 'compliance.scan_completed', 'compliance.finding_critical', 'usage.threshold_exceeded', 'api_key.created', 'api_key.revoked', 'ticket.commented', 'ticket.reopened', 'ticket.closed', 'ticket.sla_warning', 'ticket.sla_breached', 'cost.budget_threshold_reached', 'cost.forecast_exceeds_budget', 'cost.anomaly_detected', 'notification.created', 'webhook.endpoint_disabled']) {
         assert.ok(types.includes(t), t);
       }
       assert.equal(types.length, EVENT_CATALOG.length);
+      const upcoming = res.body.event_types.filter((e) => e.status === 'upcoming').map((e) => e.type);
+      assert.deepEqual(upcoming, ['ticket.sla_warning', 'ticket.sla_breached', 'cost.budget_threshold_reached', 'cost.forecast_exceeds_budget', 'cost.anomaly_detected', 'notification.created']);
+      assert.ok(res.body.event_types.every((e) => e.status === 'upcoming' || e.status === 'available'));
       for (const e of res.body.event_types) {
         assert.ok(e.description.length > 0);
         assert.equal(e.schema.type, 'object');

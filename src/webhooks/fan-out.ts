@@ -33,7 +33,7 @@ export function webhookFanOut(clock: () => Date): EventProcessor {
     async process(trx, event) {
       if (!isDeliverable(event) || !event.customerId) return;
       const scope = { kind: 'tenant', customerId: event.customerId } as const;
-      const targets = (await endpointRepository(trx).enabledOf(scope, event.createdAt)).filter((e) => subscribes(e.events, event.type));
+      const targets = (await endpointRepository(trx, scope).enabledOf(event.createdAt)).filter((e) => subscribes(e.events, event.type));
       if (targets.length === 0) return;
       const now = clock();
       const iso = now.toISOString();
@@ -51,7 +51,7 @@ export function webhookFanOut(clock: () => Date): EventProcessor {
         created_at: iso,
         updated_at: iso,
       }));
-      const created = await messageRepository(trx).insertMany(rows);
+      const created = await messageRepository(trx, scope).insertMany(rows);
       // No unique key on first attempts: the dispatcher already runs this exactly once per event.
       await enqueueJobs(trx, created.map((id) => withoutUniqueKey(deliveryJob(id, 1))), now);
     },

@@ -1,9 +1,10 @@
 /**
- * Rows → API views. The signing secret never appears in a view; custom header values are shown
- * to the tenant's admins who set them, but are redacted in the attempt log.
+ * Rows → API views. Neither the signing secret nor a custom header value ever appears in a view:
+ * headers are shown by name with masked values, to every role, and redacted in the attempt log.
  */
 import type { Static } from 'typebox';
 import type { Attempt, Endpoint, Message, MessageSummary } from './repository.ts';
+import { maskedHeaders } from './secrets.ts';
 import type { AttemptView, DeliveryDetail, DeliveryView, WebhookView } from './schemas.ts';
 
 /** An endpoint as read. */
@@ -17,7 +18,7 @@ export function presentWebhook(e: Endpoint, now: Date): Static<typeof WebhookVie
     active: e.status === 'enabled',
     status: e.status,
     disabled_reason: e.disabled_reason,
-    headers: JSON.parse(e.custom_headers) as Record<string, string>,
+    headers: maskedHeaders(e.custom_headers),
     rate_limit_per_second: e.rate_limit_per_second === null ? null : Number(e.rate_limit_per_second),
     retry_schedule_seconds: e.retry_schedule ? (JSON.parse(e.retry_schedule) as number[]).map((ms) => Math.round(ms / 1000)) : null,
     circuit: e.circuit_open_until && e.circuit_open_until > now.toISOString() ? 'open' : 'closed',

@@ -1,8 +1,10 @@
 /**
- * Writes delivery results in batches: the attempts finished during one turn of the event loop
- * are logged, their messages updated, their retries enqueued and their endpoints' counters and
- * breaker state applied in ONE transaction. Each attempt's handler waits for its batch to commit,
- * so "job done" always follows "attempt logged"; throughput no longer pays one commit per attempt.
+ * Writes the attempt log in batches, in two steps. Before a request goes on the wire its attempt is
+ * logged as started (outcome `unknown`), so an attempt whose worker dies or loses the job mid-send
+ * still counts. When it finishes, the attempts finished during one turn of the event loop replace
+ * their started rows, their messages are updated, their retries enqueued and their endpoints'
+ * counters and breaker state applied in ONE transaction. Each handler waits for its batch to
+ * commit, so "job done" always follows "attempt logged"; throughput pays one commit per batch.
  */
 import type { Insertable, Kysely } from 'kysely';
 import type { Database } from '../database/schema.ts';
@@ -11,7 +13,7 @@ import { enqueueJobs } from '../jobs/enqueue.ts';
 import type { NewJob } from '../jobs/enqueue.ts';
 import type { JobLogger } from '../jobs/types.ts';
 import { BREAKER_THRESHOLD, breakerHoldMs } from './flow-control.ts';
-import { endpointRepository, messageRepository } from './repository.ts';
+import { webhookSystemRepository } from './repository.ts';
 import type { MessageStatus, WebhookAttemptsTable } from './tables.ts';
 
 /** One finished attempt as the recorder needs it. */
@@ -34,26 +36,35 @@ export interface RecorderOptions {
   onEnqueued?: () => void;
 }
 
-interface Pending {
-  record: AttemptRecord;
+const DAY_MS = 86_400_000;
+
+interface Pending<T> {
+  item: T;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
 
-const DAY_MS = 86_400_000;
-
-/** Batches attempt results into one transaction per flush; see the module comment. */
-export class DeliveryRecorder {
-  private queue: Pending[] = [];
+/**
+ * Collects items during one turn of the event loop and writes them in one transaction;
+ * `afterCommit` runs when the write returned true (it enqueued jobs).
+ */
+class BatchWriter<T> {
+  private queue: Pending<T>[] = [];
   private flushing: Promise<void> | null = null;
   private scheduled = false;
 
-  constructor(private readonly options: RecorderOptions) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly logger: JobLogger,
+    private readonly what: string,
+    private readonly write: (trx: Kysely<Database>, items: T[]) => Promise<boolean>,
+    private readonly afterCommit?: () => void,
+  ) {}
 
-  /** Resolves when the attempt and its consequences are committed. */
-  record(record: AttemptRecord): Promise<void> {
+  /** Resolves when the item is committed. */
+  add(item: T): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ record, resolve, reject });
+      this.queue.push({ item, resolve, reject });
       this.schedule();
     });
   }
@@ -74,26 +85,46 @@ export class DeliveryRecorder {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
-    let enqueued = false;
     try {
-      await this.options.db.transaction().execute(async (trx) => {
-        enqueued = await this.write(trx, batch.map((p) => p.record));
-      });
+      const enqueued = await this.db.transaction().execute((trx) => this.write(trx, batch.map((p) => p.item)));
       for (const p of batch) p.resolve();
-      if (enqueued) this.options.onEnqueued?.();
+      if (enqueued) this.afterCommit?.();
     } catch (error) {
-      this.options.logger.error({ err: error, attempts: batch.length }, 'recording webhook attempts failed; they will be retried');
+      this.logger.error({ err: error, attempts: batch.length }, `${this.what} failed; they will be retried`);
       for (const p of batch) p.reject(error);
     }
   }
+}
+
+/** Batches the attempt log; see the module comment. */
+export class DeliveryRecorder {
+  private readonly starts: BatchWriter<Insertable<WebhookAttemptsTable>>;
+  private readonly results: BatchWriter<AttemptRecord>;
+
+  constructor(private readonly options: RecorderOptions) {
+    this.starts = new BatchWriter(options.db, options.logger, 'logging started webhook attempts', async (trx, rows) => {
+      await webhookSystemRepository(trx).insertAttempts(rows);
+      return false;
+    });
+    this.results = new BatchWriter(options.db, options.logger, 'recording webhook attempts', (trx, records) => this.write(trx, records), options.onEnqueued);
+  }
+
+  /** Resolves when the attempt is logged as started (outcome `unknown`): call before sending. */
+  started(attempt: Omit<Insertable<WebhookAttemptsTable>, 'outcome' | 'duration_ms' | 'response_truncated'>): Promise<void> {
+    return this.starts.add({ ...attempt, outcome: 'unknown', duration_ms: 0, response_truncated: 0 });
+  }
+
+  /** Resolves when the finished attempt and its consequences are committed. */
+  record(record: AttemptRecord): Promise<void> {
+    return this.results.add(record);
+  }
 
   private async write(trx: Kysely<Database>, records: AttemptRecord[]): Promise<boolean> {
-    const messages = messageRepository(trx);
-    const endpoints = endpointRepository(trx);
+    const system = webhookSystemRepository(trx);
     const now = this.options.clock();
-    await messages.insertAttempts(records.map((r) => r.attempt));
+    await system.finishAttempts(records.map((r) => r.attempt));
 
-    const groups = new Map<string, { ids: string[]; attempt: number; patch: Parameters<typeof messages.applyAttempt>[2] }>();
+    const groups = new Map<string, { ids: string[]; attempt: number; patch: Parameters<typeof system.applyAttempt>[2] }>();
     for (const r of records) {
       const a = r.attempt;
       const patch = { status: r.messageStatus, at: now.toISOString(), responseStatus: a.response_status ?? null, errorClass: a.error_class ?? null, nextAttemptAt: a.next_retry_at ?? null };
@@ -102,7 +133,7 @@ export class DeliveryRecorder {
       group.ids.push(a.message_id);
       groups.set(key, group);
     }
-    for (const g of groups.values()) await messages.applyAttempt(g.ids, g.attempt, g.patch);
+    for (const g of groups.values()) await system.applyAttempt(g.ids, g.attempt, g.patch);
 
     const jobs = records.flatMap((r) => (r.retryJob ? [r.retryJob] : []));
     if (jobs.length > 0) await enqueueJobs(trx, jobs, now);
@@ -113,7 +144,7 @@ export class DeliveryRecorder {
       const list = byEndpoint.get(id) as AttemptRecord[];
       const lastSuccess = list.map((r) => r.success).lastIndexOf(true);
       const trailing = list.slice(lastSuccess + 1);
-      const state = await endpoints.applyResults(id, {
+      const state = await system.applyResults(id, {
         successes: list.filter((r) => r.success).length,
         failures: list.filter((r) => !r.success).length,
         trailingFailures: trailing.length,
@@ -123,7 +154,7 @@ export class DeliveryRecorder {
       if (!state) continue;
       const failures = Number(state.consecutive_failures);
       if (trailing.length > 0 && failures >= BREAKER_THRESHOLD) {
-        await endpoints.openCircuit(id, new Date(now.getTime() + breakerHoldMs(failures)).toISOString());
+        await system.openCircuit(id, new Date(now.getTime() + breakerHoldMs(failures)).toISOString());
       }
       if (state.status !== 'enabled') continue;
       const nowIso = now.toISOString();
@@ -132,7 +163,7 @@ export class DeliveryRecorder {
       else if (trailing.length > 0 && state.failing_since && now.getTime() - Date.parse(state.failing_since) >= this.options.disableAfterFailingDays * DAY_MS) reason = 'disabled_failing';
       if (!reason) continue;
       const detail = reason === 'disabled_gone' ? 'the receiver answered 410 Gone' : `every attempt failed for ${this.options.disableAfterFailingDays} days`;
-      if (await endpoints.disable(id, reason, detail, nowIso)) {
+      if (await system.disable(id, reason, detail, nowIso)) {
         await emitEvent(trx, { type: 'webhook.endpoint_disabled', customerId: state.customer_id, data: { webhook_id: id, url: state.url, reason, failing_since: state.failing_since } }, now);
         this.options.logger.warn({ endpoint: id, reason }, 'webhook endpoint disabled');
       }

@@ -1,7 +1,8 @@
 /**
- * The SQL of the webhook feature (endpoints, messages, attempts) and nothing else. Every query on
- * tenant data starts from a TenantScope; the worker passes the tenant of the event it handles, or
- * the explicit all-tenants scope for a job that names one message by id.
+ * The SQL of the webhook feature (endpoints, messages, attempts) and nothing else. The tenant
+ * repositories are bound to a TenantScope when created and start every query from it; the worker
+ * code that addresses rows by id (delivery jobs, the recorder, retention) uses the separately
+ * named system repository instead.
  */
 import { sql } from 'kysely';
 import type { Insertable, Selectable, Updateable } from 'kysely';
@@ -17,9 +18,6 @@ export type Message = Selectable<WebhookMessagesTable>;
 export type Attempt = Selectable<WebhookAttemptsTable>;
 /** A message without its body (lists). */
 export type MessageSummary = Omit<Message, 'body'>;
-
-/** The scope of worker code that addresses rows by id only (jobs carry ids, never tenants). */
-export const SYSTEM_SCOPE: TenantScope = { kind: 'all_tenants' };
 
 type Page = { limit?: number | undefined; cursor?: string | undefined };
 
@@ -40,48 +38,190 @@ export interface DeliveryRow {
   endpoint: Pick<Endpoint, 'id' | 'url' | 'status' | 'secrets' | 'custom_headers' | 'rate_limit_per_second' | 'retry_schedule' | 'consecutive_failures' | 'circuit_open_until' | 'rate_tat'>;
 }
 
-/** Endpoint queries. */
-export function endpointRepository(db: Executor) {
+/** Endpoint queries of one tenant scope. */
+export function endpointRepository(db: Executor, scope: TenantScope) {
   return {
     async insert(row: Insertable<WebhookEndpointsTable>): Promise<void> {
+      if (scope.customerId !== undefined && row.customer_id !== scope.customerId) throw new Error('endpoint outside the repository scope');
       await db.insertInto('webhook_endpoints').values(row).execute();
     },
 
-    async count(scope: TenantScope): Promise<number> {
+    async count(): Promise<number> {
       const row = await withinScope(db.selectFrom('webhook_endpoints').select((eb) => eb.fn.countAll().as('n')), scope, 'webhook_endpoints.customer_id').executeTakeFirst();
       return Number(row?.n ?? 0);
     },
 
-    async find(scope: TenantScope, id: string): Promise<Endpoint | undefined> {
+    async find(id: string): Promise<Endpoint | undefined> {
       return withinScope(db.selectFrom('webhook_endpoints').selectAll(), scope, 'webhook_endpoints.customer_id').where('webhook_endpoints.id', '=', id).executeTakeFirst();
     },
 
-    async list(scope: TenantScope, page: Page): Promise<Endpoint[]> {
+    async list(page: Page): Promise<Endpoint[]> {
       return pageQuery(withinScope(db.selectFrom('webhook_endpoints').selectAll(), scope, 'webhook_endpoints.customer_id'), NEWEST_ENDPOINTS, page).execute();
     },
 
     /** Enabled endpoints of one tenant that existed when the event happened (fan-out); the type filter is the caller's. */
-    async enabledOf(scope: TenantScope, createdBy: string): Promise<Pick<Endpoint, 'id' | 'events'>[]> {
+    async enabledOf(createdBy: string): Promise<Pick<Endpoint, 'id' | 'events'>[]> {
       return withinScope(db.selectFrom('webhook_endpoints').select(['id', 'events']), scope, 'webhook_endpoints.customer_id')
         .where('status', '=', 'enabled')
         .where('created_at', '<=', createdBy)
         .execute();
     },
 
-    async update(scope: TenantScope, id: string, patch: Updateable<WebhookEndpointsTable>): Promise<Endpoint | undefined> {
+    async update(id: string, patch: Updateable<WebhookEndpointsTable>): Promise<Endpoint | undefined> {
       return updateWithinScope(db.updateTable('webhook_endpoints').set(patch), scope, 'webhook_endpoints.customer_id').where('id', '=', id).returningAll().executeTakeFirst();
     },
 
     /** Deletes the endpoint with its messages and attempts; false when not found in scope. */
-    async delete(scope: TenantScope, id: string): Promise<boolean> {
-      const found = await this.find(scope, id);
+    async delete(id: string): Promise<boolean> {
+      const found = await this.find(id);
       if (!found) return false;
       await db.deleteFrom('webhook_attempts').where('endpoint_id', '=', id).execute();
       await db.deleteFrom('webhook_messages').where('endpoint_id', '=', id).execute();
       await db.deleteFrom('webhook_endpoints').where('id', '=', id).execute();
       return true;
     },
+  };
+}
 
+/** Message and attempt queries of one tenant scope. */
+export function messageRepository(db: Executor, scope: TenantScope) {
+  return {
+    /** Inserts messages, skipping (event, endpoint) pairs that already exist; returns the ids created. */
+    async insertMany(rows: Insertable<WebhookMessagesTable>[]): Promise<string[]> {
+      if (rows.length === 0) return [];
+      const out = await db.insertInto('webhook_messages').values(rows).onConflict((oc) => oc.columns(['event_id', 'endpoint_id']).doNothing()).returning('id').execute();
+      return out.map((r) => r.id);
+    },
+
+    async list(endpointId: string, filters: { status?: MessageStatus | undefined; eventType?: string | undefined }, page: Page): Promise<MessageSummary[]> {
+      let query = withinScope(db.selectFrom('webhook_messages').select(MESSAGE_SUMMARY), scope, 'webhook_messages.customer_id').where('webhook_messages.endpoint_id', '=', endpointId);
+      if (filters.status) query = query.where('webhook_messages.status', '=', filters.status);
+      if (filters.eventType) query = query.where('webhook_messages.event_type', '=', filters.eventType);
+      return pageQuery(query, NEWEST_MESSAGES, page).execute();
+    },
+
+    async find(endpointId: string, id: string): Promise<Message | undefined> {
+      return withinScope(db.selectFrom('webhook_messages').selectAll(), scope, 'webhook_messages.customer_id')
+        .where('webhook_messages.endpoint_id', '=', endpointId)
+        .where('webhook_messages.id', '=', id)
+        .executeTakeFirst();
+    },
+
+    async attemptsOf(messageId: string): Promise<Attempt[]> {
+      return withinScope(db.selectFrom('webhook_attempts').selectAll(), scope, 'webhook_attempts.customer_id')
+        .where('webhook_attempts.message_id', '=', messageId)
+        .orderBy('webhook_attempts.attempt')
+        .orderBy('webhook_attempts.id')
+        .execute();
+    },
+
+    /** Failed messages of an endpoint created at or after `since` (recovery), oldest first. */
+    async failedSince(endpointId: string, since: string, limit: number): Promise<Pick<Message, 'id' | 'attempts'>[]> {
+      return withinScope(db.selectFrom('webhook_messages').select(['webhook_messages.id', 'webhook_messages.attempts']), scope, 'webhook_messages.customer_id')
+        .where('webhook_messages.endpoint_id', '=', endpointId)
+        .where('webhook_messages.status', '=', 'failed')
+        .where('webhook_messages.created_at', '>=', since)
+        .orderBy('webhook_messages.created_at')
+        .limit(limit)
+        .execute();
+    },
+
+    /** Puts messages back to pending (manual retry, recovery). */
+    async markPending(ids: readonly string[], now: string): Promise<void> {
+      if (ids.length === 0) return;
+      await updateWithinScope(db.updateTable('webhook_messages').set({ status: 'pending', next_attempt_at: now, updated_at: now }), scope, 'webhook_messages.customer_id').where('id', 'in', ids).execute();
+    },
+
+    /** Durations and outcomes of an endpoint's attempts since `since` (stats). */
+    async attemptSample(endpointId: string, since: string): Promise<{ outcome: string; duration_ms: number; created_at: string }[]> {
+      const rows = await withinScope(db.selectFrom('webhook_attempts').select(['webhook_attempts.outcome', 'webhook_attempts.duration_ms', 'webhook_attempts.created_at']), scope, 'webhook_attempts.customer_id')
+        .where('webhook_attempts.endpoint_id', '=', endpointId)
+        .where('webhook_attempts.created_at', '>=', since)
+        .limit(200_000)
+        .execute();
+      return rows.map((r) => ({ outcome: r.outcome, duration_ms: Number(r.duration_ms), created_at: r.created_at }));
+    },
+
+  };
+}
+
+/**
+ * The worker's queries: rows addressed by id, across tenants, because jobs carry message ids and
+ * the message names its tenant. Never used for a request of a tenant.
+ */
+export function webhookSystemRepository(db: Executor) {
+  return {
+    /** Messages with their endpoints, for the delivery jobs started together (see batchLoader). */
+    async forDeliveries(messageIds: string[]): Promise<Map<string, DeliveryRow>> {
+      const rows = await db
+          .selectFrom('webhook_messages')
+          .innerJoin('webhook_endpoints', 'webhook_endpoints.id', 'webhook_messages.endpoint_id')
+          .select([
+            'webhook_messages.id as m_id', 'webhook_messages.endpoint_id as m_endpoint_id', 'webhook_messages.customer_id as m_customer_id',
+            'webhook_messages.event_id as m_event_id', 'webhook_messages.event_type as m_event_type', 'webhook_messages.body as m_body',
+            'webhook_messages.status as m_status', 'webhook_messages.attempts as m_attempts',
+            'webhook_endpoints.url', 'webhook_endpoints.status', 'webhook_endpoints.secrets', 'webhook_endpoints.custom_headers',
+            'webhook_endpoints.rate_limit_per_second', 'webhook_endpoints.retry_schedule', 'webhook_endpoints.consecutive_failures',
+            'webhook_endpoints.circuit_open_until', 'webhook_endpoints.rate_tat',
+          ])
+        .where('webhook_messages.id', 'in', messageIds)
+        .execute();
+      return new Map(rows.map((row) => [row.m_id, {
+        message: { id: row.m_id, endpoint_id: row.m_endpoint_id, customer_id: row.m_customer_id, event_id: row.m_event_id, event_type: row.m_event_type, body: row.m_body, status: row.m_status, attempts: Number(row.m_attempts) },
+        endpoint: {
+          id: row.m_endpoint_id, url: row.url, status: row.status, secrets: row.secrets, custom_headers: row.custom_headers,
+          rate_limit_per_second: row.rate_limit_per_second, retry_schedule: row.retry_schedule, consecutive_failures: Number(row.consecutive_failures),
+          circuit_open_until: row.circuit_open_until, rate_tat: row.rate_tat,
+        },
+      }]));
+    },
+
+    async insertAttempts(rows: Insertable<WebhookAttemptsTable>[]): Promise<void> {
+      for (let i = 0; i < rows.length; i += 500) await db.insertInto('webhook_attempts').values(rows.slice(i, i + 500)).execute();
+    },
+
+    /** Replaces attempts logged as started (outcome `unknown`) with their results, same ids. */
+    async finishAttempts(rows: Insertable<WebhookAttemptsTable>[]): Promise<void> {
+      for (let i = 0; i < rows.length; i += 500) {
+        const chunk = rows.slice(i, i + 500);
+        await db.deleteFrom('webhook_attempts').where('id', 'in', chunk.map((r) => r.id)).execute();
+        await db.insertInto('webhook_attempts').values(chunk).execute();
+      }
+    },
+
+    /** Records the result of attempt `attempt` on messages still at `attempt - 1` attempts. */
+    async applyAttempt(ids: readonly string[], attempt: number, patch: { status: MessageStatus; at: string; responseStatus: number | null; errorClass: string | null; nextAttemptAt: string | null }): Promise<void> {
+      await db
+        .updateTable('webhook_messages')
+        .set({
+          status: patch.status,
+          attempts: attempt,
+          last_attempt_at: patch.at,
+          last_response_status: patch.responseStatus,
+          last_error_class: patch.errorClass,
+          next_attempt_at: patch.nextAttemptAt,
+          updated_at: patch.at,
+          ...(patch.status === 'delivered' ? { delivered_at: patch.at } : {}),
+        })
+        .where('id', 'in', ids)
+        .where('attempts', '=', attempt - 1)
+        .execute();
+    },
+
+    /** Gives up on a message without an attempt (its endpoint is disabled). */
+    async abandon(id: string, reason: string, now: string): Promise<void> {
+      await db.updateTable('webhook_messages').set({ status: 'failed', last_error_class: reason, next_attempt_at: null, updated_at: now }).where('id', '=', id).where('status', '=', 'pending').execute();
+    },
+
+    /** Retention: deletes attempts, and finished messages, created before `before`. */
+    async purgeBefore(before: string, limit: number): Promise<number> {
+      const attempts = await db.deleteFrom('webhook_attempts').where('id', 'in', (eb) => eb.selectFrom('webhook_attempts').select('id').where('created_at', '<', before).limit(limit)).executeTakeFirst();
+      const messages = await db
+        .deleteFrom('webhook_messages')
+        .where('id', 'in', (eb) => eb.selectFrom('webhook_messages').select('id').where('created_at', '<', before).where('status', '!=', 'pending').limit(limit))
+        .executeTakeFirst();
+      return Number(attempts.numDeletedRows) + Number(messages.numDeletedRows);
+    },
     /** Takes the half-open probe: succeeds for one caller while the breaker's hold has passed. */
     async claimProbe(id: string, now: string, holdUntil: string): Promise<boolean> {
       const result = await db
@@ -142,134 +282,6 @@ export function endpointRepository(db: Executor) {
         .where('status', '=', 'enabled')
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
-    },
-  };
-}
-
-/** Message and attempt queries. */
-export function messageRepository(db: Executor) {
-  return {
-    /** Inserts messages, skipping (event, endpoint) pairs that already exist; returns the ids created. */
-    async insertMany(rows: Insertable<WebhookMessagesTable>[]): Promise<string[]> {
-      if (rows.length === 0) return [];
-      const out = await db.insertInto('webhook_messages').values(rows).onConflict((oc) => oc.columns(['event_id', 'endpoint_id']).doNothing()).returning('id').execute();
-      return out.map((r) => r.id);
-    },
-
-    /** Messages with their endpoints, for the delivery jobs started together (see batchLoader). */
-    async forDeliveries(messageIds: string[]): Promise<Map<string, DeliveryRow>> {
-      const rows = await withinScope(
-        db
-          .selectFrom('webhook_messages')
-          .innerJoin('webhook_endpoints', 'webhook_endpoints.id', 'webhook_messages.endpoint_id')
-          .select([
-            'webhook_messages.id as m_id', 'webhook_messages.endpoint_id as m_endpoint_id', 'webhook_messages.customer_id as m_customer_id',
-            'webhook_messages.event_id as m_event_id', 'webhook_messages.event_type as m_event_type', 'webhook_messages.body as m_body',
-            'webhook_messages.status as m_status', 'webhook_messages.attempts as m_attempts',
-            'webhook_endpoints.url', 'webhook_endpoints.status', 'webhook_endpoints.secrets', 'webhook_endpoints.custom_headers',
-            'webhook_endpoints.rate_limit_per_second', 'webhook_endpoints.retry_schedule', 'webhook_endpoints.consecutive_failures',
-            'webhook_endpoints.circuit_open_until', 'webhook_endpoints.rate_tat',
-          ]),
-        SYSTEM_SCOPE,
-        'webhook_messages.customer_id',
-      )
-        .where('webhook_messages.id', 'in', messageIds)
-        .execute();
-      return new Map(rows.map((row) => [row.m_id, {
-        message: { id: row.m_id, endpoint_id: row.m_endpoint_id, customer_id: row.m_customer_id, event_id: row.m_event_id, event_type: row.m_event_type, body: row.m_body, status: row.m_status, attempts: Number(row.m_attempts) },
-        endpoint: {
-          id: row.m_endpoint_id, url: row.url, status: row.status, secrets: row.secrets, custom_headers: row.custom_headers,
-          rate_limit_per_second: row.rate_limit_per_second, retry_schedule: row.retry_schedule, consecutive_failures: Number(row.consecutive_failures),
-          circuit_open_until: row.circuit_open_until, rate_tat: row.rate_tat,
-        },
-      }]));
-    },
-
-    async list(scope: TenantScope, endpointId: string, filters: { status?: MessageStatus | undefined; eventType?: string | undefined }, page: Page): Promise<MessageSummary[]> {
-      let query = withinScope(db.selectFrom('webhook_messages').select(MESSAGE_SUMMARY), scope, 'webhook_messages.customer_id').where('webhook_messages.endpoint_id', '=', endpointId);
-      if (filters.status) query = query.where('webhook_messages.status', '=', filters.status);
-      if (filters.eventType) query = query.where('webhook_messages.event_type', '=', filters.eventType);
-      return pageQuery(query, NEWEST_MESSAGES, page).execute();
-    },
-
-    async find(scope: TenantScope, endpointId: string, id: string): Promise<Message | undefined> {
-      return withinScope(db.selectFrom('webhook_messages').selectAll(), scope, 'webhook_messages.customer_id')
-        .where('webhook_messages.endpoint_id', '=', endpointId)
-        .where('webhook_messages.id', '=', id)
-        .executeTakeFirst();
-    },
-
-    async attemptsOf(scope: TenantScope, messageId: string): Promise<Attempt[]> {
-      return withinScope(db.selectFrom('webhook_attempts').selectAll(), scope, 'webhook_attempts.customer_id')
-        .where('webhook_attempts.message_id', '=', messageId)
-        .orderBy('webhook_attempts.attempt')
-        .orderBy('webhook_attempts.id')
-        .execute();
-    },
-
-    /** Failed messages of an endpoint created at or after `since` (recovery), oldest first. */
-    async failedSince(scope: TenantScope, endpointId: string, since: string, limit: number): Promise<Pick<Message, 'id' | 'attempts'>[]> {
-      return withinScope(db.selectFrom('webhook_messages').select(['webhook_messages.id', 'webhook_messages.attempts']), scope, 'webhook_messages.customer_id')
-        .where('webhook_messages.endpoint_id', '=', endpointId)
-        .where('webhook_messages.status', '=', 'failed')
-        .where('webhook_messages.created_at', '>=', since)
-        .orderBy('webhook_messages.created_at')
-        .limit(limit)
-        .execute();
-    },
-
-    /** Puts messages back to pending (manual retry, recovery). */
-    async markPending(scope: TenantScope, ids: readonly string[], now: string): Promise<void> {
-      if (ids.length === 0) return;
-      await updateWithinScope(db.updateTable('webhook_messages').set({ status: 'pending', next_attempt_at: now, updated_at: now }), scope, 'webhook_messages.customer_id').where('id', 'in', ids).execute();
-    },
-
-    async insertAttempts(rows: Insertable<WebhookAttemptsTable>[]): Promise<void> {
-      for (let i = 0; i < rows.length; i += 500) await db.insertInto('webhook_attempts').values(rows.slice(i, i + 500)).execute();
-    },
-
-    /** Records the result of attempt `attempt` on messages still at `attempt - 1` attempts. */
-    async applyAttempt(ids: readonly string[], attempt: number, patch: { status: MessageStatus; at: string; responseStatus: number | null; errorClass: string | null; nextAttemptAt: string | null }): Promise<void> {
-      await db
-        .updateTable('webhook_messages')
-        .set({
-          status: patch.status,
-          attempts: attempt,
-          last_attempt_at: patch.at,
-          last_response_status: patch.responseStatus,
-          last_error_class: patch.errorClass,
-          next_attempt_at: patch.nextAttemptAt,
-          updated_at: patch.at,
-          ...(patch.status === 'delivered' ? { delivered_at: patch.at } : {}),
-        })
-        .where('id', 'in', ids)
-        .where('attempts', '=', attempt - 1)
-        .execute();
-    },
-
-    /** Gives up on a message without an attempt (its endpoint is disabled). */
-    async abandon(id: string, reason: string, now: string): Promise<void> {
-      await db.updateTable('webhook_messages').set({ status: 'failed', last_error_class: reason, next_attempt_at: null, updated_at: now }).where('id', '=', id).where('status', '=', 'pending').execute();
-    },
-
-    /** Durations and outcomes of an endpoint's attempts since `since` (stats). */
-    async attemptSample(scope: TenantScope, endpointId: string, since: string): Promise<{ outcome: string; duration_ms: number; created_at: string }[]> {
-      const rows = await withinScope(db.selectFrom('webhook_attempts').select(['webhook_attempts.outcome', 'webhook_attempts.duration_ms', 'webhook_attempts.created_at']), scope, 'webhook_attempts.customer_id')
-        .where('webhook_attempts.endpoint_id', '=', endpointId)
-        .where('webhook_attempts.created_at', '>=', since)
-        .limit(200_000)
-        .execute();
-      return rows.map((r) => ({ outcome: r.outcome, duration_ms: Number(r.duration_ms), created_at: r.created_at }));
-    },
-
-    /** Retention: deletes attempts, and finished messages, created before `before`. */
-    async purgeBefore(before: string, limit: number): Promise<number> {
-      const attempts = await db.deleteFrom('webhook_attempts').where('id', 'in', (eb) => eb.selectFrom('webhook_attempts').select('id').where('created_at', '<', before).limit(limit)).executeTakeFirst();
-      const messages = await db
-        .deleteFrom('webhook_messages')
-        .where('id', 'in', (eb) => eb.selectFrom('webhook_messages').select('id').where('created_at', '<', before).where('status', '!=', 'pending').limit(limit))
-        .executeTakeFirst();
-      return Number(attempts.numDeletedRows) + Number(messages.numDeletedRows);
     },
   };
 }

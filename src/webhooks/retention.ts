@@ -3,7 +3,7 @@
  * periodic job deleting old attempts and finished messages in bounded chunks.
  */
 import type { JobHandler, PeriodicJob } from '../jobs/index.ts';
-import { messageRepository } from './repository.ts';
+import { webhookSystemRepository } from './repository.ts';
 
 /** The job name of the sweep. */
 export const RETENTION_JOB = 'webhooks.retention';
@@ -14,7 +14,7 @@ export function webhookRetention(days: number): Record<typeof RETENTION_JOB, Job
     [RETENTION_JOB]: async (_job, ctx) => {
       const before = new Date(ctx.now().getTime() - days * 86_400_000).toISOString();
       for (let round = 0; round < 100; round += 1) {
-        if ((await messageRepository(ctx.db).purgeBefore(before, 5_000)) === 0) break;
+        if ((await webhookSystemRepository(ctx.db).purgeBefore(before, 5_000)) === 0) break;
       }
     },
   };

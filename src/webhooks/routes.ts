@@ -1,10 +1,11 @@
 /**
- * The webhook API of webhooks.md (plus the seed's aliases): endpoints, secret rotation, the event
+ * The webhook API of webhooks.md (plus query-string aliases): endpoints, secret rotation, the event
  * catalog and ingest, deliveries, retry, recovery, test send and stats. Thin: schema →
  * permission → one service call → view.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../runtime/context.ts';
+import { invalidField } from '../errors/app-error.ts';
 import { listEnvelope } from '../http/pagination.ts';
 import { authOf } from '../identity/authenticate.ts';
 import { EVENT_CATALOG } from './catalog.ts';
@@ -19,6 +20,14 @@ import { createWebhookService } from './service.ts';
 import type { Resolve } from './validation.ts';
 
 const TAGS = ['webhooks'];
+
+/** The endpoint id of the query-string aliases: `webhook_id`, or its deprecated spelling `webhookId`. */
+function endpointIdOf(query: { webhook_id?: string | undefined; webhookId?: string | undefined }): string {
+  const id = query.webhook_id ?? query.webhookId;
+  if (id === undefined) throw invalidField('webhook_id', 'is required');
+  if (query.webhookId !== undefined && query.webhookId !== id) throw invalidField('webhookId', 'differs from webhook_id (its deprecated alias)');
+  return id;
+}
 
 /** Registers the webhook routes; `options.resolve` replaces DNS at registration (tests). */
 export function webhookRoutes(ctx: AppContext, options: { resolve?: Resolve } = {}): FastifyPluginAsyncTypebox {
@@ -43,7 +52,7 @@ export function webhookRoutes(ctx: AppContext, options: { resolve?: Resolve } = 
       schema: { tags: TAGS, summary: 'The event catalog: every type with description, JSON Schema of data and an example', response: { 200: EventTypeList } },
       config: { permission: 'webhooks:read' },
     }, async () => ({
-      event_types: EVENT_CATALOG.map((e) => ({ type: e.type, description: e.description, schema: e.schema, example: { id: 'evt_0193a5f27c1e7d4a9b1e2f6c3d4e5a6b', type: e.type, timestamp: '2026-11-25T09:30:00.000Z', customer_id: '0193a5f2-0000-7000-8000-000000000001', data: e.example } })),
+      event_types: EVENT_CATALOG.map((e) => ({ type: e.type, status: e.upcoming ? 'upcoming' as const : 'available' as const, description: e.description, schema: e.schema, example: { id: 'evt_0193a5f27c1e7d4a9b1e2f6c3d4e5a6b', type: e.type, timestamp: '2026-11-25T09:30:00.000Z', customer_id: '0193a5f2-0000-7000-8000-000000000001', data: e.example } })),
     }));
 
     app.post('/events', {
@@ -68,18 +77,18 @@ export function webhookRoutes(ctx: AppContext, options: { resolve?: Resolve } = 
     });
 
     app.get('/webhooks/deliveries', {
-      schema: { tags: TAGS, summary: 'The seed\'s alias of GET /webhooks/{id}/deliveries', querystring: AliasDeliveryListQuery, response: { 200: DeliveryPage } },
+      schema: { tags: TAGS, summary: 'Alias of GET /webhooks/{id}/deliveries with the id as `webhook_id`', querystring: AliasDeliveryListQuery, response: { 200: DeliveryPage } },
       config: { permission: 'webhooks:read' },
     }, async (request) => {
-      const { webhookId, ...query } = request.query;
-      const page = await service.listDeliveries(authOf(request), webhookId, query);
+      const { webhook_id: _id, webhookId: _deprecated, ...query } = request.query;
+      const page = await service.listDeliveries(authOf(request), endpointIdOf(request.query), query);
       return listEnvelope('deliveries', page, presentDelivery);
     });
 
     app.post('/webhooks/test', {
-      schema: { tags: TAGS, summary: 'The seed\'s alias of POST /webhooks/{id}/test', querystring: WebhookIdQuery, response: { 200: TestResult } },
+      schema: { tags: TAGS, summary: 'Alias of POST /webhooks/{id}/test with the id as `webhook_id`', querystring: WebhookIdQuery, response: { 200: TestResult } },
       config: { permission: 'webhooks:manage' },
-    }, async (request) => service.test(authOf(request), request.query.webhookId));
+    }, async (request) => service.test(authOf(request), endpointIdOf(request.query)));
 
     app.get('/webhooks/:id', {
       schema: { tags: TAGS, summary: 'Get an endpoint (never its secret)', params: WebhookParams, response: { 200: WebhookView } },
@@ -88,7 +97,7 @@ export function webhookRoutes(ctx: AppContext, options: { resolve?: Resolve } = 
 
     for (const method of ['patch', 'put'] as const) {
       app[method]('/webhooks/:id', {
-        schema: { tags: TAGS, summary: method === 'patch' ? 'Change an endpoint (url, events, active, headers, rate limit, schedule)' : 'Same as PATCH (the seed used PUT)', params: WebhookParams, body: UpdateWebhookBody, response: { 200: WebhookView } },
+        schema: { tags: TAGS, summary: method === 'patch' ? 'Change an endpoint (url, events, active, headers, rate limit, schedule)' : 'Same as PATCH', params: WebhookParams, body: UpdateWebhookBody, response: { 200: WebhookView } },
         config: { permission: 'webhooks:manage' },
       }, async (request) => view(await service.update(authOf(request), request.params.id, request.body)));
     }

@@ -21,7 +21,11 @@ const Events = Type.Array(Type.String({ minLength: 1, maxLength: 100, descriptio
   description: 'Event types to receive (see `GET /v1/webhooks/event-types`), or `["*"]`',
   examples: [['ticket.created', 'ticket.resolved']],
 });
-const Headers = Type.Record(Type.String(), Type.String({ maxLength: 1000 }), { description: 'Extra request headers (at most 10; ours cannot be overridden)', examples: [{ 'x-team': 'billing' }] });
+const Headers = Type.Record(Type.String(), Type.String({ maxLength: 1000 }), {
+  description: 'Extra request headers (at most 10; ours cannot be overridden). Values are encrypted at rest and never shown '
+    + 'again: views list the names with `[redacted]`; sending `[redacted]` as a value on update keeps the stored one',
+  examples: [{ 'x-team': 'billing' }],
+});
 const RateLimit = Type.Union([Type.Integer({ minimum: 1, maximum: 10_000 }), Type.Null()], { description: 'Max deliveries per second to this endpoint (null: unlimited)', examples: [50] });
 const Schedule = Type.Array(Type.Integer({ minimum: 0, maximum: 604_800 }), {
   minItems: 1,
@@ -94,8 +98,12 @@ export const DeliveryParams = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 100, description: 'Endpoint id' }),
   delivery_id: Type.String({ minLength: 1, maxLength: 100, description: 'Delivery (message) id' }),
 });
-/** `?webhookId=` of the seed's alias routes. */
-export const WebhookIdQuery = Type.Object({ webhookId: Type.String({ minLength: 1, maxLength: 100, description: 'Endpoint id' }) });
+/** `?webhook_id=` of the query-string forms of endpoint routes; `webhookId` is the deprecated spelling. */
+const WebhookIdParams = {
+  webhook_id: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Endpoint id (required)' })),
+  webhookId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Deprecated alias of `webhook_id`', deprecated: true })),
+};
+export const WebhookIdQuery = Type.Object(WebhookIdParams, { additionalProperties: false });
 
 /** List of endpoints. */
 export const WebhookPage = PageOf('webhooks', WebhookView);
@@ -132,7 +140,7 @@ export const DeliveryListQuery = Type.Object(
   { ...PageQuery, status: Type.Optional(Type.Enum(DELIVERY_STATUSES, { description: 'Only deliveries in this status' })), event_type: Type.Optional(Type.String({ maxLength: 100, description: 'Only this event type' })) },
   { additionalProperties: false },
 );
-export const AliasDeliveryListQuery = Type.Object({ ...DeliveryListQuery.properties, webhookId: WebhookIdQuery.properties.webhookId }, { additionalProperties: false });
+export const AliasDeliveryListQuery = Type.Object({ ...DeliveryListQuery.properties, ...WebhookIdParams }, { additionalProperties: false });
 
 /** One logged attempt. */
 export const AttemptView = Type.Object({
@@ -148,7 +156,10 @@ export const AttemptView = Type.Object({
   duration_ms: Type.Integer({ description: 'Duration' }),
   error_class: NullableString('timeout, dns, connect, tls, http_status or blocked'),
   error_message: NullableString('What went wrong'),
-  outcome: Type.Enum(['delivered', 'retry', 'failed', 'gone', 'blocked'], { description: 'What the attempt led to' }),
+  outcome: Type.Enum(['delivered', 'retry', 'failed', 'gone', 'blocked', 'unknown'], {
+    description: 'What the attempt led to; unknown: in flight, or its worker stopped before recording the result '
+      + '(the request may have reached the receiver, and is sent again with the same webhook-id)',
+  }),
   next_retry_at: NullableTimestamp('When the next attempt was scheduled'),
 });
 /** A delivery with its payload and every attempt. */
@@ -169,11 +180,15 @@ export const TestResult = Type.Object({
 });
 
 const Window = Type.Object({
-  attempts: Type.Integer({ description: 'Attempts in the window' }),
+  attempts: Type.Integer({ description: 'Attempts in the window, every request that went on the wire' }),
   delivered: Type.Integer({ description: 'Successful attempts' }),
   failed: Type.Integer({ description: 'Failed attempts' }),
+  unknown: Type.Integer({ description: 'Attempts without a recorded result (in flight, or their worker stopped)' }),
   success_rate: NullableNumber('number', 'delivered / attempts (null without attempts)'),
-  latency_ms: Type.Object({ p50: NullableNumber('integer', 'median'), p95: NullableNumber('integer', '95th percentile'), p99: NullableNumber('integer', '99th percentile') }, { description: 'Attempt duration percentiles' }),
+  latency_ms: Type.Object(
+    { p50: NullableNumber('integer', 'median'), p95: NullableNumber('integer', '95th percentile'), p99: NullableNumber('integer', '99th percentile') },
+    { description: 'Duration percentiles of the attempts with a result' },
+  ),
 });
 /** `GET /v1/webhooks/{id}/stats`. */
 export const StatsView = Type.Object({
@@ -185,6 +200,9 @@ export const StatsView = Type.Object({
 /** One catalog entry. */
 export const EventTypeView = Type.Object({
   type: Type.String({ description: 'Event type', examples: ['ticket.created'] }),
+  status: Type.Enum(['available', 'upcoming'], {
+    description: 'upcoming: not emitted yet; endpoints may subscribe already and receive it once it is',
+  }),
   description: Type.String({ description: 'When it is sent' }),
   schema: Type.Unknown({ description: 'JSON Schema of `data`' }),
   example: Type.Unknown({ description: 'An example body' }),

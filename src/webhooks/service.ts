@@ -21,7 +21,7 @@ import type { WebhookNetworkPolicy } from './policy.ts';
 import { customerExists, endpointRepository, messageRepository, NEWEST_ENDPOINTS, NEWEST_MESSAGES } from './repository.ts';
 import type { Attempt, Endpoint, Message, MessageSummary } from './repository.ts';
 import type { CreateWebhookBody, PublishEventBody, UpdateWebhookBody, DeliveryListQuery } from './schemas.ts';
-import { DEFAULT_GRACE_SECONDS, newSealedSecret, parseSecrets, rotateSecrets, validSecrets } from './secrets.ts';
+import { DEFAULT_GRACE_SECONDS, newSealedSecret, openHeaders, parseSecrets, rotateSecrets, sealHeaders, validSecrets } from './secrets.ts';
 import { windowStats } from './stats.ts';
 import type { WindowStats } from './stats.ts';
 import type { WebhookEndpointsTable } from './tables.ts';
@@ -57,7 +57,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   }
 
   async function endpointOf(scope: TenantScope, id: string, executor: Kysely<Database> = db): Promise<Endpoint> {
-    const endpoint = await endpointRepository(executor).find(scope, id);
+    const endpoint = await endpointRepository(executor, scope).find(id);
     if (!endpoint) throw notFound('Webhook');
     return endpoint;
   }
@@ -71,8 +71,8 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       const headers = checkHeaders(body.headers ?? {});
       const schedule = body.retry_schedule_seconds ? checkSchedule(body.retry_schedule_seconds) : null;
       return db.transaction().execute(async (trx) => {
-        const repo = endpointRepository(trx);
-        const count = await repo.count(scope);
+        const repo = endpointRepository(trx, scope);
+        const count = await repo.count();
         if (count >= deps.maxEndpointsPerTenant) {
           throw new AppError('unprocessable', `A tenant can have at most ${deps.maxEndpointsPerTenant} webhook endpoints`, { extra: { limit: deps.maxEndpointsPerTenant } });
         }
@@ -82,7 +82,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
         const { secret, stored } = newSealedSecret(deps.keyRing, id, now);
         await repo.insert({
           id, customer_id: scope.customerId, url, description: body.description ?? '', events: JSON.stringify(events),
-          status: body.active === false ? 'disabled_by_user' : 'enabled', custom_headers: JSON.stringify(headers),
+          status: body.active === false ? 'disabled_by_user' : 'enabled', custom_headers: sealHeaders(deps.keyRing, id, headers),
           rate_limit_per_second: body.rate_limit_per_second ?? null, retry_schedule: schedule ? JSON.stringify(schedule) : null,
           secrets: JSON.stringify([stored]), created_at: iso, updated_at: iso, last_delivery_at: null, delivery_success_count: 0,
           delivery_failure_count: 0, consecutive_failures: 0, failing_since: null, circuit_open_until: null, rate_tat: null,
@@ -94,7 +94,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
 
     /** One page of the tenant's endpoints, newest first. */
     async list(auth: AuthContext, page: { limit?: number | undefined; cursor?: string | undefined }): Promise<Page<Endpoint>> {
-      const rows = await endpointRepository(db).list(scopeOf(auth), page);
+      const rows = await endpointRepository(db, scopeOf(auth)).list(page);
       return toPage(rows, NEWEST_ENDPOINTS, page.limit, (r) => ({ value: r.created_at, id: r.id }));
     },
 
@@ -105,18 +105,18 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     /** Partial update; `active: true` re-enables (and clears the failure state), `false` disables. */
     async update(auth: AuthContext, id: string, body: UpdateWebhookBody): Promise<Endpoint> {
       const scope = tenantScope(auth);
-      await endpointOf(scope, id);
+      const current = await endpointOf(scope, id);
       const now = clock().toISOString();
       const patch: Updateable<WebhookEndpointsTable> = { updated_at: now };
       if (body.url !== undefined) patch.url = await checkUrl(body.url, deps.policy, deps.resolve);
       if (body.events !== undefined) patch.events = JSON.stringify(checkEvents(body.events));
       if (body.description !== undefined) patch.description = body.description;
-      if (body.headers !== undefined) patch.custom_headers = JSON.stringify(checkHeaders(body.headers));
+      if (body.headers !== undefined) patch.custom_headers = sealHeaders(deps.keyRing, id, checkHeaders(body.headers), current.custom_headers);
       if (body.rate_limit_per_second !== undefined) patch.rate_limit_per_second = body.rate_limit_per_second;
       if (body.retry_schedule_seconds !== undefined) patch.retry_schedule = body.retry_schedule_seconds === null ? null : JSON.stringify(checkSchedule(body.retry_schedule_seconds));
       if (body.active === true) Object.assign(patch, { status: 'enabled', disabled_at: null, disabled_reason: null, consecutive_failures: 0, failing_since: null, circuit_open_until: null });
       if (body.active === false) Object.assign(patch, { status: 'disabled_by_user', disabled_at: now, disabled_reason: 'disabled by user' });
-      const updated = await endpointRepository(db).update(scope, id, patch);
+      const updated = await endpointRepository(db, scope).update(id, patch);
       if (!updated) throw notFound('Webhook');
       return updated;
     },
@@ -124,7 +124,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     /** Deletes the endpoint and its delivery log. */
     async remove(auth: AuthContext, id: string): Promise<void> {
       const scope = tenantScope(auth);
-      const deleted = await db.transaction().execute((trx) => endpointRepository(trx).delete(scope, id));
+      const deleted = await db.transaction().execute((trx) => endpointRepository(trx, scope).delete(id));
       if (!deleted) throw notFound('Webhook');
     },
 
@@ -136,7 +136,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
         const now = clock();
         const { secret, stored } = newSealedSecret(deps.keyRing, id, now);
         const secrets = rotateSecrets(parseSecrets(endpoint.secrets), stored, graceSeconds, now);
-        await endpointRepository(trx).update(scope, id, { secrets: JSON.stringify(secrets), updated_at: now.toISOString() });
+        await endpointRepository(trx, scope).update(id, { secrets: JSON.stringify(secrets), updated_at: now.toISOString() });
         return { secret, expiresAt: new Date(now.getTime() + graceSeconds * 1000).toISOString() };
       });
     },
@@ -145,30 +145,31 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     async listDeliveries(auth: AuthContext, id: string, query: Static<typeof DeliveryListQuery>): Promise<Page<MessageSummary>> {
       const scope = scopeOf(auth);
       await endpointOf(scope, id);
-      const rows = await messageRepository(db).list(scope, id, { status: query.status, eventType: query.event_type }, query);
+      const rows = await messageRepository(db, scope).list(id, { status: query.status, eventType: query.event_type }, query);
       return toPage(rows, NEWEST_MESSAGES, query.limit, (r) => ({ value: r.created_at, id: r.id }));
     },
 
     /** A delivery with every attempt. */
     async getDelivery(auth: AuthContext, id: string, deliveryId: string): Promise<{ message: Message; attempts: Attempt[] }> {
       const scope = scopeOf(auth);
-      const message = await messageRepository(db).find(scope, id, deliveryId);
+      const messages = messageRepository(db, scope);
+      const message = await messages.find(id, deliveryId);
       if (!message) throw notFound('Delivery');
-      return { message, attempts: await messageRepository(db).attemptsOf(scope, deliveryId) };
+      return { message, attempts: await messages.attemptsOf(deliveryId) };
     },
 
     /** Sends a failed or delivered message again, once; a pending one is already scheduled. */
     async retry(auth: AuthContext, id: string, deliveryId: string): Promise<Message> {
       const scope = tenantScope(auth);
       const message = await db.transaction().execute(async (trx) => {
-        const messages = messageRepository(trx);
-        const found = await messages.find(scope, id, deliveryId);
+        const messages = messageRepository(trx, scope);
+        const found = await messages.find(id, deliveryId);
         if (!found) throw notFound('Delivery');
         if (found.status === 'pending') throw new AppError('conflict', 'This delivery is already scheduled', { extra: { next_attempt_at: found.next_attempt_at } });
         const now = clock();
-        await messages.markPending(scope, [found.id], now.toISOString());
+        await messages.markPending([found.id], now.toISOString());
         await enqueueJobs(trx, [deliveryJob(found.id, Number(found.attempts) + 1, 'manual')], now);
-        return (await messages.find(scope, id, deliveryId)) as Message;
+        return (await messages.find(id, deliveryId)) as Message;
       });
       deps.wakeWorkers();
       return message;
@@ -180,10 +181,10 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       const sinceIso = new Date(since).toISOString();
       const count = await db.transaction().execute(async (trx) => {
         await endpointOf(scope, id, trx);
-        const messages = messageRepository(trx);
-        const failed = await messages.failedSince(scope, id, sinceIso, RECOVER_LIMIT);
+        const messages = messageRepository(trx, scope);
+        const failed = await messages.failedSince(id, sinceIso, RECOVER_LIMIT);
         const now = clock();
-        await messages.markPending(scope, failed.map((m) => m.id), now.toISOString());
+        await messages.markPending(failed.map((m) => m.id), now.toISOString());
         await enqueueJobs(trx, failed.map((m) => deliveryJob(m.id, Number(m.attempts) + 1, 'recover')), now);
         return failed.length;
       });
@@ -201,7 +202,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       transport ??= new WebhookTransport();
       const { result } = await signAndSend(transport, {
         url: endpoint.url, eventId, eventType: TEST_EVENT_TYPE, attemptId: prefixedId('atm', now.getTime()), body,
-        secrets: validSecrets(deps.keyRing, endpoint.id, endpoint.secrets, now), customHeaders: JSON.parse(endpoint.custom_headers) as Record<string, string>,
+        secrets: validSecrets(deps.keyRing, endpoint.id, endpoint.secrets, now), customHeaders: openHeaders(deps.keyRing, endpoint.id, endpoint.custom_headers),
         now, policy: deps.policy, timeoutMs: deps.attemptTimeoutMs, connectTimeoutMs: deps.connectTimeoutMs,
       });
       return {
@@ -220,7 +221,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       await endpointOf(scope, id);
       const now = clock().getTime();
       const day = new Date(now - 86_400_000).toISOString();
-      const week = await messageRepository(db).attemptSample(scope, id, new Date(now - 7 * 86_400_000).toISOString());
+      const week = await messageRepository(db, scope).attemptSample(id, new Date(now - 7 * 86_400_000).toISOString());
       return { last_24h: windowStats(week.filter((a) => a.created_at >= day)), last_7d: windowStats(week) };
     },
 

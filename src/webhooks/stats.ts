@@ -5,6 +5,7 @@ export interface WindowStats {
   attempts: number;
   delivered: number;
   failed: number;
+  unknown: number;
   success_rate: number | null;
   latency_ms: { p50: number | null; p95: number | null; p99: number | null };
 }
@@ -16,14 +17,19 @@ export function quantile(sorted: readonly number[], q: number): number | null {
   return sorted[rank - 1] as number;
 }
 
-/** Summarises attempts (outcome, duration) into a window's figures. */
+/**
+ * Summarises attempts (outcome, duration) into a window's figures. Attempts without a result
+ * (`unknown`) count as attempts, but neither as failures nor in the latencies.
+ */
 export function windowStats(sample: readonly { outcome: string; duration_ms: number }[]): WindowStats {
   const delivered = sample.filter((s) => s.outcome === 'delivered').length;
-  const durations = sample.map((s) => s.duration_ms).sort((a, b) => a - b);
+  const finished = sample.filter((s) => s.outcome !== 'unknown');
+  const durations = finished.map((s) => s.duration_ms).sort((a, b) => a - b);
   return {
     attempts: sample.length,
     delivered,
-    failed: sample.length - delivered,
+    failed: finished.length - delivered,
+    unknown: sample.length - finished.length,
     success_rate: sample.length === 0 ? null : Math.round((delivered / sample.length) * 10_000) / 10_000,
     latency_ms: { p50: quantile(durations, 0.5), p95: quantile(durations, 0.95), p99: quantile(durations, 0.99) },
   };

@@ -10,8 +10,12 @@ export type EndpointStatus = 'enabled' | 'disabled_by_user' | 'disabled_failing'
 /** Lifecycle of a message: waiting for its next attempt, delivered, or given up (kept for recovery). */
 export type MessageStatus = 'pending' | 'delivered' | 'failed';
 
-/** What an attempt led to. */
-export type AttemptOutcomeKind = 'delivered' | 'retry' | 'failed' | 'gone' | 'blocked';
+/**
+ * What an attempt led to. `unknown`: the attempt is logged before its request goes on the wire,
+ * so it stays `unknown` while in flight, and for good when its worker stopped before recording the
+ * result (the request may have reached the receiver; the job's next run sends it again).
+ */
+export type AttemptOutcomeKind = 'delivered' | 'retry' | 'failed' | 'gone' | 'blocked' | 'unknown';
 
 export interface WebhookEndpointsTable {
   /** `wh_…` */

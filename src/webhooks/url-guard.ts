@@ -101,7 +101,7 @@ export function vetWebhookUrl(input: string, policy: WebhookNetworkPolicy): UrlV
     return fail('invalid_url', 'URL is not valid');
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && policy.allowHttp)) {
-    return fail('scheme', policy.allowHttp ? 'URL must use http or https' : 'URL must use https');
+    return fail('scheme', policy.allowHttp ? 'URL must use http or https' : 'URL must use https (plain http only when the operator sets WEBHOOK_ALLOW_HTTP=true, for local development)');
   }
   if (url.username !== '' || url.password !== '') {
     return fail('credentials', 'URL must not contain a user name or password');

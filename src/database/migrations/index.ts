@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import type { Kysely, Migration } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { KeyRing } from '../../crypto/key-ring.ts';
 import { adapterOf } from '../adapter.ts';
 import type { Database } from '../schema.ts';
 import * as identity from './001_identity.ts';
@@ -7,14 +8,26 @@ import * as eventsAndJobs from './002_events_and_jobs.ts';
 import * as tickets from './003_tickets.ts';
 import * as webhooks from './004_webhooks.ts';
 import * as jobsPartialIndexes from './005_jobs_partial_indexes.ts';
+import * as webhookHeaderEncryption from './006_webhook_header_encryption.ts';
+
+/** What a migration may need besides the database: the master key ring, read only when needed. */
+export interface MigrationContext {
+  keyRing(): KeyRing;
+}
+
+/** One migration; data migrations also receive the context. */
+interface SecurebaseMigration {
+  up(db: Kysely<unknown>, context: MigrationContext): Promise<void>;
+}
 
 /** The one ordered list of migrations, shared by both dialects. Append; never edit a shipped one. */
-const MIGRATIONS: Record<string, Migration> = {
+const MIGRATIONS: Record<string, SecurebaseMigration> = {
   '001_identity': identity,
   '002_events_and_jobs': eventsAndJobs,
   '003_tickets': tickets,
   '004_webhooks': webhooks,
   '005_jobs_partial_indexes': jobsPartialIndexes,
+  '006_webhook_header_encryption': webhookHeaderEncryption,
 };
 
 /** Serialises processes migrating one PostgreSQL database at the same time. */
@@ -27,7 +40,7 @@ const MIGRATION_LOCK = 72_431_125;
  * table lives in the connection's own schema (search_path), and nothing here inspects other
  * schemas, so parallel test schemas cannot disturb each other.
  */
-export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+export async function migrateToLatest(db: Kysely<Database>, context: MigrationContext): Promise<string[]> {
   return db.transaction().execute(async (trx) => {
     if (adapterOf(trx).name === 'postgres') await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK})`.execute(trx);
     await sql`create table if not exists securebase_migrations (name text primary key, applied_at text not null)`.execute(trx);
@@ -36,7 +49,7 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
     for (const [name, migration] of Object.entries(MIGRATIONS)) {
       if (applied.has(name)) continue;
       try {
-        await migration.up(trx as unknown as Kysely<unknown>);
+        await migration.up(trx as unknown as Kysely<unknown>, context);
       } catch (error) {
         throw new Error(`migration ${name} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }

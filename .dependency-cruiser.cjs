@@ -1,0 +1,72 @@
+// Which folder may import which (README, "Architecture"): composition (server/, cli/) → features →
+// infrastructure. `npm run lint` runs this over src/ and fails on any violation.
+const INFRASTRUCTURE = '^src/(config|crypto|database|errors|events|http|jobs|runtime)/';
+const FEATURES = '^src/(identity|tickets|webhooks|forecasting)/';
+const TESTS = '\\.test\\.ts$|^src/testing/|/testing/';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'Modules form no import cycle.',
+      from: { pathNot: TESTS },
+      to: { circular: true, viaOnly: { pathNot: TESTS } },
+    },
+    {
+      name: 'infrastructure-imports-no-feature',
+      severity: 'error',
+      comment:
+        'Infrastructure knows no feature. The one exception is the type of the whole database, ' +
+        'which each feature contributes its tables to, and the migration list.',
+      from: { path: INFRASTRUCTURE, pathNot: `${TESTS}|^src/database/schema\\.ts$|^src/database/migrations/` },
+      to: { path: FEATURES },
+    },
+    {
+      name: 'nothing-imports-composition',
+      severity: 'error',
+      comment: 'Only the composition (server/, cli/) assembles features; nothing below imports it.',
+      from: { path: `${INFRASTRUCTURE}|${FEATURES}`, pathNot: TESTS },
+      to: { path: '^src/(server|cli)/' },
+    },
+    {
+      name: 'features-meet-through-events',
+      severity: 'error',
+      comment: "Features do not import each other; identity's auth context, scope and ids are the exception.",
+      from: { path: '^src/(tickets|webhooks|forecasting)/', pathNot: TESTS },
+      to: {
+        path: FEATURES,
+        pathNot: ['^src/$1/', '^src/identity/'],
+      },
+    },
+    {
+      name: 'domain-code-imports-no-http',
+      severity: 'error',
+      comment: 'Services, repositories and jobs speak AppError and database pagination, not HTTP.',
+      from: {
+        path: FEATURES,
+        pathNot: `${TESTS}|/(routes|schemas|authenticate|route-access|presenter)\\.ts$|/http/`,
+      },
+      to: { path: '^src/http/' },
+    },
+    {
+      name: 'forecasting-engine-is-pure',
+      severity: 'error',
+      comment: 'The forecasting engine does no I/O: it imports only its own modules.',
+      from: { path: '^src/forecasting/engine/', pathNot: TESTS },
+      to: { pathNot: '^src/forecasting/engine/' },
+    },
+    {
+      name: 'no-unresolvable',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js', '.mjs'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+};
