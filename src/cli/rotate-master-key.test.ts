@@ -97,7 +97,11 @@ for (const dialect of TEST_DIALECTS) {
         const created = await request<{ webhook: { id: string }; secret: string }>(server.baseUrl, 'POST', '/v1/webhooks', {
           token: tenant.apiKey,
           headers: { 'idempotency-key': `create-${i}` },
-          body: { url: `http://127.0.0.1:9999/hook-${i}`, events: ['ticket.created'] },
+          body: {
+            url: `http://127.0.0.1:9999/hook-${i}`,
+            events: ['ticket.created'],
+            ...(i === 0 ? { headers: { 'x-receiver-auth': 'Bearer receiver-token' } } : {}),
+          },
         });
         assert.equal(created.status, 201, created.text);
         secrets.push(created.body.secret);
@@ -114,6 +118,7 @@ for (const dialect of TEST_DIALECTS) {
       const before = await openEverything(server, ringA);
       assert.equal(before.filter((value) => value.where === 'webhook_endpoints.secrets').length, 4);
       assert.equal(before.filter((value) => value.where === 'idempotency_keys.response_body').length, 3);
+      assert.equal(before.filter((value) => value.where === 'webhook_endpoints.custom_headers').length, 1);
       assert.equal(before.filter((value) => value.keyId === undefined).length, 1, 'one value of the first format');
 
       // A value no key of the ring opens: the run refuses, names the row and writes nothing.
@@ -137,7 +142,7 @@ for (const dialect of TEST_DIALECTS) {
       const ringB = createKeyRing(KEY_B);
       assert.match(done.stdout, new RegExp(`Re-sealed ${before.length} values under key ${ringB.current.id} \\(0 already were`));
       assert.match(done.stdout, /re-sealed webhook signing secrets: 3 rows, 4 values/);
-      for (const secret of [KEY_A.toString('hex'), KEY_B.toString('hex'), KEY_B.toString('base64'), ...secrets, rotated.body.secret, legacySecret]) {
+      for (const secret of [KEY_A.toString('hex'), KEY_B.toString('hex'), KEY_B.toString('base64'), ...secrets, rotated.body.secret, legacySecret, 'receiver-token']) {
         assert.ok(!done.output.includes(secret), 'no key or secret in the output');
       }
 
@@ -151,7 +156,7 @@ for (const dialect of TEST_DIALECTS) {
 
       // Idempotent: a second run re-seals nothing.
       const again = await rotateSealedValues(server.database.db, ringBA, SEALED_COLUMNS, quietly);
-      assert.deepEqual(again, { rows: 6, resealed: 0, alreadyCurrent: before.length });
+      assert.deepEqual(again, { rows: 9, resealed: 0, alreadyCurrent: before.length });
     });
 
     it('resumes an interrupted rotation where it stopped', async () => {
