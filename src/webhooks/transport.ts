@@ -15,6 +15,7 @@ import { PinnedPools } from './pinned-pools.ts';
 import type { PinnedPoolOptions } from './pinned-pools.ts';
 import type { DeliveryErrorClass } from './error-class.ts';
 import type { WebhookNetworkPolicy } from './policy.ts';
+import { assertOutsideTransaction } from '../database/transaction-guard.ts';
 
 /** Default per-attempt deadline (spec: 15 s, configurable 1–30 s). */
 export const DEFAULT_TIMEOUT_MS = 15_000;
@@ -87,8 +88,9 @@ export class WebhookTransport {
     return this.pools.size;
   }
 
-  /** Performs one attempt; never throws. */
+  /** Performs one attempt; never throws, except when called inside a database transaction (a bug). */
   async send(input: SendAttemptInput): Promise<AttemptResult> {
+    assertOutsideTransaction('a webhook HTTP request');
     const started = performance.now();
     const timeoutMs = input.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const abort = new AbortController();

@@ -9,6 +9,7 @@ import { isCatalogType } from './catalog.ts';
 import type { WebhookNetworkPolicy } from './policy.ts';
 import { validateSchedule } from './retry-schedule.ts';
 import { bareHostname, isIpLiteralHost, vetWebhookUrl } from './url-guard.ts';
+import { assertOutsideTransaction } from '../database/transaction-guard.ts';
 
 /** Resolver used at registration (injectable for tests). */
 export type Resolve = (host: string) => Promise<string[]>;
@@ -22,6 +23,7 @@ const systemResolve: Resolve = async (host) => (await lookup(host, { all: true }
 export async function checkUrl(url: string, policy: WebhookNetworkPolicy, resolve: Resolve = systemResolve): Promise<string> {
   const verdict = vetWebhookUrl(url, policy);
   if (!verdict.ok) throw invalidField('url', verdict.message);
+  assertOutsideTransaction('a DNS lookup');
   if (!isIpLiteralHost(verdict.url.hostname)) {
     const host = bareHostname(verdict.url);
     let addresses: string[];
