@@ -12,6 +12,7 @@ import { AppError } from '../errors/app-error.ts';
 import type { AppContext } from '../runtime/context.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { createMetricsRegistry, registerObservability } from './observability.ts';
+import { registerNulGuard } from './nul-guard.ts';
 import { registerErrorHandling } from './problem.ts';
 import { validatorCompiler } from './validation.ts';
 
@@ -55,6 +56,7 @@ export async function buildHttpApp(ctx: AppContext, options: HttpAppOptions): Pr
     reply.header('x-request-id', request.id);
   });
   registerErrorHandling(app);
+  registerNulGuard(app);
 
   await app.register(cookie);
   await app.register(helmet, { contentSecurityPolicy: false, global: true });

@@ -19,9 +19,6 @@ export const STATUSES = ['open', 'in-progress', 'waiting-customer', 'resolved', 
 /** Orders of the ticket list; a leading `-` is descending. */
 export const SORTS = ['created_at', '-created_at', 'updated_at', '-updated_at', 'priority', '-priority'] as const;
 
-// PostgreSQL text cannot hold NUL; refusing it here keeps both dialects answering 400, not 500.
-const NO_NUL = '^[^\\u0000]*$';
-
 const Uuid = (description: string) => Type.String({ format: 'uuid', description, examples: ['0193a5f2-7c1e-7d4a-9b1e-2f6c3d4e5a6b'] });
 
 /** Ticket priority. */
@@ -33,7 +30,7 @@ export const Status = Type.Enum(STATUSES, { description: 'open, in-progress, wai
 /** Comment visibility. */
 export const Visibility = Type.Enum(['public', 'internal'], { description: 'public, or internal (staff-only note, never shown to customers)', examples: ['public'] });
 
-const Tags = Type.Array(Type.String({ minLength: 1, maxLength: LIMITS.tag.max, pattern: NO_NUL, description: 'A short label', examples: ['login'] }), {
+const Tags = Type.Array(Type.String({ minLength: 1, maxLength: LIMITS.tag.max, description: 'A short label', examples: ['login'] }), {
   maxItems: LIMITS.tags.max,
   description: `Up to ${LIMITS.tags.max} labels of at most ${LIMITS.tag.max} characters; duplicates are dropped`,
   examples: [['login', 'sso']],
@@ -42,8 +39,8 @@ const Tags = Type.Array(Type.String({ minLength: 1, maxLength: LIMITS.tag.max, p
 /** Body of `POST /support/tickets`. Lengths are re-checked after trimming. */
 export const CreateTicketBody = Type.Object(
   {
-    subject: Type.String({ minLength: LIMITS.subject.min, maxLength: 1000, pattern: NO_NUL, description: `${LIMITS.subject.min}–${LIMITS.subject.max} characters after trimming`, examples: ['Cannot log in with SSO'] }),
-    description: Type.String({ minLength: LIMITS.description.min, maxLength: LIMITS.description.max, pattern: NO_NUL, description: `${LIMITS.description.min}–${LIMITS.description.max} characters, Markdown`, examples: ['Since this morning our SSO login fails with error 500 for every user.'] }),
+    subject: Type.String({ minLength: LIMITS.subject.min, maxLength: 1000, description: `${LIMITS.subject.min}–${LIMITS.subject.max} characters after trimming`, examples: ['Cannot log in with SSO'] }),
+    description: Type.String({ minLength: LIMITS.description.min, maxLength: LIMITS.description.max, description: `${LIMITS.description.min}–${LIMITS.description.max} characters, Markdown`, examples: ['Since this morning our SSO login fails with error 500 for every user.'] }),
     priority: Type.Optional(Priority),
     category: Type.Optional(Category),
     tags: Type.Optional(Tags),
@@ -71,8 +68,8 @@ export type UpdateTicketBody = Static<typeof UpdateTicketBody>;
 /** Body of `POST /support/tickets/{id}/comments`: exactly one of `body` and the seed's `text`. */
 export const CreateCommentBody = Type.Object(
   {
-    body: Type.Optional(Type.String({ minLength: LIMITS.comment.min, maxLength: LIMITS.comment.max, pattern: NO_NUL, description: `${LIMITS.comment.min}–${LIMITS.comment.max} characters, Markdown`, examples: ['We have rolled out a fix, please try again.'] })),
-    text: Type.Optional(Type.String({ minLength: LIMITS.comment.min, maxLength: LIMITS.comment.max, pattern: NO_NUL, description: 'The seed\'s name for `body` (give one of the two)', examples: ['Still failing for me.'] })),
+    body: Type.Optional(Type.String({ minLength: LIMITS.comment.min, maxLength: LIMITS.comment.max, description: `${LIMITS.comment.min}–${LIMITS.comment.max} characters, Markdown`, examples: ['We have rolled out a fix, please try again.'] })),
+    text: Type.Optional(Type.String({ minLength: LIMITS.comment.min, maxLength: LIMITS.comment.max, description: 'The seed\'s name for `body` (give one of the two)', examples: ['Still failing for me.'] })),
     visibility: Type.Optional(Visibility),
   },
   { additionalProperties: false },
