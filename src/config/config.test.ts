@@ -24,6 +24,8 @@ describe('loadConfig', () => {
     [{ RATE_LIMIT_PER_HOUR: 'gold=5' }, 'RATE_LIMIT_PER_HOUR'],
     [{ CORS_ORIGINS: '*' }, 'CORS_ORIGINS'],
     [{ SECUREBASE_DB_SCHEMA: 'drop table;' }, 'SECUREBASE_DB_SCHEMA'],
+    [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN'],
+    [{ METRICS_TOKEN: 'has a space in the middle' }, 'METRICS_TOKEN'],
   ];
   for (const [env, variable] of bad) {
     it(`rejects ${JSON.stringify(env)} naming ${variable}`, () => {

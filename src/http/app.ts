@@ -67,7 +67,12 @@ export async function buildHttpApp(ctx: AppContext, options: HttpAppOptions): Pr
     openapi: {
       openapi: '3.1.0',
       info: { title: 'SecureBase platform services API', version: '1.0.0', description: 'Support desk, webhooks, cost forecasting and notifications. Errors are RFC 9457 problem details.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API key (`sb_live_…`) or session token' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'API key (`sb_live_…`) or session token' },
+          metricsToken: { type: 'http', scheme: 'bearer', description: 'The METRICS_TOKEN of the server (for `/metrics` only)' },
+        },
+      },
       security: [{ bearer: [] }],
     },
   });
@@ -90,7 +95,7 @@ export async function buildHttpApp(ctx: AppContext, options: HttpAppOptions): Pr
       new AppError('rate_limited', `Rate limit of ${context.max} requests per ${context.after} exceeded`, { extra: { retry_after_seconds: Math.ceil(context.ttl / 1000) } }),
   });
   registerIdempotency(app, ctx.database.db, ctx.clock, ctx.masterKey, (request) => options.callerOf(request)?.credentialId);
-  registerObservability(app, ctx.database.db, createMetricsRegistry());
+  registerObservability(app, ctx.database.db, createMetricsRegistry(), ctx.config.metricsToken);
 
   app.get('/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -7,6 +7,7 @@ import { startTestServer } from '../testing/server.ts';
 import type { TestServer } from '../testing/server.ts';
 import { TEST_DIALECTS } from '../testing/database.ts';
 
+const METRICS_TOKEN = 'metrics-token-0123456789';
 
 interface SchemaNode {
   description?: string;
@@ -46,7 +47,7 @@ for (const dialect of TEST_DIALECTS) {
     let server: TestServer;
     let apiKey: string;
     before(async () => {
-      server = await startTestServer(dialect, { env: { BODY_LIMIT_BYTES: '4096' } });
+      server = await startTestServer(dialect, { env: { BODY_LIMIT_BYTES: '4096', METRICS_TOKEN } });
       apiKey = (await createTenant(server)).apiKey;
     });
     after(async () => server.close());
@@ -101,12 +102,39 @@ for (const dialect of TEST_DIALECTS) {
       assert.match(generated.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
     });
 
-    it('serves health, readiness and Prometheus metrics', async () => {
+    it('serves health, readiness and Prometheus metrics to the holder of METRICS_TOKEN only', async () => {
       assert.equal((await request(server.baseUrl, 'GET', '/healthz')).status, 200);
       assert.equal((await request(server.baseUrl, 'GET', '/readyz')).status, 200);
-      const metrics = await request(server.baseUrl, 'GET', '/metrics');
+      const metrics = await request(server.baseUrl, 'GET', '/metrics', { token: METRICS_TOKEN });
       assert.equal(metrics.status, 200);
       assert.match(metrics.text, /securebase_http_request_duration_seconds_bucket/);
+      for (const token of [undefined, 'wrong-token-of-some-length', `${METRICS_TOKEN}x`, apiKey]) {
+        const refused = await request<Problem>(server.baseUrl, 'GET', '/metrics', { ...(token ? { token } : {}) });
+        assert.equal(refused.status, 401, `token ${token}`);
+        assert.equal(refused.headers.get('www-authenticate'), 'Bearer');
+        assert.ok(!refused.text.includes('securebase_'));
+      }
+    });
+
+    it('disables /metrics with 404 when METRICS_TOKEN is unset', async () => {
+      const bare = await startTestServer(dialect);
+      try {
+        const response = await request<Problem>(bare.baseUrl, 'GET', '/metrics', { token: METRICS_TOKEN });
+        assert.equal(response.status, 404);
+        assert.match(response.body.detail, /METRICS_TOKEN/);
+      } finally {
+        await bare.close();
+      }
+    });
+
+    it('documents the operations routes with operation ids', async () => {
+      const spec = await request<{ paths: Record<string, Record<string, { tags?: string[]; operationId?: string }>> }>(server.baseUrl, 'GET', '/v1/openapi.json');
+      for (const path of ['/healthz', '/readyz', '/metrics']) {
+        const operation = spec.body.paths[path]?.get;
+        assert.ok(operation, `${path} is documented`);
+        assert.deepEqual(operation.tags, ['operations']);
+        assert.ok(operation.operationId, `${path} has an operationId`);
+      }
     });
 
     it('publishes OpenAPI 3.1 with summaries and a browsable reference', async () => {
