@@ -12,8 +12,10 @@ import { AppError } from '../errors/app-error.ts';
 import type { AppContext } from '../runtime/context.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { createMetricsRegistry, registerObservability } from './observability.ts';
+import { registerConditionalGet } from './conditional.ts';
 import { registerNulGuard } from './nul-guard.ts';
 import { registerErrorHandling } from './problem.ts';
+import { registerRouteNotFound } from './routing.ts';
 import { validatorCompiler } from './validation.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -56,7 +58,9 @@ export async function buildHttpApp(ctx: AppContext, options: HttpAppOptions): Pr
     reply.header('x-request-id', request.id);
   });
   registerErrorHandling(app);
+  registerRouteNotFound(app);
   registerNulGuard(app);
+  registerConditionalGet(app);
 
   await app.register(cookie);
   await app.register(helmet, { contentSecurityPolicy: false, global: true });
@@ -98,5 +102,7 @@ export async function buildHttpApp(ctx: AppContext, options: HttpAppOptions): Pr
   registerObservability(app, ctx.database.db, createMetricsRegistry(), ctx.config.metricsToken);
 
   app.get('/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  // Until the portal serves the root, it points people at the API reference.
+  app.get('/', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs', 302));
   return app;
 }

@@ -62,6 +62,42 @@ for (const dialect of TEST_DIALECTS) {
       assert.ok(response.body.type && response.body.title && response.body.detail);
     });
 
+    it('answers a known path asked with the wrong method with 405 and Allow', async () => {
+      const response = await request<Problem>(server.baseUrl, 'PATCH', '/healthz', { token: apiKey, body: {} });
+      assert.equal(response.status, 405);
+      assert.equal(response.headers.get('allow'), 'GET, HEAD');
+      assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
+      assert.equal(response.body.status, 405);
+      const withParameter = await request<Problem>(server.baseUrl, 'POST', '/v1/support/tickets/SB-1/history/', { token: apiKey, body: {} });
+      assert.equal(withParameter.status, 405);
+      assert.equal(withParameter.headers.get('allow'), 'GET, HEAD');
+      assert.equal((await request(server.baseUrl, 'DELETE', '/v1/nope/deeper', { token: apiKey })).status, 404);
+    });
+
+    it('answers 304 to a GET whose If-None-Match names the current ETag', async () => {
+      const ticket = { subject: 'Conditional requests', description: 'Caching the ticket saves a download.', priority: 'low', category: 'general' };
+      const created = await request<{ id: string }>(server.baseUrl, 'POST', '/v1/support/tickets', { token: apiKey, body: ticket });
+      const path = `/v1/support/tickets/${created.body.id}`;
+      const first = await request(server.baseUrl, 'GET', path, { token: apiKey });
+      const etag = first.headers.get('etag') ?? '';
+      assert.ok(etag, 'the ticket has an ETag');
+      for (const ifNoneMatch of [etag, `"other", ${etag}`, `W/${etag}`, '*']) {
+        const cached = await request(server.baseUrl, 'GET', path, { token: apiKey, headers: { 'if-none-match': ifNoneMatch } });
+        assert.equal(cached.status, 304, ifNoneMatch);
+        assert.equal(cached.text, '');
+        assert.equal(cached.headers.get('etag'), etag);
+      }
+      const changed = await request(server.baseUrl, 'GET', path, { token: apiKey, headers: { 'if-none-match': '"999"' } });
+      assert.equal(changed.status, 200);
+      assert.deepEqual(changed.body, first.body);
+    });
+
+    it('sends the root to the API reference', async () => {
+      const response = await fetch(`${server.baseUrl}/`, { redirect: 'manual' });
+      assert.equal(response.status, 302);
+      assert.equal(response.headers.get('location'), '/docs');
+    });
+
     it('rejects malformed JSON naming the body', async () => {
       const response = await request<Problem>(server.baseUrl, 'POST', '/v1/api-keys', { token: apiKey, rawBody: '{"name": ' });
       assert.equal(response.status, 400);
