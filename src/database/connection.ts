@@ -8,6 +8,7 @@ import { postgresAdapter, sqliteAdapter } from './adapter.ts';
 import type { DialectAdapter } from './adapter.ts';
 import type { Database } from './schema.ts';
 import { GroupCommitSqliteDriver } from './sqlite-driver.ts';
+import { interceptTransactions } from './transaction-interceptor.ts';
 
 // COUNT(*) and BIGINT columns arrive as strings from pg; every count we keep fits a double.
 pg.types.setTypeParser(20, (value) => Number(value));
@@ -48,7 +49,7 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
       max: options.poolSize ?? 10,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = interceptTransactions(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }));
     return { db, adapter: postgresAdapter, close: () => db.destroy() };
   }
   // The data directory holds tenants' data and the key file: readable by the service user only.
@@ -58,6 +59,6 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   file.pragma('synchronous = NORMAL');
   file.pragma('busy_timeout = 10000');
   file.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(file) });
+  const db = interceptTransactions(new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(file) }));
   return { db, adapter: sqliteAdapter, close: () => db.destroy() };
 }
