@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -43,6 +44,28 @@ async function failWhen(server: TestServer, name: string, table: string, event: 
     await sql.raw(`DROP TRIGGER ${name} ON ${table}`).execute(db);
     await sql.raw(`DROP FUNCTION ${name}()`).execute(db);
   };
+}
+
+interface ApiProcess {
+  child: ChildProcessWithoutNullStreams;
+  baseUrl: Promise<string>;
+}
+
+/** Starts `server-process.ts` over the given database; `baseUrl` resolves once it listens. */
+function startApiProcess(fixture: string, env: Record<string, string>): ApiProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  child.stderr.pipe(process.stderr);
+  const baseUrl = new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const listening = /LISTENING (\S+)/.exec(output);
+      if (listening) resolve(listening[1] as string);
+    });
+    child.once('exit', (code) => reject(new Error(`the API process exited with ${code} before listening`)));
+  });
+  baseUrl.catch(() => {});
+  return { child, baseUrl };
 }
 
 for (const dialect of TEST_DIALECTS) {
@@ -111,13 +134,17 @@ if (TEST_DIALECTS.includes('postgres')) {
     let server: TestServer;
     let apiKey: string;
     let locker: pg.Client;
+    let children: ApiProcess[] = [];
     before(async () => {
       server = await startTestServer('postgres');
+      // One child per test, started together: their start-up is most of these tests' time.
+      children = [startApiProcess(fixture, server.database.env), startApiProcess(fixture, server.database.env)];
       apiKey = (await createTenant(server)).apiKey;
       locker = new pg.Client({ connectionString: server.database.env.DATABASE_URL, options: `-c search_path=${server.database.env.SECUREBASE_DB_SCHEMA}` });
       await locker.connect();
     });
     after(async () => {
+      for (const { child } of children) if (child.exitCode === null) child.kill('SIGKILL');
       await locker.end();
       await server.close();
     });
@@ -126,17 +153,12 @@ if (TEST_DIALECTS.includes('postgres')) {
      * Sends the POST to a child API process whose `table` writes matching `condition` wait for an
      * advisory lock the test holds, waits until the request blocks there, then kills the process.
      */
-    async function killWhileWriting(key: string, table: string, event: 'INSERT' | 'UPDATE', condition: string): Promise<void> {
+    async function killWhileWriting({ child, baseUrl }: ApiProcess, key: string, table: string, event: 'INSERT' | 'UPDATE', condition: string): Promise<void> {
       await locker.query(`CREATE FUNCTION hold_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_xact_lock(7007); RETURN NEW; END $$`);
       await locker.query(`CREATE TRIGGER hold_write BEFORE ${event} ON ${table} FOR EACH ROW WHEN (${condition}) EXECUTE FUNCTION hold_write()`);
       await locker.query('SELECT pg_advisory_lock(7007)');
-      const child = spawn(process.execPath, ['--import', 'tsx', fixture], { env: { ...process.env, ...server.database.env }, stdio: ['ignore', 'pipe', 'inherit'] });
       try {
-        let output = '';
-        child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-        await waitFor(() => output.includes('LISTENING'), 'the child API to listen', 60_000);
-        const baseUrl = /LISTENING (\S+)/.exec(output)?.[1] as string;
-        const pending = request(baseUrl, 'POST', '/v1/api-keys', { token: apiKey, body: { name: key }, headers: { 'idempotency-key': key } }).catch(() => null);
+        const pending = request(await baseUrl, 'POST', '/v1/api-keys', { token: apiKey, body: { name: key }, headers: { 'idempotency-key': key } }).catch(() => null);
         let backend: number | undefined;
         await waitFor(async () => {
           const waiting = await locker.query<{ pid: number }>(`SELECT pid FROM pg_locks WHERE NOT granted AND locktype = 'advisory' AND objid = 7007`);
@@ -159,7 +181,7 @@ if (TEST_DIALECTS.includes('postgres')) {
 
     it('lets a retry run again when the process died before the commit', { timeout: 120_000 }, async () => {
       const key = uniqueKey('died-before-commit');
-      await killWhileWriting(key, 'api_keys', 'INSERT', `NEW.name = '${key}'`);
+      await killWhileWriting(children[0] as ApiProcess, key, 'api_keys', 'INSERT', `NEW.name = '${key}'`);
       assert.equal(await keysNamed(server, key), 0, 'the change did not commit');
       const retry = await request<CreatedKey>(server.baseUrl, 'POST', '/v1/api-keys', { token: apiKey, body: { name: key }, headers: { 'idempotency-key': key } });
       assert.equal(retry.status, 201, 'not 409 for 24 hours');
@@ -170,7 +192,7 @@ if (TEST_DIALECTS.includes('postgres')) {
     it('replays the committed change when the process died before answering', { timeout: 120_000 }, async () => {
       const key = uniqueKey('died-after-commit');
       // Storing the response after the commit is where the process dies.
-      await killWhileWriting(key, 'idempotency_keys', 'UPDATE', `NEW.state = 'done'`);
+      await killWhileWriting(children[1] as ApiProcess, key, 'idempotency_keys', 'UPDATE', `NEW.state = 'done'`);
       assert.equal(await keysNamed(server, key), 1, 'the change committed before the crash');
       const retry = await request<CreatedKey>(server.baseUrl, 'POST', '/v1/api-keys', { token: apiKey, body: { name: key }, headers: { 'idempotency-key': key } });
       assert.equal(retry.status, 201);
