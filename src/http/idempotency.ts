@@ -85,15 +85,21 @@ export function registerIdempotency(
       idem.results.push(replayed);
       return replayed.value as never;
     }
-    let recorded: Recorded = {};
+    let recorded: Recorded | null = null;
     const value = await execute(async (trx) => {
       const result = await work(trx);
-      recorded = result === undefined ? {} : { value: JSON.parse(JSON.stringify(result)) as unknown };
+      const json = JSON.stringify(result) as string | undefined;
+      // A result JSON cannot carry (a marker such as "stale, try again") comes from a transaction
+      // that changed nothing by contract: it takes no place in the record, so a replay skips it.
+      if (json === undefined && result !== undefined) return result;
+      recorded = json === undefined ? {} : { value: JSON.parse(json) as unknown };
       await recordIn(trx as unknown as Transaction<Database>, idem, [...idem.results, recorded]);
       return result;
     });
-    idem.results.push(recorded);
-    idem.stored = true;
+    if (recorded !== null) {
+      idem.results.push(recorded);
+      idem.stored = true;
+    }
     return value;
   };
 
