@@ -26,6 +26,8 @@ interface KeyInFlight {
   results: Recorded[];
   /** True once a row for the key is committed (by this request's first transaction or an earlier attempt). */
   stored: boolean;
+  /** True once the response is on its way: later transactions (background work) are not the request's. */
+  answered: boolean;
 }
 
 declare module 'fastify' {
@@ -79,6 +81,7 @@ export function registerIdempotency(
   }
 
   const interceptorFor = (idem: KeyInFlight): TransactionInterceptor => async (work, execute) => {
+    if (idem.answered) return execute(work);
     const index = idem.results.length;
     const replayed = idem.replayed[index];
     if (replayed) {
@@ -116,7 +119,7 @@ export function registerIdempotency(
     if (key.length < 1 || key.length > 255) throw invalidField('idempotency-key', 'must be 1–255 characters');
     const requestHash = createHash('sha256').update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`).digest('hex');
     const now = clock();
-    const idem: KeyInFlight = { owner, key, requestHash, createdAt: now.toISOString(), replayed: [], results: [], stored: false };
+    const idem: KeyInFlight = { owner, key, requestHash, createdAt: now.toISOString(), replayed: [], results: [], stored: false, answered: false };
     const existing = await db.selectFrom('idempotency_keys').selectAll().where('owner', '=', owner).where('key', '=', key).executeTakeFirst();
     if (existing && (now.getTime() - Date.parse(existing.created_at) > WINDOW_MS || existing.state === 'in_progress')) {
       // Expired, or left by a version that claimed keys before the work: the key is free again.
@@ -161,6 +164,7 @@ export function registerIdempotency(
     const idem = request.idempotency;
     if (!idem) return payload;
     request.idempotency = undefined;
+    idem.answered = true;
     // A failure is not replayed: the retry runs again (recorded transactions are not repeated).
     if (reply.statusCode >= 500 || typeof payload !== 'string') return payload;
     const response = { state: 'done' as const, response_status: reply.statusCode, response_body: seal(payload, idem), response_content_type: String(reply.getHeader('content-type') ?? 'application/json') };
