@@ -35,6 +35,8 @@ export interface Config {
     disableAfterFailingDays: number;
   };
   workerConcurrency: number;
+  /** Bearer token Prometheus must send to read `/metrics`; `/metrics` answers 404 when absent. */
+  metricsToken: string | undefined;
   retentionDays: { webhookDeliveries: number; closedTickets: number };
 }
 
@@ -80,6 +82,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'WEBHOOK_CONNECT_TIMEOUT_MS', default: '5000', description: 'Webhook connect timeout' },
   { name: 'WEBHOOK_MAX_ENDPOINTS', default: '20', description: 'Webhook endpoints per tenant' },
   { name: 'WEBHOOK_DISABLE_AFTER_DAYS', default: '5', description: 'Disable an endpoint failing this long' },
+  { name: 'METRICS_TOKEN', default: '(unset: /metrics disabled)', description: 'Bearer token (at least 16 characters) required to read /metrics' },
   { name: 'WORKER_CONCURRENCY', default: '64', description: 'Jobs a worker process runs at once' },
   { name: 'RETENTION_WEBHOOK_DELIVERIES_DAYS', default: '30', description: 'Webhook delivery log retention' },
   { name: 'RETENTION_CLOSED_TICKETS_DAYS', default: '90', description: 'Closed tickets are deleted this long after closing (open ones never)' },
@@ -194,6 +197,10 @@ export function loadConfig(env: Env = process.env): Config {
   for (const origin of corsOrigins) {
     if (origin === '*' || !URL.canParse(origin)) throw new ConfigError('CORS_ORIGINS', `"${origin}" is not an origin such as https://portal.example.com`);
   }
+  const metricsToken = env.METRICS_TOKEN?.trim() || undefined;
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,}$/.test(metricsToken)) {
+    throw new ConfigError('METRICS_TOKEN', 'must be at least 16 printable characters without spaces');
+  }
   return {
     port,
     host: env.HOST?.trim() || '0.0.0.0',
@@ -218,6 +225,7 @@ export function loadConfig(env: Env = process.env): Config {
       disableAfterFailingDays: integer(env, 'WEBHOOK_DISABLE_AFTER_DAYS', 5, 1, 60),
     },
     workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 64, 1, 1024),
+    metricsToken,
     retentionDays: {
       webhookDeliveries: integer(env, 'RETENTION_WEBHOOK_DELIVERIES_DAYS', 30, 1, 3650),
       closedTickets: integer(env, 'RETENTION_CLOSED_TICKETS_DAYS', 90, 1, 3650),

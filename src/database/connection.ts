@@ -9,6 +9,7 @@ import type { DialectAdapter } from './adapter.ts';
 import type { Database } from './schema.ts';
 import { GroupCommitSqliteDialect, GroupCommitSqliteDriver, GroupRolledBackError } from './sqlite-driver.ts';
 import { insideTransaction } from './transaction-guard.ts';
+import { interceptTransactions } from './transaction-interceptor.ts';
 
 // COUNT(*) and BIGINT columns arrive as strings from pg; every count we keep fits a double.
 pg.types.setTypeParser(20, (value) => Number(value));
@@ -122,10 +123,10 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
     // the query that needed one fails with the cause, so these listeners only keep the process alive.
     pool.on('error', ignoreConnectionError);
     pool.on('connect', (client) => client.on('error', ignoreConnectionError));
-    const db = new GuardedKysely(new PostgresDialect({ pool }), null);
+    const db = interceptTransactions<Database>(new GuardedKysely(new PostgresDialect({ pool }), null));
     return { db, adapter: postgresAdapter, close: () => db.destroy() };
   }
   const driver = openSqlite(options.dataDir);
-  const db = new GuardedKysely(new GroupCommitSqliteDialect(driver), driver);
+  const db = interceptTransactions<Database>(new GuardedKysely(new GroupCommitSqliteDialect(driver), driver));
   return { db, adapter: sqliteAdapter, close: () => db.destroy() };
 }

@@ -12,7 +12,10 @@ import { AppError } from '../errors/app-error.ts';
 import type { AppContext } from '../runtime/context.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { createMetricsRegistry, registerObservability } from './observability.ts';
+import { registerConditionalGet } from './conditional.ts';
+import { registerNulGuard } from './nul-guard.ts';
 import { registerErrorHandling } from './problem.ts';
+import { registerRouteNotFound } from './routing.ts';
 import { validatorCompiler } from './validation.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -63,6 +66,9 @@ export async function buildHttpApp(ctx: AppContext, options: HttpAppOptions): Pr
     reply.header('x-request-id', request.id);
   });
   registerErrorHandling(app);
+  registerRouteNotFound(app);
+  registerNulGuard(app);
+  registerConditionalGet(app);
 
   await app.register(cookie);
   await app.register(helmet, { contentSecurityPolicy: false, global: true });
@@ -73,7 +79,12 @@ export async function buildHttpApp(ctx: AppContext, options: HttpAppOptions): Pr
     openapi: {
       openapi: '3.1.0',
       info: { title: 'SecureBase platform services API', version: '1.0.0', description: 'Support desk, webhooks, cost forecasting and notifications. Errors are RFC 9457 problem details.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API key (`sb_live_…`) or session token' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'API key (`sb_live_…`) or session token' },
+          metricsToken: { type: 'http', scheme: 'bearer', description: 'The METRICS_TOKEN of the server (for `/metrics` only)' },
+        },
+      },
       security: [{ bearer: [] }],
     },
   });
@@ -97,8 +108,10 @@ export async function buildHttpApp(ctx: AppContext, options: HttpAppOptions): Pr
       new AppError('rate_limited', `Rate limit of ${context.max} requests per ${context.after} exceeded`, { extra: { retry_after_seconds: Math.ceil(context.ttl / 1000) } }),
   });
   registerIdempotency(app, ctx.database.db, ctx.clock, ctx.keyRing, (request) => options.callerOf(request)?.credentialId);
-  registerObservability(app, ctx.database.db, createMetricsRegistry());
+  registerObservability(app, ctx.database.db, createMetricsRegistry(), ctx.config.metricsToken);
 
   app.get('/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  // Until the portal serves the root, it points people at the API reference.
+  app.get('/', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs', 302));
   return app;
 }

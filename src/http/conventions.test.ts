@@ -7,6 +7,7 @@ import { startTestServer } from '../testing/server.ts';
 import type { TestServer } from '../testing/server.ts';
 import { TEST_DIALECTS } from '../testing/database.ts';
 
+const METRICS_TOKEN = 'metrics-token-0123456789';
 
 interface SchemaNode {
   description?: string;
@@ -46,7 +47,7 @@ for (const dialect of TEST_DIALECTS) {
     let server: TestServer;
     let apiKey: string;
     before(async () => {
-      server = await startTestServer(dialect, { env: { BODY_LIMIT_BYTES: '4096' } });
+      server = await startTestServer(dialect, { env: { BODY_LIMIT_BYTES: '4096', METRICS_TOKEN } });
       apiKey = (await createTenant(server)).apiKey;
     });
     after(async () => server.close());
@@ -59,6 +60,42 @@ for (const dialect of TEST_DIALECTS) {
       assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
       assert.equal(response.body.status, 404);
       assert.ok(response.body.type && response.body.title && response.body.detail);
+    });
+
+    it('answers a known path asked with the wrong method with 405 and Allow', async () => {
+      const response = await request<Problem>(server.baseUrl, 'PATCH', '/healthz', { token: apiKey, body: {} });
+      assert.equal(response.status, 405);
+      assert.equal(response.headers.get('allow'), 'GET, HEAD');
+      assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
+      assert.equal(response.body.status, 405);
+      const withParameter = await request<Problem>(server.baseUrl, 'POST', '/v1/support/tickets/SB-1/history/', { token: apiKey, body: {} });
+      assert.equal(withParameter.status, 405);
+      assert.equal(withParameter.headers.get('allow'), 'GET, HEAD');
+      assert.equal((await request(server.baseUrl, 'DELETE', '/v1/nope/deeper', { token: apiKey })).status, 404);
+    });
+
+    it('answers 304 to a GET whose If-None-Match names the current ETag', async () => {
+      const ticket = { subject: 'Conditional requests', description: 'Caching the ticket saves a download.', priority: 'low', category: 'general' };
+      const created = await request<{ id: string }>(server.baseUrl, 'POST', '/v1/support/tickets', { token: apiKey, body: ticket });
+      const path = `/v1/support/tickets/${created.body.id}`;
+      const first = await request(server.baseUrl, 'GET', path, { token: apiKey });
+      const etag = first.headers.get('etag') ?? '';
+      assert.ok(etag, 'the ticket has an ETag');
+      for (const ifNoneMatch of [etag, `"other", ${etag}`, `W/${etag}`, '*']) {
+        const cached = await request(server.baseUrl, 'GET', path, { token: apiKey, headers: { 'if-none-match': ifNoneMatch } });
+        assert.equal(cached.status, 304, ifNoneMatch);
+        assert.equal(cached.text, '');
+        assert.equal(cached.headers.get('etag'), etag);
+      }
+      const changed = await request(server.baseUrl, 'GET', path, { token: apiKey, headers: { 'if-none-match': '"999"' } });
+      assert.equal(changed.status, 200);
+      assert.deepEqual(changed.body, first.body);
+    });
+
+    it('sends the root to the API reference', async () => {
+      const response = await fetch(`${server.baseUrl}/`, { redirect: 'manual' });
+      assert.equal(response.status, 302);
+      assert.equal(response.headers.get('location'), '/docs');
     });
 
     it('rejects malformed JSON naming the body', async () => {
@@ -101,12 +138,39 @@ for (const dialect of TEST_DIALECTS) {
       assert.match(generated.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
     });
 
-    it('serves health, readiness and Prometheus metrics', async () => {
+    it('serves health, readiness and Prometheus metrics to the holder of METRICS_TOKEN only', async () => {
       assert.equal((await request(server.baseUrl, 'GET', '/healthz')).status, 200);
       assert.equal((await request(server.baseUrl, 'GET', '/readyz')).status, 200);
-      const metrics = await request(server.baseUrl, 'GET', '/metrics');
+      const metrics = await request(server.baseUrl, 'GET', '/metrics', { token: METRICS_TOKEN });
       assert.equal(metrics.status, 200);
       assert.match(metrics.text, /securebase_http_request_duration_seconds_bucket/);
+      for (const token of [undefined, 'wrong-token-of-some-length', `${METRICS_TOKEN}x`, apiKey]) {
+        const refused = await request<Problem>(server.baseUrl, 'GET', '/metrics', { ...(token ? { token } : {}) });
+        assert.equal(refused.status, 401, `token ${token}`);
+        assert.equal(refused.headers.get('www-authenticate'), 'Bearer');
+        assert.ok(!refused.text.includes('securebase_'));
+      }
+    });
+
+    it('disables /metrics with 404 when METRICS_TOKEN is unset', async () => {
+      const bare = await startTestServer(dialect);
+      try {
+        const response = await request<Problem>(bare.baseUrl, 'GET', '/metrics', { token: METRICS_TOKEN });
+        assert.equal(response.status, 404);
+        assert.match(response.body.detail, /METRICS_TOKEN/);
+      } finally {
+        await bare.close();
+      }
+    });
+
+    it('documents the operations routes with operation ids', async () => {
+      const spec = await request<{ paths: Record<string, Record<string, { tags?: string[]; operationId?: string }>> }>(server.baseUrl, 'GET', '/v1/openapi.json');
+      for (const path of ['/healthz', '/readyz', '/metrics']) {
+        const operation = spec.body.paths[path]?.get;
+        assert.ok(operation, `${path} is documented`);
+        assert.deepEqual(operation.tags, ['operations']);
+        assert.ok(operation.operationId, `${path} has an operationId`);
+      }
     });
 
     it('publishes OpenAPI 3.1 with summaries and a browsable reference', async () => {
@@ -136,16 +200,6 @@ for (const dialect of TEST_DIALECTS) {
       const changed = await request<Problem>(server.baseUrl, 'POST', '/v1/api-keys', { token: apiKey, body: { name: 'other' }, headers });
       assert.equal(changed.status, 422);
       assert.equal(changed.body.errors?.[0]?.field, 'idempotency-key');
-    });
-
-    it('answers 409 to a duplicate that arrives while the first request is still running', async () => {
-      const headers = { 'idempotency-key': `running-${Date.now()}` };
-      const first = await request(server.baseUrl, 'POST', '/v1/api-keys', { token: apiKey, body: { name: 'slow' }, headers });
-      assert.equal(first.status, 201);
-      // Put the stored key back into the state a request in flight leaves it in.
-      await server.database.db.updateTable('idempotency_keys').set({ state: 'in_progress', response_body: null, response_status: null }).where('key', '=', headers['idempotency-key']).execute();
-      const duplicate = await request<Problem>(server.baseUrl, 'POST', '/v1/api-keys', { token: apiKey, body: { name: 'slow' }, headers });
-      assert.equal(duplicate.status, 409);
     });
   });
 

@@ -1,10 +1,13 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type {} from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Type } from 'typebox';
 import type { Database } from '../database/schema.ts';
 import { DATABASE_RETRY_AFTER_SECONDS } from './problem.ts';
+import { AppError, unauthenticated } from '../errors/app-error.ts';
 
 /** A Prometheus registry per app instance (tests run several apps in one process). */
 export function createMetricsRegistry(): Registry {
@@ -31,8 +34,11 @@ async function databaseAnswers(db: Kysely<Database>, timeoutMs: number): Promise
   }
 }
 
-/** `/healthz` (the process answers), `/readyz` (the database answers) and `/metrics`. */
-export function registerObservability(app: FastifyInstance, db: Kysely<Database>, registry: Registry): void {
+/**
+ * `/healthz` (the process answers), `/readyz` (the database answers) and `/metrics`, which only a
+ * caller with `METRICS_TOKEN` may read: the metrics name every route and its traffic.
+ */
+export function registerObservability(app: FastifyInstance, db: Kysely<Database>, registry: Registry, metricsToken: string | undefined): void {
   const duration = new Histogram({
     name: 'securebase_http_request_duration_seconds',
     help: 'HTTP request duration by route and status',
@@ -44,14 +50,57 @@ export function registerObservability(app: FastifyInstance, db: Kysely<Database>
     duration.observe({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
 
-  const hide = { hide: true };
-  app.get('/healthz', { config: { public: true }, schema: hide }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { config: { public: true }, schema: hide }, async (_request, reply) => {
+  const status = (description: string, example: string) =>
+    Type.Object({ status: Type.String({ description, examples: [example] }) }, { description });
+  app.get('/healthz', {
+    config: { public: true },
+    schema: {
+      tags: ['operations'],
+      operationId: 'getHealth',
+      summary: 'Liveness: the process answers',
+      security: [],
+      response: { 200: status('Always `ok` while the process serves requests', 'ok') },
+    },
+  }, async () => ({ status: 'ok' }));
+  app.get('/readyz', {
+    config: { public: true },
+    schema: {
+      tags: ['operations'],
+      operationId: 'getReadiness',
+      summary: 'Readiness: the database answers (503 while it does not)',
+      security: [],
+      response: {
+        200: status('`ready` when the database answers', 'ready'),
+        503: status('Why the process cannot serve requests now', 'database unavailable'),
+      },
+    },
+  }, async (_request, reply) => {
     if (await databaseAnswers(db, READY_TIMEOUT_MS)) return { status: 'ready' };
     reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
     return reply.code(503).send({ status: 'database unavailable' });
   });
-  app.get('/metrics', { config: { public: true }, schema: hide }, async (_request, reply) => {
+  app.get('/metrics', {
+    config: { public: true },
+    schema: {
+      tags: ['operations'],
+      operationId: 'getMetrics',
+      summary: 'Prometheus metrics (needs the METRICS_TOKEN bearer token; 404 when METRICS_TOKEN is unset)',
+      security: [{ metricsToken: [] }],
+      response: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: Type.String({ description: 'Metrics in the Prometheus text format' }) } } } },
+    },
+  }, async (request, reply) => {
+    if (metricsToken === undefined) throw new AppError('not_found', 'Metrics are disabled: set METRICS_TOKEN to enable /metrics');
+    if (!sameSecret(bearerOf(request.headers.authorization), metricsToken)) throw unauthenticated('Send the METRICS_TOKEN as a bearer token');
     return reply.type(registry.contentType).send(await registry.metrics());
   });
+}
+
+function bearerOf(header: string | undefined): string {
+  return /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? '';
+}
+
+/** Compares in constant time: equal-length digests, so neither content nor length leaks through timing. */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }

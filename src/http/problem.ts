@@ -107,6 +107,4 @@ export function registerErrorHandling(app: FastifyInstance): void {
     request.log.error({ err: error }, 'unhandled error');
     return sendProblem(reply, 500, 'internal', 'Something went wrong on our side; quote the request id when reporting it');
   });
-
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, 404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}`));
 }

@@ -38,6 +38,9 @@ export function fieldErrors(errors: ErrorObject[], part: string): FieldError[] {
       const name = String((error.params as { missingProperty: string }).missingProperty);
       field = path ? `${path}.${name}` : name;
       message = 'is required';
+    } else if (error.keyword === 'pattern') {
+      // Ajv's message quotes the regular expression, which tells a reader nothing.
+      message = 'is not in the expected format';
     } else if (error.keyword === 'enum') {
       message = `must be one of: ${((error.params as { allowedValues: unknown[] }).allowedValues).join(', ')}`;
     }

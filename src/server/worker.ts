@@ -1,5 +1,6 @@
 import { createEventDispatcher } from '../events/processors.ts';
 import type { EventProcessor } from '../events/processors.ts';
+import { runUnintercepted } from '../database/transaction-interceptor.ts';
 import type { AppContext } from '../runtime/context.ts';
 import { combineJobHandlers, JobRunner } from '../jobs/index.ts';
 import { housekeepingJobs, housekeepingSchedule } from './housekeeping.ts';
@@ -36,9 +37,10 @@ export function createWorker(ctx: AppContext): JobRunner {
 export function coalescedWake(runner: JobRunner, delayMs = 2): () => void {
   let timer: NodeJS.Timeout | null = null;
   return () => {
-    timer ??= setTimeout(() => {
+    // The timer would inherit the calling request's context; the worker's transactions are its own.
+    timer ??= runUnintercepted(() => setTimeout(() => {
       timer = null;
       runner.wake();
-    }, delayMs);
+    }, delayMs));
   };
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { TEST_DIALECTS } from '../testing/database.ts';
+import { fuzzConcurrently } from '../testing/fuzz.ts';
 import { createCustomerUser, createStaffUser, createTenant } from '../testing/factories.ts';
 import { startTestServer } from '../testing/server.ts';
 import type { TestServer } from '../testing/server.ts';
@@ -44,35 +45,30 @@ for (const dialect of TEST_DIALECTS) {
     });
 
     it(`answers ${RUNS} random requests on real tickets without a 5xx`, async () => {
-      const failures: string[] = [];
-      await fc.assert(
-        fc.asyncProperty(
-          fc.constantFrom('create', 'list', 'get', 'patch', 'put', 'comment', 'comments', 'history'),
-          fc.nat(),
-          fc.nat(),
-          fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 4 }),
-          fc.array(fc.tuple(fc.constantFrom(...QUERY), fc.oneof(fc.string({ maxLength: 30 }), forgedCursor, fc.constantFrom('open,closed', 'me', '-priority', '100', '0'))), { maxLength: 4 }),
-          async (route, tokenIndex, refIndex, body, query) => {
-            const token = tokens[tokenIndex % tokens.length];
-            const ref = encodeURIComponent(refs[refIndex % refs.length] as string);
-            const search = new URLSearchParams(query).toString();
-            const [method, path] = {
-              create: ['POST', '/v1/support/tickets'],
-              list: ['GET', `/v1/support/tickets?${search}`],
-              get: ['GET', `/v1/support/tickets/${ref}?${search}`],
-              patch: ['PATCH', `/v1/support/tickets/${ref}`],
-              put: ['PUT', `/v1/support/tickets/${ref}`],
-              comment: ['POST', `/v1/support/tickets/${ref}/comments`],
-              comments: ['GET', `/v1/support/tickets/${ref}/comments?${search}`],
-              history: ['GET', `/v1/support/tickets/${ref}/history?${search}`],
-            }[route] as [string, string];
-            const response = await api(server, method, path, { token, ...(method === 'GET' ? {} : { body }) });
-            if (response.status >= 500) failures.push(`${method} ${path} ${JSON.stringify(body)} → ${response.status}`);
-            return response.status < 500;
-          },
-        ),
-        { numRuns: RUNS, seed: Number(process.env.FUZZ_SEED ?? 20261125) },
+      const requestCase = fc.tuple(
+        fc.constantFrom('create', 'list', 'get', 'patch', 'put', 'comment', 'comments', 'history'),
+        fc.nat(),
+        fc.nat(),
+        fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 4 }),
+        fc.array(fc.tuple(fc.constantFrom(...QUERY), fc.oneof(fc.string({ maxLength: 30 }), forgedCursor, fc.constantFrom('open,closed', 'me', '-priority', '100', '0'))), { maxLength: 4 }),
       );
+      const failures = await fuzzConcurrently(requestCase, RUNS, async ([route, tokenIndex, refIndex, body, query]) => {
+        const token = tokens[tokenIndex % tokens.length];
+        const ref = encodeURIComponent(refs[refIndex % refs.length] as string);
+        const search = new URLSearchParams(query).toString();
+        const [method, path] = {
+          create: ['POST', '/v1/support/tickets'],
+          list: ['GET', `/v1/support/tickets?${search}`],
+          get: ['GET', `/v1/support/tickets/${ref}?${search}`],
+          patch: ['PATCH', `/v1/support/tickets/${ref}`],
+          put: ['PUT', `/v1/support/tickets/${ref}`],
+          comment: ['POST', `/v1/support/tickets/${ref}/comments`],
+          comments: ['GET', `/v1/support/tickets/${ref}/comments?${search}`],
+          history: ['GET', `/v1/support/tickets/${ref}/history?${search}`],
+        }[route] as [string, string];
+        const response = await api(server, method, path, { token, ...(method === 'GET' ? {} : { body }) });
+        return response.status >= 500 ? `${method} ${path} ${JSON.stringify(body)} → ${response.status}` : null;
+      });
       assert.deepEqual(failures, []);
     });
   });

@@ -4,9 +4,6 @@ import type { Static } from 'typebox';
 import { PageOf, PageQuery } from '../http/pagination.ts';
 import { CATEGORIES, LIMITS, PRIORITIES, SORTS, STATUSES } from './fields.ts';
 
-// PostgreSQL text cannot hold NUL; refusing it here keeps both dialects answering 400, not 500.
-const NO_NUL = '^[^\\u0000]*$';
-
 const Uuid = (description: string) => Type.String({ format: 'uuid', description, examples: ['0193a5f2-7c1e-7d4a-9b1e-2f6c3d4e5a6b'] });
 
 /** Ticket priority. */
@@ -18,7 +15,7 @@ export const Status = Type.Enum(STATUSES, { description: 'open, in-progress, wai
 /** Comment visibility. */
 export const Visibility = Type.Enum(['public', 'internal'], { description: 'public, or internal (staff-only note, never shown to customers)', examples: ['public'] });
 
-const Tags = Type.Array(Type.String({ minLength: 1, maxLength: LIMITS.tag.max, pattern: NO_NUL, description: 'A short label', examples: ['login'] }), {
+const Tags = Type.Array(Type.String({ minLength: 1, maxLength: LIMITS.tag.max, description: 'A short label', examples: ['login'] }), {
   maxItems: LIMITS.tags.max,
   description: `Up to ${LIMITS.tags.max} labels of at most ${LIMITS.tag.max} characters; duplicates are dropped`,
   examples: [['login', 'sso']],
@@ -27,8 +24,8 @@ const Tags = Type.Array(Type.String({ minLength: 1, maxLength: LIMITS.tag.max, p
 /** Body of `POST /support/tickets`. Lengths are re-checked after trimming. */
 export const CreateTicketBody = Type.Object(
   {
-    subject: Type.String({ minLength: LIMITS.subject.min, maxLength: LIMITS.subject.max, pattern: NO_NUL, description: `${LIMITS.subject.min}–${LIMITS.subject.max} characters; stored trimmed, and still at least ${LIMITS.subject.min} after trimming`, examples: ['Cannot log in with SSO'] }),
-    description: Type.String({ minLength: LIMITS.description.min, maxLength: LIMITS.description.max, pattern: NO_NUL, description: `${LIMITS.description.min}–${LIMITS.description.max} characters, Markdown`, examples: ['Since this morning our SSO login fails with error 500 for every user.'] }),
+    subject: Type.String({ minLength: LIMITS.subject.min, maxLength: LIMITS.subject.max, description: `${LIMITS.subject.min}–${LIMITS.subject.max} characters; stored trimmed, and still at least ${LIMITS.subject.min} after trimming`, examples: ['Cannot log in with SSO'] }),
+    description: Type.String({ minLength: LIMITS.description.min, maxLength: LIMITS.description.max, description: `${LIMITS.description.min}–${LIMITS.description.max} characters, Markdown`, examples: ['Since this morning our SSO login fails with error 500 for every user.'] }),
     priority: Type.Optional(Priority),
     category: Type.Optional(Category),
     tags: Type.Optional(Tags),
@@ -56,8 +53,8 @@ export type UpdateTicketBody = Static<typeof UpdateTicketBody>;
 /** Body of `POST /support/tickets/{id}/comments`: exactly one of `body` and its older name `text`. */
 export const CreateCommentBody = Type.Object(
   {
-    body: Type.Optional(Type.String({ minLength: LIMITS.comment.min, maxLength: LIMITS.comment.max, pattern: NO_NUL, description: `${LIMITS.comment.min}–${LIMITS.comment.max} characters, Markdown`, examples: ['We have rolled out a fix, please try again.'] })),
-    text: Type.Optional(Type.String({ minLength: LIMITS.comment.min, maxLength: LIMITS.comment.max, pattern: NO_NUL, description: 'The older name of `body`, still accepted (give one of the two)', examples: ['Still failing for me.'] })),
+    body: Type.Optional(Type.String({ minLength: LIMITS.comment.min, maxLength: LIMITS.comment.max, description: `${LIMITS.comment.min}–${LIMITS.comment.max} characters, Markdown`, examples: ['We have rolled out a fix, please try again.'] })),
+    text: Type.Optional(Type.String({ minLength: LIMITS.comment.min, maxLength: LIMITS.comment.max, description: 'The older name of `body`, still accepted (give one of the two)', examples: ['Still failing for me.'] })),
     visibility: Type.Optional(Visibility),
   },
   { additionalProperties: false },
