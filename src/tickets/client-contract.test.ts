@@ -59,9 +59,7 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(patched.headers.get('etag'), '"2.1"');
     });
 
-    // Needs the HTTP layer's generic If-None-Match handling (another branch of issue 7): a todo
-    // until that merge, then an ordinary test (remove the todo option).
-    it('a second GET with If-None-Match gets 304', { todo: 'passes once the HTTP layer answers If-None-Match' }, async () => {
+    it('a second GET with If-None-Match gets 304', async () => {
       const tenant = await createTenant(server);
       const ticket = await openTicket(server, tenant.apiKey);
       const path = `/v1/support/tickets/${ticket.id}`;
