@@ -17,7 +17,10 @@ const inputs = ['src', 'tsconfig.json', 'tsconfig.build.json', 'package.json'].m
 function newestModification(path) {
   const stats = statSync(path);
   if (!stats.isDirectory()) return stats.mtimeMs;
-  return readdirSync(path).reduce((newest, name) => Math.max(newest, newestModification(join(path, name))), stats.mtimeMs);
+  return readdirSync(path).reduce(
+    (newest, name) => Math.max(newest, newestModification(join(path, name))),
+    stats.mtimeMs,
+  );
 }
 
 function isStale() {
@@ -33,13 +36,17 @@ function compile() {
   try {
     tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   } catch {
-    console.error('securebase build: dist/ is missing or stale and TypeScript is not installed; run `npm ci` (with dev dependencies) then `npm run build`');
+    console.error(
+      'securebase build: dist/ is missing or stale and TypeScript is not installed; run `npm ci` (with dev dependencies) then `npm run build`',
+    );
     process.exit(1);
   }
   console.log('securebase build: compiling src/ to dist/');
   const staging = join(root, '.tmp', 'dist-build');
   rmSync(staging, { recursive: true, force: true });
-  const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', staging], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', staging], {
+    stdio: 'inherit',
+  });
   if (result.status !== 0) {
     rmSync(staging, { recursive: true, force: true });
     console.error('securebase build: tsc failed; dist/ was left as it was');

@@ -16,7 +16,10 @@ interface Started {
 }
 
 function start(kind: string): Promise<Started> {
-  const child = fork(new URL('./servers.ts', import.meta.url), [kind], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(new URL('./servers.ts', import.meta.url), [kind], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   return new Promise((resolve, reject) => {
     child.once('message', (message: { port: number; apiKey?: string }) => resolve({ child, ...message }));
     child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
@@ -29,12 +32,19 @@ function peakRssMb(pid: number | undefined): number {
   return Math.round(kb / 1024);
 }
 
-const TICKET = JSON.stringify({ subject: 'Benchmark ticket subject', description: 'A description long enough to pass validation rules.', priority: 'high', category: 'technical' });
+const TICKET = JSON.stringify({
+  subject: 'Benchmark ticket subject',
+  description: 'A description long enough to pass validation rules.',
+  priority: 'high',
+  category: 'technical',
+});
 
 async function measure(label: string, options: autocannon.Options) {
   const result = await autocannon({ connections: 100, duration: DURATION, ...options });
   const non2xx = result.non2xx + result.errors;
-  console.log(`${label.padEnd(44)} ${String(Math.round(result.requests.average)).padStart(7)} req/s   p50 ${String(result.latency.p50).padStart(4)} ms   p90 ${String(result.latency.p90).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms${non2xx ? `   (${non2xx} non-2xx/errors)` : ''}`);
+  console.log(
+    `${label.padEnd(44)} ${String(Math.round(result.requests.average)).padStart(7)} req/s   p50 ${String(result.latency.p50).padStart(4)} ms   p90 ${String(result.latency.p90).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms${non2xx ? `   (${non2xx} non-2xx/errors)` : ''}`,
+  );
   return result;
 }
 
@@ -44,15 +54,40 @@ await measure('baseline: bare Fastify GET', { url: `http://127.0.0.1:${bare.port
 bare.child.kill();
 
 const raw = await start('raw');
-await measure('baseline: raw Fastify+SQLite insert', { url: `http://127.0.0.1:${raw.port}/t`, method: 'POST', body: TICKET, headers: { 'content-type': 'application/json' } });
+await measure('baseline: raw Fastify+SQLite insert', {
+  url: `http://127.0.0.1:${raw.port}/t`,
+  method: 'POST',
+  body: TICKET,
+  headers: { 'content-type': 'application/json' },
+});
 await measure('baseline: raw Fastify+SQLite list-50', { url: `http://127.0.0.1:${raw.port}/t` });
 raw.child.kill();
 
 const app = await start('app');
 const headers = { authorization: `Bearer ${app.apiKey}`, 'content-type': 'application/json' };
-await measure('securebase: POST /v1/support/tickets', { url: `http://127.0.0.1:${app.port}/v1/support/tickets`, method: 'POST', body: TICKET, headers });
-await measure('securebase: GET /v1/support/tickets?limit=50', { url: `http://127.0.0.1:${app.port}/v1/support/tickets?limit=50`, headers });
-await measure('securebase: create at fixed 1,000 req/s', { url: `http://127.0.0.1:${app.port}/v1/support/tickets`, method: 'POST', body: TICKET, headers, connections: 10, overallRate: 1000 });
-await measure('securebase: list-50 at fixed 1,000 req/s', { url: `http://127.0.0.1:${app.port}/v1/support/tickets?limit=50`, headers, connections: 10, overallRate: 1000 });
+await measure('securebase: POST /v1/support/tickets', {
+  url: `http://127.0.0.1:${app.port}/v1/support/tickets`,
+  method: 'POST',
+  body: TICKET,
+  headers,
+});
+await measure('securebase: GET /v1/support/tickets?limit=50', {
+  url: `http://127.0.0.1:${app.port}/v1/support/tickets?limit=50`,
+  headers,
+});
+await measure('securebase: create at fixed 1,000 req/s', {
+  url: `http://127.0.0.1:${app.port}/v1/support/tickets`,
+  method: 'POST',
+  body: TICKET,
+  headers,
+  connections: 10,
+  overallRate: 1000,
+});
+await measure('securebase: list-50 at fixed 1,000 req/s', {
+  url: `http://127.0.0.1:${app.port}/v1/support/tickets?limit=50`,
+  headers,
+  connections: 10,
+  overallRate: 1000,
+});
 console.log(`\nsecurebase server peak RSS: ${peakRssMb(app.child.pid)} MB`);
 app.child.kill();

@@ -36,7 +36,9 @@ if (kind === 'bare') {
   db.pragma('synchronous = NORMAL');
   db.exec('create table t (id integer primary key, customer_id text, subject text, description text, created_at text)');
   db.exec('create index t_idx on t (customer_id, created_at, id)');
-  const insert = db.prepare('insert into t (customer_id, subject, description, created_at) values (?, ?, ?, ?) returning *');
+  const insert = db.prepare(
+    'insert into t (customer_id, subject, description, created_at) values (?, ?, ?, ?) returning *',
+  );
   const list = db.prepare('select * from t where customer_id = ? order by created_at desc, id desc limit 50');
   const app = Fastify();
   app.post('/t', async (request) => {
@@ -46,7 +48,11 @@ if (kind === 'bare') {
   app.get('/t', async () => list.all('c1'));
   await ready(app);
 } else {
-  const config = loadConfig({ LOG_LEVEL: 'warn', SECUREBASE_DATA_DIR: dataDir, RATE_LIMIT_PER_HOUR: 'standard=1000000000,fintech=1000000000,healthcare=1000000000,government=1000000000' });
+  const config = loadConfig({
+    LOG_LEVEL: 'warn',
+    SECUREBASE_DATA_DIR: dataDir,
+    RATE_LIMIT_PER_HOUR: 'standard=1000000000,fintech=1000000000,healthcare=1000000000,government=1000000000',
+  });
   const database = openDatabase({ dataDir });
   const keyRing = loadKeyRing({ masterKey: undefined, previousMasterKeys: [], dataDir });
   await migrateToLatest(database.db, { keyRing: () => keyRing });

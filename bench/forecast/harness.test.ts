@@ -23,18 +23,22 @@ const BOUNDS: Record<string, [number, number]> = {
   'm1 MONTHLY': [15.606, 1.0545],
 };
 
-test('harness regression: accuracy on a fixed subset stays below the recorded bounds', { skip: !existsSync(`${dir}tourism.jsonl`) && 'shared/data not present' }, () => {
-  const series = [...everyKth(readSeries(`${dir}tourism.jsonl`), 5), ...everyKth(readSeries(`${dir}m1.jsonl`), 5)];
-  const { groups } = evaluateInProcess(series, 'auto');
-  for (const [key, [smape, mase]] of Object.entries(BOUNDS)) {
-    const g = groups.get(key);
-    assert.ok(g, `group ${key} missing`);
-    assert.ok(g.smape <= smape * 1.01, `${key}: sMAPE ${g.smape.toFixed(3)} > bound ${smape}`);
-    assert.ok(g.mase <= mase * 1.01, `${key}: MASE ${g.mase.toFixed(4)} > bound ${mase}`);
-  }
-  for (const key of ['tourism MONTHLY', 'm1 MONTHLY']) {
-    const g = groups.get(key);
-    assert.ok(g && g.cov80 > 0.72 && g.cov80 < 0.9, `${key}: cov80 ${g?.cov80}`);
-    assert.ok(g && g.cov95 > 0.88 && g.cov95 < 0.99, `${key}: cov95 ${g?.cov95}`);
-  }
-});
+test(
+  'harness regression: accuracy on a fixed subset stays below the recorded bounds',
+  { skip: !existsSync(`${dir}tourism.jsonl`) && 'shared/data not present' },
+  () => {
+    const series = [...everyKth(readSeries(`${dir}tourism.jsonl`), 5), ...everyKth(readSeries(`${dir}m1.jsonl`), 5)];
+    const { groups } = evaluateInProcess(series, 'auto');
+    for (const [key, [smape, mase]] of Object.entries(BOUNDS)) {
+      const g = groups.get(key);
+      assert.ok(g, `group ${key} missing`);
+      assert.ok(g.smape <= smape * 1.01, `${key}: sMAPE ${g.smape.toFixed(3)} > bound ${smape}`);
+      assert.ok(g.mase <= mase * 1.01, `${key}: MASE ${g.mase.toFixed(4)} > bound ${mase}`);
+    }
+    for (const key of ['tourism MONTHLY', 'm1 MONTHLY']) {
+      const g = groups.get(key);
+      assert.ok(g && g.cov80 > 0.72 && g.cov80 < 0.9, `${key}: cov80 ${g?.cov80}`);
+      assert.ok(g && g.cov95 > 0.88 && g.cov95 < 0.99, `${key}: cov95 ${g?.cov95}`);
+    }
+  },
+);

@@ -7,7 +7,10 @@ import type { BenchSeries } from './data.ts';
 import { scoreSeries, summarise, type Summary } from './evaluate.ts';
 
 /** Scores every series with `method` on this thread and summarises per "collection PERIOD" group and overall. */
-export function evaluateInProcess(series: BenchSeries[], method: Method): { groups: Map<string, Summary>; overall: Summary } {
+export function evaluateInProcess(
+  series: BenchSeries[],
+  method: Method,
+): { groups: Map<string, Summary>; overall: Summary } {
   const scores = series.map((s) => scoreSeries(s, method));
   const groups = new Map<string, Summary>();
   for (const key of new Set(scores.map((s) => s.key))) groups.set(key, summarise(scores.filter((s) => s.key === key)));

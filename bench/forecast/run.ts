@@ -91,15 +91,39 @@ async function main(): Promise<void> {
     const [collection = '', period = ''] = g.split(' ');
     const count = series.filter((s) => `${s.collection} ${s.period}` === g).length;
     console.log(`\n== ${g} (${count} series)`);
-    console.log(['method'.padEnd(14), 'sMAPE'.padStart(8), 'MASE'.padStart(7), 'MSIS95'.padStart(8), 'cov80'.padStart(7), 'cov95'.padStart(7), 'sec/series'.padStart(10)].join(' '));
+    console.log(
+      [
+        'method'.padEnd(14),
+        'sMAPE'.padStart(8),
+        'MASE'.padStart(7),
+        'MSIS95'.padStart(8),
+        'cov80'.padStart(7),
+        'cov95'.padStart(7),
+        'sec/series'.padStart(10),
+      ].join(' '),
+    );
     for (const m of args.methods) console.log(row(m, summarise(scores.filter((s) => s.key === g && s.method === m))));
     const r = readRTable(args.rDir, collection, period);
-    for (const [name, v] of r) console.log(row(`R ${name}`, { smape: v.sMAPE, mase: v.MASE, msis: v.MSIS95, cov80: v.cov80, cov95: v.cov95, sec: v.sec_per_series }));
+    for (const [name, v] of r)
+      console.log(
+        row(`R ${name}`, {
+          smape: v.sMAPE,
+          mase: v.MASE,
+          msis: v.MSIS95,
+          cov80: v.cov80,
+          cov95: v.cov95,
+          sec: v.sec_per_series,
+        }),
+      );
   }
   const primary = args.methods[0] as Method;
   const all = summarise(scores.filter((s) => s.method === primary));
-  console.log(`\n${primary}: ${series.length} series, ${args.workers} workers, wall ${wall.toFixed(1)} s (all methods)`);
-  console.log(`overall: sMAPE=${fmt(all.smape, 3)} MASE=${fmt(all.mase, 3)} cov80=${fmt(all.cov80, 3)} cov95=${fmt(all.cov95, 3)} sec_per_series=${fmt(all.sec, 4)}`);
+  console.log(
+    `\n${primary}: ${series.length} series, ${args.workers} workers, wall ${wall.toFixed(1)} s (all methods)`,
+  );
+  console.log(
+    `overall: sMAPE=${fmt(all.smape, 3)} MASE=${fmt(all.mase, 3)} cov80=${fmt(all.cov80, 3)} cov95=${fmt(all.cov95, 3)} sec_per_series=${fmt(all.sec, 4)}`,
+  );
 }
 
 await main();

@@ -17,13 +17,20 @@ import { progressLine } from './demo.ts';
 const BIN = fileURLToPath(new URL('../../bin/securebase.js', import.meta.url));
 
 function run(args: string[], env: Record<string, string | undefined> = {}) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env }, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Like run, without blocking the event loop (for tests that serve something to the child). */
 async function runAsync(args: string[], env: Record<string, string | undefined> = {}) {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env }, timeout: 60_000 });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env },
+    timeout: 60_000,
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -34,7 +41,14 @@ async function runAsync(args: string[], env: Record<string, string | undefined> 
 
 describe('securebase CLI', () => {
   it('prints help for every command', () => {
-    for (const args of [['--help'], ['serve', '--help'], ['admin', '--help'], ['admin', 'create-tenant', '--help'], ['worker', '--help'], ['migrate', '--help']]) {
+    for (const args of [
+      ['--help'],
+      ['serve', '--help'],
+      ['admin', '--help'],
+      ['admin', 'create-tenant', '--help'],
+      ['worker', '--help'],
+      ['migrate', '--help'],
+    ]) {
       const result = run(args);
       assert.equal(result.code, 0, args.join(' '));
       assert.match(result.stdout, /Usage: securebase/);
@@ -60,7 +74,10 @@ describe('securebase CLI', () => {
 
     const result = await runAsync(['serve'], { HOST: '127.0.0.1', PORT: String(port), SECUREBASE_DATA_DIR: dataDir });
     assert.equal(result.code, 1);
-    assert.equal(result.stderr.trim(), `securebase: 127.0.0.1:${port} is already in use; stop the process using it or set PORT`);
+    assert.equal(
+      result.stderr.trim(),
+      `securebase: 127.0.0.1:${port} is already in use; stop the process using it or set PORT`,
+    );
     assert.doesNotMatch(result.stdout, /setup token/);
     assert.equal(existsSync(dataDir), false, 'nothing is written before the port check');
   });
@@ -71,7 +88,10 @@ describe('securebase CLI', () => {
       const result = run(['demo'], { SECUREBASE_DATA_DIR: parent });
       assert.equal(result.code, 0, result.stderr);
       assert.doesNotMatch(result.stdout, /\r/);
-      assert.match(result.stdout, /^demo data: 1\/8 tickets\n(.*\n)*demo data: 8\/8 tickets\nDemo data is in place\.\n$/m);
+      assert.match(
+        result.stdout,
+        /^demo data: 1\/8 tickets\n(.*\n)*demo data: 8\/8 tickets\nDemo data is in place\.\n$/m,
+      );
     } finally {
       rmSync(parent, { recursive: true, force: true });
     }
@@ -108,21 +128,62 @@ for (const dialect of TEST_DIALECTS) {
     after(async () => database.destroy());
 
     it('creates a tenant and prints ids and a working API key as JSON', async () => {
-      const result = run(['admin', 'create-tenant', '--name', 'Acme Bank', '--tier', 'fintech', '--admin-email', 'ops@acme.example', '--json'], database.env);
+      const result = run(
+        [
+          'admin',
+          'create-tenant',
+          '--name',
+          'Acme Bank',
+          '--tier',
+          'fintech',
+          '--admin-email',
+          'ops@acme.example',
+          '--json',
+        ],
+        database.env,
+      );
       assert.equal(result.code, 0, result.stderr);
-      const created = JSON.parse(result.stdout) as { customer_id: string; user_id: string; key: string; api_key: string; setup_token: string };
+      const created = JSON.parse(result.stdout) as {
+        customer_id: string;
+        user_id: string;
+        key: string;
+        api_key: string;
+        setup_token: string;
+      };
       assert.deepEqual(Object.keys(created).sort(), ['api_key', 'customer_id', 'key', 'setup_token', 'user_id']);
       assert.match(created.key, /^sb_live_/);
       assert.equal(created.api_key, created.key);
       assert.ok(created.setup_token.length > 20);
-      const customer = await database.db.selectFrom('customers').selectAll().where('id', '=', created.customer_id).executeTakeFirstOrThrow();
+      const customer = await database.db
+        .selectFrom('customers')
+        .selectAll()
+        .where('id', '=', created.customer_id)
+        .executeTakeFirstOrThrow();
       assert.equal(customer.tier, 'fintech');
 
-      const key = run(['admin', 'create-api-key', '--customer', created.customer_id, '--name', 'ci', '--role', 'viewer', '--scopes', 'tickets:read', '--json'], database.env);
+      const key = run(
+        [
+          'admin',
+          'create-api-key',
+          '--customer',
+          created.customer_id,
+          '--name',
+          'ci',
+          '--role',
+          'viewer',
+          '--scopes',
+          'tickets:read',
+          '--json',
+        ],
+        database.env,
+      );
       assert.equal(key.code, 0, key.stderr);
       assert.match((JSON.parse(key.stdout) as { key: string }).key, /^sb_live_/);
 
-      const staff = run(['admin', 'create-staff', '--email', 'agent@securebase.example', '--role', 'agent', '--json'], database.env);
+      const staff = run(
+        ['admin', 'create-staff', '--email', 'agent@securebase.example', '--role', 'agent', '--json'],
+        database.env,
+      );
       assert.equal(staff.code, 0, staff.stderr);
       assert.ok((JSON.parse(staff.stdout) as { setup_token: string }).setup_token.length > 20);
 
@@ -130,9 +191,20 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(reset.code, 0, reset.stderr);
       const reissued = JSON.parse(reset.stdout) as { user_id: string; setup_token: string };
       assert.equal(reissued.user_id, created.user_id);
-      const identity = createIdentityService({ db: database.db, clock: systemClock, sessionTtlHours: 1, passwordHashing: { N: 2 ** 10, r: 8, p: 1 } });
-      await assert.rejects(identity.completeSetup({ token: created.setup_token, password: 'the owner password', ip: null }), /invalid, used or expired/);
-      assert.equal((await identity.completeSetup({ token: reissued.setup_token, password: 'the owner password', ip: null })).id, created.user_id);
+      const identity = createIdentityService({
+        db: database.db,
+        clock: systemClock,
+        sessionTtlHours: 1,
+        passwordHashing: { N: 2 ** 10, r: 8, p: 1 },
+      });
+      await assert.rejects(
+        identity.completeSetup({ token: created.setup_token, password: 'the owner password', ip: null }),
+        /invalid, used or expired/,
+      );
+      assert.equal(
+        (await identity.completeSetup({ token: reissued.setup_token, password: 'the owner password', ip: null })).id,
+        created.user_id,
+      );
       const unknown = run(['admin', 'reset-password', '--email', 'nobody@acme.example'], database.env);
       assert.equal(unknown.code, 1);
       assert.match(unknown.stderr, /User not found/);

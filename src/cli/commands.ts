@@ -14,7 +14,10 @@ function onShutdown(stop: () => Promise<void>): void {
     process.once(signal, () => {
       if (stopping) return;
       stopping = true;
-      void stop().then(() => process.exit(0), () => process.exit(1));
+      void stop().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
     });
   }
 }
@@ -25,11 +28,18 @@ function claimSqlite(config: Config): SqliteServingLock | null {
 }
 
 /** `securebase serve`: API (and portal) plus, unless disabled, the job runner in one process. */
-export async function runServe(config: Config, options: { worker: boolean; demo: boolean; exitAfterDemo?: boolean }): Promise<void> {
+export async function runServe(
+  config: Config,
+  options: { worker: boolean; demo: boolean; exitAfterDemo?: boolean },
+): Promise<void> {
   if (!options.exitAfterDemo) await assertCanListen(config.host, config.port);
   const claim = options.exitAfterDemo ? null : claimSqlite(config);
   const ctx = await openRuntime(config);
-  const identity = createIdentityService({ db: ctx.database.db, clock: ctx.clock, sessionTtlHours: config.sessionTtlHours });
+  const identity = createIdentityService({
+    db: ctx.database.db,
+    clock: ctx.clock,
+    sessionTtlHours: config.sessionTtlHours,
+  });
   const worker = options.worker ? createWorker(ctx) : null;
   if (worker) ctx.wakeWorkers = coalescedWake(worker);
   // Loaded here so that `securebase worker` starts without the HTTP layer and every feature's routes.
@@ -40,7 +50,9 @@ export async function runServe(config: Config, options: { worker: boolean; demo:
   const bootstrap = await identity.bootstrapPlatformAdmin();
   if (bootstrap) {
     console.log(`\nFirst start: created the platform admin ${bootstrap.user.email}.`);
-    console.log(`Set its password once with the setup token (valid 7 days):\n  ${setupCommand(baseUrl, bootstrap.setupToken)}\n`);
+    console.log(
+      `Set its password once with the setup token (valid 7 days):\n  ${setupCommand(baseUrl, bootstrap.setupToken)}\n`,
+    );
   }
   if (options.demo) {
     const progress = progressLine(process.stdout);
@@ -54,10 +66,16 @@ export async function runServe(config: Config, options: { worker: boolean; demo:
   }
   await worker?.start();
   await app.listen({ host: config.host, port: config.port });
-  console.log(`SecureBase is serving on ${baseUrl}  (API under /v1, reference at ${baseUrl}/docs, storage: ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`})`);
+  console.log(
+    `SecureBase is serving on ${baseUrl}  (API under /v1, reference at ${baseUrl}/docs, storage: ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`})`,
+  );
   if (options.demo) {
-    console.log(`Demo logins (password "${DEMO_PASSWORD}"): customer owner ${DEMO_USERS.owner}, member ${DEMO_USERS.member}, viewer ${DEMO_USERS.viewer}, support agent ${DEMO_USERS.agent}`);
-    console.log(`  curl -X POST ${baseUrl}/v1/auth/login -H 'content-type: application/json' -d '{"email":"${DEMO_USERS.owner}","password":"${DEMO_PASSWORD}"}'`);
+    console.log(
+      `Demo logins (password "${DEMO_PASSWORD}"): customer owner ${DEMO_USERS.owner}, member ${DEMO_USERS.member}, viewer ${DEMO_USERS.viewer}, support agent ${DEMO_USERS.agent}`,
+    );
+    console.log(
+      `  curl -X POST ${baseUrl}/v1/auth/login -H 'content-type: application/json' -d '{"email":"${DEMO_USERS.owner}","password":"${DEMO_PASSWORD}"}'`,
+    );
   }
   onShutdown(async () => {
     await app.close();

@@ -40,24 +40,36 @@ function email(value: string): string {
 const baseUrlOf = (cfg: Config) => cfg.publicUrl ?? `http://localhost:${cfg.port}`;
 
 function scopes(value: string): Permission[] {
-  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const scope of list) if (!PERMISSIONS.includes(scope as Permission)) throw new InvalidArgumentError(`unknown scope ${scope}; known: ${PERMISSIONS.join(', ')}`);
+  const list = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const scope of list)
+    if (!PERMISSIONS.includes(scope as Permission))
+      throw new InvalidArgumentError(`unknown scope ${scope}; known: ${PERMISSIONS.join(', ')}`);
   return list as Permission[];
 }
 
 /** Runs an admin action on a migrated database and closes it. */
 async function withIdentity<T>(action: (identity: IdentityService) => Promise<T>): Promise<T> {
   const cfg = config();
-  const [{ openRuntime }, { createIdentityService }] = await Promise.all([import('../server/runtime.ts'), import('../identity/service.ts')]);
+  const [{ openRuntime }, { createIdentityService }] = await Promise.all([
+    import('../server/runtime.ts'),
+    import('../identity/service.ts'),
+  ]);
   const ctx = await openRuntime(cfg);
   try {
-    return await action(createIdentityService({ db: ctx.database.db, clock: ctx.clock, sessionTtlHours: cfg.sessionTtlHours }));
+    return await action(
+      createIdentityService({ db: ctx.database.db, clock: ctx.clock, sessionTtlHours: cfg.sessionTtlHours }),
+    );
   } finally {
     await ctx.database.close();
   }
 }
 
-const program = new Command('securebase').description('SecureBase platform services: support desk, webhooks, cost forecasting, notifications').showHelpAfterError();
+const program = new Command('securebase')
+  .description('SecureBase platform services: support desk, webhooks, cost forecasting, notifications')
+  .showHelpAfterError();
 
 program
   .command('serve')
@@ -70,14 +82,22 @@ program
     await (await commands()).runServe(cfg, { worker: options.worker, demo: options.demo === true });
   });
 
-program.command('worker').description('Run background jobs only (webhook deliveries, emails, sweeps)').addHelpText('after', configHelp).action(async () => {
-  const cfg = config();
-  await (await commands()).runWorker(cfg);
-});
-program.command('migrate').description('Apply pending database migrations and exit').addHelpText('after', configHelp).action(async () => {
-  const cfg = config();
-  await (await commands()).runMigrate(cfg);
-});
+program
+  .command('worker')
+  .description('Run background jobs only (webhook deliveries, emails, sweeps)')
+  .addHelpText('after', configHelp)
+  .action(async () => {
+    const cfg = config();
+    await (await commands()).runWorker(cfg);
+  });
+program
+  .command('migrate')
+  .description('Apply pending database migrations and exit')
+  .addHelpText('after', configHelp)
+  .action(async () => {
+    const cfg = config();
+    await (await commands()).runMigrate(cfg);
+  });
 program
   .command('demo')
   .description('Create demo data (tenant, users, tickets) and exit')
@@ -95,17 +115,33 @@ admin
   .requiredOption('--name <name>', 'organisation name')
   .addOption(new Option('--tier <tier>', 'tier').choices([...TIERS]).makeOptionMandatory())
   .requiredOption('--admin-email <email>', 'email of the tenant owner', email)
-  .option('--json', 'print {"customer_id", "user_id", "key", "setup_token"} as JSON ("api_key": deprecated copy of "key")')
+  .option(
+    '--json',
+    'print {"customer_id", "user_id", "key", "setup_token"} as JSON ("api_key": deprecated copy of "key")',
+  )
   .action(async (options: { name: string; tier: string; adminEmail: string; json?: boolean }) => {
-    const created = await withIdentity((identity) => identity.createTenant({ name: options.name, tier: tier(options.tier), adminEmail: options.adminEmail }));
+    const created = await withIdentity((identity) =>
+      identity.createTenant({ name: options.name, tier: tier(options.tier), adminEmail: options.adminEmail }),
+    );
     const key = created.apiKey.key;
     if (options.json) {
-      console.log(JSON.stringify({ customer_id: created.customer.id, user_id: created.user.id, key, api_key: key, setup_token: created.setupToken }));
+      console.log(
+        JSON.stringify({
+          customer_id: created.customer.id,
+          user_id: created.user.id,
+          key,
+          api_key: key,
+          setup_token: created.setupToken,
+        }),
+      );
     } else {
       console.log(`tenant:   ${created.customer.id} (${created.customer.name}, ${created.customer.tier})`);
       console.log(`owner:    ${created.user.id} <${created.user.email}>`);
       console.log(`api key:  ${key}   (shown once; store it now)`);
-      if (created.setupToken) console.log(`setup:    the owner sets a password once (token valid 7 days):\n  ${setupCommand(baseUrlOf(config()), created.setupToken)}`);
+      if (created.setupToken)
+        console.log(
+          `setup:    the owner sets a password once (token valid 7 days):\n  ${setupCommand(baseUrlOf(config()), created.setupToken)}`,
+        );
     }
   });
 
@@ -114,13 +150,35 @@ admin
   .description('Create an API key for a tenant (the key is shown once)')
   .requiredOption('--customer <id>', 'tenant id')
   .requiredOption('--name <name>', 'what the key is for')
-  .addOption(new Option('--role <role>', 'role the key acts with').choices(['admin', 'member', 'viewer']).default('member'))
+  .addOption(
+    new Option('--role <role>', 'role the key acts with').choices(['admin', 'member', 'viewer']).default('member'),
+  )
   .option('--scopes <list>', `comma-separated subset of: ${PERMISSIONS.join(', ')}`, scopes, [])
   .option('--json', 'print {"id", "key"} as JSON ("api_key": deprecated copy of "key")')
-  .action(async (options: { customer: string; name: string; role: 'admin' | 'member' | 'viewer'; scopes: Permission[]; json?: boolean }) => {
-    const created = await withIdentity((identity) => identity.createApiKey({ customerId: options.customer, name: options.name, role: options.role, scopes: options.scopes, grantor: 'operator' }));
-    console.log(options.json ? JSON.stringify({ id: created.apiKey.id, key: created.key, api_key: created.key }) : `api key: ${created.key}   (shown once; store it now)`);
-  });
+  .action(
+    async (options: {
+      customer: string;
+      name: string;
+      role: 'admin' | 'member' | 'viewer';
+      scopes: Permission[];
+      json?: boolean;
+    }) => {
+      const created = await withIdentity((identity) =>
+        identity.createApiKey({
+          customerId: options.customer,
+          name: options.name,
+          role: options.role,
+          scopes: options.scopes,
+          grantor: 'operator',
+        }),
+      );
+      console.log(
+        options.json
+          ? JSON.stringify({ id: created.apiKey.id, key: created.key, api_key: created.key })
+          : `api key: ${created.key}   (shown once; store it now)`,
+      );
+    },
+  );
 
 admin
   .command('create-staff')
@@ -130,9 +188,14 @@ admin
   .option('--name <name>', 'display name')
   .option('--json', 'print {"user_id", "setup_token"} as JSON')
   .action(async (options: { email: string; role: 'agent' | 'platform_admin'; name?: string; json?: boolean }) => {
-    const created = await withIdentity((identity) => identity.createStaff({ email: options.email, name: options.name ?? options.email, role: options.role }));
+    const created = await withIdentity((identity) =>
+      identity.createStaff({ email: options.email, name: options.name ?? options.email, role: options.role }),
+    );
     if (options.json) console.log(JSON.stringify({ user_id: created.user.id, setup_token: created.setupToken }));
-    else console.log(`staff user ${created.user.id}; set the password once (token valid 7 days):\n  ${setupCommand(baseUrlOf(config()), created.setupToken as string)}`);
+    else
+      console.log(
+        `staff user ${created.user.id}; set the password once (token valid 7 days):\n  ${setupCommand(baseUrlOf(config()), created.setupToken as string)}`,
+      );
   });
 
 admin
@@ -143,7 +206,10 @@ admin
   .action(async (options: { email: string; json?: boolean }) => {
     const issued = await withIdentity((identity) => identity.issueSetupToken(options.email));
     if (options.json) console.log(JSON.stringify({ user_id: issued.user.id, setup_token: issued.setupToken }));
-    else console.log(`setup token for ${issued.user.email} (valid 7 days; the current password works until it is used):\n  ${setupCommand(baseUrlOf(config()), issued.setupToken)}`);
+    else
+      console.log(
+        `setup token for ${issued.user.email} (valid 7 days; the current password works until it is used):\n  ${setupCommand(baseUrlOf(config()), issued.setupToken)}`,
+      );
   });
 
 try {

@@ -46,7 +46,11 @@ async function openEverything(server: TestServer, ring: KeyRing): Promise<Opened
       where ${sql.ref(column.column)} is not null`.execute(server.database.db);
     for (const row of rows) {
       column.rewrite(row[column.column] as string, row, (sealed, context) => {
-        opened.push({ where: `${column.table}.${column.column}`, keyId: sealedKeyId(sealed), plaintext: decryptSecret(ring, sealed, context) });
+        opened.push({
+          where: `${column.table}.${column.column}`,
+          keyId: sealedKeyId(sealed),
+          plaintext: decryptSecret(ring, sealed, context),
+        });
         return sealed;
       });
     }
@@ -58,7 +62,9 @@ async function openEverything(server: TestServer, ring: KeyRing): Promise<Opened
 async function storedTexts(server: TestServer): Promise<string[]> {
   const texts: string[] = [];
   for (const column of SEALED_COLUMNS) {
-    const { rows } = await sql<{ text: string }>`select ${sql.ref(column.column)} as text from ${sql.table(column.table)}`.execute(server.database.db);
+    const { rows } = await sql<{
+      text: string;
+    }>`select ${sql.ref(column.column)} as text from ${sql.table(column.table)}`.execute(server.database.db);
     texts.push(...rows.map((row) => String(row.text)));
   }
   return texts.sort();
@@ -75,7 +81,11 @@ function rotateWithCli(server: TestServer, keys: { current: Buffer; previous: Bu
     SECUREBASE_MASTER_KEY: keys.current.toString('hex'),
     SECUREBASE_MASTER_KEYS_PREVIOUS: keys.previous.map((key) => key.toString('base64')).join(','),
   };
-  const result = spawnSync(process.execPath, [BIN, 'admin', 'rotate-master-key', '--batch-size', '2'], { env, encoding: 'utf8', timeout: 120_000 });
+  const result = spawnSync(process.execPath, [BIN, 'admin', 'rotate-master-key', '--batch-size', '2'], {
+    env,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr, output: result.stdout + result.stderr };
 }
 
@@ -83,7 +93,9 @@ for (const dialect of TEST_DIALECTS) {
   describe(`securebase admin rotate-master-key on ${dialect}`, () => {
     let server: TestServer;
     before(async () => {
-      server = await startTestServer(dialect, { env: { ...LOOPBACK_ENV, SECUREBASE_MASTER_KEY: KEY_A.toString('hex') } });
+      server = await startTestServer(dialect, {
+        env: { ...LOOPBACK_ENV, SECUREBASE_MASTER_KEY: KEY_A.toString('hex') },
+      });
     });
     after(async () => server.close());
 
@@ -94,25 +106,43 @@ for (const dialect of TEST_DIALECTS) {
       const secrets: string[] = [];
       const endpointIds: string[] = [];
       for (let i = 0; i < 3; i++) {
-        const created = await request<{ webhook: { id: string }; secret: string }>(server.baseUrl, 'POST', '/v1/webhooks', {
-          token: tenant.apiKey,
-          headers: { 'idempotency-key': `create-${i}` },
-          body: {
-            url: `http://127.0.0.1:9999/hook-${i}`,
-            events: ['ticket.created'],
-            ...(i === 0 ? { headers: { 'x-receiver-auth': 'Bearer receiver-token' } } : {}),
+        const created = await request<{ webhook: { id: string }; secret: string }>(
+          server.baseUrl,
+          'POST',
+          '/v1/webhooks',
+          {
+            token: tenant.apiKey,
+            headers: { 'idempotency-key': `create-${i}` },
+            body: {
+              url: `http://127.0.0.1:9999/hook-${i}`,
+              events: ['ticket.created'],
+              ...(i === 0 ? { headers: { 'x-receiver-auth': 'Bearer receiver-token' } } : {}),
+            },
           },
-        });
+        );
         assert.equal(created.status, 201, created.text);
         secrets.push(created.body.secret);
         endpointIds.push(created.body.webhook.id);
       }
       const [first, second] = endpointIds as [string, string];
-      const rotated = await request<{ secret: string }>(server.baseUrl, 'POST', `/v1/webhooks/${first}/rotate-secret`, { token: tenant.apiKey, body: {} });
+      const rotated = await request<{ secret: string }>(server.baseUrl, 'POST', `/v1/webhooks/${first}/rotate-secret`, {
+        token: tenant.apiKey,
+        body: {},
+      });
       assert.equal(rotated.status, 200, rotated.text);
       const legacySecret = 'whsec_sealed_by_the_first_format';
-      const legacy = [{ sealed: sealFirstFormat(KEY_A, legacySecret, `webhook-secret:${second}`), created_at: new Date().toISOString(), expires_at: null }];
-      await server.database.db.updateTable('webhook_endpoints').set({ secrets: JSON.stringify(legacy) }).where('id', '=', second).execute();
+      const legacy = [
+        {
+          sealed: sealFirstFormat(KEY_A, legacySecret, `webhook-secret:${second}`),
+          created_at: new Date().toISOString(),
+          expires_at: null,
+        },
+      ];
+      await server.database.db
+        .updateTable('webhook_endpoints')
+        .set({ secrets: JSON.stringify(legacy) })
+        .where('id', '=', second)
+        .execute();
 
       const ringA = createKeyRing(KEY_A);
       const before = await openEverything(server, ringA);
@@ -124,15 +154,26 @@ for (const dialect of TEST_DIALECTS) {
       // A value no key of the ring opens: the run refuses, names the row and writes nothing.
       await server.database.db
         .insertInto('idempotency_keys')
-        .values({ owner: 'orphan_owner', key: 'orphan-key', request_hash: 'h', state: 'done', response_status: 201, response_content_type: 'application/json', created_at: new Date().toISOString(),
-          response_body: encryptSecret(createKeyRing(KEY_C), '{}', 'idempotency:orphan_owner:orphan-key') })
+        .values({
+          owner: 'orphan_owner',
+          key: 'orphan-key',
+          request_hash: 'h',
+          state: 'done',
+          response_status: 201,
+          response_content_type: 'application/json',
+          created_at: new Date().toISOString(),
+          response_body: encryptSecret(createKeyRing(KEY_C), '{}', 'idempotency:orphan_owner:orphan-key'),
+        })
         .execute();
       const untouched = await storedTexts(server);
       const ringBA = createKeyRing(KEY_B, [KEY_A]);
       await assert.rejects(
         rotateSealedValues(server.database.db, ringBA, SEALED_COLUMNS, quietly),
-        (error: unknown) => error instanceof UnopenableValueError &&
-          /^idempotent responses: idempotency_keys row owner=orphan_owner, key=orphan-key cannot be opened with any key in the ring .*nothing was re-sealed$/.test(error.message),
+        (error: unknown) =>
+          error instanceof UnopenableValueError &&
+          /^idempotent responses: idempotency_keys row owner=orphan_owner, key=orphan-key cannot be opened with any key in the ring .*nothing was re-sealed$/.test(
+            error.message,
+          ),
       );
       assert.deepEqual(await storedTexts(server), untouched);
       await server.database.db.deleteFrom('idempotency_keys').where('owner', '=', 'orphan_owner').execute();
@@ -140,18 +181,36 @@ for (const dialect of TEST_DIALECTS) {
       const done = rotateWithCli(server, { current: KEY_B, previous: [KEY_A] });
       assert.equal(done.code, 0, done.output);
       const ringB = createKeyRing(KEY_B);
-      assert.match(done.stdout, new RegExp(`Re-sealed ${before.length} values under key ${ringB.current.id} \\(0 already were`));
+      assert.match(
+        done.stdout,
+        new RegExp(`Re-sealed ${before.length} values under key ${ringB.current.id} \\(0 already were`),
+      );
       assert.match(done.stdout, /re-sealed webhook signing secrets: 3 rows, 4 values/);
-      for (const secret of [KEY_A.toString('hex'), KEY_B.toString('hex'), KEY_B.toString('base64'), ...secrets, rotated.body.secret, legacySecret, 'receiver-token']) {
+      for (const secret of [
+        KEY_A.toString('hex'),
+        KEY_B.toString('hex'),
+        KEY_B.toString('base64'),
+        ...secrets,
+        rotated.body.secret,
+        legacySecret,
+        'receiver-token',
+      ]) {
         assert.ok(!done.output.includes(secret), 'no key or secret in the output');
       }
 
       // Key B alone opens everything, with the same plaintexts; key A opens nothing any more.
       const after = await openEverything(server, ringB);
-      assert.deepEqual(after.map(({ where, plaintext }) => ({ where, plaintext })), before.map(({ where, plaintext }) => ({ where, plaintext })));
+      assert.deepEqual(
+        after.map(({ where, plaintext }) => ({ where, plaintext })),
+        before.map(({ where, plaintext }) => ({ where, plaintext })),
+      );
       assert.ok(after.every((value) => value.keyId === ringB.current.id));
       await assert.rejects(openEverything(server, ringA));
-      const endpoint = await server.database.db.selectFrom('webhook_endpoints').select('secrets').where('id', '=', first).executeTakeFirstOrThrow();
+      const endpoint = await server.database.db
+        .selectFrom('webhook_endpoints')
+        .select('secrets')
+        .where('id', '=', first)
+        .executeTakeFirstOrThrow();
       assert.deepEqual(validSecrets(ringB, first, endpoint.secrets, new Date()), [rotated.body.secret, secrets[0]]);
 
       // Idempotent: a second run re-seals nothing.
@@ -162,13 +221,23 @@ for (const dialect of TEST_DIALECTS) {
     it('resumes an interrupted rotation where it stopped', async () => {
       const ringA = createKeyRing(KEY_A);
       const ringB = createKeyRing(KEY_B, [KEY_A]);
-      const alreadyUnderB = (await openEverything(server, ringB)).filter((value) => value.keyId === ringB.current.id).length;
+      const alreadyUnderB = (await openEverything(server, ringB)).filter(
+        (value) => value.keyId === ringB.current.id,
+      ).length;
       for (let i = 0; i < 5; i++) {
         const context = `idempotency:resume_owner:key-${i}`;
         await server.database.db
           .insertInto('idempotency_keys')
-          .values({ owner: 'resume_owner', key: `key-${i}`, request_hash: 'h', state: 'done', response_status: 200, response_content_type: 'application/json',
-            created_at: new Date().toISOString(), response_body: encryptSecret(ringA, `{"n":${i}}`, context) })
+          .values({
+            owner: 'resume_owner',
+            key: `key-${i}`,
+            request_hash: 'h',
+            state: 'done',
+            response_status: 200,
+            response_content_type: 'application/json',
+            created_at: new Date().toISOString(),
+            response_body: encryptSecret(ringA, `{"n":${i}}`, context),
+          })
           .execute();
       }
       const interruption = new Error('interrupted after the first batch');

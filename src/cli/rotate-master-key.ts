@@ -38,17 +38,25 @@ When a run completes after every process was restarted on the new key, the previ
       const ctx = await openRuntime(config());
       try {
         const { current, keys } = ctx.keyRing;
-        const previous = keys.slice(1).map((key) => key.id).join(', ') || '(none)';
+        const previous =
+          keys
+            .slice(1)
+            .map((key) => key.id)
+            .join(', ') || '(none)';
         console.log(`Current key ${current.id}; previous keys: ${previous}`);
         const summary = await rotateSealedValues(ctx.database.db, ctx.keyRing, SEALED_COLUMNS, {
           batchSize: options.batchSize,
           onProgress: ({ column, phase, rows, resealed }) =>
             console.log(
-              phase === 'check' ? `checked ${column}: ${rows} rows` : `re-sealed ${column}: ${rows} rows, ${resealed} values`,
+              phase === 'check'
+                ? `checked ${column}: ${rows} rows`
+                : `re-sealed ${column}: ${rows} rows, ${resealed} values`,
             ),
         });
         const { resealed, alreadyCurrent, rows } = summary;
-        console.log(`Re-sealed ${resealed} values under key ${current.id} (${alreadyCurrent} already were, ${rows} rows).`);
+        console.log(
+          `Re-sealed ${resealed} values under key ${current.id} (${alreadyCurrent} already were, ${rows} rows).`,
+        );
       } finally {
         await ctx.database.close();
       }

@@ -14,7 +14,11 @@ describe('the printed setup command', () => {
   after(async () => server.close());
 
   it('is refused when pasted without replacing the placeholder, and works once it is replaced', async () => {
-    const staff = await server.identity.createStaff({ email: 'placeholder@securebase.test', name: 'Placeholder', role: 'agent' });
+    const staff = await server.identity.createStaff({
+      email: 'placeholder@securebase.test',
+      name: 'Placeholder',
+      role: 'agent',
+    });
     const command = setupCommand(server.baseUrl, staff.setupToken as string);
     const body = /-d '([^']+)'/.exec(command)?.[1] as string;
     const pasted = await request<Problem>(server.baseUrl, 'POST', '/v1/auth/setup', { rawBody: body });

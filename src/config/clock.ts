@@ -4,7 +4,9 @@ export type Clock = () => Date;
 export const systemClock: Clock = () => new Date();
 
 /** A clock tests can set and advance. */
-export function manualClock(start: Date = new Date('2026-01-05T10:00:00.000Z')): Clock & { advance(ms: number): void; set(date: Date): void } {
+export function manualClock(
+  start: Date = new Date('2026-01-05T10:00:00.000Z'),
+): Clock & { advance(ms: number): void; set(date: Date): void } {
   let current = start.getTime();
   const clock = (() => new Date(current)) as Clock & { advance(ms: number): void; set(date: Date): void };
   clock.advance = (ms: number) => {

@@ -37,7 +37,11 @@ describe('loadConfig', () => {
   ];
   for (const [env, variable] of bad) {
     it(`rejects ${JSON.stringify(env)} naming ${variable}`, () => {
-      assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && error.variable === variable && error.message.startsWith(`${variable}:`));
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) =>
+          error instanceof ConfigError && error.variable === variable && error.message.startsWith(`${variable}:`),
+      );
     });
   }
 
@@ -46,11 +50,20 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ TRUST_PROXY: 'false' }).trustProxy, false);
     assert.equal(loadConfig({ TRUST_PROXY: '0' }).trustProxy, false);
     assert.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2);
-    assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,fd00::/8' }).trustProxy, ['10.0.0.0/8', '192.168.1.7', 'fd00::/8']);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,fd00::/8' }).trustProxy, [
+      '10.0.0.0/8',
+      '192.168.1.7',
+      'fd00::/8',
+    ]);
   });
 
   it('accepts valid overrides', () => {
-    const config = loadConfig({ PORT: '9090', SECUREBASE_MASTER_KEY: 'ab'.repeat(32), WEBHOOK_ALLOW_PRIVATE_CIDRS: '127.0.0.0/8, ::1/128', RATE_LIMIT_PER_HOUR: 'standard=10' });
+    const config = loadConfig({
+      PORT: '9090',
+      SECUREBASE_MASTER_KEY: 'ab'.repeat(32),
+      WEBHOOK_ALLOW_PRIVATE_CIDRS: '127.0.0.0/8, ::1/128',
+      RATE_LIMIT_PER_HOUR: 'standard=10',
+    });
     assert.equal(config.port, 9090);
     assert.deepEqual(config.webhooks.allowPrivateCidrs, ['127.0.0.0/8', '::1/128']);
     assert.equal(config.rateLimitPerHour.standard, 10);
@@ -59,12 +72,16 @@ describe('loadConfig', () => {
 
   it('reads previous master keys and names a bad one by position, never by value', () => {
     const keys = ['ab'.repeat(32), Buffer.alloc(32, 1).toString('base64')];
-    assert.deepEqual(loadConfig({ SECUREBASE_MASTER_KEYS_PREVIOUS: ` ${keys[0]}, ${keys[1]} ` }).previousMasterKeys, keys);
+    assert.deepEqual(
+      loadConfig({ SECUREBASE_MASTER_KEYS_PREVIOUS: ` ${keys[0]}, ${keys[1]} ` }).previousMasterKeys,
+      keys,
+    );
     assert.deepEqual(loadConfig({}).previousMasterKeys, []);
     const leaked = 'cd'.repeat(31);
     assert.throws(
       () => loadConfig({ SECUREBASE_MASTER_KEYS_PREVIOUS: `${keys[0]},${leaked}` }),
-      (error: unknown) => error instanceof ConfigError && error.message.includes('entry 2') && !error.message.includes(leaked),
+      (error: unknown) =>
+        error instanceof ConfigError && error.message.includes('entry 2') && !error.message.includes(leaked),
     );
   });
 });
@@ -74,6 +91,7 @@ describe('README', () => {
     const { readFile } = await import('node:fs/promises');
     const { CONFIG_VARIABLES } = await import('./config.ts');
     const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
-    for (const variable of CONFIG_VARIABLES) assert.ok(readme.includes(`| \`${variable.name}\` |`), `${variable.name} is missing from the README`);
+    for (const variable of CONFIG_VARIABLES)
+      assert.ok(readme.includes(`| \`${variable.name}\` |`), `${variable.name} is missing from the README`);
   });
 });

@@ -45,7 +45,10 @@ export const TIERS: readonly Tier[] = ['standard', 'fintech', 'healthcare', 'gov
 
 /** A configuration value that cannot be used; the message names the variable. */
 export class ConfigError extends Error {
-  constructor(readonly variable: string, reason: string) {
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
     super(`${variable}: ${reason}`);
   }
 }
@@ -63,7 +66,11 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'SECUREBASE_DATA_DIR', default: './data', description: 'SQLite database and the generated master key file' },
   { name: 'DATABASE_URL', default: '(unset: SQLite)', description: 'PostgreSQL connection string' },
   { name: 'SECUREBASE_DB_SCHEMA', default: '(server default)', description: 'PostgreSQL schema to use' },
-  { name: 'SECUREBASE_MASTER_KEY', default: '(key file in data dir)', description: '32-byte key, hex or base64, encrypting secrets at rest' },
+  {
+    name: 'SECUREBASE_MASTER_KEY',
+    default: '(key file in data dir)',
+    description: '32-byte key, hex or base64, encrypting secrets at rest',
+  },
   {
     name: 'SECUREBASE_MASTER_KEYS_PREVIOUS',
     default: '(none)',
@@ -71,21 +78,41 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   },
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
   { name: 'PUBLIC_URL', default: 'http://localhost:PORT', description: 'Base URL used in links (setup link, emails)' },
-  { name: 'TRUST_PROXY', default: 'false', description: 'Proxies in front: false, a hop count (1 behind one load balancer) or comma-separated proxy CIDRs' },
+  {
+    name: 'TRUST_PROXY',
+    default: 'false',
+    description: 'Proxies in front: false, a hop count (1 behind one load balancer) or comma-separated proxy CIDRs',
+  },
   { name: 'SESSION_TTL_HOURS', default: '24', description: 'Sliding session lifetime' },
   { name: 'BODY_LIMIT_BYTES', default: '1048576', description: 'Largest accepted JSON body (413 beyond)' },
   { name: 'CORS_ORIGINS', default: '(none)', description: 'Comma-separated allowed origins; CORS is off when empty' },
-  { name: 'RATE_LIMIT_PER_HOUR', default: 'standard=1000,fintech=5000,healthcare=5000,government=20000', description: 'Requests per hour per credential, by tier' },
+  {
+    name: 'RATE_LIMIT_PER_HOUR',
+    default: 'standard=1000,fintech=5000,healthcare=5000,government=20000',
+    description: 'Requests per hour per credential, by tier',
+  },
   { name: 'WEBHOOK_ALLOW_HTTP', default: 'false', description: 'Allow plain http:// webhook URLs (development only)' },
-  { name: 'WEBHOOK_ALLOW_PRIVATE_CIDRS', default: '(none)', description: 'Comma-separated CIDRs webhooks may reach, e.g. 127.0.0.0/8' },
+  {
+    name: 'WEBHOOK_ALLOW_PRIVATE_CIDRS',
+    default: '(none)',
+    description: 'Comma-separated CIDRs webhooks may reach, e.g. 127.0.0.0/8',
+  },
   { name: 'WEBHOOK_TIMEOUT_MS', default: '15000', description: 'Per-attempt webhook timeout, 1000–30000' },
   { name: 'WEBHOOK_CONNECT_TIMEOUT_MS', default: '5000', description: 'Webhook connect timeout' },
   { name: 'WEBHOOK_MAX_ENDPOINTS', default: '20', description: 'Webhook endpoints per tenant' },
   { name: 'WEBHOOK_DISABLE_AFTER_DAYS', default: '5', description: 'Disable an endpoint failing this long' },
-  { name: 'METRICS_TOKEN', default: '(unset: /metrics disabled)', description: 'Bearer token (at least 16 characters) required to read /metrics' },
+  {
+    name: 'METRICS_TOKEN',
+    default: '(unset: /metrics disabled)',
+    description: 'Bearer token (at least 16 characters) required to read /metrics',
+  },
   { name: 'WORKER_CONCURRENCY', default: '64', description: 'Jobs a worker process runs at once' },
   { name: 'RETENTION_WEBHOOK_DELIVERIES_DAYS', default: '30', description: 'Webhook delivery log retention' },
-  { name: 'RETENTION_CLOSED_TICKETS_DAYS', default: '90', description: 'Closed tickets are deleted this long after closing (open ones never)' },
+  {
+    name: 'RETENTION_CLOSED_TICKETS_DAYS',
+    default: '90',
+    description: 'Closed tickets are deleted this long after closing (open ones never)',
+  },
 ];
 
 type Env = Record<string, string | undefined>;
@@ -108,7 +135,10 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
 }
 
 function list(env: Env, name: string): string[] {
-  return (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return (env[name] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function cidrs(env: Env, name: string): string[] {
@@ -127,7 +157,11 @@ function cidrs(env: Env, name: string): string[] {
 function trustProxy(env: Env): false | number | string[] {
   const raw = env.TRUST_PROXY?.trim().toLowerCase();
   if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
-  if (raw === 'true') throw new ConfigError('TRUST_PROXY', 'trusting every sender lets clients forge their address; give a hop count (e.g. 1) or the proxies\' CIDRs');
+  if (raw === 'true')
+    throw new ConfigError(
+      'TRUST_PROXY',
+      "trusting every sender lets clients forge their address; give a hop count (e.g. 1) or the proxies' CIDRs",
+    );
   if (/^\d+$/.test(raw)) {
     const hops = Number(raw);
     if (hops > 10) throw new ConfigError('TRUST_PROXY', `must be at most 10 hops, got ${hops}`);
@@ -136,7 +170,11 @@ function trustProxy(env: Env): false | number | string[] {
   const entries = list(env, 'TRUST_PROXY');
   for (const entry of entries) {
     const valid = entry.includes('/') ? isCidr(entry) : ipaddr.isValid(entry);
-    if (!valid) throw new ConfigError('TRUST_PROXY', `"${entry}" is neither false, a hop count, nor an address or CIDR such as 10.0.0.0/8`);
+    if (!valid)
+      throw new ConfigError(
+        'TRUST_PROXY',
+        `"${entry}" is neither false, a hop count, nor an address or CIDR such as 10.0.0.0/8`,
+      );
   }
   return entries;
 }
@@ -195,7 +233,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (publicUrl && !URL.canParse(publicUrl)) throw new ConfigError('PUBLIC_URL', `"${publicUrl}" is not a URL`);
   const corsOrigins = list(env, 'CORS_ORIGINS');
   for (const origin of corsOrigins) {
-    if (origin === '*' || !URL.canParse(origin)) throw new ConfigError('CORS_ORIGINS', `"${origin}" is not an origin such as https://portal.example.com`);
+    if (origin === '*' || !URL.canParse(origin))
+      throw new ConfigError('CORS_ORIGINS', `"${origin}" is not an origin such as https://portal.example.com`);
   }
   const metricsToken = env.METRICS_TOKEN?.trim() || undefined;
   if (metricsToken !== undefined && !/^[\x21-\x7e]{16,}$/.test(metricsToken)) {

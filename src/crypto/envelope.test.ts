@@ -34,13 +34,17 @@ describe('envelope encryption', () => {
   it('rejects another context and a ring without the key, naming the missing key id', () => {
     const sealed = encryptSecret(ringA, 'whsec_secret', 'ep_1');
     rejects(() => decryptSecret(ringA, sealed, 'ep_2'));
-    assert.throws(() => decryptSecret(createKeyRing(keyB), sealed, 'ep_1'), new RegExp(`key ${ringA.current.id}, which is not in the key ring`));
+    assert.throws(
+      () => decryptSecret(createKeyRing(keyB), sealed, 'ep_1'),
+      new RegExp(`key ${ringA.current.id}, which is not in the key ring`),
+    );
   });
 
   it('rejects a change to any byte: wrapped data key, nonces, tags, ciphertext', () => {
     const sealed = encryptSecret(ringA, 'whsec_secret', 'ep_1');
     const length = Buffer.from(sealed.split(':')[2] as string, 'base64url').length;
-    for (let offset = 0; offset < length; offset++) rejects(() => decryptSecret(ringA, flipByte(sealed, offset), 'ep_1'));
+    for (let offset = 0; offset < length; offset++)
+      rejects(() => decryptSecret(ringA, flipByte(sealed, offset), 'ep_1'));
   });
 
   it('rejects a value whose key id was changed to another key of the ring', () => {
@@ -55,18 +59,28 @@ describe('envelope encryption', () => {
     const [version, keyId, body] = sealed.split(':') as [string, string, string];
     const bytes = Buffer.from(body, 'base64url');
     for (const cut of [1, 4, 16, bytes.length - 1]) {
-      rejects(() => decryptSecret(ringA, `${version}:${keyId}:${bytes.subarray(0, bytes.length - cut).toString('base64url')}`, 'ep_1'));
+      rejects(() =>
+        decryptSecret(
+          ringA,
+          `${version}:${keyId}:${bytes.subarray(0, bytes.length - cut).toString('base64url')}`,
+          'ep_1',
+        ),
+      );
     }
     // GCM verifies a shortened tag unless its length is fixed: a 4-byte tag opened before.
     const [v1, nonce, tag, data] = FIRST_FORMAT.split(':') as [string, string, string, string];
     for (const kept of [12, 8, 4]) {
       const short = Buffer.from(tag, 'base64').subarray(0, kept).toString('base64');
-      assert.throws(() => decryptSecret(ringA, [v1, nonce, short, data].join(':'), FIRST_FORMAT_CONTEXT), /authentication tag is \d+ bytes, not 16/);
+      assert.throws(
+        () => decryptSecret(ringA, [v1, nonce, short, data].join(':'), FIRST_FORMAT_CONTEXT),
+        /authentication tag is \d+ bytes, not 16/,
+      );
     }
   });
 
   it('rejects unrecognised values', () => {
-    for (const value of ['', 'whsec_plain', 'v2:abc', 'v1:a:b', 'v3:a:b:c', 'v2::x']) rejects(() => decryptSecret(ringA, value, 'ep_1'));
+    for (const value of ['', 'whsec_plain', 'v2:abc', 'v1:a:b', 'v3:a:b:c', 'v2::x'])
+      rejects(() => decryptSecret(ringA, value, 'ep_1'));
   });
 
   it('seals under the current key and still opens values sealed under a previous one', () => {
@@ -83,7 +97,10 @@ describe('envelope encryption', () => {
     assert.equal(sealedKeyId(FIRST_FORMAT), undefined);
     assert.equal(decryptSecret(ringA, FIRST_FORMAT, FIRST_FORMAT_CONTEXT), 'whsec_legacy');
     assert.equal(decryptSecret(createKeyRing(keyB, [keyA]), FIRST_FORMAT, FIRST_FORMAT_CONTEXT), 'whsec_legacy');
-    assert.throws(() => decryptSecret(createKeyRing(keyB), FIRST_FORMAT, FIRST_FORMAT_CONTEXT), /does not open with any key/);
+    assert.throws(
+      () => decryptSecret(createKeyRing(keyB), FIRST_FORMAT, FIRST_FORMAT_CONTEXT),
+      /does not open with any key/,
+    );
     rejects(() => decryptSecret(ringA, FIRST_FORMAT, 'webhook-secret:wh_other'));
     const [v1, nonce, tag, data] = FIRST_FORMAT.split(':') as [string, string, string, string];
     const altered = Buffer.from(data, 'base64');

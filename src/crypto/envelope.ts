@@ -22,7 +22,8 @@ const HEADER_BYTES = NONCE_BYTES + TAG_BYTES + DATA_KEY_BYTES + NONCE_BYTES + TA
 export class SealedValueError extends Error {}
 
 function checkTagLength(tag: Buffer): void {
-  if (tag.length !== TAG_BYTES) throw new SealedValueError(`authentication tag is ${tag.length} bytes, not ${TAG_BYTES}`);
+  if (tag.length !== TAG_BYTES)
+    throw new SealedValueError(`authentication tag is ${tag.length} bytes, not ${TAG_BYTES}`);
 }
 
 function seal(key: Buffer, plaintext: Buffer, aad: string): { nonce: Buffer; tag: Buffer; data: Buffer } {

@@ -17,9 +17,17 @@ describe('key ring', () => {
   it('takes SECUREBASE_MASTER_KEY as current and previous keys after it, without a key file', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sb-key-'));
     const previous = Buffer.alloc(32, 1);
-    const ring = loadKeyRing({ masterKey: 'ab'.repeat(32), previousMasterKeys: [previous.toString('base64'), 'ab'.repeat(32)], dataDir });
+    const ring = loadKeyRing({
+      masterKey: 'ab'.repeat(32),
+      previousMasterKeys: [previous.toString('base64'), 'ab'.repeat(32)],
+      dataDir,
+    });
     assert.equal(ring.current.key.toString('hex'), 'ab'.repeat(32));
-    assert.deepEqual(ring.keys.map((key) => key.id), [keyIdOf(Buffer.from('ab'.repeat(32), 'hex')), keyIdOf(previous)], 'duplicates dropped');
+    assert.deepEqual(
+      ring.keys.map((key) => key.id),
+      [keyIdOf(Buffer.from('ab'.repeat(32), 'hex')), keyIdOf(previous)],
+      'duplicates dropped',
+    );
     assert.equal(existsSync(join(dataDir, 'master.key')), false);
   });
 

@@ -29,8 +29,16 @@ describe('master-key rotation with a concurrent writer', () => {
     for (const key of ['a', 'b', 'c']) {
       await database.db
         .insertInto('idempotency_keys')
-        .values({ owner: 'o', key, request_hash: 'h', state: 'done', response_status: 200, response_content_type: 'application/json',
-          created_at: new Date().toISOString(), response_body: encryptSecret(ringA, `first ${key}`, context('o', key)) })
+        .values({
+          owner: 'o',
+          key,
+          request_hash: 'h',
+          state: 'done',
+          response_status: 200,
+          response_content_type: 'application/json',
+          created_at: new Date().toISOString(),
+          response_body: encryptSecret(ringA, `first ${key}`, context('o', key)),
+        })
         .execute();
     }
     // Another process (still on key A) rewrites row b after the rotation has read it: the second time
@@ -43,7 +51,9 @@ describe('master-key rotation with a concurrent writer', () => {
       rowKey: ['owner', 'key'],
       rewrite: (stored, row, reseal) => {
         if (row.key === 'b' && ++readsOfB === 2) {
-          otherProcess.prepare('update idempotency_keys set response_body = ? where owner = ? and key = ?').run(encryptSecret(ringA, 'second b', context('o', 'b')), 'o', 'b');
+          otherProcess
+            .prepare('update idempotency_keys set response_body = ? where owner = ? and key = ?')
+            .run(encryptSecret(ringA, 'second b', context('o', 'b')), 'o', 'b');
         }
         return reseal(stored, context(row.owner, row.key));
       },
@@ -51,8 +61,17 @@ describe('master-key rotation with a concurrent writer', () => {
 
     const summary = await rotateSealedValues(database.db, ringB, [column], { batchSize: 10, onProgress: () => {} });
     assert.deepEqual(summary, { rows: 3, resealed: 3, alreadyCurrent: 0 });
-    const rows = await database.db.selectFrom('idempotency_keys').select(['key', 'response_body']).orderBy('key').execute();
-    assert.deepEqual(rows.map((row) => decryptSecret(createKeyRing(Buffer.alloc(32, 0xb2)), row.response_body as string, context('o', row.key))), ['first a', 'second b', 'first c']);
+    const rows = await database.db
+      .selectFrom('idempotency_keys')
+      .select(['key', 'response_body'])
+      .orderBy('key')
+      .execute();
+    assert.deepEqual(
+      rows.map((row) =>
+        decryptSecret(createKeyRing(Buffer.alloc(32, 0xb2)), row.response_body as string, context('o', row.key)),
+      ),
+      ['first a', 'second b', 'first c'],
+    );
     assert.ok(rows.every((row) => sealedKeyId(row.response_body as string) === ringB.current.id));
   });
 });

@@ -127,7 +127,10 @@ async function compareAndSet(
   row: StoredRow,
   value: string,
 ): Promise<boolean> {
-  const keyMatch = sql.join(column.rowKey.map((name) => sql`${sql.ref(name)} = ${row.key[name]}`), sql` and `);
+  const keyMatch = sql.join(
+    column.rowKey.map((name) => sql`${sql.ref(name)} = ${row.key[name]}`),
+    sql` and `,
+  );
   const result = await sql`update ${sql.table(column.table)} set ${sql.ref(column.column)} = ${value}
     where ${keyMatch} and ${sql.ref(column.column)} = ${row.stored}`.execute(db);
   return Number(result.numAffectedRows ?? 0) === 1;
@@ -179,14 +182,17 @@ export async function rotateSealedValues(
       const changes = batch.map((row) => resealRow(ring, column, row));
       const writes = changes.filter((change) => change.resealed > 0);
       for (const unchanged of changes.filter((change) => change.resealed === 0)) settle(unchanged);
-      const conflicts = writes.length === 0 ? [] : await db.transaction().execute(async (trx) => {
-        const changedMeanwhile: StoredRow[] = [];
-        for (const write of writes) {
-          if (await compareAndSet(trx, column, write.row, write.value)) settle(write);
-          else changedMeanwhile.push(write.row);
-        }
-        return changedMeanwhile;
-      });
+      const conflicts =
+        writes.length === 0
+          ? []
+          : await db.transaction().execute(async (trx) => {
+              const changedMeanwhile: StoredRow[] = [];
+              for (const write of writes) {
+                if (await compareAndSet(trx, column, write.row, write.value)) settle(write);
+                else changedMeanwhile.push(write.row);
+              }
+              return changedMeanwhile;
+            });
       for (const conflict of conflicts) {
         const change = await resealChangedRow(db, ring, column, conflict.key);
         if (change) settle(change);

@@ -11,7 +11,10 @@ describe('batchLoader', () => {
     }, 3);
     const results = await Promise.all(['a', 'b', 'a', 'c', 'missing', 'd'].map(load));
     assert.deepEqual(results, ['A', 'B', 'A', 'C', undefined, 'D']);
-    assert.deepEqual(calls, [['a', 'b'], ['c', 'missing', 'd']]);
+    assert.deepEqual(calls, [
+      ['a', 'b'],
+      ['c', 'missing', 'd'],
+    ]);
     assert.equal(await load('e'), 'E');
     assert.equal(calls.length, 3);
   });
@@ -23,7 +26,10 @@ describe('batchLoader', () => {
       return new Map(keys.map((k) => [k, k]));
     });
     const results = await Promise.allSettled([load('x'), load('y')]);
-    assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['rejected', 'rejected'],
+    );
     fail = false;
     assert.equal(await load('x'), 'x');
   });

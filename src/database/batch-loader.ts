@@ -2,7 +2,10 @@
  * Coalesces lookups by key made in the same event-loop turn into one query, so N jobs started
  * together cost one round trip instead of N (a DataLoader without a cache: every turn reads anew).
  */
-export function batchLoader<V>(load: (keys: string[]) => Promise<Map<string, V>>, maxBatch = 500): (key: string) => Promise<V | undefined> {
+export function batchLoader<V>(
+  load: (keys: string[]) => Promise<Map<string, V>>,
+  maxBatch = 500,
+): (key: string) => Promise<V | undefined> {
   let pending: Array<{ key: string; resolve: (value: V | undefined) => void; reject: (error: unknown) => void }> = [];
   const flush = async () => {
     const batch = pending;

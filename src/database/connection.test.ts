@@ -28,7 +28,9 @@ describe('SQLite as opened by openDatabase', () => {
   });
 
   it('syncs every commit to disk (synchronous=FULL survives power loss; group commit absorbs the fsyncs)', async () => {
-    const { rows } = await handle.db.transaction().execute((trx) => sql<{ synchronous: number }>`pragma synchronous`.execute(trx));
+    const { rows } = await handle.db
+      .transaction()
+      .execute((trx) => sql<{ synchronous: number }>`pragma synchronous`.execute(trx));
     assert.deepEqual(rows, [{ synchronous: 2 }]);
   });
 });

@@ -76,7 +76,10 @@ function guardedTransaction(
     setAccessMode: (mode) => guardedTransaction(builder.setAccessMode(mode), groupCommit),
     setIsolationLevel: (level) => guardedTransaction(builder.setIsolationLevel(level), groupCommit),
   };
-  return Object.assign(Object.create(Object.getPrototypeOf(builder) as object) as TransactionBuilder<Database>, guarded);
+  return Object.assign(
+    Object.create(Object.getPrototypeOf(builder) as object) as TransactionBuilder<Database>,
+    guarded,
+  );
 }
 
 /**

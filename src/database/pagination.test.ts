@@ -13,7 +13,11 @@ describe('pagination helper', () => {
     const page = toPage(rows, sort, 2, (row) => ({ value: row.created_at, id: row.id }));
     assert.equal(page.items.length, 2);
     assert.equal(page.has_more, true);
-    assert.deepEqual(JSON.parse(Buffer.from(page.next_cursor as string, 'base64url').toString()), ['created', '2026-01-02', 'id2']);
+    assert.deepEqual(JSON.parse(Buffer.from(page.next_cursor as string, 'base64url').toString()), [
+      'created',
+      '2026-01-02',
+      'id2',
+    ]);
     assert.equal(toPage(rows, sort, 5, (row) => ({ value: row.created_at, id: row.id })).next_cursor, null);
   });
 
@@ -21,10 +25,18 @@ describe('pagination helper', () => {
     const database = await createTestDatabase('sqlite');
     try {
       const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-      for (const cursor of ['garbage', encode(['other', 'x', 'id']), encode(['created', 'a\u0000b', 'id']), encode(['created', 'x', 'bad id']), encode(['created', { a: 1 }, 'id']), encode(['created', [1], 'id'])]) {
+      for (const cursor of [
+        'garbage',
+        encode(['other', 'x', 'id']),
+        encode(['created', 'a\u0000b', 'id']),
+        encode(['created', 'x', 'bad id']),
+        encode(['created', { a: 1 }, 'id']),
+        encode(['created', [1], 'id']),
+      ]) {
         assert.throws(
           () => pageQuery(database.db.selectFrom('tickets').selectAll(), sort, { cursor }),
-          (error: unknown) => error instanceof AppError && error.status === 400 && error.details.errors?.[0]?.field === 'cursor',
+          (error: unknown) =>
+            error instanceof AppError && error.status === 400 && error.details.errors?.[0]?.field === 'cursor',
           cursor,
         );
       }

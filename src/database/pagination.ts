@@ -23,9 +23,18 @@ const CURSOR_TEXT = /^[\x20-\x7e]{0,100}$/;
 function decodeCursor(cursor: string, sortName: string): DecodedCursor {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === 3 && parsed[0] === sortName && typeof parsed[2] === 'string' && CURSOR_ID.test(parsed[2])) {
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === 3 &&
+      parsed[0] === sortName &&
+      typeof parsed[2] === 'string' &&
+      CURSOR_ID.test(parsed[2])
+    ) {
       const value: unknown = parsed[1];
-      if ((typeof value === 'string' && CURSOR_TEXT.test(value)) || (typeof value === 'number' && Number.isFinite(value))) {
+      if (
+        (typeof value === 'string' && CURSOR_TEXT.test(value)) ||
+        (typeof value === 'number' && Number.isFinite(value))
+      ) {
         return { value, id: parsed[2] };
       }
     }
@@ -49,7 +58,9 @@ export function pageQuery<DB, TB extends keyof DB, O>(
   if (page.cursor) {
     const { value, id: lastId } = decodeCursor(page.cursor, sort.name);
     const op = sql.raw(sort.direction === 'asc' ? '>' : '<');
-    paged = paged.where(sql<SqlBool>`(${sort.expression} ${op} ${value} or (${sort.expression} = ${value} and ${id} ${op} ${lastId}))`);
+    paged = paged.where(
+      sql<SqlBool>`(${sort.expression} ${op} ${value} or (${sort.expression} = ${value} and ${id} ${op} ${lastId}))`,
+    );
   }
   const direction = sql.raw(sort.direction);
   return paged

@@ -13,7 +13,8 @@ describe('SQLite group commit', () => {
   let dir: string;
   let handle: DatabaseHandle;
   let observer: SQLite.Database;
-  const rows = () => (observer.prepare('select id from items order by id').all() as Array<{ id: string }>).map((r) => r.id);
+  const rows = () =>
+    (observer.prepare('select id from items order by id').all() as Array<{ id: string }>).map((r) => r.id);
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sb-group-'));
@@ -32,28 +33,37 @@ describe('SQLite group commit', () => {
   it('acknowledges a transaction only once it is committed, and rolls back only the failing ones', async () => {
     const results = await Promise.allSettled(
       Array.from({ length: 200 }, (_, i) =>
-        handle.db.transaction().execute(async (trx) => {
-          await sql`insert into items (id, n) values (${`a${String(i).padStart(3, '0')}`}, ${i})`.execute(trx);
-          if (i % 5 === 0) throw new Error(`fail ${i}`);
-          await sql`update items set n = n + 1000 where id = ${`a${String(i).padStart(3, '0')}`}`.execute(trx);
-        }).then(() => {
-          // Visible to another connection at the moment the caller hears "committed".
-          const seen = observer.prepare('select n from items where id = ?').get(`a${String(i).padStart(3, '0')}`) as { n: number } | undefined;
-          assert.equal(seen?.n, i + 1000);
-        }),
+        handle.db
+          .transaction()
+          .execute(async (trx) => {
+            await sql`insert into items (id, n) values (${`a${String(i).padStart(3, '0')}`}, ${i})`.execute(trx);
+            if (i % 5 === 0) throw new Error(`fail ${i}`);
+            await sql`update items set n = n + 1000 where id = ${`a${String(i).padStart(3, '0')}`}`.execute(trx);
+          })
+          .then(() => {
+            // Visible to another connection at the moment the caller hears "committed".
+            const seen = observer.prepare('select n from items where id = ?').get(`a${String(i).padStart(3, '0')}`) as
+              { n: number } | undefined;
+            assert.equal(seen?.n, i + 1000);
+          }),
       ),
     );
     const failed = results.map((r, i) => (r.status === 'rejected' ? i : -1)).filter((i) => i >= 0);
-    assert.deepEqual(failed, Array.from({ length: 40 }, (_, k) => k * 5));
+    assert.deepEqual(
+      failed,
+      Array.from({ length: 40 }, (_, k) => k * 5),
+    );
     assert.equal(rows().length, 160);
     assert.ok(!rows().includes('a000'));
   });
 
   it('releases the write lock after a transaction that only rolled back', async () => {
-    await assert.rejects(handle.db.transaction().execute(async (trx) => {
-      await sql`insert into items (id, n) values ('rolled', 1)`.execute(trx);
-      throw new Error('nope');
-    }));
+    await assert.rejects(
+      handle.db.transaction().execute(async (trx) => {
+        await sql`insert into items (id, n) values ('rolled', 1)`.execute(trx);
+        throw new Error('nope');
+      }),
+    );
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
     observer.exec('begin immediate');
@@ -64,7 +74,9 @@ describe('SQLite group commit', () => {
   });
 
   it('commits an open group before a write outside any transaction', async () => {
-    const inGroup = handle.db.transaction().execute((trx) => sql`insert into items (id, n) values ('grouped', 1)`.execute(trx));
+    const inGroup = handle.db
+      .transaction()
+      .execute((trx) => sql`insert into items (id, n) values ('grouped', 1)`.execute(trx));
     const outside = sql`insert into items (id, n) values ('autocommit', 1)`.execute(handle.db);
     await Promise.all([inGroup, outside]);
     assert.ok(rows().includes('grouped') && rows().includes('autocommit'));
@@ -72,10 +84,16 @@ describe('SQLite group commit', () => {
 
   it('keeps serial order inside a group: later transactions see earlier ones', async () => {
     await sql`insert into items (id, n) values ('counter', 0)`.execute(handle.db);
-    await Promise.all(Array.from({ length: 50 }, () => handle.db.transaction().execute(async (trx) => {
-      const { rows: [row] } = await sql<{ n: number }>`select n from items where id = 'counter'`.execute(trx);
-      await sql`update items set n = ${(row?.n ?? 0) + 1} where id = 'counter'`.execute(trx);
-    })));
+    await Promise.all(
+      Array.from({ length: 50 }, () =>
+        handle.db.transaction().execute(async (trx) => {
+          const {
+            rows: [row],
+          } = await sql<{ n: number }>`select n from items where id = 'counter'`.execute(trx);
+          await sql`update items set n = ${(row?.n ?? 0) + 1} where id = 'counter'`.execute(trx);
+        }),
+      ),
+    );
     assert.equal((observer.prepare("select n from items where id = 'counter'").get() as { n: number }).n, 50);
   });
 
@@ -115,7 +133,10 @@ describe('SQLite group commit', () => {
         await sql`insert into items (id, n) values ('mate-after', 1)`.execute(trx);
       }),
     ]);
-    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
     const culpritError = (results[1] as PromiseRejectedResult).reason as { code?: string };
     assert.match(String(culpritError.code), /^SQLITE_CONSTRAINT/);
     assert.ok(writeAfterAbort instanceof Error);
@@ -140,7 +161,8 @@ describe('SQLite group commit', () => {
     await sql`create table shape (a text, b text)`.execute(handle.db);
     await sql`insert into shape (a, b) values ('A', 'B')`.execute(handle.db);
     const readOutside = async () => (await sql`select * from shape`.execute(handle.db)).rows;
-    const readInside = () => handle.db.transaction().execute(async (trx) => (await sql`select * from shape`.execute(trx)).rows);
+    const readInside = () =>
+      handle.db.transaction().execute(async (trx) => (await sql`select * from shape`.execute(trx)).rows);
     assert.deepEqual(await readOutside(), [{ a: 'A', b: 'B' }]);
     assert.deepEqual(await readInside(), [{ a: 'A', b: 'B' }]);
     observer.exec(`
@@ -179,12 +201,21 @@ describe('SQLite group commit when the flush cannot roll back', () => {
       // The orphan passes its statement (the key is deferred) and fails the group's COMMIT.
       const results = await Promise.allSettled(
         ['orphan', 'mate-1', 'mate-2'].map((id) =>
-          db.transaction().execute((trx) => sql`insert into child (id, parent_id) values (${id}, ${id === 'orphan' ? 'none' : null})`.execute(trx)),
+          db
+            .transaction()
+            .execute((trx) =>
+              sql`insert into child (id, parent_id) values (${id}, ${id === 'orphan' ? 'none' : null})`.execute(trx),
+            ),
         ),
       );
-      assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected', 'rejected']);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['rejected', 'rejected', 'rejected'],
+      );
       failRollback = false;
-      await db.transaction().execute((trx) => sql`insert into child (id, parent_id) values ('later', null)`.execute(trx));
+      await db
+        .transaction()
+        .execute((trx) => sql`insert into child (id, parent_id) values ('later', null)`.execute(trx));
       const { rows: children } = await sql<{ id: string }>`select id from child order by id`.execute(db);
       assert.deepEqual(children, [{ id: 'later' }]);
     } finally {
@@ -193,4 +224,3 @@ describe('SQLite group commit when the flush cannot roll back', () => {
     }
   });
 });
-

@@ -126,7 +126,9 @@ interface Waiter {
 export class GroupRolledBackError extends Error {
   override name = 'GroupRolledBackError';
   constructor(override readonly cause: unknown) {
-    super(`the transaction group was rolled back: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`the transaction group was rolled back: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
   }
 }
 

@@ -55,8 +55,14 @@ describe('one serving process per SQLite database', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sb-lock-'));
     const holder = spawn(
       process.execPath,
-      ['--import', 'tsx', '--input-type=module', '-e', `const { claimSqliteDatabase } = await import(${JSON.stringify(LOCK_MODULE)});
-claimSqliteDatabase(${JSON.stringify(dataDir)}); console.log('claimed'); setInterval(() => {}, 60_000);`],
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `const { claimSqliteDatabase } = await import(${JSON.stringify(LOCK_MODULE)});
+claimSqliteDatabase(${JSON.stringify(dataDir)}); console.log('claimed'); setInterval(() => {}, 60_000);`,
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     try {

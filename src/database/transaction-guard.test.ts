@@ -20,7 +20,9 @@ for (const dialect of TEST_DIALECTS) {
           await sql`insert into guarded (id) values ('hashed-inside')`.execute(trx);
           assertOutsideTransaction('password hashing');
         }),
-        (error: unknown) => error instanceof WorkInsideTransactionError && /password hashing must not run inside a database transaction/.test(error.message),
+        (error: unknown) =>
+          error instanceof WorkInsideTransactionError &&
+          /password hashing must not run inside a database transaction/.test(error.message),
       );
       const { rows } = await sql`select id from guarded where id = 'hashed-inside'`.execute(database.db);
       assert.deepEqual(rows, []);
@@ -29,12 +31,15 @@ for (const dialect of TEST_DIALECTS) {
     it('allows it outside, including from work a transaction scheduled that runs after it ended', async () => {
       assert.doesNotThrow(() => assertOutsideTransaction('password hashing'));
       let laterInside: Promise<boolean> | undefined;
-      await database.db.transaction().setIsolationLevel('serializable').execute(async (trx) => {
-        assert.equal(isInsideTransaction(), true);
-        await sql`insert into guarded (id) values ('outside')`.execute(trx);
-        assert.equal(isInsideTransaction(), true);
-        laterInside = new Promise((resolve) => setImmediate(() => resolve(isInsideTransaction())));
-      });
+      await database.db
+        .transaction()
+        .setIsolationLevel('serializable')
+        .execute(async (trx) => {
+          assert.equal(isInsideTransaction(), true);
+          await sql`insert into guarded (id) values ('outside')`.execute(trx);
+          assert.equal(isInsideTransaction(), true);
+          laterInside = new Promise((resolve) => setImmediate(() => resolve(isInsideTransaction())));
+        });
       assert.equal(isInsideTransaction(), false);
       assert.equal(await laterInside, false);
     });

@@ -8,7 +8,10 @@ type Work<DB, T> = (trx: Transaction<DB>) => Promise<T>;
  * transaction, so the interceptor may add statements to it (after the caller's work, before the
  * commit) or answer without running it.
  */
-export type TransactionInterceptor = <DB, T>(work: Work<DB, T>, execute: (work: Work<DB, T>) => Promise<T>) => Promise<T>;
+export type TransactionInterceptor = <DB, T>(
+  work: Work<DB, T>,
+  execute: (work: Work<DB, T>) => Promise<T>,
+) => Promise<T>;
 
 const interceptors = new AsyncLocalStorage<TransactionInterceptor>();
 

@@ -28,13 +28,26 @@ async function traces(db: Kysely<Database>, customerId: string) {
   const customers = await db.selectFrom('customers').select('id').where('id', '=', customerId).execute();
   const events = await db.selectFrom('events').selectAll().where('customer_id', '=', customerId).execute();
   const jobs = await db.selectFrom('jobs').selectAll().where('name', '=', DISPATCH_JOB).execute();
-  const dispatches = jobs.filter((job) => events.some((event) => job.payload === JSON.stringify({ eventId: event.id })));
+  const dispatches = jobs.filter((job) =>
+    events.some((event) => job.payload === JSON.stringify({ eventId: event.id })),
+  );
   return { customers: customers.length, events, dispatches, allDispatches: jobs.length };
 }
 
 async function insertCustomer(db: Kysely<Database>, id: string, now: Date): Promise<void> {
   const at = now.toISOString();
-  await db.insertInto('customers').values({ id, name: 'Acme', tier: 'standard', status: 'active', last_ticket_number: 1000, created_at: at, updated_at: at }).execute();
+  await db
+    .insertInto('customers')
+    .values({
+      id,
+      name: 'Acme',
+      tier: 'standard',
+      status: 'active',
+      last_ticket_number: 1000,
+      created_at: at,
+      updated_at: at,
+    })
+    .execute();
 }
 
 for (const dialect of TEST_DIALECTS) {
@@ -57,12 +70,17 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(event.category, 'support-events');
       const found = await traces(database.db, 'cus_commit');
       assert.equal(found.customers, 1);
-      assert.deepEqual(found.events.map((row) => [row.id, row.type, row.category, JSON.parse(row.data), row.created_at]), [
-        [event.id, 'ticket.created', 'support-events', { number: 'SB-1001' }, now.toISOString()],
-      ]);
+      assert.deepEqual(
+        found.events.map((row) => [row.id, row.type, row.category, JSON.parse(row.data), row.created_at]),
+        [[event.id, 'ticket.created', 'support-events', { number: 'SB-1001' }, now.toISOString()]],
+      );
       assert.equal(found.dispatches.length, 1);
       assert.equal(found.dispatches[0]?.status, 'pending');
-      const explicit = await emitEvent(database.db, { type: 'ticket.created', customerId: 'cus_commit', data: null, category: 'notifications' }, now);
+      const explicit = await emitEvent(
+        database.db,
+        { type: 'ticket.created', customerId: 'cus_commit', data: null, category: 'notifications' },
+        now,
+      );
       assert.equal(explicit.category, 'notifications');
     });
 

@@ -22,7 +22,15 @@ function recordingProcessor(name: string, prefix: string, calls: EventRecord[], 
     handles: (type) => type.startsWith(prefix),
     process: async (trx, event) => {
       calls.push(event);
-      await enqueueJob(trx, { name: `${name}.follow-up`, payload: { eventId: event.id }, runAt: new Date(Date.parse(event.createdAt) + FAR) }, new Date(event.createdAt));
+      await enqueueJob(
+        trx,
+        {
+          name: `${name}.follow-up`,
+          payload: { eventId: event.id },
+          runAt: new Date(Date.parse(event.createdAt) + FAR),
+        },
+        new Date(event.createdAt),
+      );
       if (failures > 0) {
         failures -= 1;
         throw new Error(`${name} is down`);
@@ -47,7 +55,11 @@ for (const dialect of TEST_DIALECTS) {
       const a: EventRecord[] = [];
       const b: EventRecord[] = [];
       const other: EventRecord[] = [];
-      const processors = [recordingProcessor('a', 'ticket.', a), recordingProcessor('b', '', b), recordingProcessor('c', 'cost.', other)];
+      const processors = [
+        recordingProcessor('a', 'ticket.', a),
+        recordingProcessor('b', '', b),
+        recordingProcessor('c', 'cost.', other),
+      ];
       const runner = new JobRunner({ handle: database, clock, handlers: createEventDispatcher(processors) });
       const event = await emitEvent(database.db, { type: 'ticket.created', customerId: null, data: { n: 1 } }, clock());
       assert.equal(await runner.runOnce(), 1);
@@ -64,11 +76,20 @@ for (const dialect of TEST_DIALECTS) {
       const a: EventRecord[] = [];
       const b: EventRecord[] = [];
       const processors = [recordingProcessor('a', 'ticket.', a), recordingProcessor('b', 'ticket.', b, 1)];
-      const runner = new JobRunner({ handle: database, clock, backoff: exponentialBackoff(1_000), handlers: createEventDispatcher(processors) });
+      const runner = new JobRunner({
+        handle: database,
+        clock,
+        backoff: exponentialBackoff(1_000),
+        handlers: createEventDispatcher(processors),
+      });
       await emitEvent(database.db, { type: 'ticket.updated', customerId: null, data: {} }, clock());
       assert.equal(await runner.runOnce(), 1);
       let jobs = await allJobs(database.db);
-      assert.deepEqual(jobs.map((job) => [job.name, job.status, job.attempts]), [[DISPATCH_JOB, 'pending', 1]], "a's follow-up was rolled back");
+      assert.deepEqual(
+        jobs.map((job) => [job.name, job.status, job.attempts]),
+        [[DISPATCH_JOB, 'pending', 1]],
+        "a's follow-up was rolled back",
+      );
       assert.match(jobs[0]?.last_error ?? '', /processor b: b is down/);
       clock.advance(1_000);
       assert.equal(await runner.runOnce(), 1);
@@ -98,7 +119,11 @@ for (const dialect of TEST_DIALECTS) {
       });
       assert.equal(await runner.runOnce(), 1);
       const jobs = await allJobs(database.db);
-      assert.deepEqual(jobs.map((job) => [job.name, job.locked_by]), [[DISPATCH_JOB, 'someone-else']], 'no follow-up committed');
+      assert.deepEqual(
+        jobs.map((job) => [job.name, job.locked_by]),
+        [[DISPATCH_JOB, 'someone-else']],
+        'no follow-up committed',
+      );
       assert.equal(calls.length, 1);
     });
 

@@ -34,7 +34,9 @@ interface PendingDispatch {
 const MAX_BATCH = 200;
 
 function isDispatchPayload(payload: unknown): payload is DispatchPayload {
-  return typeof payload === 'object' && payload !== null && typeof (payload as { eventId?: unknown }).eventId === 'string';
+  return (
+    typeof payload === 'object' && payload !== null && typeof (payload as { eventId?: unknown }).eventId === 'string'
+  );
 }
 
 /**
@@ -66,7 +68,8 @@ export function createEventDispatcher(processors: readonly EventProcessor[]): Re
     await ctx.completeWithin(trx);
   }
 
-  const dispatchAlone = (job: ClaimedJob, ctx: JobContext) => ctx.db.transaction().execute((trx) => processEvent(trx, job, ctx));
+  const dispatchAlone = (job: ClaimedJob, ctx: JobContext) =>
+    ctx.db.transaction().execute((trx) => processEvent(trx, job, ctx));
 
   // Dispatch jobs claimed together are committed together: one transaction (one commit) for a
   // batch instead of one per event. If the batch fails, each job runs alone, so one bad event
@@ -95,7 +98,8 @@ export function createEventDispatcher(processors: readonly EventProcessor[]): Re
         setImmediate(() => {
           const items = batch;
           batch = [];
-          for (let start = 0; start < items.length; start += MAX_BATCH) void flush(items.slice(start, start + MAX_BATCH));
+          for (let start = 0; start < items.length; start += MAX_BATCH)
+            void flush(items.slice(start, start + MAX_BATCH));
         });
       }
     });

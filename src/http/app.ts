@@ -24,7 +24,9 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
  * TRUST_PROXY for Fastify. A hop count becomes "trust the nearest n addresses" (Fastify's own
  * number option now trusts nothing); addresses and CIDRs pass through to proxy-addr.
  */
-function trustProxyOption(trust: Config['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+function trustProxyOption(
+  trust: Config['trustProxy'],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
   return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
 }
 
@@ -53,7 +55,9 @@ export async function buildHttpApp(ctx: AppContext, options: HttpAppOptions): Pr
     bodyLimit: ctx.config.bodyLimitBytes,
     trustProxy: trustProxyOption(ctx.config.trustProxy),
     // Per-request lines only when debugging; errors are logged by the error handler either way.
-    logController: new LogController({ disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace' }),
+    logController: new LogController({
+      disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace',
+    }),
     genReqId: (request) => {
       const incoming = request.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -73,16 +77,35 @@ export async function buildHttpApp(ctx: AppContext, options: HttpAppOptions): Pr
   await app.register(cookie);
   await app.register(helmet, { contentSecurityPolicy: false, global: true });
   if (ctx.config.corsOrigins.length > 0) {
-    await app.register(cors, { origin: ctx.config.corsOrigins, credentials: true, exposedHeaders: ['x-request-id', 'etag', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'retry-after'] });
+    await app.register(cors, {
+      origin: ctx.config.corsOrigins,
+      credentials: true,
+      exposedHeaders: [
+        'x-request-id',
+        'etag',
+        'ratelimit-limit',
+        'ratelimit-remaining',
+        'ratelimit-reset',
+        'retry-after',
+      ],
+    });
   }
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'SecureBase platform services API', version: '1.0.0', description: 'Support desk, webhooks, cost forecasting and notifications. Errors are RFC 9457 problem details.' },
+      info: {
+        title: 'SecureBase platform services API',
+        version: '1.0.0',
+        description: 'Support desk, webhooks, cost forecasting and notifications. Errors are RFC 9457 problem details.',
+      },
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'API key (`sb_live_…`) or session token' },
-          metricsToken: { type: 'http', scheme: 'bearer', description: 'The METRICS_TOKEN of the server (for `/metrics` only)' },
+          metricsToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'The METRICS_TOKEN of the server (for `/metrics` only)',
+          },
         },
       },
       security: [{ bearer: [] }],
@@ -103,15 +126,26 @@ export async function buildHttpApp(ctx: AppContext, options: HttpAppOptions): Pr
     timeWindow: '1 hour',
     keyGenerator: (request) => options.callerOf(request)?.credentialId ?? request.ip,
     max: (request) => ctx.config.rateLimitPerHour[options.callerOf(request)?.tier ?? 'standard'],
-    allowList: (request) => request.routeOptions.config.public === true && request.routeOptions.url !== '/v1/auth/login',
+    allowList: (request) =>
+      request.routeOptions.config.public === true && request.routeOptions.url !== '/v1/auth/login',
     errorResponseBuilder: (_request, context) =>
-      new AppError('rate_limited', `Rate limit of ${context.max} requests per ${context.after} exceeded`, { extra: { retry_after_seconds: Math.ceil(context.ttl / 1000) } }),
+      new AppError('rate_limited', `Rate limit of ${context.max} requests per ${context.after} exceeded`, {
+        extra: { retry_after_seconds: Math.ceil(context.ttl / 1000) },
+      }),
   });
-  registerIdempotency(app, ctx.database.db, ctx.clock, ctx.keyRing, (request) => options.callerOf(request)?.credentialId);
+  registerIdempotency(
+    app,
+    ctx.database.db,
+    ctx.clock,
+    ctx.keyRing,
+    (request) => options.callerOf(request)?.credentialId,
+  );
   registerObservability(app, ctx.database.db, createMetricsRegistry(), ctx.config.metricsToken);
 
   app.get('/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   // Until the portal serves the root, it points people at the API reference.
-  app.get('/', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs', 302));
+  app.get('/', { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
+    reply.redirect('/docs', 302),
+  );
   return app;
 }

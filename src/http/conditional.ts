@@ -4,7 +4,10 @@ const SAFE = new Set(['GET', 'HEAD']);
 
 /** Entity tags of an `If-None-Match` header, without their weak prefix; `*` matches any. */
 function listedTags(header: string): string[] {
-  return header.split(',').map((tag) => tag.trim().replace(/^W\//, '')).filter(Boolean);
+  return header
+    .split(',')
+    .map((tag) => tag.trim().replace(/^W\//, ''))
+    .filter(Boolean);
 }
 
 /** RFC 9110 weak comparison of `If-None-Match` with the response's `ETag`. */
@@ -23,7 +26,8 @@ export function registerConditionalGet(app: FastifyInstance): void {
   app.addHook('onSend', async (request, reply, payload) => {
     const header = request.headers['if-none-match'];
     const etag = reply.getHeader('etag');
-    if (!SAFE.has(request.method) || reply.statusCode !== 200 || typeof header !== 'string' || typeof etag !== 'string') return payload;
+    if (!SAFE.has(request.method) || reply.statusCode !== 200 || typeof header !== 'string' || typeof etag !== 'string')
+      return payload;
     if (!noneMatchHits(header, etag)) return payload;
     reply.code(304);
     reply.removeHeader('content-type');

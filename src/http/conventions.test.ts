@@ -30,13 +30,20 @@ function undocumentedFields(spec: unknown): string[] {
     walk(schema.items, `${path}[]`);
     for (const branch of [...(schema.anyOf ?? []), ...(schema.oneOf ?? [])]) walk(branch, path);
   };
-  type Operation = { parameters?: Array<{ name: string; description?: string; schema?: SchemaNode }>; requestBody?: { content?: Record<string, { schema?: SchemaNode }> }; responses?: Record<string, { content?: Record<string, { schema?: SchemaNode }> }> };
+  type Operation = {
+    parameters?: Array<{ name: string; description?: string; schema?: SchemaNode }>;
+    requestBody?: { content?: Record<string, { schema?: SchemaNode }> };
+    responses?: Record<string, { content?: Record<string, { schema?: SchemaNode }> }>;
+  };
   for (const [path, methods] of Object.entries((spec as { paths: Record<string, Record<string, Operation>> }).paths)) {
     for (const [method, operation] of Object.entries(methods)) {
       const where = `${method.toUpperCase()} ${path}`;
-      for (const parameter of operation.parameters ?? []) if (!parameter.description && !parameter.schema?.description) missing.push(`${where} parameter ${parameter.name}`);
+      for (const parameter of operation.parameters ?? [])
+        if (!parameter.description && !parameter.schema?.description)
+          missing.push(`${where} parameter ${parameter.name}`);
       walk(operation.requestBody?.content?.['application/json']?.schema, `${where} body`);
-      for (const [status, response] of Object.entries(operation.responses ?? {})) walk(response.content?.['application/json']?.schema, `${where} ${status}`);
+      for (const [status, response] of Object.entries(operation.responses ?? {}))
+        walk(response.content?.['application/json']?.schema, `${where} ${status}`);
     }
   }
   return missing;
@@ -52,7 +59,8 @@ for (const dialect of TEST_DIALECTS) {
     });
     after(async () => server.close());
 
-    const post = (body: unknown, headers: Record<string, string> = {}) => request<Problem>(server.baseUrl, 'POST', '/v1/api-keys', { token: apiKey, body, headers });
+    const post = (body: unknown, headers: Record<string, string> = {}) =>
+      request<Problem>(server.baseUrl, 'POST', '/v1/api-keys', { token: apiKey, body, headers });
 
     it('answers unknown routes with a problem+json 404', async () => {
       const response = await request<Problem>(server.baseUrl, 'GET', '/v1/nope', { token: apiKey });
@@ -68,26 +76,43 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(response.headers.get('allow'), 'GET, HEAD');
       assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
       assert.equal(response.body.status, 405);
-      const withParameter = await request<Problem>(server.baseUrl, 'POST', '/v1/support/tickets/SB-1/history/', { token: apiKey, body: {} });
+      const withParameter = await request<Problem>(server.baseUrl, 'POST', '/v1/support/tickets/SB-1/history/', {
+        token: apiKey,
+        body: {},
+      });
       assert.equal(withParameter.status, 405);
       assert.equal(withParameter.headers.get('allow'), 'GET, HEAD');
       assert.equal((await request(server.baseUrl, 'DELETE', '/v1/nope/deeper', { token: apiKey })).status, 404);
     });
 
     it('answers 304 to a GET whose If-None-Match names the current ETag', async () => {
-      const ticket = { subject: 'Conditional requests', description: 'Caching the ticket saves a download.', priority: 'low', category: 'general' };
-      const created = await request<{ id: string }>(server.baseUrl, 'POST', '/v1/support/tickets', { token: apiKey, body: ticket });
+      const ticket = {
+        subject: 'Conditional requests',
+        description: 'Caching the ticket saves a download.',
+        priority: 'low',
+        category: 'general',
+      };
+      const created = await request<{ id: string }>(server.baseUrl, 'POST', '/v1/support/tickets', {
+        token: apiKey,
+        body: ticket,
+      });
       const path = `/v1/support/tickets/${created.body.id}`;
       const first = await request(server.baseUrl, 'GET', path, { token: apiKey });
       const etag = first.headers.get('etag') ?? '';
       assert.ok(etag, 'the ticket has an ETag');
       for (const ifNoneMatch of [etag, `"other", ${etag}`, `W/${etag}`, '*']) {
-        const cached = await request(server.baseUrl, 'GET', path, { token: apiKey, headers: { 'if-none-match': ifNoneMatch } });
+        const cached = await request(server.baseUrl, 'GET', path, {
+          token: apiKey,
+          headers: { 'if-none-match': ifNoneMatch },
+        });
         assert.equal(cached.status, 304, ifNoneMatch);
         assert.equal(cached.text, '');
         assert.equal(cached.headers.get('etag'), etag);
       }
-      const changed = await request(server.baseUrl, 'GET', path, { token: apiKey, headers: { 'if-none-match': '"999"' } });
+      const changed = await request(server.baseUrl, 'GET', path, {
+        token: apiKey,
+        headers: { 'if-none-match': '"999"' },
+      });
       assert.equal(changed.status, 200);
       assert.deepEqual(changed.body, first.body);
     });
@@ -99,7 +124,10 @@ for (const dialect of TEST_DIALECTS) {
     });
 
     it('rejects malformed JSON naming the body', async () => {
-      const response = await request<Problem>(server.baseUrl, 'POST', '/v1/api-keys', { token: apiKey, rawBody: '{"name": ' });
+      const response = await request<Problem>(server.baseUrl, 'POST', '/v1/api-keys', {
+        token: apiKey,
+        rawBody: '{"name": ',
+      });
       assert.equal(response.status, 400);
       assert.equal(response.body.errors?.[0]?.field, 'body');
       assert.ok(!response.text.includes('at JSON.parse'));
@@ -108,7 +136,10 @@ for (const dialect of TEST_DIALECTS) {
     it('rejects unknown fields and wrong types naming the field', async () => {
       const unknown = await post({ name: 'k', colour: 'blue' });
       assert.equal(unknown.status, 400);
-      assert.deepEqual(unknown.body.errors?.map((e) => e.field), ['colour']);
+      assert.deepEqual(
+        unknown.body.errors?.map((e) => e.field),
+        ['colour'],
+      );
       const wrongType = await post({ name: 42 });
       assert.equal(wrongType.status, 400);
       assert.equal(wrongType.body.errors?.[0]?.field, 'name');
@@ -127,14 +158,20 @@ for (const dialect of TEST_DIALECTS) {
     });
 
     it('answers a non-JSON content type with 415', async () => {
-      const response = await request<Problem>(server.baseUrl, 'POST', '/v1/api-keys', { token: apiKey, rawBody: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const response = await request<Problem>(server.baseUrl, 'POST', '/v1/api-keys', {
+        token: apiKey,
+        rawBody: 'name=x',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       assert.equal(response.status, 415);
     });
 
     it('echoes a safe request id and generates one otherwise', async () => {
       const given = await request(server.baseUrl, 'GET', '/healthz', { headers: { 'x-request-id': 'trace-123' } });
       assert.equal(given.headers.get('x-request-id'), 'trace-123');
-      const generated = await request(server.baseUrl, 'GET', '/healthz', { headers: { 'x-request-id': 'bad id with spaces' } });
+      const generated = await request(server.baseUrl, 'GET', '/healthz', {
+        headers: { 'x-request-id': 'bad id with spaces' },
+      });
       assert.match(generated.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
     });
 
@@ -164,7 +201,11 @@ for (const dialect of TEST_DIALECTS) {
     });
 
     it('documents the operations routes with operation ids', async () => {
-      const spec = await request<{ paths: Record<string, Record<string, { tags?: string[]; operationId?: string }>> }>(server.baseUrl, 'GET', '/v1/openapi.json');
+      const spec = await request<{ paths: Record<string, Record<string, { tags?: string[]; operationId?: string }>> }>(
+        server.baseUrl,
+        'GET',
+        '/v1/openapi.json',
+      );
       for (const path of ['/healthz', '/readyz', '/metrics']) {
         const operation = spec.body.paths[path]?.get;
         assert.ok(operation, `${path} is documented`);
@@ -174,12 +215,17 @@ for (const dialect of TEST_DIALECTS) {
     });
 
     it('publishes OpenAPI 3.1 with summaries and a browsable reference', async () => {
-      const spec = await request<{ openapi: string; paths: Record<string, Record<string, { summary?: string }>> }>(server.baseUrl, 'GET', '/v1/openapi.json');
+      const spec = await request<{ openapi: string; paths: Record<string, Record<string, { summary?: string }>> }>(
+        server.baseUrl,
+        'GET',
+        '/v1/openapi.json',
+      );
       assert.equal(spec.status, 200);
       assert.equal(spec.body.openapi, '3.1.0');
       assert.ok(spec.body.paths['/v1/support/tickets']);
       for (const [path, methods] of Object.entries(spec.body.paths)) {
-        for (const [method, operation] of Object.entries(methods)) assert.ok(operation.summary, `${method} ${path} has no summary`);
+        for (const [method, operation] of Object.entries(methods))
+          assert.ok(operation.summary, `${method} ${path} has no summary`);
       }
       assert.deepEqual(undocumentedFields(spec.body), [], 'every field and parameter has a description');
       const docs = await fetch(`${server.baseUrl}/docs/`);
@@ -189,15 +235,31 @@ for (const dialect of TEST_DIALECTS) {
 
     it('replays an idempotent POST, rejects a changed body with 422', async () => {
       const headers = { 'idempotency-key': `key-${Date.now()}` };
-      const first = await request<{ key: string }>(server.baseUrl, 'POST', '/v1/api-keys', { token: apiKey, body: { name: 'idem' }, headers });
-      const second = await request<{ key: string }>(server.baseUrl, 'POST', '/v1/api-keys', { token: apiKey, body: { name: 'idem' }, headers });
+      const first = await request<{ key: string }>(server.baseUrl, 'POST', '/v1/api-keys', {
+        token: apiKey,
+        body: { name: 'idem' },
+        headers,
+      });
+      const second = await request<{ key: string }>(server.baseUrl, 'POST', '/v1/api-keys', {
+        token: apiKey,
+        body: { name: 'idem' },
+        headers,
+      });
       assert.equal(first.status, 201);
       assert.equal(second.status, 201);
       assert.equal(second.headers.get('idempotent-replayed'), 'true');
       assert.equal(second.body.key, first.body.key);
-      const stored = await server.database.db.selectFrom('idempotency_keys').select('response_body').where('key', '=', headers['idempotency-key']).executeTakeFirstOrThrow();
+      const stored = await server.database.db
+        .selectFrom('idempotency_keys')
+        .select('response_body')
+        .where('key', '=', headers['idempotency-key'])
+        .executeTakeFirstOrThrow();
       assert.ok(!stored.response_body?.includes(first.body.key), 'the stored response is encrypted');
-      const changed = await request<Problem>(server.baseUrl, 'POST', '/v1/api-keys', { token: apiKey, body: { name: 'other' }, headers });
+      const changed = await request<Problem>(server.baseUrl, 'POST', '/v1/api-keys', {
+        token: apiKey,
+        body: { name: 'other' },
+        headers,
+      });
       assert.equal(changed.status, 422);
       assert.equal(changed.body.errors?.[0]?.field, 'idempotency-key');
     });
@@ -222,7 +284,11 @@ for (const dialect of TEST_DIALECTS) {
       assert.ok(Number(limited.headers.get('retry-after')) > 0);
       assert.match(limited.headers.get('content-type') ?? '', /problem\+json/);
       const other = await createTenant(server);
-      assert.equal((await request(server.baseUrl, 'GET', '/v1/me', { token: other.apiKey })).status, 200, 'limits are per credential');
+      assert.equal(
+        (await request(server.baseUrl, 'GET', '/v1/me', { token: other.apiKey })).status,
+        200,
+        'limits are per credential',
+      );
     });
   });
 }

@@ -21,15 +21,51 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 1200);
 const pathValue = fc.oneof(
   fc.uuid(),
   fc.string({ maxLength: 40 }),
-  fc.constantFrom('SB-1001', '1001', '0', '-1', '..', '%00', '%2F', 'null', 'undefined', '9'.repeat(30), 'SB-', '\u0000', 'ä'),
+  fc.constantFrom(
+    'SB-1001',
+    '1001',
+    '0',
+    '-1',
+    '..',
+    '%00',
+    '%2F',
+    'null',
+    'undefined',
+    '9'.repeat(30),
+    'SB-',
+    '\u0000',
+    'ä',
+  ),
   fc.integer().map(String),
 );
-const scalar = fc.oneof(fc.string({ maxLength: 30 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constantFrom('', 'open', 'critical', 'public', 'internal', '2026-01-01T00:00:00Z', 'SB-1001'));
-const value = fc.oneof(scalar, fc.array(scalar, { maxLength: 4 }), fc.dictionary(fc.string({ maxLength: 8 }), scalar, { maxKeys: 3 }));
+const scalar = fc.oneof(
+  fc.string({ maxLength: 30 }),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constantFrom('', 'open', 'critical', 'public', 'internal', '2026-01-01T00:00:00Z', 'SB-1001'),
+);
+const value = fc.oneof(
+  scalar,
+  fc.array(scalar, { maxLength: 4 }),
+  fc.dictionary(fc.string({ maxLength: 8 }), scalar, { maxKeys: 3 }),
+);
 
 /** Every documented operation with its body and query field names, read from the OpenAPI document. */
 async function operations(server: TestServer): Promise<Operation[]> {
-  const spec = await request<{ paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: { properties?: object } }> }; parameters?: Array<{ in: string; name: string }> }>> }>(server.baseUrl, 'GET', '/v1/openapi.json');
+  const spec = await request<{
+    paths: Record<
+      string,
+      Record<
+        string,
+        {
+          requestBody?: { content?: Record<string, { schema?: { properties?: object } }> };
+          parameters?: Array<{ in: string; name: string }>;
+        }
+      >
+    >;
+  }>(server.baseUrl, 'GET', '/v1/openapi.json');
   const result: Operation[] = [];
   for (const [path, methods] of Object.entries(spec.body.paths)) {
     for (const [method, operation] of Object.entries(methods)) {
@@ -46,7 +82,10 @@ async function operations(server: TestServer): Promise<Operation[]> {
 }
 
 // A bad credential is answered before any input is read: a few cases cover it.
-const credential = fc.oneof({ weight: 7, arbitrary: fc.integer({ min: 0, max: 1 }) }, { weight: 1, arbitrary: fc.constant(2) });
+const credential = fc.oneof(
+  { weight: 7, arbitrary: fc.integer({ min: 0, max: 1 }) },
+  { weight: 1, arbitrary: fc.constant(2) },
+);
 
 const requestCase = fc.record({
   opIndex: fc.integer({ min: 0, max: 10_000 }),
@@ -54,7 +93,9 @@ const requestCase = fc.record({
   params: fc.array(pathValue, { minLength: 3, maxLength: 3 }),
   bodySeed: fc.oneof(
     fc.dictionary(fc.string({ maxLength: 12 }), value, { maxKeys: 5 }),
-    fc.array(fc.tuple(fc.nat(), value), { maxLength: 6 }).map((pairs) => Object.fromEntries(pairs.map(([i, v]) => [`__field${i % 8}`, v]))),
+    fc
+      .array(fc.tuple(fc.nat(), value), { maxLength: 6 })
+      .map((pairs) => Object.fromEntries(pairs.map(([i, v]) => [`__field${i % 8}`, v]))),
     fc.jsonValue(),
     fc.string({ maxLength: 60 }).map((raw) => ({ __raw: raw })),
   ),
@@ -77,23 +118,44 @@ for (const dialect of TEST_DIALECTS) {
     after(async () => server.close());
 
     it(`never answers 5xx to ${RUNS} random requests`, async () => {
-      const failures = await fuzzConcurrently(requestCase, RUNS, async ({ opIndex, tokenIndex, params, bodySeed, querySeed }) => {
-        const op = ops[opIndex % ops.length] as Operation;
-        let n = 0;
-        const path = op.path.replace(/\{[^}]+\}/g, () => encodeURIComponent(params[n++ % params.length] ?? 'x'));
-        const query = new URLSearchParams();
-        for (const [k, v] of Object.entries(querySeed)) query.append(op.queryFields.length > 0 && k.length % 2 === 0 ? (op.queryFields[k.length % op.queryFields.length] as string) : k, v);
-        let body: unknown = bodySeed;
-        let rawBody: string | undefined;
-        if (bodySeed && typeof bodySeed === 'object' && '__raw' in bodySeed) rawBody = String((bodySeed as { __raw: string }).__raw);
-        else if (bodySeed && typeof bodySeed === 'object' && !Array.isArray(bodySeed) && op.fields.length > 0) {
-          body = Object.fromEntries(Object.entries(bodySeed).map(([k, v]) => [k.startsWith('__field') ? (op.fields[Number(k.slice(7)) % op.fields.length] as string) : k, v]));
-        }
-        const sendsBody = op.method !== 'GET' && op.method !== 'DELETE';
-        const url = `${path}${query.size > 0 ? `?${query}` : ''}`;
-        const response = await request(server.baseUrl, op.method, url, { token: tokens[tokenIndex], ...(sendsBody ? (rawBody !== undefined ? { rawBody } : { body }) : {}) });
-        return response.status >= 500 ? `${op.method} ${url} ${rawBody ?? JSON.stringify(body)} → ${response.status}` : null;
-      });
+      const failures = await fuzzConcurrently(
+        requestCase,
+        RUNS,
+        async ({ opIndex, tokenIndex, params, bodySeed, querySeed }) => {
+          const op = ops[opIndex % ops.length] as Operation;
+          let n = 0;
+          const path = op.path.replace(/\{[^}]+\}/g, () => encodeURIComponent(params[n++ % params.length] ?? 'x'));
+          const query = new URLSearchParams();
+          for (const [k, v] of Object.entries(querySeed))
+            query.append(
+              op.queryFields.length > 0 && k.length % 2 === 0
+                ? (op.queryFields[k.length % op.queryFields.length] as string)
+                : k,
+              v,
+            );
+          let body: unknown = bodySeed;
+          let rawBody: string | undefined;
+          if (bodySeed && typeof bodySeed === 'object' && '__raw' in bodySeed)
+            rawBody = String((bodySeed as { __raw: string }).__raw);
+          else if (bodySeed && typeof bodySeed === 'object' && !Array.isArray(bodySeed) && op.fields.length > 0) {
+            body = Object.fromEntries(
+              Object.entries(bodySeed).map(([k, v]) => [
+                k.startsWith('__field') ? (op.fields[Number(k.slice(7)) % op.fields.length] as string) : k,
+                v,
+              ]),
+            );
+          }
+          const sendsBody = op.method !== 'GET' && op.method !== 'DELETE';
+          const url = `${path}${query.size > 0 ? `?${query}` : ''}`;
+          const response = await request(server.baseUrl, op.method, url, {
+            token: tokens[tokenIndex],
+            ...(sendsBody ? (rawBody !== undefined ? { rawBody } : { body }) : {}),
+          });
+          return response.status >= 500
+            ? `${op.method} ${url} ${rawBody ?? JSON.stringify(body)} → ${response.status}`
+            : null;
+        },
+      );
       assert.deepEqual(failures, []);
     });
   });

@@ -27,19 +27,41 @@ async function keysNamed(server: TestServer, name: string): Promise<number> {
 }
 
 async function keyState(server: TestServer, key: string): Promise<string | undefined> {
-  const row = await server.database.db.selectFrom('idempotency_keys').select('state').where('key', '=', key).executeTakeFirst();
+  const row = await server.database.db
+    .selectFrom('idempotency_keys')
+    .select('state')
+    .where('key', '=', key)
+    .executeTakeFirst();
   return row?.state;
 }
 
 /** A trigger that makes the given statement fail, as a crash at that point would. */
-async function failWhen(server: TestServer, name: string, table: string, event: 'INSERT' | 'UPDATE', condition: string): Promise<() => Promise<void>> {
+async function failWhen(
+  server: TestServer,
+  name: string,
+  table: string,
+  event: 'INSERT' | 'UPDATE',
+  condition: string,
+): Promise<() => Promise<void>> {
   const { db } = server.database;
   if (server.database.dialect === 'sqlite') {
-    await sql.raw(`CREATE TRIGGER ${name} BEFORE ${event} ON ${table} WHEN ${condition} BEGIN SELECT RAISE(ABORT, 'injected failure'); END`).execute(db);
+    await sql
+      .raw(
+        `CREATE TRIGGER ${name} BEFORE ${event} ON ${table} WHEN ${condition} BEGIN SELECT RAISE(ABORT, 'injected failure'); END`,
+      )
+      .execute(db);
     return async () => void (await sql.raw(`DROP TRIGGER ${name}`).execute(db));
   }
-  await sql.raw(`CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$`).execute(db);
-  await sql.raw(`CREATE TRIGGER ${name} BEFORE ${event} ON ${table} FOR EACH ROW WHEN (${condition}) EXECUTE FUNCTION ${name}()`).execute(db);
+  await sql
+    .raw(
+      `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$`,
+    )
+    .execute(db);
+  await sql
+    .raw(
+      `CREATE TRIGGER ${name} BEFORE ${event} ON ${table} FOR EACH ROW WHEN (${condition}) EXECUTE FUNCTION ${name}()`,
+    )
+    .execute(db);
   return async () => {
     await sql.raw(`DROP TRIGGER ${name} ON ${table}`).execute(db);
     await sql.raw(`DROP FUNCTION ${name}()`).execute(db);
@@ -53,7 +75,10 @@ interface ApiProcess {
 
 /** Starts `server-process.ts` over the given database; `baseUrl` resolves once it listens. */
 function startApiProcess(fixture: string, env: Record<string, string>): ApiProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
+    env: { ...process.env, ...env },
+    stdio: 'pipe',
+  });
   child.stderr.pipe(process.stderr);
   const baseUrl = new Promise<string>((resolve, reject) => {
     let output = '';
@@ -79,7 +104,11 @@ for (const dialect of TEST_DIALECTS) {
     after(async () => server.close());
 
     const create = (name: string, key: string) =>
-      request<CreatedKey>(server.baseUrl, 'POST', '/v1/api-keys', { token: apiKey, body: { name }, headers: { 'idempotency-key': key } });
+      request<CreatedKey>(server.baseUrl, 'POST', '/v1/api-keys', {
+        token: apiKey,
+        body: { name },
+        headers: { 'idempotency-key': key },
+      });
 
     it('replays a change whose response was never stored, from the results its transaction recorded', async () => {
       const key = uniqueKey('lost-response');
@@ -120,7 +149,10 @@ for (const dialect of TEST_DIALECTS) {
       const key = uniqueKey('race');
       const responses = await Promise.all(Array.from({ length: 8 }, () => create(key, key)));
       const created = responses.filter((response) => response.status === 201);
-      assert.deepEqual(responses.filter((response) => response.status !== 201 && response.status !== 409).map((r) => r.status), []);
+      assert.deepEqual(
+        responses.filter((response) => response.status !== 201 && response.status !== 409).map((r) => r.status),
+        [],
+      );
       assert.ok(created.length >= 1);
       assert.equal(new Set(created.map((response) => response.body.key)).size, 1, 'every 201 carries the one secret');
       assert.equal(await keysNamed(server, key), 1);
@@ -140,7 +172,10 @@ if (TEST_DIALECTS.includes('postgres')) {
       // One child per test, started together: their start-up is most of these tests' time.
       children = [startApiProcess(fixture, server.database.env), startApiProcess(fixture, server.database.env)];
       apiKey = (await createTenant(server)).apiKey;
-      locker = new pg.Client({ connectionString: server.database.env.DATABASE_URL, options: `-c search_path=${server.database.env.SECUREBASE_DB_SCHEMA}` });
+      locker = new pg.Client({
+        connectionString: server.database.env.DATABASE_URL,
+        options: `-c search_path=${server.database.env.SECUREBASE_DB_SCHEMA}`,
+      });
       await locker.connect();
     });
     after(async () => {
@@ -153,15 +188,31 @@ if (TEST_DIALECTS.includes('postgres')) {
      * Sends the POST to a child API process whose `table` writes matching `condition` wait for an
      * advisory lock the test holds, waits until the request blocks there, then kills the process.
      */
-    async function killWhileWriting({ child, baseUrl }: ApiProcess, key: string, table: string, event: 'INSERT' | 'UPDATE', condition: string): Promise<void> {
-      await locker.query(`CREATE FUNCTION hold_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_xact_lock(7007); RETURN NEW; END $$`);
-      await locker.query(`CREATE TRIGGER hold_write BEFORE ${event} ON ${table} FOR EACH ROW WHEN (${condition}) EXECUTE FUNCTION hold_write()`);
+    async function killWhileWriting(
+      { child, baseUrl }: ApiProcess,
+      key: string,
+      table: string,
+      event: 'INSERT' | 'UPDATE',
+      condition: string,
+    ): Promise<void> {
+      await locker.query(
+        `CREATE FUNCTION hold_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_xact_lock(7007); RETURN NEW; END $$`,
+      );
+      await locker.query(
+        `CREATE TRIGGER hold_write BEFORE ${event} ON ${table} FOR EACH ROW WHEN (${condition}) EXECUTE FUNCTION hold_write()`,
+      );
       await locker.query('SELECT pg_advisory_lock(7007)');
       try {
-        const pending = request(await baseUrl, 'POST', '/v1/api-keys', { token: apiKey, body: { name: key }, headers: { 'idempotency-key': key } }).catch(() => null);
+        const pending = request(await baseUrl, 'POST', '/v1/api-keys', {
+          token: apiKey,
+          body: { name: key },
+          headers: { 'idempotency-key': key },
+        }).catch(() => null);
         let backend: number | undefined;
         await waitFor(async () => {
-          const waiting = await locker.query<{ pid: number }>(`SELECT pid FROM pg_locks WHERE NOT granted AND locktype = 'advisory' AND objid = 7007`);
+          const waiting = await locker.query<{ pid: number }>(
+            `SELECT pid FROM pg_locks WHERE NOT granted AND locktype = 'advisory' AND objid = 7007`,
+          );
           backend = waiting.rows[0]?.pid;
           return backend !== undefined;
         }, 'the request to block');
@@ -170,7 +221,10 @@ if (TEST_DIALECTS.includes('postgres')) {
         assert.equal(await pending, null, 'the killed process never answered');
         // Its connection goes with it: the blocked statement must not finish after the crash.
         await locker.query('SELECT pg_terminate_backend($1)', [backend]);
-        await waitFor(async () => (await locker.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [backend])).rowCount === 0, 'the backend to end');
+        await waitFor(
+          async () => (await locker.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [backend])).rowCount === 0,
+          'the backend to end',
+        );
       } finally {
         if (child.exitCode === null) child.kill('SIGKILL');
         await locker.query('SELECT pg_advisory_unlock(7007)');
@@ -183,7 +237,11 @@ if (TEST_DIALECTS.includes('postgres')) {
       const key = uniqueKey('died-before-commit');
       await killWhileWriting(children[0] as ApiProcess, key, 'api_keys', 'INSERT', `NEW.name = '${key}'`);
       assert.equal(await keysNamed(server, key), 0, 'the change did not commit');
-      const retry = await request<CreatedKey>(server.baseUrl, 'POST', '/v1/api-keys', { token: apiKey, body: { name: key }, headers: { 'idempotency-key': key } });
+      const retry = await request<CreatedKey>(server.baseUrl, 'POST', '/v1/api-keys', {
+        token: apiKey,
+        body: { name: key },
+        headers: { 'idempotency-key': key },
+      });
       assert.equal(retry.status, 201, 'not 409 for 24 hours');
       assert.equal(retry.headers.get('idempotent-replayed'), null);
       assert.equal(await keysNamed(server, key), 1);
@@ -194,10 +252,18 @@ if (TEST_DIALECTS.includes('postgres')) {
       // Storing the response after the commit is where the process dies.
       await killWhileWriting(children[1] as ApiProcess, key, 'idempotency_keys', 'UPDATE', `NEW.state = 'done'`);
       assert.equal(await keysNamed(server, key), 1, 'the change committed before the crash');
-      const retry = await request<CreatedKey>(server.baseUrl, 'POST', '/v1/api-keys', { token: apiKey, body: { name: key }, headers: { 'idempotency-key': key } });
+      const retry = await request<CreatedKey>(server.baseUrl, 'POST', '/v1/api-keys', {
+        token: apiKey,
+        body: { name: key },
+        headers: { 'idempotency-key': key },
+      });
       assert.equal(retry.status, 201);
       assert.equal(retry.headers.get('idempotent-replayed'), 'true');
-      const stored = await server.database.db.selectFrom('api_keys').select('id').where('name', '=', key).executeTakeFirstOrThrow();
+      const stored = await server.database.db
+        .selectFrom('api_keys')
+        .select('id')
+        .where('name', '=', key)
+        .executeTakeFirstOrThrow();
       assert.equal(retry.body.api_key.id, stored.id, 'the response of the committed change');
       assert.equal(await keysNamed(server, key), 1, 'the change was not made twice');
     });

@@ -75,49 +75,66 @@ export function registerIdempotency(
 ): void {
   // Stored responses may hold a secret shown once (a new API key): they are kept encrypted.
   const seal = (text: string, idem: KeyInFlight) => encryptSecret(keyRing, text, responseContext(idem.owner, idem.key));
-  const unseal = (text: string, idem: Pick<KeyInFlight, 'owner' | 'key'>) => decryptSecret(keyRing, text, responseContext(idem.owner, idem.key));
+  const unseal = (text: string, idem: Pick<KeyInFlight, 'owner' | 'key'>) =>
+    decryptSecret(keyRing, text, responseContext(idem.owner, idem.key));
 
   /** Writes the key with the results so far as the last statement of a business transaction. */
   async function recordIn(trx: Transaction<Database>, idem: KeyInFlight, results: Recorded[]): Promise<void> {
     const body = seal(JSON.stringify(results), idem);
     if (idem.stored) {
-      await trx.updateTable('idempotency_keys').set({ response_body: body }).where('owner', '=', idem.owner).where('key', '=', idem.key).execute();
+      await trx
+        .updateTable('idempotency_keys')
+        .set({ response_body: body })
+        .where('owner', '=', idem.owner)
+        .where('key', '=', idem.key)
+        .execute();
       return;
     }
     const inserted = await trx
       .insertInto('idempotency_keys')
-      .values({ owner: idem.owner, key: idem.key, request_hash: idem.requestHash, state: 'committed', response_status: null, response_body: body, response_content_type: null, created_at: idem.createdAt })
+      .values({
+        owner: idem.owner,
+        key: idem.key,
+        request_hash: idem.requestHash,
+        state: 'committed',
+        response_status: null,
+        response_body: body,
+        response_content_type: null,
+        created_at: idem.createdAt,
+      })
       .onConflict((oc) => oc.columns(['owner', 'key']).doNothing())
       .executeTakeFirst();
     // Another request with this key committed first: this one's change rolls back with the throw.
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) !== 1) throw conflict();
   }
 
-  const interceptorFor = (idem: KeyInFlight): TransactionInterceptor => async (work, execute) => {
-    if (idem.answered) return execute(work);
-    const index = idem.results.length;
-    const replayed = idem.replayed[index];
-    if (replayed) {
-      idem.results.push(replayed);
-      return replayed.value as never;
-    }
-    let recorded: Recorded | null = null;
-    const value = await execute(async (trx) => {
-      const result = await work(trx);
-      const json = JSON.stringify(result) as string | undefined;
-      // A result JSON cannot carry (a marker such as "stale, try again") comes from a transaction
-      // that changed nothing by contract: it takes no place in the record, so a replay skips it.
-      if (json === undefined && result !== undefined) return result;
-      recorded = json === undefined ? {} : { value: JSON.parse(json) as unknown };
-      await recordIn(trx as unknown as Transaction<Database>, idem, [...idem.results, recorded]);
-      return result;
-    });
-    if (recorded !== null) {
-      idem.results.push(recorded);
-      idem.stored = true;
-    }
-    return value;
-  };
+  const interceptorFor =
+    (idem: KeyInFlight): TransactionInterceptor =>
+    async (work, execute) => {
+      if (idem.answered) return execute(work);
+      const index = idem.results.length;
+      const replayed = idem.replayed[index];
+      if (replayed) {
+        idem.results.push(replayed);
+        return replayed.value as never;
+      }
+      let recorded: Recorded | null = null;
+      const value = await execute(async (trx) => {
+        const result = await work(trx);
+        const json = JSON.stringify(result) as string | undefined;
+        // A result JSON cannot carry (a marker such as "stale, try again") comes from a transaction
+        // that changed nothing by contract: it takes no place in the record, so a replay skips it.
+        if (json === undefined && result !== undefined) return result;
+        recorded = json === undefined ? {} : { value: JSON.parse(json) as unknown };
+        await recordIn(trx as unknown as Transaction<Database>, idem, [...idem.results, recorded]);
+        return result;
+      });
+      if (recorded !== null) {
+        idem.results.push(recorded);
+        idem.stored = true;
+      }
+      return value;
+    };
 
   /**
    * Looks the key up: `answered` when the stored response was replayed, the key in flight when the
@@ -128,25 +145,49 @@ export function registerIdempotency(
     const header = request.headers['idempotency-key'];
     const owner = ownerOf(request);
     if (header === undefined || owner === undefined) return null;
-    const key = Array.isArray(header) ? header[0] ?? '' : header;
+    const key = Array.isArray(header) ? (header[0] ?? '') : header;
     if (key.length < 1 || key.length > 255) throw invalidField('idempotency-key', 'must be 1–255 characters');
-    const requestHash = createHash('sha256').update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`).digest('hex');
+    const requestHash = createHash('sha256')
+      .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
+      .digest('hex');
     const now = clock();
-    const idem: KeyInFlight = { owner, key, requestHash, createdAt: now.toISOString(), replayed: [], results: [], stored: false, answered: false };
-    const existing = await db.selectFrom('idempotency_keys').selectAll().where('owner', '=', owner).where('key', '=', key).executeTakeFirst();
+    const idem: KeyInFlight = {
+      owner,
+      key,
+      requestHash,
+      createdAt: now.toISOString(),
+      replayed: [],
+      results: [],
+      stored: false,
+      answered: false,
+    };
+    const existing = await db
+      .selectFrom('idempotency_keys')
+      .selectAll()
+      .where('owner', '=', owner)
+      .where('key', '=', key)
+      .executeTakeFirst();
     if (existing && (now.getTime() - Date.parse(existing.created_at) > WINDOW_MS || existing.state === 'in_progress')) {
       // Expired, or left by a version that claimed keys before the work: the key is free again.
-      await db.deleteFrom('idempotency_keys').where('owner', '=', owner).where('key', '=', key).where('created_at', '=', existing.created_at).execute();
+      await db
+        .deleteFrom('idempotency_keys')
+        .where('owner', '=', owner)
+        .where('key', '=', key)
+        .where('created_at', '=', existing.created_at)
+        .execute();
     } else if (existing) {
       if (existing.request_hash !== requestHash) {
-        throw new AppError('unprocessable', 'This Idempotency-Key was used with a different request', { errors: [{ field: 'idempotency-key', message: 'was used with a different request' }] });
+        throw new AppError('unprocessable', 'This Idempotency-Key was used with a different request', {
+          errors: [{ field: 'idempotency-key', message: 'was used with a different request' }],
+        });
       }
       reply.header('idempotent-replayed', 'true');
       if (existing.state === 'done') {
         replayResponse(reply, existing, idem);
         return 'answered';
       }
-      idem.replayed = existing.response_body === null ? [] : (JSON.parse(unseal(existing.response_body, idem)) as Recorded[]);
+      idem.replayed =
+        existing.response_body === null ? [] : (JSON.parse(unseal(existing.response_body, idem)) as Recorded[]);
       idem.createdAt = existing.created_at;
       idem.stored = true;
     }
@@ -154,7 +195,11 @@ export function registerIdempotency(
     return idem;
   }
 
-  function replayResponse(reply: FastifyReply, row: IdempotencyKeysTable, idem: Pick<KeyInFlight, 'owner' | 'key'>): FastifyReply {
+  function replayResponse(
+    reply: FastifyReply,
+    row: IdempotencyKeysTable,
+    idem: Pick<KeyInFlight, 'owner' | 'key'>,
+  ): FastifyReply {
     return reply
       .code(row.response_status ?? 200)
       .type(row.response_content_type ?? 'application/json')
@@ -180,12 +225,32 @@ export function registerIdempotency(
     idem.answered = true;
     // A failure is not replayed: the retry runs again (recorded transactions are not repeated).
     if (reply.statusCode >= 500 || typeof payload !== 'string') return payload;
-    const response = { state: 'done' as const, response_status: reply.statusCode, response_body: seal(payload, idem), response_content_type: String(reply.getHeader('content-type') ?? 'application/json') };
+    const response = {
+      state: 'done' as const,
+      response_status: reply.statusCode,
+      response_body: seal(payload, idem),
+      response_content_type: String(reply.getHeader('content-type') ?? 'application/json'),
+    };
     try {
       if (idem.stored) {
-        await db.updateTable('idempotency_keys').set(response).where('owner', '=', idem.owner).where('key', '=', idem.key).execute();
+        await db
+          .updateTable('idempotency_keys')
+          .set(response)
+          .where('owner', '=', idem.owner)
+          .where('key', '=', idem.key)
+          .execute();
       } else {
-        await db.insertInto('idempotency_keys').values({ owner: idem.owner, key: idem.key, request_hash: idem.requestHash, created_at: idem.createdAt, ...response }).onConflict((oc) => oc.columns(['owner', 'key']).doNothing()).execute();
+        await db
+          .insertInto('idempotency_keys')
+          .values({
+            owner: idem.owner,
+            key: idem.key,
+            request_hash: idem.requestHash,
+            created_at: idem.createdAt,
+            ...response,
+          })
+          .onConflict((oc) => oc.columns(['owner', 'key']).doNothing())
+          .execute();
       }
     } catch (error) {
       // The change is committed and its results recorded: the caller gets its answer, a retry rebuilds it.

@@ -19,7 +19,11 @@ function expectNulRefused(response: ApiResponse<Problem>, field: string, what: s
 
 describe('nulFields', () => {
   it('names every string holding NUL at any depth, and keys holding NUL', () => {
-    assert.deepEqual(nulFields({ a: 'ok', b: ['x', 'y\u0000'], c: { d: { e: '\u0000' } }, 'k\u0000': 1 }, null), ['b.1', 'c.d.e', 'k\\u0000']);
+    assert.deepEqual(nulFields({ a: 'ok', b: ['x', 'y\u0000'], c: { d: { e: '\u0000' } }, 'k\u0000': 1 }, null), [
+      'b.1',
+      'c.d.e',
+      'k\\u0000',
+    ]);
     assert.deepEqual(nulFields('\u0000', null), ['body']);
     assert.deepEqual(nulFields({ name: 'clean', n: 1, t: true, z: null }, null), []);
   });
@@ -50,15 +54,30 @@ for (const dialect of TEST_DIALECTS) {
       expectNulRefused(await call('DELETE', '/v1/auth/sessions/%00'), 'id', 'session id');
       expectNulRefused(await call('GET', '/v1/webhooks/a%00b'), 'id', 'webhook id');
       expectNulRefused(await call('POST', '/v1/api-keys', { body: { name: 'k\u0000x' } }), 'name', 'api key name');
-      expectNulRefused(await call('POST', '/v1/api-keys', { body: { name: 'k', scopes: ['tickets:read', '\u0000'] } }), 'scopes.1', 'nested');
+      expectNulRefused(
+        await call('POST', '/v1/api-keys', { body: { name: 'k', scopes: ['tickets:read', '\u0000'] } }),
+        'scopes.1',
+        'nested',
+      );
       expectNulRefused(await call('GET', '/v1/support/tickets?status=open%00'), 'status', 'query value');
-      const ticket = await call('POST', '/v1/support/tickets', { body: { subject: 'Null \u0000 byte here', description: 'A description long enough.', priority: 'low', category: 'general' } });
+      const ticket = await call('POST', '/v1/support/tickets', {
+        body: {
+          subject: 'Null \u0000 byte here',
+          description: 'A description long enough.',
+          priority: 'low',
+          category: 'general',
+        },
+      });
       expectNulRefused(ticket, 'subject', 'ticket subject');
       assert.ok(!ticket.text.includes('pattern'), 'no regex in the message');
     });
 
     it('answers 400 naming the parameter on every documented route with a path parameter', async () => {
-      const spec = await request<{ paths: Record<string, Record<string, unknown>> }>(server.baseUrl, 'GET', '/v1/openapi.json');
+      const spec = await request<{ paths: Record<string, Record<string, unknown>> }>(
+        server.baseUrl,
+        'GET',
+        '/v1/openapi.json',
+      );
       let checked = 0;
       for (const [path, methods] of Object.entries(spec.body.paths)) {
         const names = [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1] as string);

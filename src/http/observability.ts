@@ -38,7 +38,12 @@ async function databaseAnswers(db: Kysely<Database>, timeoutMs: number): Promise
  * `/healthz` (the process answers), `/readyz` (the database answers) and `/metrics`, which only a
  * caller with `METRICS_TOKEN` may read: the metrics name every route and its traffic.
  */
-export function registerObservability(app: FastifyInstance, db: Kysely<Database>, registry: Registry, metricsToken: string | undefined): void {
+export function registerObservability(
+  app: FastifyInstance,
+  db: Kysely<Database>,
+  registry: Registry,
+  metricsToken: string | undefined,
+): void {
   const duration = new Histogram({
     name: 'securebase_http_request_duration_seconds',
     help: 'HTTP request duration by route and status',
@@ -47,52 +52,76 @@ export function registerObservability(app: FastifyInstance, db: Kysely<Database>
     registers: [registry],
   });
   app.addHook('onResponse', async (request, reply) => {
-    duration.observe({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    duration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
   });
 
   const status = (description: string, example: string) =>
     Type.Object({ status: Type.String({ description, examples: [example] }) }, { description });
-  app.get('/healthz', {
-    config: { public: true },
-    schema: {
-      tags: ['operations'],
-      operationId: 'getHealth',
-      summary: 'Liveness: the process answers',
-      security: [],
-      response: { 200: status('Always `ok` while the process serves requests', 'ok') },
-    },
-  }, async () => ({ status: 'ok' }));
-  app.get('/readyz', {
-    config: { public: true },
-    schema: {
-      tags: ['operations'],
-      operationId: 'getReadiness',
-      summary: 'Readiness: the database answers (503 while it does not)',
-      security: [],
-      response: {
-        200: status('`ready` when the database answers', 'ready'),
-        503: status('Why the process cannot serve requests now', 'database unavailable'),
+  app.get(
+    '/healthz',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['operations'],
+        operationId: 'getHealth',
+        summary: 'Liveness: the process answers',
+        security: [],
+        response: { 200: status('Always `ok` while the process serves requests', 'ok') },
       },
     },
-  }, async (_request, reply) => {
-    if (await databaseAnswers(db, READY_TIMEOUT_MS)) return { status: 'ready' };
-    reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
-    return reply.code(503).send({ status: 'database unavailable' });
-  });
-  app.get('/metrics', {
-    config: { public: true },
-    schema: {
-      tags: ['operations'],
-      operationId: 'getMetrics',
-      summary: 'Prometheus metrics (needs the METRICS_TOKEN bearer token; 404 when METRICS_TOKEN is unset)',
-      security: [{ metricsToken: [] }],
-      response: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: Type.String({ description: 'Metrics in the Prometheus text format' }) } } } },
+    async () => ({ status: 'ok' }),
+  );
+  app.get(
+    '/readyz',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['operations'],
+        operationId: 'getReadiness',
+        summary: 'Readiness: the database answers (503 while it does not)',
+        security: [],
+        response: {
+          200: status('`ready` when the database answers', 'ready'),
+          503: status('Why the process cannot serve requests now', 'database unavailable'),
+        },
+      },
     },
-  }, async (request, reply) => {
-    if (metricsToken === undefined) throw new AppError('not_found', 'Metrics are disabled: set METRICS_TOKEN to enable /metrics');
-    if (!sameSecret(bearerOf(request.headers.authorization), metricsToken)) throw unauthenticated('Send the METRICS_TOKEN as a bearer token');
-    return reply.type(registry.contentType).send(await registry.metrics());
-  });
+    async (_request, reply) => {
+      if (await databaseAnswers(db, READY_TIMEOUT_MS)) return { status: 'ready' };
+      reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+      return reply.code(503).send({ status: 'database unavailable' });
+    },
+  );
+  app.get(
+    '/metrics',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['operations'],
+        operationId: 'getMetrics',
+        summary: 'Prometheus metrics (needs the METRICS_TOKEN bearer token; 404 when METRICS_TOKEN is unset)',
+        security: [{ metricsToken: [] }],
+        response: {
+          200: {
+            description: 'Prometheus text exposition format',
+            content: {
+              'text/plain': { schema: Type.String({ description: 'Metrics in the Prometheus text format' }) },
+            },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      if (metricsToken === undefined)
+        throw new AppError('not_found', 'Metrics are disabled: set METRICS_TOKEN to enable /metrics');
+      if (!sameSecret(bearerOf(request.headers.authorization), metricsToken))
+        throw unauthenticated('Send the METRICS_TOKEN as a bearer token');
+      return reply.type(registry.contentType).send(await registry.metrics());
+    },
+  );
 }
 
 function bearerOf(header: string | undefined): string {

@@ -4,8 +4,12 @@ import type { Page } from '../database/pagination.ts';
 
 /** Query-string fields every list accepts. */
 export const PageQuery = {
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50, description: 'Page size (1–100)', examples: [50] })),
-  cursor: Type.Optional(Type.String({ maxLength: 512, description: 'Opaque cursor from `next_cursor` of the previous page' })),
+  limit: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 100, default: 50, description: 'Page size (1–100)', examples: [50] }),
+  ),
+  cursor: Type.Optional(
+    Type.String({ maxLength: 512, description: 'Opaque cursor from `next_cursor` of the previous page' }),
+  ),
 };
 
 /** The list envelope `{<collection>: [...], next_cursor, has_more}` of api.md. */
@@ -21,6 +25,14 @@ export function PageOf<Name extends string, Item extends TSchema>(name: Name, it
 }
 
 /** The list envelope of api.md, `{<name>: [...], next_cursor, has_more}`, from a page of rows. */
-export function listEnvelope<Name extends string, Row, View>(name: Name, page: Page<Row>, present: (row: Row) => View): Record<Name, View[]> & Omit<Page<Row>, 'items'> {
-  return { [name]: page.items.map(present), next_cursor: page.next_cursor, has_more: page.has_more } as Record<Name, View[]> & Omit<Page<Row>, 'items'>;
+export function listEnvelope<Name extends string, Row, View>(
+  name: Name,
+  page: Page<Row>,
+  present: (row: Row) => View,
+): Record<Name, View[]> & Omit<Page<Row>, 'items'> {
+  return { [name]: page.items.map(present), next_cursor: page.next_cursor, has_more: page.has_more } as Record<
+    Name,
+    View[]
+  > &
+    Omit<Page<Row>, 'items'>;
 }

@@ -65,10 +65,22 @@ export function sendProblem(
 
 // Fastify's own 4xx errors, re-worded so no library message reaches a client.
 const FRAMEWORK_ERRORS: Record<string, { code: string; detail: string; field?: string }> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'payload_too_large', detail: 'The request body is larger than the limit', field: 'body' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'unsupported_media_type', detail: 'Send the body as application/json', field: 'content-type' },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    code: 'payload_too_large',
+    detail: 'The request body is larger than the limit',
+    field: 'body',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: 'unsupported_media_type',
+    detail: 'Send the body as application/json',
+    field: 'content-type',
+  },
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'validation_failed', detail: 'The JSON body is empty', field: 'body' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'validation_failed', detail: 'Content-Length does not match the body', field: 'body' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    code: 'validation_failed',
+    detail: 'Content-Length does not match the body',
+    field: 'body',
+  },
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'validation_failed', detail: 'The body is not valid JSON', field: 'body' },
 };
 
@@ -78,22 +90,35 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof AppError) {
       for (const [name, value] of Object.entries(error.details.headers ?? {})) reply.header(name, value);
-      return sendProblem(reply, error.status, error.code, error.message, { errors: error.details.errors, fields: error.details.extra });
+      return sendProblem(reply, error.status, error.code, error.message, {
+        errors: error.details.errors,
+        fields: error.details.extra,
+      });
     }
     const fastifyError = error as FastifyError;
     if (fastifyError.validation) {
       const part = fastifyError.validationContext ?? 'body';
       const errors = fieldErrors(fastifyError.validation as never, part);
       const first = errors[0];
-      return sendProblem(reply, 400, 'validation_failed', first ? `${first.field} ${first.message}` : 'The request is invalid', { errors });
+      return sendProblem(
+        reply,
+        400,
+        'validation_failed',
+        first ? `${first.field} ${first.message}` : 'The request is invalid',
+        { errors },
+      );
     }
     const known = fastifyError.code ? FRAMEWORK_ERRORS[fastifyError.code] : undefined;
     if (known) {
       const status = fastifyError.statusCode ?? 400;
-      return sendProblem(reply, status, known.code, known.detail, { errors: known.field ? [{ field: known.field, message: known.detail }] : undefined });
+      return sendProblem(reply, status, known.code, known.detail, {
+        errors: known.field ? [{ field: known.field, message: known.detail }] : undefined,
+      });
     }
     if (fastifyError.name === 'SyntaxError' || fastifyError.code?.startsWith('FST_ERR_CTP')) {
-      return sendProblem(reply, 400, 'validation_failed', 'The body is not valid JSON', { errors: [{ field: 'body', message: 'is not valid JSON' }] });
+      return sendProblem(reply, 400, 'validation_failed', 'The body is not valid JSON', {
+        errors: [{ field: 'body', message: 'is not valid JSON' }],
+      });
     }
     const status = fastifyError.statusCode;
     if (status && status >= 400 && status < 500) {
@@ -105,6 +130,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return sendProblem(reply, 503, 'database_unavailable', 'The database is unavailable; retry after a few seconds');
     }
     request.log.error({ err: error }, 'unhandled error');
-    return sendProblem(reply, 500, 'internal', 'Something went wrong on our side; quote the request id when reporting it');
+    return sendProblem(
+      reply,
+      500,
+      'internal',
+      'Something went wrong on our side; quote the request id when reporting it',
+    );
   });
 }

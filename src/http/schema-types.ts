@@ -13,7 +13,12 @@ export function Timestamp(description: string) {
  * response serialiser handles that form directly, while `anyOf` makes it validate every value.
  */
 export function NullableTimestamp(description: string): TUnsafe<string | null> {
-  return Type.Unsafe<string | null>({ type: ['string', 'null'], format: 'date-time', description, examples: [EXAMPLE_TIME] });
+  return Type.Unsafe<string | null>({
+    type: ['string', 'null'],
+    format: 'date-time',
+    description,
+    examples: [EXAMPLE_TIME],
+  });
 }
 
 /** A nullable number field (`integer` or `number`). */

@@ -42,7 +42,7 @@ export function fieldErrors(errors: ErrorObject[], part: string): FieldError[] {
       // Ajv's message quotes the regular expression, which tells a reader nothing.
       message = 'is not in the expected format';
     } else if (error.keyword === 'enum') {
-      message = `must be one of: ${((error.params as { allowedValues: unknown[] }).allowedValues).join(', ')}`;
+      message = `must be one of: ${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
     }
     // anyOf/oneOf wrappers add noise after the branch errors that explain them
     if (error.keyword === 'anyOf' || error.keyword === 'oneOf') continue;

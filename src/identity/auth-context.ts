@@ -36,15 +36,23 @@ const CUSTOMER_ROLE_RANK: Record<CustomerRole, number> = { viewer: 0, member: 1,
  * the grantor: the role no higher than the grantor's, every scope one the grantor holds, and the
  * resulting permissions a subset of the grantor's. Every path that hands out rights goes through here.
  */
-export function assertWithinGrantor(grantor: Pick<AuthContext, 'role' | 'permissions'>, role: CustomerRole, scopes: readonly Permission[]): void {
-  const refuse = (field: string, message: string) => new AppError('forbidden', `Cannot grant more than this credential holds: ${field} ${message}`, { errors: [{ field, message }] });
+export function assertWithinGrantor(
+  grantor: Pick<AuthContext, 'role' | 'permissions'>,
+  role: CustomerRole,
+  scopes: readonly Permission[],
+): void {
+  const refuse = (field: string, message: string) =>
+    new AppError('forbidden', `Cannot grant more than this credential holds: ${field} ${message}`, {
+      errors: [{ field, message }],
+    });
   if (isStaffRole(grantor.role) || CUSTOMER_ROLE_RANK[role] > CUSTOMER_ROLE_RANK[grantor.role as CustomerRole]) {
     throw refuse('role', `must not exceed this credential's role (${grantor.role})`);
   }
   const foreignScope = scopes.find((scope) => !grantor.permissions.has(scope));
   if (foreignScope) throw refuse('scopes', `includes ${foreignScope}, which this credential does not hold`);
   const extra = [...effectivePermissions(role, scopes)].find((permission) => !grantor.permissions.has(permission));
-  if (extra) throw refuse('scopes', `would grant ${extra}, which this credential does not hold; list only scopes it holds`);
+  if (extra)
+    throw refuse('scopes', `would grant ${extra}, which this credential does not hold; list only scopes it holds`);
 }
 
 /** Throws 403 unless the caller holds the permission. */
@@ -58,7 +66,8 @@ export function requirePermission(auth: AuthContext, permission: Permission): vo
  * The tenant boundary every repository query starts from. Customers are confined to their own
  * tenant; staff see every tenant, optionally narrowed to one (an explicit choice, never implied).
  */
-export type TenantScope = { kind: 'tenant'; customerId: string } | { kind: 'all_tenants'; customerId?: string | undefined };
+export type TenantScope =
+  { kind: 'tenant'; customerId: string } | { kind: 'all_tenants'; customerId?: string | undefined };
 
 /** The scope of a request; `staffCustomerFilter` is honoured only for staff. */
 export function scopeOf(auth: AuthContext, staffCustomerFilter?: string): TenantScope {

@@ -39,13 +39,17 @@ export function assertAccessDeclared(route: Pick<RouteOptions, 'method' | 'url' 
   const name = `${String(route.method)} ${route.url}`;
   const { permission } = config;
   if (config.public === true) {
-    if (permission !== undefined) throw new Error(`Route ${name} is public and also declares permission ${permission}; pick one`);
+    if (permission !== undefined)
+      throw new Error(`Route ${name} is public and also declares permission ${permission}; pick one`);
     return;
   }
   if (permission === undefined) {
-    throw new Error(`Route ${name} declares no access: set config.permission (a permission or '${AUTHENTICATED}') or config.public: true`);
+    throw new Error(
+      `Route ${name} declares no access: set config.permission (a permission or '${AUTHENTICATED}') or config.public: true`,
+    );
   }
-  if (permission !== AUTHENTICATED && !PERMISSIONS.includes(permission)) throw new Error(`Route ${name} declares an unknown permission ${String(permission)}`);
+  if (permission !== AUTHENTICATED && !PERMISSIONS.includes(permission))
+    throw new Error(`Route ${name} declares an unknown permission ${String(permission)}`);
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

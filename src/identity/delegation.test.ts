@@ -33,14 +33,25 @@ function scopeLists(size: number): Permission[][] {
 }
 
 /** The rule, stated from the outside: nothing the new key could do or claim is beyond its grantor. */
-function exceeds(grantor: { role: CustomerRole; held: ReadonlySet<Permission> }, target: { role: CustomerRole; scopes: readonly Permission[] }): boolean {
-  return RANK[target.role] > RANK[grantor.role] || target.scopes.some((s) => !grantor.held.has(s)) || granted(target.role, target.scopes).some((p) => !grantor.held.has(p));
+function exceeds(
+  grantor: { role: CustomerRole; held: ReadonlySet<Permission> },
+  target: { role: CustomerRole; scopes: readonly Permission[] },
+): boolean {
+  return (
+    RANK[target.role] > RANK[grantor.role] ||
+    target.scopes.some((s) => !grantor.held.has(s)) ||
+    granted(target.role, target.scopes).some((p) => !grantor.held.has(p))
+  );
 }
 
 /** Every key a caller could ask for: each role with no scopes and with each single scope. */
-const TARGETS: Array<{ role: KeyRole; scopes: Permission[] }> = KEY_ROLES.flatMap((role) => scopeLists(1).map((scopes) => ({ role, scopes })));
+const TARGETS: Array<{ role: KeyRole; scopes: Permission[] }> = KEY_ROLES.flatMap((role) =>
+  scopeLists(1).map((scopes) => ({ role, scopes })),
+);
 // Over HTTP a cut of those: the whole role, a scope every customer role holds, one only admins hold.
-const HTTP_TARGETS = TARGETS.filter((t) => t.scopes.length === 0 || t.scopes[0] === 'tickets:read' || t.scopes[0] === 'webhooks:manage');
+const HTTP_TARGETS = TARGETS.filter(
+  (t) => t.scopes.length === 0 || t.scopes[0] === 'tickets:read' || t.scopes[0] === 'webhooks:manage',
+);
 
 describe('assertWithinGrantor over every role × scope combination', () => {
   it('allows exactly the keys within the grantor, for grantors and keys with up to two scopes', () => {
@@ -60,7 +71,10 @@ describe('assertWithinGrantor over every role × scope combination', () => {
                 return true;
               }
             })();
-            if (refused !== expected) assert.fail(`${grantorRole} ${JSON.stringify(grantorScopes)} granting ${role} ${JSON.stringify(scopes)}: refused=${refused}`);
+            if (refused !== expected)
+              assert.fail(
+                `${grantorRole} ${JSON.stringify(grantorScopes)} granting ${role} ${JSON.stringify(scopes)}: refused=${refused}`,
+              );
             checked += 1;
           }
         }
@@ -70,7 +84,11 @@ describe('assertWithinGrantor over every role × scope combination', () => {
   });
 
   it('refuses staff, who hold no tenant role to delegate', () => {
-    assert.throws(() => assertWithinGrantor({ role: 'platform_admin', permissions: effectivePermissions('platform_admin') }, 'viewer', ['tickets:read']));
+    assert.throws(() =>
+      assertWithinGrantor({ role: 'platform_admin', permissions: effectivePermissions('platform_admin') }, 'viewer', [
+        'tickets:read',
+      ]),
+    );
   });
 });
 
@@ -78,7 +96,10 @@ describe('assertWithinGrantor over every role × scope combination', () => {
 const KEY_CALLERS: Array<{ role: KeyRole; scopes: Permission[] }> = KEY_ROLES.flatMap((role) => [
   { role, scopes: [] as Permission[] },
   { role, scopes: ['api_keys:manage'] as Permission[] },
-  ...PERMISSIONS.filter((p) => p !== 'api_keys:manage').map((p) => ({ role, scopes: ['api_keys:manage', p] as Permission[] })),
+  ...PERMISSIONS.filter((p) => p !== 'api_keys:manage').map((p) => ({
+    role,
+    scopes: ['api_keys:manage', p] as Permission[],
+  })),
 ]);
 
 for (const dialect of TEST_DIALECTS) {
@@ -92,11 +113,19 @@ for (const dialect of TEST_DIALECTS) {
     it('refuses the reported escalation: a key limited to api_keys:manage cannot mint an unscoped admin key', async () => {
       const tenant = await createTenant(server);
       const limited = await createApiKey(server, tenant.customerId, 'admin', ['api_keys:manage']);
-      const escalated = await request<{ status: number; errors: Array<{ field: string }> }>(server.baseUrl, 'POST', '/v1/api-keys', { token: limited.key, body: { name: 'root', role: 'admin' } });
+      const escalated = await request<{ status: number; errors: Array<{ field: string }> }>(
+        server.baseUrl,
+        'POST',
+        '/v1/api-keys',
+        { token: limited.key, body: { name: 'root', role: 'admin' } },
+      );
       assert.equal(escalated.status, 403);
       assert.equal(escalated.body.errors[0]?.field, 'scopes');
       assert.equal((await request(server.baseUrl, 'GET', '/v1/webhooks', { token: limited.key })).status, 403);
-      const same = await request(server.baseUrl, 'POST', '/v1/api-keys', { token: limited.key, body: { name: 'peer', role: 'admin', scopes: ['api_keys:manage'] } });
+      const same = await request(server.baseUrl, 'POST', '/v1/api-keys', {
+        token: limited.key,
+        body: { name: 'peer', role: 'admin', scopes: ['api_keys:manage'] },
+      });
       assert.equal(same.status, 201);
     });
 
@@ -104,29 +133,52 @@ for (const dialect of TEST_DIALECTS) {
       const tenant = await createTenant(server);
       const callers: Array<{ label: string; token: string; role: CustomerRole }> = [];
       for (const role of ['owner', 'admin', 'member', 'viewer'] as const) {
-        callers.push({ label: `${role} session`, token: (await createCustomerUser(server, tenant.customerId, role)).token, role });
+        callers.push({
+          label: `${role} session`,
+          token: (await createCustomerUser(server, tenant.customerId, role)).token,
+          role,
+        });
       }
       for (const caller of KEY_CALLERS) {
-        callers.push({ label: `${caller.role} key ${JSON.stringify(caller.scopes)}`, token: (await createApiKey(server, tenant.customerId, caller.role, caller.scopes)).key, role: caller.role });
+        callers.push({
+          label: `${caller.role} key ${JSON.stringify(caller.scopes)}`,
+          token: (await createApiKey(server, tenant.customerId, caller.role, caller.scopes)).key,
+          role: caller.role,
+        });
       }
       let created = 0;
       for (const caller of callers) {
-        const me = await request<{ permissions: Permission[] }>(server.baseUrl, 'GET', '/v1/me', { token: caller.token });
+        const me = await request<{ permissions: Permission[] }>(server.baseUrl, 'GET', '/v1/me', {
+          token: caller.token,
+        });
         const held = new Set(me.body.permissions);
         // Without api_keys:manage the route refuses before looking at the body; one target shows it.
         const targets = held.has('api_keys:manage') ? HTTP_TARGETS : HTTP_TARGETS.slice(0, 1);
         // One caller's requests run together: the matrix is about outcomes, not ordering.
-        await Promise.all(targets.map(async (target) => {
-          const refused = !held.has('api_keys:manage') || exceeds({ role: caller.role, held }, target);
-          const response = await request<{ key: string }>(server.baseUrl, 'POST', '/v1/api-keys', { token: caller.token, body: { name: 'delegated', role: target.role, scopes: target.scopes } });
-          const label = `${caller.label} creating ${target.role} ${JSON.stringify(target.scopes)}`;
-          assert.equal(response.status, refused ? 403 : 201, label);
-          if (response.status !== 201) return;
-          created += 1;
-          const child = await request<{ permissions: Permission[]; role: CustomerRole }>(server.baseUrl, 'GET', '/v1/me', { token: response.body.key });
-          assert.ok(child.body.permissions.every((p) => held.has(p)), `${label} can do more than its creator`);
-          assert.ok(RANK[child.body.role] <= RANK[caller.role], `${label} has a higher role than its creator`);
-        }));
+        await Promise.all(
+          targets.map(async (target) => {
+            const refused = !held.has('api_keys:manage') || exceeds({ role: caller.role, held }, target);
+            const response = await request<{ key: string }>(server.baseUrl, 'POST', '/v1/api-keys', {
+              token: caller.token,
+              body: { name: 'delegated', role: target.role, scopes: target.scopes },
+            });
+            const label = `${caller.label} creating ${target.role} ${JSON.stringify(target.scopes)}`;
+            assert.equal(response.status, refused ? 403 : 201, label);
+            if (response.status !== 201) return;
+            created += 1;
+            const child = await request<{ permissions: Permission[]; role: CustomerRole }>(
+              server.baseUrl,
+              'GET',
+              '/v1/me',
+              { token: response.body.key },
+            );
+            assert.ok(
+              child.body.permissions.every((p) => held.has(p)),
+              `${label} can do more than its creator`,
+            );
+            assert.ok(RANK[child.body.role] <= RANK[caller.role], `${label} has a higher role than its creator`);
+          }),
+        );
       }
       assert.ok(created > 30, `only ${created} keys were allowed; the matrix lost its permitted half`);
     });

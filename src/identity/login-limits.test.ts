@@ -20,12 +20,16 @@ describe('login and setup attempt limits', () => {
   after(async () => server.close());
 
   const login = (email: string, password: string, address: string) =>
-    request<{ token: string }>(server.baseUrl, 'POST', '/v1/auth/login', { body: { email, password }, headers: { 'x-forwarded-for': address } });
+    request<{ token: string }>(server.baseUrl, 'POST', '/v1/auth/login', {
+      body: { email, password },
+      headers: { 'x-forwarded-for': address },
+    });
 
   it('locks an account after 10 failures from any mix of addresses, not the people sharing those addresses', async () => {
     const victim = await createCustomerUser(server, customerId);
     const neighbour = await createCustomerUser(server, customerId);
-    for (let i = 0; i < 10; i += 1) assert.equal((await login(victim.email, 'wrong password', `203.0.113.${i}`)).status, 401);
+    for (let i = 0; i < 10; i += 1)
+      assert.equal((await login(victim.email, 'wrong password', `203.0.113.${i}`)).status, 401);
     const locked = await login(victim.email, TEST_PASSWORD, '198.51.100.1');
     assert.equal(locked.status, 429);
     assert.ok(Number(locked.headers.get('retry-after')) > 0);
@@ -35,16 +39,19 @@ describe('login and setup attempt limits', () => {
   });
 
   it('answers an unknown email like a known one, 429 included', async () => {
-    for (let i = 0; i < 10; i += 1) assert.equal((await login('nobody-at-all@example.com', 'guess', `192.0.2.${i}`)).status, 401);
+    for (let i = 0; i < 10; i += 1)
+      assert.equal((await login('nobody-at-all@example.com', 'guess', `192.0.2.${i}`)).status, 401);
     assert.equal((await login('nobody-at-all@example.com', 'guess', '192.0.2.99')).status, 429);
   });
 
-  it('does not count successful logins, and a success clears the account\'s failures', async () => {
+  it("does not count successful logins, and a success clears the account's failures", async () => {
     const user = await createCustomerUser(server, customerId);
     for (let i = 0; i < 12; i += 1) assert.equal((await login(user.email, TEST_PASSWORD, '198.51.100.7')).status, 200);
-    for (let i = 0; i < 9; i += 1) assert.equal((await login(user.email, 'wrong password', '198.51.100.7')).status, 401);
+    for (let i = 0; i < 9; i += 1)
+      assert.equal((await login(user.email, 'wrong password', '198.51.100.7')).status, 401);
     assert.equal((await login(user.email, TEST_PASSWORD, '198.51.100.7')).status, 200);
-    for (let i = 0; i < 9; i += 1) assert.equal((await login(user.email, 'wrong password', '198.51.100.7')).status, 401);
+    for (let i = 0; i < 9; i += 1)
+      assert.equal((await login(user.email, 'wrong password', '198.51.100.7')).status, 401);
     assert.equal((await login(user.email, TEST_PASSWORD, '198.51.100.7')).status, 200);
   });
 
@@ -64,12 +71,19 @@ describe('login and setup attempt limits', () => {
 
   it('limits setup attempts per address and per token', async () => {
     const setup = (token: string, address: string) =>
-      request(server.baseUrl, 'POST', '/v1/auth/setup', { body: { token, password: 'a-long-enough-password' }, headers: { 'x-forwarded-for': address } });
+      request(server.baseUrl, 'POST', '/v1/auth/setup', {
+        body: { token, password: 'a-long-enough-password' },
+        headers: { 'x-forwarded-for': address },
+      });
     for (let i = 0; i < 20; i += 1) assert.equal((await setup(`guessed-token-${i}`, '192.0.2.50')).status, 401);
     assert.equal((await setup('guessed-token-x', '192.0.2.50')).status, 429);
     for (let i = 0; i < 5; i += 1) assert.equal((await setup('one-stolen-token', `192.0.2.${60 + i}`)).status, 401);
     assert.equal((await setup('one-stolen-token', '192.0.2.70')).status, 429);
-    const staff = await server.identity.createStaff({ email: 'setup-limits@securebase.test', name: 'Setup', role: 'agent' });
+    const staff = await server.identity.createStaff({
+      email: 'setup-limits@securebase.test',
+      name: 'Setup',
+      role: 'agent',
+    });
     assert.equal((await setup(staff.setupToken as string, '192.0.2.71')).status, 200);
   });
 });
@@ -84,9 +98,14 @@ describe('TRUST_PROXY and the session cookie', () => {
     const server = await startTestServer('sqlite', { env });
     servers.push(server);
     const user = await createCustomerUser(server, (await createTenant(server)).customerId);
-    const response = await request<{ token: string }>(server.baseUrl, 'POST', '/v1/auth/login', { body: { email: user.email, password: TEST_PASSWORD }, headers });
+    const response = await request<{ token: string }>(server.baseUrl, 'POST', '/v1/auth/login', {
+      body: { email: user.email, password: TEST_PASSWORD },
+      headers,
+    });
     assert.equal(response.status, 200);
-    const sessions = await request<{ sessions: Array<{ ip: string }> }>(server.baseUrl, 'GET', '/v1/auth/sessions', { token: response.body.token });
+    const sessions = await request<{ sessions: Array<{ ip: string }> }>(server.baseUrl, 'GET', '/v1/auth/sessions', {
+      token: response.body.token,
+    });
     return { cookie: response.headers.get('set-cookie') ?? '', ip: sessions.body.sessions[0]?.ip };
   }
 
@@ -104,7 +123,10 @@ describe('TRUST_PROXY and the session cookie', () => {
       assert.equal(proxied.ip, '203.0.113.9', trust);
       assert.match(proxied.cookie, /;\s*Secure/i, trust);
     }
-    const plain = await loginThrough({ TRUST_PROXY: '1' }, { 'x-forwarded-for': '203.0.113.9', 'x-forwarded-proto': 'http' });
+    const plain = await loginThrough(
+      { TRUST_PROXY: '1' },
+      { 'x-forwarded-for': '203.0.113.9', 'x-forwarded-proto': 'http' },
+    );
     assert.doesNotMatch(plain.cookie, /;\s*Secure/i);
   });
 

@@ -7,7 +7,7 @@ import { hashPassword, needsRehash, OWASP_SCRYPT, verifyPassword } from './secre
 import { createIdentityService } from './service.ts';
 
 describe('password hashes', () => {
-  it('use OWASP\'s scrypt parameters by default and record them in the hash', async () => {
+  it("use OWASP's scrypt parameters by default and record them in the hash", async () => {
     assert.deepEqual(OWASP_SCRYPT, { N: 2 ** 17, r: 8, p: 1 });
     const hash = await hashPassword('correct horse battery staple');
     assert.match(hash, /^scrypt\$131072\$8\$1\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
@@ -34,13 +34,37 @@ for (const dialect of TEST_DIALECTS) {
     after(async () => database.destroy());
 
     it('replaces a hash with outdated parameters at the next successful login, once', async () => {
-      const before = createIdentityService({ db: database.db, clock: systemClock, sessionTtlHours: 1, passwordHashing: { N: 2 ** 10, r: 8, p: 1 } });
-      const { user } = await before.createStaff({ email: 'rehash@securebase.test', name: 'Rehash', role: 'agent', password: 'the first password' });
-      const stored = async () => (await database.db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow()).password_hash as string;
+      const before = createIdentityService({
+        db: database.db,
+        clock: systemClock,
+        sessionTtlHours: 1,
+        passwordHashing: { N: 2 ** 10, r: 8, p: 1 },
+      });
+      const { user } = await before.createStaff({
+        email: 'rehash@securebase.test',
+        name: 'Rehash',
+        role: 'agent',
+        password: 'the first password',
+      });
+      const stored = async () =>
+        (
+          await database.db
+            .selectFrom('users')
+            .select('password_hash')
+            .where('id', '=', user.id)
+            .executeTakeFirstOrThrow()
+        ).password_hash as string;
       assert.match(await stored(), /^scrypt\$1024\$/);
 
-      const after = createIdentityService({ db: database.db, clock: systemClock, sessionTtlHours: 1, passwordHashing: { N: 2 ** 11, r: 8, p: 1 } });
-      await assert.rejects(after.login({ email: 'rehash@securebase.test', password: 'a wrong password', ip: null, userAgent: null }));
+      const after = createIdentityService({
+        db: database.db,
+        clock: systemClock,
+        sessionTtlHours: 1,
+        passwordHashing: { N: 2 ** 11, r: 8, p: 1 },
+      });
+      await assert.rejects(
+        after.login({ email: 'rehash@securebase.test', password: 'a wrong password', ip: null, userAgent: null }),
+      );
       assert.match(await stored(), /^scrypt\$1024\$/, 'a failed login changes nothing');
       await after.login({ email: 'rehash@securebase.test', password: 'the first password', ip: null, userAgent: null });
       const rehashed = await stored();

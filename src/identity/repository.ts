@@ -17,10 +17,18 @@ export type Session = Selectable<SessionsTable>;
  */
 export function identityTenantRepository(db: Db, scope: TenantScope) {
   return {
-    listApiKeys: () => withinScope(db.selectFrom('api_keys').selectAll(), scope, 'customer_id').orderBy('created_at', 'desc').orderBy('id', 'desc').execute(),
-    findApiKey: (id: ApiKeyId) => withinScope(db.selectFrom('api_keys').selectAll(), scope, 'customer_id').where('id', '=', id).executeTakeFirst(),
+    listApiKeys: () =>
+      withinScope(db.selectFrom('api_keys').selectAll(), scope, 'customer_id')
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .execute(),
+    findApiKey: (id: ApiKeyId) =>
+      withinScope(db.selectFrom('api_keys').selectAll(), scope, 'customer_id').where('id', '=', id).executeTakeFirst(),
     revokeApiKey: (id: ApiKeyId, now: string) =>
-      updateWithinScope(db.updateTable('api_keys').set({ revoked_at: now }), scope, 'customer_id').where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst(),
+      updateWithinScope(db.updateTable('api_keys').set({ revoked_at: now }), scope, 'customer_id')
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst(),
     /** Revokes a session of any user of the tenant (an admin's action). */
     revokeSession: (id: SessionId, now: string) =>
       db
@@ -43,19 +51,35 @@ export function identitySystemRepository(db: Db) {
   return {
     insertCustomer: (row: Customer) => db.insertInto('customers').values(row).execute(),
     findCustomer: (id: string) => db.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirst(),
-    findCustomerByName: (name: string) => db.selectFrom('customers').selectAll().where('name', '=', name).executeTakeFirst(),
+    findCustomerByName: (name: string) =>
+      db.selectFrom('customers').selectAll().where('name', '=', name).executeTakeFirst(),
 
     insertUser: (row: User) => db.insertInto('users').values(row).execute(),
     findUserById: (id: UserId) => db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst(),
-    findUserByEmail: (email: string) => db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst(),
+    findUserByEmail: (email: string) =>
+      db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst(),
     countPlatformAdmins: async () =>
-      Number((await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('role', '=', 'platform_admin').executeTakeFirstOrThrow()).n),
+      Number(
+        (
+          await db
+            .selectFrom('users')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('role', '=', 'platform_admin')
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
     setPassword: (userId: UserId, hash: string, now: string) =>
       db.updateTable('users').set({ password_hash: hash, updated_at: now }).where('id', '=', userId).execute(),
     /** Replaces the hash only if it is still the one verified, so a concurrent password change wins. */
     replacePasswordHash: (userId: UserId, previousHash: string, hash: string, now: string) =>
-      db.updateTable('users').set({ password_hash: hash, updated_at: now }).where('id', '=', userId).where('password_hash', '=', previousHash).execute(),
-    touchLogin: (userId: UserId, now: string) => db.updateTable('users').set({ last_login_at: now }).where('id', '=', userId).execute(),
+      db
+        .updateTable('users')
+        .set({ password_hash: hash, updated_at: now })
+        .where('id', '=', userId)
+        .where('password_hash', '=', previousHash)
+        .execute(),
+    touchLogin: (userId: UserId, now: string) =>
+      db.updateTable('users').set({ last_login_at: now }).where('id', '=', userId).execute(),
 
     insertSession: (row: Session) => db.insertInto('sessions').values(row).execute(),
     /** The session, its user and the user's tenant tier in one query (one lookup per request). */
@@ -82,9 +106,20 @@ export function identitySystemRepository(db: Db) {
     extendSession: (id: SessionId, lastSeen: string, expiresAt: string) =>
       db.updateTable('sessions').set({ last_seen_at: lastSeen, expires_at: expiresAt }).where('id', '=', id).execute(),
     revokeOwnSession: (id: SessionId, userId: UserId, now: string) =>
-      db.updateTable('sessions').set({ revoked_at: now }).where('id', '=', id).where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst(),
+      db
+        .updateTable('sessions')
+        .set({ revoked_at: now })
+        .where('id', '=', id)
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst(),
     revokeUserSessions: (userId: UserId, now: string) =>
-      db.updateTable('sessions').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute(),
+      db
+        .updateTable('sessions')
+        .set({ revoked_at: now })
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .execute(),
     listActiveSessions: (userId: UserId, now: string) =>
       db
         .selectFrom('sessions')
@@ -114,15 +149,30 @@ export function identitySystemRepository(db: Db) {
         ])
         .where('api_keys.key_hash', '=', keyHash)
         .executeTakeFirst(),
-    touchApiKey: (id: ApiKeyId, now: string) => db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', id).execute(),
+    touchApiKey: (id: ApiKeyId, now: string) =>
+      db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', id).execute(),
 
     insertSetupToken: (row: { token_hash: string; user_id: UserId; created_at: string; expires_at: string }) =>
-      db.insertInto('setup_tokens').values({ ...row, used_at: null }).execute(),
+      db
+        .insertInto('setup_tokens')
+        .values({ ...row, used_at: null })
+        .execute(),
     findUsableSetupToken: (tokenHash: string, now: string) =>
-      db.selectFrom('setup_tokens').select('user_id').where('token_hash', '=', tokenHash).where('used_at', 'is', null).where('expires_at', '>', now).executeTakeFirst(),
+      db
+        .selectFrom('setup_tokens')
+        .select('user_id')
+        .where('token_hash', '=', tokenHash)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now)
+        .executeTakeFirst(),
     /** Retires a user's unused setup tokens when a new one is issued. */
     retireSetupTokens: (userId: UserId, now: string) =>
-      db.updateTable('setup_tokens').set({ used_at: now }).where('user_id', '=', userId).where('used_at', 'is', null).execute(),
+      db
+        .updateTable('setup_tokens')
+        .set({ used_at: now })
+        .where('user_id', '=', userId)
+        .where('used_at', 'is', null)
+        .execute(),
     consumeSetupToken: (tokenHash: string, now: string) =>
       db
         .updateTable('setup_tokens')

@@ -9,7 +9,20 @@ import { TEST_DIALECTS } from '../testing/database.ts';
 import { declaredRoutes } from './authenticate.ts';
 
 /** Routes anyone may call, on purpose. Anything else public is a finding. */
-const PUBLIC_ROUTES = new Set(['/docs', '/docs/static/*', '/docs/json', '/docs/yaml', '/docs/static/index.html', '/docs/static/swagger-initializer.js', '/healthz', '/readyz', '/metrics', '/v1/openapi.json', '/v1/auth/login', '/v1/auth/setup']);
+const PUBLIC_ROUTES = new Set([
+  '/docs',
+  '/docs/static/*',
+  '/docs/json',
+  '/docs/yaml',
+  '/docs/static/index.html',
+  '/docs/static/swagger-initializer.js',
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  '/v1/openapi.json',
+  '/v1/auth/login',
+  '/v1/auth/setup',
+]);
 
 /** Method and full path of every route in Fastify's own route tree (independent of any hook). */
 function routesFromTree(tree: string): string[] {
@@ -43,12 +56,15 @@ for (const dialect of TEST_DIALECTS) {
       const declaredNames = new Set(declared.map((route) => `${route.method} ${route.url}`));
       // The radix tree prints a wildcard under its nearest printed parent (/docs/static/* as /docs*).
       const isDeclared = (route: string) =>
-        declaredNames.has(route) || (route.endsWith('*') && [...declaredNames].some((name) => name.endsWith('*') && name.startsWith(route.slice(0, -1))));
+        declaredNames.has(route) ||
+        (route.endsWith('*') &&
+          [...declaredNames].some((name) => name.endsWith('*') && name.startsWith(route.slice(0, -1))));
       const undeclared = fromTree.filter((route) => !isDeclared(route));
       assert.deepEqual(undeclared, [], 'routes registered without passing the access check');
       for (const route of declared) {
         assert.ok(route.access, `${route.method} ${route.url} declares no access`);
-        if (route.access === 'public') assert.ok(PUBLIC_ROUTES.has(route.url), `${route.method} ${route.url} is public`);
+        if (route.access === 'public')
+          assert.ok(PUBLIC_ROUTES.has(route.url), `${route.method} ${route.url} is public`);
       }
     });
 
@@ -72,26 +88,59 @@ for (const dialect of TEST_DIALECTS) {
       await assert.rejects(start, /GET \/v1\/forgotten declares no access/);
     });
 
-    it('lets only the session\'s own user or a tenant admin revoke a session', async () => {
+    it("lets only the session's own user or a tenant admin revoke a session", async () => {
       const tenant = await createTenant(server);
-      const owner = await request<{ token: string }>(server.baseUrl, 'POST', '/v1/auth/login', { body: { email: (await server.identity.findUser(tenant.ownerId))?.email, password: TEST_PASSWORD } });
-      const sessions = await request<{ sessions: Array<{ id: string }> }>(server.baseUrl, 'GET', '/v1/auth/sessions', { token: owner.body.token });
+      const owner = await request<{ token: string }>(server.baseUrl, 'POST', '/v1/auth/login', {
+        body: { email: (await server.identity.findUser(tenant.ownerId))?.email, password: TEST_PASSWORD },
+      });
+      const sessions = await request<{ sessions: Array<{ id: string }> }>(server.baseUrl, 'GET', '/v1/auth/sessions', {
+        token: owner.body.token,
+      });
       const sessionId = sessions.body.sessions[0]?.id as string;
       // A viewer key the owner made acts for the owner, yet must not log the owner out.
-      const viewerKey = await request<{ key: string }>(server.baseUrl, 'POST', '/v1/api-keys', { token: owner.body.token, body: { name: 'dashboard', role: 'viewer' } });
-      assert.equal((await request(server.baseUrl, 'DELETE', `/v1/auth/sessions/${sessionId}`, { token: viewerKey.body.key })).status, 403);
+      const viewerKey = await request<{ key: string }>(server.baseUrl, 'POST', '/v1/api-keys', {
+        token: owner.body.token,
+        body: { name: 'dashboard', role: 'viewer' },
+      });
+      assert.equal(
+        (await request(server.baseUrl, 'DELETE', `/v1/auth/sessions/${sessionId}`, { token: viewerKey.body.key }))
+          .status,
+        403,
+      );
       const member = await createCustomerUser(server, tenant.customerId, 'member');
-      assert.equal((await request(server.baseUrl, 'DELETE', `/v1/auth/sessions/${sessionId}`, { token: member.token })).status, 404);
+      assert.equal(
+        (await request(server.baseUrl, 'DELETE', `/v1/auth/sessions/${sessionId}`, { token: member.token })).status,
+        404,
+      );
       const otherTenantAdmin = await createTenant(server);
-      assert.equal((await request(server.baseUrl, 'DELETE', `/v1/auth/sessions/${sessionId}`, { token: otherTenantAdmin.apiKey })).status, 404);
+      assert.equal(
+        (await request(server.baseUrl, 'DELETE', `/v1/auth/sessions/${sessionId}`, { token: otherTenantAdmin.apiKey }))
+          .status,
+        404,
+      );
       assert.equal((await request(server.baseUrl, 'GET', '/v1/me', { token: owner.body.token })).status, 200);
 
       const adminKey = await createApiKey(server, tenant.customerId, 'admin');
-      assert.equal((await request(server.baseUrl, 'DELETE', `/v1/auth/sessions/${sessionId}`, { token: adminKey.key })).status, 204);
+      assert.equal(
+        (await request(server.baseUrl, 'DELETE', `/v1/auth/sessions/${sessionId}`, { token: adminKey.key })).status,
+        204,
+      );
       assert.equal((await request(server.baseUrl, 'GET', '/v1/me', { token: owner.body.token })).status, 401);
 
-      const memberSessions = await request<{ sessions: Array<{ id: string }> }>(server.baseUrl, 'GET', '/v1/auth/sessions', { token: member.token });
-      assert.equal((await request(server.baseUrl, 'DELETE', `/v1/auth/sessions/${memberSessions.body.sessions[0]?.id}`, { token: member.token })).status, 204);
+      const memberSessions = await request<{ sessions: Array<{ id: string }> }>(
+        server.baseUrl,
+        'GET',
+        '/v1/auth/sessions',
+        { token: member.token },
+      );
+      assert.equal(
+        (
+          await request(server.baseUrl, 'DELETE', `/v1/auth/sessions/${memberSessions.body.sessions[0]?.id}`, {
+            token: member.token,
+          })
+        ).status,
+        204,
+      );
     });
   });
 }

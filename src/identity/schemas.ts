@@ -3,17 +3,41 @@ import { Described, NullableString, NullableTimestamp, Timestamp } from '../http
 import { TIERS } from '../config/config.ts';
 import { PERMISSIONS } from '../identity/permissions.ts';
 
-
-export const Email = Type.String({ format: 'email', maxLength: 254, description: 'Email address', examples: ['ada@example.com'] });
-export const Password = Type.String({ minLength: 12, maxLength: 256, description: 'At least 12 characters', examples: ['correct horse battery staple'] });
+export const Email = Type.String({
+  format: 'email',
+  maxLength: 254,
+  description: 'Email address',
+  examples: ['ada@example.com'],
+});
+export const Password = Type.String({
+  minLength: 12,
+  maxLength: 256,
+  description: 'At least 12 characters',
+  examples: ['correct horse battery staple'],
+});
 
 export const LoginBody = Type.Object(
-  { email: Email, password: Type.String({ minLength: 1, maxLength: 256, description: 'The account password', examples: ['correct horse battery staple'] }) },
+  {
+    email: Email,
+    password: Type.String({
+      minLength: 1,
+      maxLength: 256,
+      description: 'The account password',
+      examples: ['correct horse battery staple'],
+    }),
+  },
   { additionalProperties: false },
 );
 
 export const SetupBody = Type.Object(
-  { token: Type.String({ minLength: 10, maxLength: 200, description: 'The one-time setup token printed at first start' }), password: Password },
+  {
+    token: Type.String({
+      minLength: 10,
+      maxLength: 200,
+      description: 'The one-time setup token printed at first start',
+    }),
+    password: Password,
+  },
   { additionalProperties: false },
 );
 
@@ -53,13 +77,27 @@ export const MeResponse = Type.Object({
   permissions: Type.Array(Type.String(), { description: 'Effective permissions' }),
 });
 
-export const Scope = Type.Union(PERMISSIONS.map((p) => Type.Literal(p)), { description: 'A permission' });
+export const Scope = Type.Union(
+  PERMISSIONS.map((p) => Type.Literal(p)),
+  { description: 'A permission' },
+);
 
 export const CreateApiKeyBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 100, description: 'What the key is for', examples: ['CI pipeline'] }),
-    role: Type.Optional(Type.Union([Type.Literal('admin'), Type.Literal('member'), Type.Literal('viewer')], { default: 'member', description: 'Role the key acts with' })),
-    scopes: Type.Optional(Type.Array(Scope, { maxItems: 20, uniqueItems: true, description: 'Narrow the role to these permissions; empty = all of the role' })),
+    role: Type.Optional(
+      Type.Union([Type.Literal('admin'), Type.Literal('member'), Type.Literal('viewer')], {
+        default: 'member',
+        description: 'Role the key acts with',
+      }),
+    ),
+    scopes: Type.Optional(
+      Type.Array(Scope, {
+        maxItems: 20,
+        uniqueItems: true,
+        description: 'Narrow the role to these permissions; empty = all of the role',
+      }),
+    ),
     expires_at: Type.Optional(NullableTimestamp('Optional expiry; null or absent for none')),
   },
   { additionalProperties: false },
@@ -85,7 +123,10 @@ export const CreatedApiKeyResponse = Type.Object({
 export const CreateTenantBody = Type.Object(
   {
     name: Type.String({ minLength: 2, maxLength: 200, description: 'Organisation name', examples: ['Acme Bank'] }),
-    tier: Type.Union(TIERS.map((t) => Type.Literal(t)), { description: 'Tier (sets SLA targets and limits)' }),
+    tier: Type.Union(
+      TIERS.map((t) => Type.Literal(t)),
+      { description: 'Tier (sets SLA targets and limits)' },
+    ),
     admin_email: Email,
   },
   { additionalProperties: false },
@@ -99,4 +140,7 @@ export const CreatedTenantResponse = Type.Object({
   setup_token: NullableString('One-time token for the owner to set a password (POST /v1/auth/setup)'),
 });
 
-export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100, description: 'Identifier' }) }, { additionalProperties: false });
+export const IdParams = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 100, description: 'Identifier' }) },
+  { additionalProperties: false },
+);

@@ -2,7 +2,12 @@ import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { assertOutsideTransaction } from '../database/transaction-guard.ts';
 
-const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
+const scryptAsync = promisify(scrypt) as (
+  password: string,
+  salt: Buffer,
+  keylen: number,
+  options: object,
+) => Promise<Buffer>;
 
 /** scrypt cost parameters; stored inside every hash so they can be raised later. */
 export interface ScryptParams {
@@ -23,7 +28,8 @@ function parseHash(stored: string): { params: ScryptParams; salt: Buffer; hash: 
   const [scheme, n, r, p, salt, hash, extra] = stored.split('$');
   if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash || extra !== undefined) return null;
   const params = { N: Number(n), r: Number(r), p: Number(p) };
-  if (![params.N, params.r, params.p].every(Number.isSafeInteger) || params.N > MAX_N || params.r > 32 || params.p > 16) return null;
+  if (![params.N, params.r, params.p].every(Number.isSafeInteger) || params.N > MAX_N || params.r > 32 || params.p > 16)
+    return null;
   return { params, salt: Buffer.from(salt, 'base64'), hash: Buffer.from(hash, 'base64') };
 }
 
@@ -50,7 +56,10 @@ export async function verifyPassword(password: string, stored: string): Promise<
   assertOutsideTransaction('password verification');
   const parsed = parseHash(stored);
   if (!parsed || parsed.hash.length === 0) return false;
-  const actual = await scryptAsync(password.normalize('NFKC'), parsed.salt, parsed.hash.length, { ...parsed.params, maxmem: maxmemFor(parsed.params) });
+  const actual = await scryptAsync(password.normalize('NFKC'), parsed.salt, parsed.hash.length, {
+    ...parsed.params,
+    maxmem: maxmemFor(parsed.params),
+  });
   return timingSafeEqual(actual, parsed.hash);
 }
 

@@ -25,7 +25,13 @@ export interface IdentityDeps {
 }
 
 /** Tenants, users, passwords, sessions and API keys: the use cases over one set of dependencies. */
-export function createIdentityService({ db, clock, sessionTtlHours, passwordHashing = OWASP_SCRYPT, repositories = identityRepositories }: IdentityDeps) {
+export function createIdentityService({
+  db,
+  clock,
+  sessionTtlHours,
+  passwordHashing = OWASP_SCRYPT,
+  repositories = identityRepositories,
+}: IdentityDeps) {
   const deps = { db, clock, sessionTtlHours, passwordHashing, repositories };
   return {
     ...provisionUseCases(deps),

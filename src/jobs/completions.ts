@@ -39,7 +39,9 @@ export class CompletionBatcher {
     this.pending = [];
     this.inFlight = completeJobs(this.db, this.workerId, batch)
       .then(() => undefined)
-      .catch((error: unknown) => this.logger.error({ err: error, jobs: batch.length }, 'deleting finished jobs failed; they will run again'))
+      .catch((error: unknown) =>
+        this.logger.error({ err: error, jobs: batch.length }, 'deleting finished jobs failed; they will run again'),
+      )
       .finally(() => {
         this.inFlight = null;
         if (this.pending.length > 0) void this.flush();

@@ -34,7 +34,12 @@ for (const dialect of TEST_DIALECTS) {
         assert.equal(await exited, 'SIGKILL');
 
         const ran: ClaimedJob[] = [];
-        const runner = new JobRunner({ handle: database, leaseMs: 500, pollIntervalMs: 20, handlers: { 'test.block': async (job) => void ran.push(job) } });
+        const runner = new JobRunner({
+          handle: database,
+          leaseMs: 500,
+          pollIntervalMs: 20,
+          handlers: { 'test.block': async (job) => void ran.push(job) },
+        });
         await runner.start();
         try {
           await waitFor(() => ran.length === 1, 60_000, 'the job to run again');

@@ -43,7 +43,8 @@ export class FailureBatcher {
     try {
       const applied = await this.db.transaction().execute(async (trx) => {
         const results: boolean[] = [];
-        for (const item of batch) results.push(await failJob(trx, this.workerId, item.claim, item.outcome, item.error, item.now));
+        for (const item of batch)
+          results.push(await failJob(trx, this.workerId, item.claim, item.outcome, item.error, item.now));
         return results;
       });
       batch.forEach((item, index) => item.resolve(applied[index] ?? false));

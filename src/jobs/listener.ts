@@ -18,9 +18,12 @@ const RECONNECT_DELAYS_MS = { first: 250, max: 5_000 };
  * a growing delay and one log line per outage; meanwhile the runner's polling still finds the work,
  * and a wake-up after reconnecting covers anything enqueued while nobody listened.
  */
-export function listenForJobs(
-  options: { connectionString: string; schema?: string | undefined; onWake: () => void; logger: JobLogger },
-): WakeListener {
+export function listenForJobs(options: {
+  connectionString: string;
+  schema?: string | undefined;
+  onWake: () => void;
+  logger: JobLogger;
+}): WakeListener {
   let client: pg.Client | null = null;
   let listening = false;
   let closed = false;

@@ -15,9 +15,21 @@ describe('failureOutcome', () => {
     ['cap reached', 'a string', 8, 9, { kind: 'retry', runAt: at(10_000), refundAttempt: false }],
     ['last attempt dies', new Error('x'), 5, 5, { kind: 'dead' }],
     ['permanent failure dies at once', new PermanentFailure('gone'), 1, 5, { kind: 'dead' }],
-    ['RetryLater picks the delay', new RetryLater(30_000), 1, 5, { kind: 'retry', runAt: at(30_000), refundAttempt: false }],
+    [
+      'RetryLater picks the delay',
+      new RetryLater(30_000),
+      1,
+      5,
+      { kind: 'retry', runAt: at(30_000), refundAttempt: false },
+    ],
     ['RetryLater on the last attempt dies', new RetryLater(30_000), 5, 5, { kind: 'dead' }],
-    ['RetryLater without consuming survives the last attempt', new RetryLater(5, 'busy', { consumeAttempt: false }), 5, 5, { kind: 'retry', runAt: at(5), refundAttempt: true }],
+    [
+      'RetryLater without consuming survives the last attempt',
+      new RetryLater(5, 'busy', { consumeAttempt: false }),
+      5,
+      5,
+      { kind: 'retry', runAt: at(5), refundAttempt: true },
+    ],
   ];
   for (const [name, error, attempts, max, expected] of cases) {
     it(name, () => assert.deepEqual(failureOutcome(error, attempts, max, backoff, now), expected));

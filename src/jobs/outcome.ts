@@ -8,7 +8,13 @@ import type { Backoff } from './types.ts';
  * does not consume one); anything else → backoff(attempts), dead after the last attempt.
  * Pure: the caller passes `now` and the backoff.
  */
-export function failureOutcome(error: unknown, attempts: number, maxAttempts: number, backoff: Backoff, now: Date): FailureOutcome {
+export function failureOutcome(
+  error: unknown,
+  attempts: number,
+  maxAttempts: number,
+  backoff: Backoff,
+  now: Date,
+): FailureOutcome {
   const exhausted = attempts >= maxAttempts;
   if (error instanceof PermanentFailure) return { kind: 'dead' };
   if (error instanceof RetryLater) {

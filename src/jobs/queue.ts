@@ -33,12 +33,23 @@ export async function claimJobs(
   return db
     .with('expired', (qb) =>
       adapter.skipLocked(
-        qb.selectFrom('jobs').select('id').where('status', '=', RUNNING).where('locked_until', '<', now).limit(options.limit),
+        qb
+          .selectFrom('jobs')
+          .select('id')
+          .where('status', '=', RUNNING)
+          .where('locked_until', '<', now)
+          .limit(options.limit),
       ),
     )
     .with('due', (qb) =>
       adapter.skipLocked(
-        qb.selectFrom('jobs').select('id').where('status', '=', PENDING).where('run_at', '<=', now).orderBy('run_at').limit(options.limit),
+        qb
+          .selectFrom('jobs')
+          .select('id')
+          .where('status', '=', PENDING)
+          .where('run_at', '<=', now)
+          .orderBy('run_at')
+          .limit(options.limit),
       ),
     )
     .updateTable('jobs')
@@ -50,11 +61,7 @@ export async function claimJobs(
       updated_at: now,
     }))
     .where('id', 'in', (eb) =>
-      eb
-        .selectFrom('expired')
-        .select('id')
-        .unionAll(eb.selectFrom('due').select('id'))
-        .limit(options.limit),
+      eb.selectFrom('expired').select('id').unionAll(eb.selectFrom('due').select('id')).limit(options.limit),
     )
     .returningAll()
     .execute();
@@ -88,9 +95,7 @@ export async function completeJobs(db: Executor, workerId: string, claims: reado
 }
 
 /** What happens to a job whose run failed. */
-export type FailureOutcome =
-  | { kind: 'retry'; runAt: Date; refundAttempt: boolean }
-  | { kind: 'dead' };
+export type FailureOutcome = { kind: 'retry'; runAt: Date; refundAttempt: boolean } | { kind: 'dead' };
 
 /** Reschedules or buries one failed job, if this worker still holds it. Returns whether it did. */
 export async function failJob(
@@ -121,7 +126,12 @@ export async function failJob(
 }
 
 /** Extends the leases of jobs still running here; returns the ids actually renewed. */
-export async function renewLeases(db: Executor, workerId: string, claims: readonly ClaimToken[], until: Date): Promise<string[]> {
+export async function renewLeases(
+  db: Executor,
+  workerId: string,
+  claims: readonly ClaimToken[],
+  until: Date,
+): Promise<string[]> {
   if (claims.length === 0) return [];
   const groups = [...byAttempts(claims)];
   const rows = await db

@@ -31,11 +31,24 @@ for (const dialect of TEST_DIALECTS) {
       await reset();
       const clock = manualClock();
       const seen: ClaimedJob[] = [];
-      const runner = new JobRunner({ handle: database, clock, handlers: { 'test.ok': async (job) => void seen.push(job) } });
+      const runner = new JobRunner({
+        handle: database,
+        clock,
+        handlers: { 'test.ok': async (job) => void seen.push(job) },
+      });
       await enqueueJob(database.db, { name: 'test.ok', payload: { n: 1 } }, clock());
-      await database.db.transaction().execute((trx) => enqueueJobs(trx, [2, 3].map((n) => ({ name: 'test.ok', payload: { n } })), clock()));
+      await database.db.transaction().execute((trx) =>
+        enqueueJobs(
+          trx,
+          [2, 3].map((n) => ({ name: 'test.ok', payload: { n } })),
+          clock(),
+        ),
+      );
       assert.equal(await runner.drain(), 3);
-      assert.deepEqual(seen.map((job) => job.payload).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))), [{ n: 1 }, { n: 2 }, { n: 3 }]);
+      assert.deepEqual(
+        seen.map((job) => job.payload).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+        [{ n: 1 }, { n: 2 }, { n: 3 }],
+      );
       assert.ok(seen.every((job) => job.attempts === 1 && job.maxAttempts === 10));
       assert.deepEqual(await allJobs(database.db), []);
     });
@@ -48,7 +61,7 @@ for (const dialect of TEST_DIALECTS) {
         handle: database,
         clock,
         backoff: exponentialBackoff(1_000, 60_000),
-        handlers: { 'test.fail': async () => void (runs += 1, assert.fail(`boom ${runs}`)) },
+        handlers: { 'test.fail': async () => void ((runs += 1), assert.fail(`boom ${runs}`)) },
       });
       await enqueueJob(database.db, { name: 'test.fail', payload: {}, maxAttempts: 3 }, clock());
       assert.equal(await runner.runOnce(), 1);
@@ -91,7 +104,11 @@ for (const dialect of TEST_DIALECTS) {
           },
         },
       });
-      await enqueueJobs(database.db, ['test.later', 'test.free', 'test.permanent'].map((name) => ({ name, payload: null })), clock());
+      await enqueueJobs(
+        database.db,
+        ['test.later', 'test.free', 'test.permanent'].map((name) => ({ name, payload: null })),
+        clock(),
+      );
       assert.equal(await runner.runOnce(), 3);
       const byName = new Map((await allJobs(database.db)).map((job) => [job.name, job]));
       assert.equal(byName.get('test.later')?.run_at, new Date(clock().getTime() + 5_000).toISOString());
@@ -106,10 +123,22 @@ for (const dialect of TEST_DIALECTS) {
       await reset();
       const clock = manualClock();
       let runs = 0;
-      const runner = new JobRunner({ handle: database, clock, handlers: { 'test.later': async () => void (runs += 1) } });
+      const runner = new JobRunner({
+        handle: database,
+        clock,
+        handlers: { 'test.later': async () => void (runs += 1) },
+      });
       const runAt = new Date(clock().getTime() + 3_600_000);
-      const first = await enqueueJob(database.db, { name: 'test.later', payload: 1, runAt, uniqueKey: 'once' }, clock());
-      const second = await enqueueJob(database.db, { name: 'test.later', payload: 2, runAt, uniqueKey: 'once' }, clock());
+      const first = await enqueueJob(
+        database.db,
+        { name: 'test.later', payload: 1, runAt, uniqueKey: 'once' },
+        clock(),
+      );
+      const second = await enqueueJob(
+        database.db,
+        { name: 'test.later', payload: 2, runAt, uniqueKey: 'once' },
+        clock(),
+      );
       assert.ok(first);
       assert.equal(second, null);
       assert.equal(await runner.runOnce(), 0);
@@ -118,7 +147,10 @@ for (const dialect of TEST_DIALECTS) {
       clock.advance(1);
       assert.equal(await runner.runOnce(), 1);
       assert.equal(runs, 1);
-      assert.ok(await enqueueJob(database.db, { name: 'test.later', payload: 3, uniqueKey: 'once' }, clock()), 'key free after success');
+      assert.ok(
+        await enqueueJob(database.db, { name: 'test.later', payload: 3, uniqueKey: 'once' }, clock()),
+        'key free after success',
+      );
     });
 
     it('marks a job without a handler dead, and refuses a job name handled twice', async () => {
@@ -132,22 +164,47 @@ for (const dialect of TEST_DIALECTS) {
       assert.match(job?.last_error ?? '', /no handler registered for job 'test.orphan'/);
       const handler: JobHandler = async () => {};
       assert.throws(() => combineJobHandlers({ 'a.b': handler }, { 'a.b': handler }), /job 'a.b' has two handlers/);
-      assert.throws(() => new JobRunner({ handle: database, handlers: {}, periodic: [{ name: 'x', intervalMs: 1 }] }), /no handler/);
+      assert.throws(
+        () => new JobRunner({ handle: database, handlers: {}, periodic: [{ name: 'x', intervalMs: 1 }] }),
+        /no handler/,
+      );
     });
 
     it('applies completion only while the claim is still held', async () => {
       await reset();
       const clock = manualClock();
       await enqueueJob(database.db, { name: 'test.lease', payload: {} }, clock());
-      const [a] = await claimJobs(database.db, database.adapter, { workerId: 'A', limit: 10, now: clock(), leaseMs: 1_000 });
+      const [a] = await claimJobs(database.db, database.adapter, {
+        workerId: 'A',
+        limit: 10,
+        now: clock(),
+        leaseMs: 1_000,
+      });
       assert.ok(a);
-      assert.equal((await claimJobs(database.db, database.adapter, { workerId: 'B', limit: 10, now: clock(), leaseMs: 1_000 })).length, 0);
+      assert.equal(
+        (await claimJobs(database.db, database.adapter, { workerId: 'B', limit: 10, now: clock(), leaseMs: 1_000 }))
+          .length,
+        0,
+      );
       clock.advance(1_001);
-      const [b] = await claimJobs(database.db, database.adapter, { workerId: 'B', limit: 10, now: clock(), leaseMs: 1_000 });
+      const [b] = await claimJobs(database.db, database.adapter, {
+        workerId: 'B',
+        limit: 10,
+        now: clock(),
+        leaseMs: 1_000,
+      });
       assert.equal(b?.id, a.id);
       assert.equal(b?.attempts, 2);
-      assert.equal(await completeJobs(database.db, 'A', [{ id: a.id, attempts: a.attempts }]), 0, 'expired claim cannot complete');
-      assert.equal(await completeJobs(database.db, 'B', [{ id: a.id, attempts: 1 }]), 0, 'an older claim by the same worker cannot either');
+      assert.equal(
+        await completeJobs(database.db, 'A', [{ id: a.id, attempts: a.attempts }]),
+        0,
+        'expired claim cannot complete',
+      );
+      assert.equal(
+        await completeJobs(database.db, 'B', [{ id: a.id, attempts: 1 }]),
+        0,
+        'an older claim by the same worker cannot either',
+      );
       assert.equal(await completeJobs(database.db, 'B', [{ id: a.id, attempts: 2 }]), 1);
     });
 
@@ -155,13 +212,19 @@ for (const dialect of TEST_DIALECTS) {
       await reset();
       const clock = manualClock();
       const slots: string[] = [];
-      const handlers = { 'test.tick': async (job: ClaimedJob) => void slots.push((job.payload as { scheduledFor: string }).scheduledFor) };
+      const handlers = {
+        'test.tick': async (job: ClaimedJob) => void slots.push((job.payload as { scheduledFor: string }).scheduledFor),
+      };
       // PostgreSQL: a second pool, as a second worker process has. SQLite: a process has one handle;
       // a second in-process handle would busy-wait synchronously on the first one's open
       // transaction, blocking the event loop that would commit it. Sharing the handle still lets
       // both runners read the same slot before either advances it.
       const other = database.env.DATABASE_URL
-        ? openDatabase({ databaseUrl: database.env.DATABASE_URL, dataDir: database.env.SECUREBASE_DATA_DIR, schema: database.env.SECUREBASE_DB_SCHEMA })
+        ? openDatabase({
+            databaseUrl: database.env.DATABASE_URL,
+            dataDir: database.env.SECUREBASE_DATA_DIR,
+            schema: database.env.SECUREBASE_DB_SCHEMA,
+          })
         : { ...database, close: async () => {} };
       try {
         const periodic = [{ name: 'test.tick', intervalMs: 60_000 }];
@@ -193,18 +256,26 @@ for (const dialect of TEST_DIALECTS) {
         'test.wake': async (job) => void ran.push(job.id),
         'test.slow': () => new Promise<void>((resolve) => (release = resolve)).then(() => void ran.push('slow')),
       };
-      const listen = database.env.DATABASE_URL ? { connectionString: database.env.DATABASE_URL, schema: database.env.SECUREBASE_DB_SCHEMA } : undefined;
+      const listen = database.env.DATABASE_URL
+        ? { connectionString: database.env.DATABASE_URL, schema: database.env.SECUREBASE_DB_SCHEMA }
+        : undefined;
       // The next poll is ten minutes away: whatever runs before that was woken.
       const runner = new JobRunner({ handle: database, handlers, pollIntervalMs: 600_000, listen });
       await runner.start();
       try {
         if (listen) await waitFor(() => runner.listening, 60_000, 'the LISTEN connection');
-        await database.db.transaction().execute((trx) => enqueueJob(trx, { name: 'test.wake', payload: {} }, new Date()));
+        await database.db
+          .transaction()
+          .execute((trx) => enqueueJob(trx, { name: 'test.wake', payload: {} }, new Date()));
         if (!listen) runner.wake();
         await waitFor(() => ran.length === 1, 60_000, 'the woken job');
         await enqueueJob(database.db, { name: 'test.slow', payload: {} }, new Date());
         runner.wake();
-        await waitFor(async () => (await allJobs(database.db))[0]?.status === 'running', 60_000, 'the slow job to start');
+        await waitFor(
+          async () => (await allJobs(database.db))[0]?.status === 'running',
+          60_000,
+          'the slow job to start',
+        );
         let stopped = false;
         const stopping = runner.stop().then(() => (stopped = true));
         await new Promise((resolve) => setImmediate(resolve));
@@ -226,22 +297,43 @@ for (const dialect of TEST_DIALECTS) {
       const held: Array<{ id: string; signal: AbortSignal; release: () => void }> = [];
       const handlers: Record<string, JobHandler> = {
         'test.hold': (job, ctx) =>
-          held.length >= 3 ? Promise.resolve() : new Promise<void>((resolve) => void held.push({ id: job.id, signal: ctx.signal, release: resolve })),
+          held.length >= 3
+            ? Promise.resolve()
+            : new Promise<void>((resolve) => void held.push({ id: job.id, signal: ctx.signal, release: resolve })),
       };
-      await enqueueJobs(database.db, Array.from({ length: 10 }, (_, n) => ({ name: 'test.hold', payload: { n } })), clock());
-      const runner = new JobRunner({ handle: database, clock, handlers, concurrency: 3, leaseCheckMs: 10, pollIntervalMs: 10 });
+      await enqueueJobs(
+        database.db,
+        Array.from({ length: 10 }, (_, n) => ({ name: 'test.hold', payload: { n } })),
+        clock(),
+      );
+      const runner = new JobRunner({
+        handle: database,
+        clock,
+        handlers,
+        concurrency: 3,
+        leaseCheckMs: 10,
+        pollIntervalMs: 10,
+      });
       await runner.start();
       try {
         await waitFor(() => held.length === 3, 60_000, 'three jobs to start');
         const running = () => database.db.selectFrom('jobs').selectAll().where('status', '=', 'running').execute();
         const claimed = await running();
-        assert.deepEqual(claimed.map((job) => job.id).sort(), held.map((job) => job.id).sort(), 'nothing claimed beyond the free slots');
+        assert.deepEqual(
+          claimed.map((job) => job.id).sort(),
+          held.map((job) => job.id).sort(),
+          'nothing claimed beyond the free slots',
+        );
         const leaseEnd = (from: Date) => new Date(from.getTime() + DEFAULT_LEASE_MS).toISOString();
         assert.equal(DEFAULT_LEASE_MS, 15_000);
         assert.ok(claimed.every((job) => job.locked_until === leaseEnd(clock())));
 
         clock.advance(DEFAULT_LEASE_MS / 3);
-        await waitFor(async () => (await running()).every((job) => job.locked_until === leaseEnd(clock())), 60_000, 'the renewal');
+        await waitFor(
+          async () => (await running()).every((job) => job.locked_until === leaseEnd(clock())),
+          60_000,
+          'the renewal',
+        );
         assert.ok(held.every((job) => !job.signal.aborted));
 
         // Another worker takes one job over (as after an expiry): the next renewal misses it and aborts it.
@@ -276,16 +368,30 @@ for (const dialect of TEST_DIALECTS) {
         transformResult: async (args) => args.result,
       };
       const lines: string[] = [];
-      const logger = { info: (_: object, msg: string) => void lines.push(msg), warn: (_: object, msg: string) => void lines.push(msg), error: (_: object, msg: string) => void lines.push(msg) };
+      const logger = {
+        info: (_: object, msg: string) => void lines.push(msg),
+        warn: (_: object, msg: string) => void lines.push(msg),
+        error: (_: object, msg: string) => void lines.push(msg),
+      };
       const held: Array<{ signal: AbortSignal; release: () => void }> = [];
       const ran: number[] = [];
       const handlers: Record<string, JobHandler> = {
         'test.hold': (job, ctx) =>
-          job.attempts > 1 ? Promise.resolve() : new Promise<void>((resolve) => void held.push({ signal: ctx.signal, release: resolve })),
+          job.attempts > 1
+            ? Promise.resolve()
+            : new Promise<void>((resolve) => void held.push({ signal: ctx.signal, release: resolve })),
         'test.ok': async (job) => void ran.push(job.attempts),
       };
       const handle = { ...database, db: database.db.withPlugin(outage) };
-      const runner = new JobRunner({ handle, clock, handlers, logger, pollIntervalMs: 10, maxRetryDelayMs: 50, leaseCheckMs: 10 });
+      const runner = new JobRunner({
+        handle,
+        clock,
+        handlers,
+        logger,
+        pollIntervalMs: 10,
+        maxRetryDelayMs: 50,
+        leaseCheckMs: 10,
+      });
       await enqueueJob(database.db, { name: 'test.hold', payload: {} }, clock());
       await runner.start();
       try {
@@ -304,7 +410,11 @@ for (const dialect of TEST_DIALECTS) {
         assert.equal(job.signal.aborted, false, 'the lease has not run out');
         down = false;
         // Nothing is claimable now (the held job's lease is still valid): an idle runner resumes too.
-        await waitFor(() => lines.includes('claiming jobs works again; job runner resumed'), 60_000, 'the runner to resume');
+        await waitFor(
+          () => lines.includes('claiming jobs works again; job runner resumed'),
+          60_000,
+          'the runner to resume',
+        );
 
         down = true;
         clock.advance(DEFAULT_LEASE_MS);
@@ -314,7 +424,11 @@ for (const dialect of TEST_DIALECTS) {
         await enqueueJob(database.db, { name: 'test.ok', payload: {} }, clock());
         await waitFor(() => ran.length === 1, 60_000, 'a job enqueued after the outage');
         job.release();
-        await waitFor(async () => (await allJobs(database.db)).length === 0, 60_000, 'the held job to run again and finish');
+        await waitFor(
+          async () => (await allJobs(database.db)).length === 0,
+          60_000,
+          'the held job to run again and finish',
+        );
       } finally {
         for (const job of held) job.release();
         await runner.stop();

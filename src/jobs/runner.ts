@@ -125,7 +125,8 @@ export class JobRunner {
     const { db } = this.options.handle;
     const names = await db.selectFrom('jobs').select('name').distinct().where('status', '!=', 'dead').execute();
     const unknown = names.map((row) => row.name).filter((name) => !this.handlers.has(name));
-    if (unknown.length > 0) this.logger.warn({ jobs: unknown }, 'queued jobs have no handler here; they will be marked dead');
+    if (unknown.length > 0)
+      this.logger.warn({ jobs: unknown }, 'queued jobs have no handler here; they will be marked dead');
     await this.checkSchedules(true);
     this.started = true;
     if (this.options.listen) {
@@ -145,7 +146,9 @@ export class JobRunner {
     await this.listener?.close();
     this.listener = null;
     await this.claiming;
-    const grace = new Promise<'timeout'>((resolve) => setTimeout(resolve, this.options.stopGraceMs ?? 30_000, 'timeout').unref());
+    const grace = new Promise<'timeout'>((resolve) =>
+      setTimeout(resolve, this.options.stopGraceMs ?? 30_000, 'timeout').unref(),
+    );
     if ((await Promise.race([Promise.all(this.tasks), grace])) === 'timeout') {
       for (const job of this.running.values()) job.controller.abort(new Error('runner stopping'));
     }
@@ -299,7 +302,8 @@ export class JobRunner {
       workerId: this.workerId,
       now: this.clock,
       completeWithin: async (trx) => {
-        if ((await completeJobs(trx, this.workerId, [entry.claim])) !== 1) throw new LeaseLost(`job ${row.id} is no longer held by ${this.workerId}`);
+        if ((await completeJobs(trx, this.workerId, [entry.claim])) !== 1)
+          throw new LeaseLost(`job ${row.id} is no longer held by ${this.workerId}`);
         entry.completed = true;
       },
     };
@@ -312,7 +316,13 @@ export class JobRunner {
       } catch {
         throw new PermanentFailure('payload is not valid JSON');
       }
-      const job: ClaimedJob = { id: row.id, name: row.name, payload, attempts: row.attempts, maxAttempts: row.max_attempts };
+      const job: ClaimedJob = {
+        id: row.id,
+        name: row.name,
+        payload,
+        attempts: row.attempts,
+        maxAttempts: row.max_attempts,
+      };
       await handler(job, ctx);
       if (!entry.completed) this.completions.add(entry.claim);
     } catch (error) {
@@ -356,7 +366,14 @@ export class JobRunner {
     this.renewing = true;
     try {
       const until = now + this.leaseMs;
-      const renewed = new Set(await renewLeases(this.options.handle.db, this.workerId, due.map((job) => job.claim), new Date(until)));
+      const renewed = new Set(
+        await renewLeases(
+          this.options.handle.db,
+          this.workerId,
+          due.map((job) => job.claim),
+          new Date(until),
+        ),
+      );
       for (const job of due) {
         if (renewed.has(job.claim.id)) job.leaseUntil = until;
         else if (this.running.get(job.claim.id) === job && !job.completed) {

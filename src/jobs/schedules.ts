@@ -19,7 +19,11 @@ export interface PeriodicPayload {
  * Creates the schedule rows that do not exist yet (first run: now) and records interval changes.
  * Every runner calls it at start; concurrent calls are harmless.
  */
-export async function ensureSchedules(db: Kysely<Database>, periodic: readonly PeriodicJob[], now: Date): Promise<void> {
+export async function ensureSchedules(
+  db: Kysely<Database>,
+  periodic: readonly PeriodicJob[],
+  now: Date,
+): Promise<void> {
   if (periodic.length === 0) return;
   await db
     .insertInto('job_schedules')
@@ -48,7 +52,11 @@ export async function enqueueDuePeriodicJobs(
 ): Promise<Date | null> {
   if (periodic.length === 0) return null;
   const byName = new Map(periodic.map((p) => [p.name, p]));
-  const rows = await db.selectFrom('job_schedules').selectAll().where('name', 'in', [...byName.keys()]).execute();
+  const rows = await db
+    .selectFrom('job_schedules')
+    .selectAll()
+    .where('name', 'in', [...byName.keys()])
+    .execute();
   let earliest: Date | null = null;
   for (const row of rows) {
     const job = byName.get(row.name);
@@ -66,7 +74,11 @@ export async function enqueueDuePeriodicJobs(
           .executeTakeFirst();
         if (Number(advanced.numUpdatedRows) !== 1) return;
         const payload: PeriodicPayload = { scheduledFor: slot };
-        await enqueueJob(trx, { name: job.name, payload, uniqueKey: `periodic:${job.name}:${slot}`, maxAttempts: job.maxAttempts ?? 3 }, now);
+        await enqueueJob(
+          trx,
+          { name: job.name, payload, uniqueKey: `periodic:${job.name}:${slot}`, maxAttempts: job.maxAttempts ?? 3 },
+          now,
+        );
       });
     }
     if (!earliest || next < earliest) earliest = next;

@@ -12,10 +12,18 @@ import { webhookRoutes } from '../webhooks/routes.ts';
  * The API process: HTTP conventions, authentication, then every feature's routes under `/v1`.
  * `identity` lets the caller share its identity service (and so its login attempt counters).
  */
-export async function buildApp(ctx: AppContext, identity: IdentityService = createIdentityService({ db: ctx.database.db, clock: ctx.clock, sessionTtlHours: ctx.config.sessionTtlHours })): Promise<FastifyInstance> {
+export async function buildApp(
+  ctx: AppContext,
+  identity: IdentityService = createIdentityService({
+    db: ctx.database.db,
+    clock: ctx.clock,
+    sessionTtlHours: ctx.config.sessionTtlHours,
+  }),
+): Promise<FastifyInstance> {
   const app = await buildHttpApp(ctx, {
     registerAuthentication: (instance) => registerAuthentication(instance, identity),
-    callerOf: (request) => (request.auth ? { credentialId: request.auth.credentialId, tier: request.auth.tier ?? 'standard' } : null),
+    callerOf: (request) =>
+      request.auth ? { credentialId: request.auth.credentialId, tier: request.auth.tier ?? 'standard' } : null,
   });
   await app.register(identityRoutes(ctx, identity), { prefix: '/v1' });
   await app.register(ticketRoutes(ctx), { prefix: '/v1' });

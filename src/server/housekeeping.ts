@@ -6,9 +6,18 @@ const DAY_MS = 24 * 3600_000;
 export const housekeepingJobs: Record<string, JobHandler> = {
   'housekeeping.sweep': async (_job, ctx) => {
     const now = ctx.now().getTime();
-    await ctx.db.deleteFrom('idempotency_keys').where('created_at', '<', new Date(now - DAY_MS).toISOString()).execute();
-    await ctx.db.deleteFrom('sessions').where('expires_at', '<', new Date(now - 7 * DAY_MS).toISOString()).execute();
-    await ctx.db.deleteFrom('setup_tokens').where('expires_at', '<', new Date(now - DAY_MS).toISOString()).execute();
+    await ctx.db
+      .deleteFrom('idempotency_keys')
+      .where('created_at', '<', new Date(now - DAY_MS).toISOString())
+      .execute();
+    await ctx.db
+      .deleteFrom('sessions')
+      .where('expires_at', '<', new Date(now - 7 * DAY_MS).toISOString())
+      .execute();
+    await ctx.db
+      .deleteFrom('setup_tokens')
+      .where('expires_at', '<', new Date(now - DAY_MS).toISOString())
+      .execute();
   },
 };
 

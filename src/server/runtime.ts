@@ -11,13 +11,29 @@ import type { AppContext } from '../runtime/context.ts';
 export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
   return pino({
     level: config.logLevel,
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie', '*.password', '*.secret', '*.token'], censor: '[redacted]' },
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'headers.authorization',
+        'headers.cookie',
+        '*.password',
+        '*.secret',
+        '*.token',
+      ],
+      censor: '[redacted]',
+    },
   });
 }
 
 /** Opens the database, applies migrations and assembles the context every process shares. */
 export async function openRuntime(config: Config, logger: Logger = createLogger(config)): Promise<AppContext> {
-  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: config.databaseSchema, poolSize: 20 });
+  const database = openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    schema: config.databaseSchema,
+    poolSize: 20,
+  });
   const keyRing = loadKeyRing(config);
   const applied = await migrateToLatest(database.db, { keyRing: () => keyRing });
   if (applied.length > 0) logger.info({ migrations: applied }, 'applied database migrations');

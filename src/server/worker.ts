@@ -20,7 +20,12 @@ export function createWorker(ctx: AppContext): JobRunner {
   const { config } = ctx;
   const runner = new JobRunner({
     handle: ctx.database,
-    handlers: combineJobHandlers(createEventDispatcher(eventProcessors(ctx)), housekeepingJobs, ticketRetention(config.retentionDays.closedTickets), webhookJobs(ctx)),
+    handlers: combineJobHandlers(
+      createEventDispatcher(eventProcessors(ctx)),
+      housekeepingJobs,
+      ticketRetention(config.retentionDays.closedTickets),
+      webhookJobs(ctx),
+    ),
     periodic: [...housekeepingSchedule, ...ticketRetentionSchedule, ...webhookPeriodicJobs],
     concurrency: config.workerConcurrency,
     clock: ctx.clock,
@@ -38,9 +43,11 @@ export function coalescedWake(runner: JobRunner, delayMs = 2): () => void {
   let timer: NodeJS.Timeout | null = null;
   return () => {
     // The timer would inherit the calling request's context; the worker's transactions are its own.
-    timer ??= runUnintercepted(() => setTimeout(() => {
-      timer = null;
-      runner.wake();
-    }, delayMs));
+    timer ??= runUnintercepted(() =>
+      setTimeout(() => {
+        timer = null;
+        runner.wake();
+      }, delayMs),
+    );
   };
 }

@@ -12,7 +12,11 @@ export const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 20261125);
  * Cases are drawn up front (the same list on every run) instead of through `fc.assert`, whose
  * sequential runs and shrinking cost a round trip each.
  */
-export async function fuzzConcurrently<T>(arbitrary: fc.Arbitrary<T>, runs: number, check: (value: T) => Promise<string | null>): Promise<string[]> {
+export async function fuzzConcurrently<T>(
+  arbitrary: fc.Arbitrary<T>,
+  runs: number,
+  check: (value: T) => Promise<string | null>,
+): Promise<string[]> {
   const cases = fc.sample(arbitrary, { numRuns: runs, seed: FUZZ_SEED });
   const failures: string[] = [];
   let next = 0;

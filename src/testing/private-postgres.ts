@@ -23,7 +23,9 @@ export interface PrivatePostgres {
 /** The newest installed PostgreSQL bin directory with initdb and pg_ctl, or null. */
 export function findPostgresBinaries(): string | null {
   if (!existsSync(POSTGRES_ROOT)) return null;
-  const versions = readdirSync(POSTGRES_ROOT).filter((name) => /^\d+$/.test(name)).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(POSTGRES_ROOT)
+    .filter((name) => /^\d+$/.test(name))
+    .sort((a, b) => Number(b) - Number(a));
   for (const version of versions) {
     const bin = join(POSTGRES_ROOT, version, 'bin');
     if (existsSync(join(bin, 'initdb')) && existsSync(join(bin, 'pg_ctl'))) return bin;

@@ -30,12 +30,32 @@ export interface TestServer {
 }
 
 /** Starts the whole app (every plugin, real HTTP) on 127.0.0.1:0. `env` overrides configuration. */
-export async function startTestServer(dialect: DialectName, options: { env?: Record<string, string>; clock?: Clock } = {}): Promise<TestServer> {
+export async function startTestServer(
+  dialect: DialectName,
+  options: { env?: Record<string, string>; clock?: Clock } = {},
+): Promise<TestServer> {
   const database = await createTestDatabase(dialect);
-  const config = loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT_PER_HOUR: 'standard=1000000,fintech=1000000,healthcare=1000000,government=1000000', ...database.env, ...options.env });
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_PER_HOUR: 'standard=1000000,fintech=1000000,healthcare=1000000,government=1000000',
+    ...database.env,
+    ...options.env,
+  });
   const clock = options.clock ?? systemClock;
-  const ctx: AppContext = { config, database, clock, logger: pino({ level: config.logLevel }), keyRing: loadKeyRing(config), wakeWorkers: () => {} };
-  const identity = createIdentityService({ db: database.db, clock, sessionTtlHours: config.sessionTtlHours, passwordHashing: TEST_PASSWORD_HASHING });
+  const ctx: AppContext = {
+    config,
+    database,
+    clock,
+    logger: pino({ level: config.logLevel }),
+    keyRing: loadKeyRing(config),
+    wakeWorkers: () => {},
+  };
+  const identity = createIdentityService({
+    db: database.db,
+    clock,
+    sessionTtlHours: config.sessionTtlHours,
+    passwordHashing: TEST_PASSWORD_HASHING,
+  });
   const app = await buildApp(ctx, identity);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

@@ -24,7 +24,10 @@ for (const dialect of TEST_DIALECTS) {
       const ticket = await openTicket(server, customer.token);
       const path = `/v1/support/tickets/${ticket.id}`;
       await api(server, 'PATCH', path, { token: agent.token, body: { priority: 'high', tags: ['vip'] } });
-      await api(server, 'POST', `${path}/comments`, { token: agent.token, body: { body: 'internal only: NOTE-XYZ', visibility: 'internal' } });
+      await api(server, 'POST', `${path}/comments`, {
+        token: agent.token,
+        body: { body: 'internal only: NOTE-XYZ', visibility: 'internal' },
+      });
       await api(server, 'POST', `${path}/comments`, { token: agent.token, body: { body: 'Public answer' } });
       await api(server, 'PATCH', path, { token: agent.token, body: { status: 'resolved' } });
       await api(server, 'PATCH', path, { token: customer.token, body: { status: 'open' } });
@@ -45,7 +48,9 @@ for (const dialect of TEST_DIALECTS) {
       ]);
       const byType = (type: string) => events.filter((e) => e.type === type);
       const created = byType('ticket.created')[0];
-      const updates = byType('ticket.updated').map((e) => JSON.stringify(e.data.changes)).sort();
+      const updates = byType('ticket.updated')
+        .map((e) => JSON.stringify(e.data.changes))
+        .sort();
       const commented = byType('ticket.commented')[0];
       const resolved = byType('ticket.resolved')[0];
       assert.equal((created?.data.ticket as TicketJson).id, ticket.id);
@@ -63,9 +68,18 @@ for (const dialect of TEST_DIALECTS) {
       assert.ok(!all.includes('NOTE-XYZ'), 'internal notes never reach events');
       assert.ok(!all.includes('internal_comment_count'));
       // Each event has a dispatch job queued in the same transaction.
-      const jobs = await server.database.db.selectFrom('jobs').select('payload').where('name', '=', 'events.dispatch').execute();
+      const jobs = await server.database.db
+        .selectFrom('jobs')
+        .select('payload')
+        .where('name', '=', 'events.dispatch')
+        .execute();
       const ids = new Set(jobs.map((job) => (JSON.parse(job.payload) as { eventId: string }).eventId));
-      const rows = await server.database.db.selectFrom('events').select('id').where('customer_id', '=', tenant.customerId).where('type', 'like', 'ticket.%').execute();
+      const rows = await server.database.db
+        .selectFrom('events')
+        .select('id')
+        .where('customer_id', '=', tenant.customerId)
+        .where('type', 'like', 'ticket.%')
+        .execute();
       for (const row of rows) assert.ok(ids.has(row.id), `dispatch job for ${row.id}`);
     });
 
@@ -73,27 +87,47 @@ for (const dialect of TEST_DIALECTS) {
       const tenant = await createTenant(server);
       const ticket = await openTicket(server, tenant.apiKey);
       const before = (await ticketEvents(server, tenant.customerId)).length;
-      const denied = await api(server, 'PATCH', `/v1/support/tickets/${ticket.id}`, { token: tenant.apiKey, body: { priority: 'critical', status: 'in-progress' } });
+      const denied = await api(server, 'PATCH', `/v1/support/tickets/${ticket.id}`, {
+        token: tenant.apiKey,
+        body: { priority: 'critical', status: 'in-progress' },
+      });
       assert.equal(denied.status, 409);
       assert.equal((await ticketEvents(server, tenant.customerId)).length, before);
-      const unchanged = await api<TicketJson>(server, 'GET', `/v1/support/tickets/${ticket.id}`, { token: tenant.apiKey });
+      const unchanged = await api<TicketJson>(server, 'GET', `/v1/support/tickets/${ticket.id}`, {
+        token: tenant.apiKey,
+      });
       assert.equal(unchanged.body.priority, 'medium');
     });
 
     it('Idempotency-Key on create replays the first response; another body with the key → 422', async () => {
       const tenant = await createTenant(server);
       const headers = { 'idempotency-key': `create-${Date.now()}` };
-      const first = await api<TicketJson>(server, 'POST', '/v1/support/tickets', { token: tenant.apiKey, body: ticketBody(), headers });
+      const first = await api<TicketJson>(server, 'POST', '/v1/support/tickets', {
+        token: tenant.apiKey,
+        body: ticketBody(),
+        headers,
+      });
       assert.equal(first.status, 201);
-      const replay = await api<TicketJson>(server, 'POST', '/v1/support/tickets', { token: tenant.apiKey, body: ticketBody(), headers });
+      const replay = await api<TicketJson>(server, 'POST', '/v1/support/tickets', {
+        token: tenant.apiKey,
+        body: ticketBody(),
+        headers,
+      });
       assert.equal(replay.status, 201);
       assert.equal(replay.headers.get('idempotent-replayed'), 'true');
       assert.equal(replay.body.id, first.body.id);
-      const different = await api(server, 'POST', '/v1/support/tickets', { token: tenant.apiKey, body: ticketBody({ subject: 'A different subject' }), headers });
+      const different = await api(server, 'POST', '/v1/support/tickets', {
+        token: tenant.apiKey,
+        body: ticketBody({ subject: 'A different subject' }),
+        headers,
+      });
       assert.equal(different.status, 422);
       const list = await api<{ tickets: TicketJson[] }>(server, 'GET', '/v1/support/tickets', { token: tenant.apiKey });
       assert.equal(list.body.tickets.length, 1, 'one ticket, one ticket.created');
-      assert.equal((await ticketEvents(server, tenant.customerId)).filter((e) => e.type === 'ticket.created').length, 1);
+      assert.equal(
+        (await ticketEvents(server, tenant.customerId)).filter((e) => e.type === 'ticket.created').length,
+        1,
+      );
     });
   });
 }

@@ -9,7 +9,9 @@ import type { TicketJson } from './test-helpers.ts';
 
 type Json = Record<string, unknown>;
 type CommentList = { comments: Json[] };
-type HistoryList = { history: { field: string; from: unknown; to: unknown; actor_role: string; actor_id: string | null }[] };
+type HistoryList = {
+  history: { field: string; from: unknown; to: unknown; actor_role: string; actor_id: string | null }[];
+};
 
 for (const dialect of TEST_DIALECTS) {
   describe(`ticket flow over HTTP on ${dialect}`, () => {
@@ -25,7 +27,11 @@ for (const dialect of TEST_DIALECTS) {
       const tenant = await createTenant(server);
       const customer = await createCustomerUser(server, tenant.customerId, 'member');
       const agent = await createStaffUser(server, 'agent');
-      const ticket = await openTicket(server, customer.token, { subject: '  Invoice total is wrong  ', priority: 'high', tags: ['billing', 'billing', ' q4 '] });
+      const ticket = await openTicket(server, customer.token, {
+        subject: '  Invoice total is wrong  ',
+        priority: 'high',
+        tags: ['billing', 'billing', ' q4 '],
+      });
       assert.equal(ticket.subject, 'Invoice total is wrong');
       assert.equal(ticket.status, 'open');
       assert.deepEqual(ticket.tags, ['billing', 'q4']);
@@ -36,7 +42,10 @@ for (const dialect of TEST_DIALECTS) {
       const path = `/v1/support/tickets/${ticket.id}`;
 
       // Internal note: staff see it, the customer sees no trace of it.
-      const note = await api(server, 'POST', `${path}/comments`, { token: agent.token, body: { body: 'Customer is on the legacy plan — SECRET', visibility: 'internal' } });
+      const note = await api(server, 'POST', `${path}/comments`, {
+        token: agent.token,
+        body: { body: 'Customer is on the legacy plan — SECRET', visibility: 'internal' },
+      });
       assert.equal(note.status, 201);
       assert.equal(note.body.author_role, 'staff');
       assert.equal(note.body.author_id, agent.userId);
@@ -48,7 +57,11 @@ for (const dialect of TEST_DIALECTS) {
       assert.deepEqual(customerView.body.comments, []);
       assert.equal(customerView.body.comment_count, 0);
       assert.equal(customerView.body.internal_comment_count, undefined);
-      assert.equal(customerView.body.version, ticket.version, 'an internal note does not change what the customer sees');
+      assert.equal(
+        customerView.body.version,
+        ticket.version,
+        'an internal note does not change what the customer sees',
+      );
       assert.equal(customerView.body.updated_at, ticket.updated_at);
       assert.ok(!customerView.text.includes('SECRET'));
       const customerComments = await api<CommentList>(server, 'GET', `${path}/comments`, { token: customer.token });
@@ -57,7 +70,10 @@ for (const dialect of TEST_DIALECTS) {
       assert.ok(!customerList.text.includes('SECRET') && !customerList.text.includes('internal_comment_count'));
 
       // Public staff reply: first response recorded once.
-      const reply = await api(server, 'POST', `${path}/comments`, { token: agent.token, body: { text: 'We are looking into it.' } });
+      const reply = await api(server, 'POST', `${path}/comments`, {
+        token: agent.token,
+        body: { text: 'We are looking into it.' },
+      });
       assert.equal(reply.status, 201);
       assert.equal(reply.body.body, 'We are looking into it.');
       assert.equal(reply.body.visibility, 'public');
@@ -76,18 +92,35 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal((denied.body.errors as Json[])[0]?.field, 'status');
 
       // Staff move it along; a customer reply on waiting-customer puts it back to work.
-      assert.equal((await api(server, 'PATCH', path, { token: agent.token, body: { status: 'in-progress', assignee_id: agent.userId } })).status, 200);
-      const waiting = await api<TicketJson>(server, 'PUT', path, { token: agent.token, body: { status: 'waiting-customer' } });
+      assert.equal(
+        (
+          await api(server, 'PATCH', path, {
+            token: agent.token,
+            body: { status: 'in-progress', assignee_id: agent.userId },
+          })
+        ).status,
+        200,
+      );
+      const waiting = await api<TicketJson>(server, 'PUT', path, {
+        token: agent.token,
+        body: { status: 'waiting-customer' },
+      });
       assert.equal(waiting.body.status, 'waiting-customer');
       const skip = await api(server, 'PATCH', path, { token: agent.token, body: { status: 'resolved' } });
       assert.equal(skip.status, 409);
       assert.deepEqual(skip.body.allowed_transitions, ['in-progress']);
-      await api(server, 'POST', `${path}/comments`, { token: customer.token, body: { body: 'Here are the details you asked for.' } });
+      await api(server, 'POST', `${path}/comments`, {
+        token: customer.token,
+        body: { body: 'Here are the details you asked for.' },
+      });
       const back = await api<TicketJson>(server, 'GET', path, { token: customer.token });
       assert.equal(back.body.status, 'in-progress', 'assigned ticket goes back to in-progress');
 
       // Resolve, customer reopens by replying, then closes.
-      const resolved = await api<TicketJson>(server, 'PATCH', path, { token: agent.token, body: { status: 'resolved' } });
+      const resolved = await api<TicketJson>(server, 'PATCH', path, {
+        token: agent.token,
+        body: { status: 'resolved' },
+      });
       assert.equal(resolved.body.status, 'resolved');
       assert.ok(resolved.body.resolved_at);
       assert.equal(resolved.body.sla_due_date, null);
@@ -95,13 +128,19 @@ for (const dialect of TEST_DIALECTS) {
       const reopened = await api<TicketJson>(server, 'GET', path, { token: customer.token });
       assert.equal(reopened.body.status, 'open');
       assert.equal(reopened.body.resolved_at, null);
-      const closed = await api<TicketJson>(server, 'PATCH', path, { token: customer.token, body: { status: 'closed' } });
+      const closed = await api<TicketJson>(server, 'PATCH', path, {
+        token: customer.token,
+        body: { status: 'closed' },
+      });
       assert.equal(closed.body.status, 'closed');
       assert.ok(closed.body.closed_at);
       const final = await api(server, 'PATCH', path, { token: agent.token, body: { status: 'open' } });
       assert.equal(final.status, 409);
       assert.deepEqual(final.body.allowed_transitions, []);
-      const lateReply = await api(server, 'POST', `${path}/comments`, { token: customer.token, body: { body: 'One more thing' } });
+      const lateReply = await api(server, 'POST', `${path}/comments`, {
+        token: customer.token,
+        body: { body: 'One more thing' },
+      });
       assert.equal(lateReply.status, 409);
       assert.match(String(lateReply.body.hint), /new ticket/);
 
@@ -137,7 +176,10 @@ for (const dialect of TEST_DIALECTS) {
       const agent = await createStaffUser(server, 'agent');
       const ticket = await openTicket(server, customer.token, { priority: 'medium' });
       const path = `/v1/support/tickets/${ticket.number}`;
-      const raised = await api<TicketJson>(server, 'PATCH', path, { token: customer.token, body: { priority: 'critical', category: 'security', tags: ['sso'] } });
+      const raised = await api<TicketJson>(server, 'PATCH', path, {
+        token: customer.token,
+        body: { priority: 'critical', category: 'security', tags: ['sso'] },
+      });
       assert.equal(raised.status, 200);
       assert.equal(raised.body.priority, 'critical');
       assert.equal(raised.body.category, 'security');
@@ -156,18 +198,30 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(lowered.status, 403);
       assert.equal((lowered.body.errors as Json[])[0]?.field, 'priority');
       const byId = `/v1/support/tickets/${ticket.id}`;
-      assert.equal((await api<TicketJson>(server, 'PATCH', byId, { token: agent.token, body: { priority: 'low' } })).body.priority, 'low');
+      assert.equal(
+        (await api<TicketJson>(server, 'PATCH', byId, { token: agent.token, body: { priority: 'low' } })).body.priority,
+        'low',
+      );
       const assign = await api(server, 'PATCH', path, { token: customer.token, body: { assignee_id: agent.userId } });
       assert.equal(assign.status, 403);
       assert.equal((assign.body.errors as Json[])[0]?.field, 'assignee_id');
-      const notStaff = await api(server, 'PATCH', `/v1/support/tickets/${ticket.id}`, { token: agent.token, body: { assignee_id: customer.userId } });
+      const notStaff = await api(server, 'PATCH', `/v1/support/tickets/${ticket.id}`, {
+        token: agent.token,
+        body: { assignee_id: customer.userId },
+      });
       assert.equal(notStaff.status, 400);
       assert.equal((notStaff.body.errors as Json[])[0]?.field, 'assignee_id');
-      const unchanged = await api<TicketJson>(server, 'PATCH', `/v1/support/tickets/${ticket.id}`, { token: agent.token, body: { priority: 'low' } });
+      const unchanged = await api<TicketJson>(server, 'PATCH', `/v1/support/tickets/${ticket.id}`, {
+        token: agent.token,
+        body: { priority: 'low' },
+      });
       assert.equal(unchanged.status, 200);
       const again = await api<TicketJson>(server, 'GET', `/v1/support/tickets/${ticket.id}`, { token: agent.token });
       assert.equal(unchanged.body.version, again.body.version, 'a no-op PATCH changes nothing');
-      const internal = await api(server, 'POST', `${path}/comments`, { token: customer.token, body: { body: 'psst', visibility: 'internal' } });
+      const internal = await api(server, 'POST', `${path}/comments`, {
+        token: customer.token,
+        body: { body: 'psst', visibility: 'internal' },
+      });
       assert.equal(internal.status, 403);
       assert.equal((internal.body.errors as Json[])[0]?.field, 'visibility');
     });
@@ -186,7 +240,10 @@ for (const dialect of TEST_DIALECTS) {
         assert.equal(got.status, 200, ref);
         assert.equal(got.body.id, a2.id);
       }
-      const alias = await api<TicketJson>(server, 'POST', '/v1/support/tickets/create', { token: a.apiKey, body: { subject: 'Seed alias works', description: 'Created through the seed alias route path.' } });
+      const alias = await api<TicketJson>(server, 'POST', '/v1/support/tickets/create', {
+        token: a.apiKey,
+        body: { subject: 'Seed alias works', description: 'Created through the seed alias route path.' },
+      });
       assert.equal(alias.status, 201);
       assert.equal(alias.body.number, 1003);
     });
@@ -197,27 +254,63 @@ for (const dialect of TEST_DIALECTS) {
       const agent = await createStaffUser(server, 'agent');
       await openTicket(server, a.apiKey);
       const bTicket = await openTicket(server, b.apiKey);
-      const missing = await api(server, 'POST', '/v1/support/tickets', { token: agent.token, body: { subject: 'On behalf of customer', description: 'Opened by staff on behalf of a customer.' } });
+      const missing = await api(server, 'POST', '/v1/support/tickets', {
+        token: agent.token,
+        body: { subject: 'On behalf of customer', description: 'Opened by staff on behalf of a customer.' },
+      });
       assert.equal(missing.status, 400);
       assert.equal((missing.body.errors as Json[])[0]?.field, 'customer_id');
-      const onBehalf = await api<TicketJson>(server, 'POST', '/v1/support/tickets', { token: agent.token, body: { subject: 'On behalf of customer', description: 'Opened by staff on behalf of a customer.', customer_id: b.customerId } });
+      const onBehalf = await api<TicketJson>(server, 'POST', '/v1/support/tickets', {
+        token: agent.token,
+        body: {
+          subject: 'On behalf of customer',
+          description: 'Opened by staff on behalf of a customer.',
+          customer_id: b.customerId,
+        },
+      });
       assert.equal(onBehalf.status, 201);
       assert.equal(onBehalf.body.customer_id, b.customerId);
       assert.equal(onBehalf.body.number, 1002);
-      const listed = await api<{ tickets: TicketJson[] }>(server, 'GET', `/v1/support/tickets?customer_id=${b.customerId}`, { token: agent.token });
-      assert.deepEqual(listed.body.tickets.map((t) => t.customer_id), [b.customerId, b.customerId]);
-      const byNumber = await api<TicketJson>(server, 'GET', `/v1/support/tickets/SB-1001?customer_id=${b.customerId}`, { token: agent.token });
+      const listed = await api<{ tickets: TicketJson[] }>(
+        server,
+        'GET',
+        `/v1/support/tickets?customer_id=${b.customerId}`,
+        { token: agent.token },
+      );
+      assert.deepEqual(
+        listed.body.tickets.map((t) => t.customer_id),
+        [b.customerId, b.customerId],
+      );
+      const byNumber = await api<TicketJson>(server, 'GET', `/v1/support/tickets/SB-1001?customer_id=${b.customerId}`, {
+        token: agent.token,
+      });
       assert.equal(byNumber.body.id, bTicket.id);
       const ambiguous = await api(server, 'GET', '/v1/support/tickets/SB-1001', { token: agent.token });
       assert.equal(ambiguous.status, 400, 'SB-1001 exists in several tenants: staff must name one');
       assert.equal((ambiguous.body.errors as Json[])[0]?.field, 'id');
-      const unknownTenant = await api(server, 'POST', '/v1/support/tickets', { token: agent.token, body: { subject: 'On behalf of nobody', description: 'The tenant does not exist at all.', customer_id: '01890000-0000-7000-8000-000000000000' } });
+      const unknownTenant = await api(server, 'POST', '/v1/support/tickets', {
+        token: agent.token,
+        body: {
+          subject: 'On behalf of nobody',
+          description: 'The tenant does not exist at all.',
+          customer_id: '01890000-0000-7000-8000-000000000000',
+        },
+      });
       assert.equal(unknownTenant.status, 400);
       assert.equal((unknownTenant.body.errors as Json[])[0]?.field, 'customer_id');
-      const forged = await api(server, 'POST', '/v1/support/tickets', { token: a.apiKey, body: { subject: 'Forged tenant id', description: 'A customer may not pick the tenant.', customer_id: b.customerId } });
+      const forged = await api(server, 'POST', '/v1/support/tickets', {
+        token: a.apiKey,
+        body: {
+          subject: 'Forged tenant id',
+          description: 'A customer may not pick the tenant.',
+          customer_id: b.customerId,
+        },
+      });
       assert.equal(forged.status, 403);
       assert.equal((forged.body.errors as Json[])[0]?.field, 'customer_id');
-      const customerFilter = await api(server, 'GET', `/v1/support/tickets?customer_id=${b.customerId}`, { token: a.apiKey });
+      const customerFilter = await api(server, 'GET', `/v1/support/tickets?customer_id=${b.customerId}`, {
+        token: a.apiKey,
+      });
       assert.equal(customerFilter.status, 400);
     });
 
@@ -228,10 +321,18 @@ for (const dialect of TEST_DIALECTS) {
       const got = await api(server, 'GET', path, { token: tenant.apiKey });
       const etag = got.headers.get('etag');
       assert.equal(etag, '"1"');
-      const first = await api(server, 'PATCH', path, { token: tenant.apiKey, body: { category: 'billing' }, headers: { 'if-match': etag ?? '' } });
+      const first = await api(server, 'PATCH', path, {
+        token: tenant.apiKey,
+        body: { category: 'billing' },
+        headers: { 'if-match': etag ?? '' },
+      });
       assert.equal(first.status, 200);
       assert.equal(first.headers.get('etag'), '"2"');
-      const stale = await api(server, 'PATCH', path, { token: tenant.apiKey, body: { category: 'technical' }, headers: { 'if-match': etag ?? '' } });
+      const stale = await api(server, 'PATCH', path, {
+        token: tenant.apiKey,
+        body: { category: 'technical' },
+        headers: { 'if-match': etag ?? '' },
+      });
       assert.equal(stale.status, 412);
       assert.equal((stale.body.errors as Json[])[0]?.field, 'if-match');
     });

@@ -9,20 +9,65 @@ import type { TestServer } from '../testing/server.ts';
 import { api, openTicket } from './test-helpers.ts';
 
 const RUNS = Number(process.env.TICKET_FUZZ_RUNS ?? 400);
-const FIELDS = ['subject', 'description', 'priority', 'category', 'tags', 'customer_id', 'status', 'assignee_id', 'body', 'text', 'visibility'];
-const QUERY = ['status', 'priority', 'category', 'assignee', 'customer_id', 'created_after', 'created_before', 'sort', 'limit', 'cursor'];
+const FIELDS = [
+  'subject',
+  'description',
+  'priority',
+  'category',
+  'tags',
+  'customer_id',
+  'status',
+  'assignee_id',
+  'body',
+  'text',
+  'visibility',
+];
+const QUERY = [
+  'status',
+  'priority',
+  'category',
+  'assignee',
+  'customer_id',
+  'created_after',
+  'created_before',
+  'sort',
+  'limit',
+  'cursor',
+];
 
 const scalar = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.integer(),
   fc.boolean(),
   fc.constant(null),
-  fc.constantFrom('open', 'in-progress', 'waiting-customer', 'resolved', 'closed', 'critical', 'low', 'internal', 'public', 'me', 'none', '-priority', 'priority', 'x'.repeat(30), '2026-02-30T00:00:00Z', '2026-01-01T00:00:00Z'),
+  fc.constantFrom(
+    'open',
+    'in-progress',
+    'waiting-customer',
+    'resolved',
+    'closed',
+    'critical',
+    'low',
+    'internal',
+    'public',
+    'me',
+    'none',
+    '-priority',
+    'priority',
+    'x'.repeat(30),
+    '2026-02-30T00:00:00Z',
+    '2026-01-01T00:00:00Z',
+  ),
   fc.uuid(),
 );
 const value = fc.oneof(scalar, fc.array(scalar, { maxLength: 4 }));
 // Cursors that decode but carry values of the wrong type or a foreign sort name.
-const forgedCursor = fc.tuple(fc.constantFrom('priority', '-priority', 'created_at', '-updated_at'), fc.oneof(fc.string({ maxLength: 10 }), fc.integer(), fc.double()), fc.string({ maxLength: 36 }))
+const forgedCursor = fc
+  .tuple(
+    fc.constantFrom('priority', '-priority', 'created_at', '-updated_at'),
+    fc.oneof(fc.string({ maxLength: 10 }), fc.integer(), fc.double()),
+    fc.string({ maxLength: 36 }),
+  )
   .map((parts) => Buffer.from(JSON.stringify(parts)).toString('base64url'));
 
 for (const dialect of TEST_DIALECTS) {
@@ -50,7 +95,17 @@ for (const dialect of TEST_DIALECTS) {
         fc.nat(),
         fc.nat(),
         fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 4 }),
-        fc.array(fc.tuple(fc.constantFrom(...QUERY), fc.oneof(fc.string({ maxLength: 30 }), forgedCursor, fc.constantFrom('open,closed', 'me', '-priority', '100', '0'))), { maxLength: 4 }),
+        fc.array(
+          fc.tuple(
+            fc.constantFrom(...QUERY),
+            fc.oneof(
+              fc.string({ maxLength: 30 }),
+              forgedCursor,
+              fc.constantFrom('open,closed', 'me', '-priority', '100', '0'),
+            ),
+          ),
+          { maxLength: 4 },
+        ),
       );
       const failures = await fuzzConcurrently(requestCase, RUNS, async ([route, tokenIndex, refIndex, body, query]) => {
         const token = tokens[tokenIndex % tokens.length];

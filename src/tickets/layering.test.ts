@@ -20,11 +20,19 @@ describe('tickets layering', () => {
     const offenders = sources(FEATURE)
       .filter((path) => !HTTP_EDGE.has(relative(FEATURE, path)))
       .filter((path) => /from '(\.\.\/)+http\//.test(readFileSync(path, 'utf8')));
-    assert.deepEqual(offenders.map((path) => relative(FEATURE, path)), []);
+    assert.deepEqual(
+      offenders.map((path) => relative(FEATURE, path)),
+      [],
+    );
   });
 
   it('use cases run no SQL of their own: they reach storage through the injected repository', () => {
-    const offenders = sources(join(FEATURE, 'use-cases')).filter((path) => /\.(selectFrom|insertInto|updateTable|deleteFrom)\(/.test(readFileSync(path, 'utf8')));
-    assert.deepEqual(offenders.map((path) => relative(FEATURE, path)), []);
+    const offenders = sources(join(FEATURE, 'use-cases')).filter((path) =>
+      /\.(selectFrom|insertInto|updateTable|deleteFrom)\(/.test(readFileSync(path, 'utf8')),
+    );
+    assert.deepEqual(
+      offenders.map((path) => relative(FEATURE, path)),
+      [],
+    );
   });
 });

@@ -13,7 +13,10 @@ export function ticketReference(number: number): string {
  * since an internal note changes the staff view without a new version (customers must not see it
  * move). `If-Match` compares the version part only (see `etagMatches`).
  */
-export function ticketEtag(ticket: Pick<Ticket, 'version' | 'internal_comment_count'>, audience: 'customer' | 'staff'): string {
+export function ticketEtag(
+  ticket: Pick<Ticket, 'version' | 'internal_comment_count'>,
+  audience: 'customer' | 'staff',
+): string {
   return audience === 'staff' ? `"${ticket.version}.${ticket.internal_comment_count}"` : `"${ticket.version}"`;
 }
 

@@ -27,20 +27,40 @@ for (const dialect of TEST_DIALECTS) {
       const early = await openTicket(server, tenant.apiKey);
       const late = await openTicket(server, tenant.apiKey);
       for (const ticket of [early, late]) {
-        assert.equal((await api(server, 'PATCH', `/v1/support/tickets/${ticket.id}`, { token: agent.token, body: { status: 'resolved' } })).status, 200);
+        assert.equal(
+          (
+            await api(server, 'PATCH', `/v1/support/tickets/${ticket.id}`, {
+              token: agent.token,
+              body: { status: 'resolved' },
+            })
+          ).status,
+          200,
+        );
       }
       clock.advance(6 * DAY);
-      const reopened = await api<TicketJson>(server, 'PATCH', `/v1/support/tickets/${early.id}`, { token: tenant.apiKey, body: { status: 'open' } });
+      const reopened = await api<TicketJson>(server, 'PATCH', `/v1/support/tickets/${early.id}`, {
+        token: tenant.apiKey,
+        body: { status: 'open' },
+      });
       assert.equal(reopened.status, 200);
       assert.equal(reopened.body.status, 'open');
       clock.advance(2 * DAY);
-      const reply = await api(server, 'POST', `/v1/support/tickets/${late.id}/comments`, { token: tenant.apiKey, body: { body: 'It broke again' } });
+      const reply = await api(server, 'POST', `/v1/support/tickets/${late.id}/comments`, {
+        token: tenant.apiKey,
+        body: { body: 'It broke again' },
+      });
       assert.equal(reply.status, 409);
       assert.match(String(reply.body.hint), /new ticket/);
-      const patch = await api(server, 'PATCH', `/v1/support/tickets/${late.id}`, { token: tenant.apiKey, body: { status: 'open' } });
+      const patch = await api(server, 'PATCH', `/v1/support/tickets/${late.id}`, {
+        token: tenant.apiKey,
+        body: { status: 'open' },
+      });
       assert.equal(patch.status, 409);
       assert.match(String(patch.body.hint), /reopen window/);
-      const closed = await api<TicketJson>(server, 'PATCH', `/v1/support/tickets/${late.id}`, { token: tenant.apiKey, body: { status: 'closed' } });
+      const closed = await api<TicketJson>(server, 'PATCH', `/v1/support/tickets/${late.id}`, {
+        token: tenant.apiKey,
+        body: { status: 'closed' },
+      });
       assert.equal(closed.body.status, 'closed');
     });
 
@@ -48,8 +68,14 @@ for (const dialect of TEST_DIALECTS) {
       const tenant = await createTenant(server);
       const agent = await createStaffUser(server, 'agent');
       const ticket = await openTicket(server, tenant.apiKey);
-      await api(server, 'PATCH', `/v1/support/tickets/${ticket.id}`, { token: agent.token, body: { status: 'waiting-customer' } });
-      await api(server, 'POST', `/v1/support/tickets/${ticket.id}/comments`, { token: tenant.apiKey, body: { text: 'Here you go' } });
+      await api(server, 'PATCH', `/v1/support/tickets/${ticket.id}`, {
+        token: agent.token,
+        body: { status: 'waiting-customer' },
+      });
+      await api(server, 'POST', `/v1/support/tickets/${ticket.id}/comments`, {
+        token: tenant.apiKey,
+        body: { text: 'Here you go' },
+      });
       const after = await api<TicketJson>(server, 'GET', `/v1/support/tickets/${ticket.id}`, { token: tenant.apiKey });
       assert.equal(after.body.status, 'open');
       assert.equal(after.body.comment_count, 1);
@@ -58,12 +84,27 @@ for (const dialect of TEST_DIALECTS) {
     it('concurrent creates get distinct consecutive numbers; concurrent updates all land', async () => {
       const tenant = await createTenant(server);
       const created = await Promise.all(Array.from({ length: 12 }, () => openTicket(server, tenant.apiKey)));
-      assert.deepEqual(created.map((t) => t.number).sort((a, b) => a - b), Array.from({ length: 12 }, (_, i) => 1001 + i));
+      assert.deepEqual(
+        created.map((t) => t.number).sort((a, b) => a - b),
+        Array.from({ length: 12 }, (_, i) => 1001 + i),
+      );
       const target = created[0] as TicketJson;
       const tags = Array.from({ length: 6 }, (_, i) => [`t${i}`]);
-      const results = await Promise.all(tags.map((tag) => api(server, 'PATCH', `/v1/support/tickets/${target.id}`, { token: tenant.apiKey, body: { tags: tag } })));
-      assert.ok(results.every((r) => r.status === 200), JSON.stringify(results.map((r) => r.status)));
-      const history = await api<{ history: { field: string }[] }>(server, 'GET', `/v1/support/tickets/${target.id}/history`, { token: tenant.apiKey });
+      const results = await Promise.all(
+        tags.map((tag) =>
+          api(server, 'PATCH', `/v1/support/tickets/${target.id}`, { token: tenant.apiKey, body: { tags: tag } }),
+        ),
+      );
+      assert.ok(
+        results.every((r) => r.status === 200),
+        JSON.stringify(results.map((r) => r.status)),
+      );
+      const history = await api<{ history: { field: string }[] }>(
+        server,
+        'GET',
+        `/v1/support/tickets/${target.id}/history`,
+        { token: tenant.apiKey },
+      );
       assert.equal(history.body.history.filter((h) => h.field === 'tags').length, 6);
       const final = await api<TicketJson>(server, 'GET', `/v1/support/tickets/${target.id}`, { token: tenant.apiKey });
       assert.equal(final.body.version, 7);

@@ -13,11 +13,31 @@ const ISO = NOW.toISOString();
 
 function ticketRow(customerId: string, number: number, overrides: Partial<Ticket> = {}): Ticket {
   return {
-    id: newTicketId(NOW), customer_id: customerId, number, subject: 'Subject', description: 'A description long enough.',
-    priority: 'medium', category: 'general', status: 'open', created_by: 'someone', assignee_id: null, tags: '[]',
-    created_at: ISO, updated_at: ISO, first_response_at: null, resolved_at: null, closed_at: null, last_activity_at: ISO,
-    comment_count: 0, internal_comment_count: 0, sla_first_response_due_at: null, sla_resolution_due_at: null,
-    sla_status: 'on_track', follow_up_of: null, version: 1, ...overrides,
+    id: newTicketId(NOW),
+    customer_id: customerId,
+    number,
+    subject: 'Subject',
+    description: 'A description long enough.',
+    priority: 'medium',
+    category: 'general',
+    status: 'open',
+    created_by: 'someone',
+    assignee_id: null,
+    tags: '[]',
+    created_at: ISO,
+    updated_at: ISO,
+    first_response_at: null,
+    resolved_at: null,
+    closed_at: null,
+    last_activity_at: ISO,
+    comment_count: 0,
+    internal_comment_count: 0,
+    sla_first_response_due_at: null,
+    sla_resolution_due_at: null,
+    sla_status: 'on_track',
+    follow_up_of: null,
+    version: 1,
+    ...overrides,
   };
 }
 
@@ -32,14 +52,25 @@ for (const dialect of TEST_DIALECTS) {
     before(async () => {
       database = await createTestDatabase(dialect);
       for (const id of [tenantA, tenantB]) {
-        await database.db.insertInto('customers').values({ id, name: id, tier: 'standard', status: 'active', last_ticket_number: 1000, created_at: ISO, updated_at: ISO }).execute();
+        await database.db
+          .insertInto('customers')
+          .values({
+            id,
+            name: id,
+            tier: 'standard',
+            status: 'active',
+            last_ticket_number: 1000,
+            created_at: ISO,
+            updated_at: ISO,
+          })
+          .execute();
       }
     });
     after(async () => {
       await database.destroy();
     });
 
-    it('a tenant-bound repository neither reads nor writes another tenant\'s rows', async () => {
+    it("a tenant-bound repository neither reads nor writes another tenant's rows", async () => {
       const repoA = ticketRepository(database.db, scopeOfTenant(tenantA));
       const repoB = ticketRepository(database.db, scopeOfTenant(tenantB));
       const number = await repoB.nextNumber();
@@ -51,7 +82,16 @@ for (const dialect of TEST_DIALECTS) {
       assert.deepEqual(await repoA.find({ number: ticketB.number }), []);
       assert.equal(await repoA.update(ticketB.id, 1, { category: 'billing' }), undefined);
       await repoA.countInternalNote(ticketB.id);
-      const comment = { id: newCommentId(NOW), ticket_id: ticketB.id, customer_id: tenantB, author_id: 'x', author_role: 'staff' as const, body: 'Hi', visibility: 'public' as const, created_at: ISO };
+      const comment = {
+        id: newCommentId(NOW),
+        ticket_id: ticketB.id,
+        customer_id: tenantB,
+        author_id: 'x',
+        author_role: 'staff' as const,
+        body: 'Hi',
+        visibility: 'public' as const,
+        created_at: ISO,
+      };
       await assert.rejects(repoA.insertComment(comment), /outside the bound tenant scope/);
       await repoB.insertComment(comment);
       assert.deepEqual(await repoA.listComments(ticketB.id, true, {}), []);
@@ -70,7 +110,10 @@ for (const dialect of TEST_DIALECTS) {
       await repoA.insert(ticketA);
       const everyTenant = ticketRepository(database.db, { kind: 'all_tenants' });
       assert.equal((await everyTenant.find({ id: ticketA.id })).length, 1);
-      assert.deepEqual(await ticketRepository(database.db, { kind: 'all_tenants', customerId: tenantB }).find({ id: ticketA.id }), []);
+      assert.deepEqual(
+        await ticketRepository(database.db, { kind: 'all_tenants', customerId: tenantB }).find({ id: ticketA.id }),
+        [],
+      );
       await assert.rejects(everyTenant.nextNumber(), /scope naming one tenant/);
       await assert.rejects(everyTenant.insert(ticketRow(tenantA, 1)), /scope naming one tenant/);
     });
@@ -83,8 +126,15 @@ for (const dialect of TEST_DIALECTS) {
       await ticketRepository(database.db, scopeOfTenant(tenantA)).insert(closedA);
       for (const row of [closedB, openB]) await ticketRepository(database.db, scopeOfTenant(tenantB)).insert(row);
       assert.equal(await ticketSystemRepository(database.db).purgeClosedBefore('2025-06-01T00:00:00.000Z', 100), 2);
-      const left = await database.db.selectFrom('tickets').select('id').where('id', 'in', [closedA.id, closedB.id, openB.id]).execute();
-      assert.deepEqual(left.map((row) => row.id), [openB.id]);
+      const left = await database.db
+        .selectFrom('tickets')
+        .select('id')
+        .where('id', 'in', [closedA.id, closedB.id, openB.id])
+        .execute();
+      assert.deepEqual(
+        left.map((row) => row.id),
+        [openB.id],
+      );
     });
   });
 }

@@ -8,7 +8,14 @@ import type { SortKey } from '../database/pagination.ts';
 import { pageQuery } from '../database/pagination.ts';
 import type { Executor } from '../jobs/types.ts';
 import type { TicketId } from './ids.ts';
-import type { TicketCategory, TicketCommentsTable, TicketHistoryTable, TicketPriority, TicketStatus, TicketsTable } from './tables.ts';
+import type {
+  TicketCategory,
+  TicketCommentsTable,
+  TicketHistoryTable,
+  TicketPriority,
+  TicketStatus,
+  TicketsTable,
+} from './tables.ts';
 
 /** Stored rows as the service sees them. */
 export type Ticket = Selectable<TicketsTable>;
@@ -45,7 +52,8 @@ const priorityRank = sql<string>`(case ${sql.ref('tickets.priority')} when 'low'
 export function ticketSortKey(sort: string): SortKey {
   const descending = sort.startsWith('-');
   const name = descending ? sort.slice(1) : sort;
-  const expression = name === 'priority' ? priorityRank : sql.ref(`tickets.${name === 'updated_at' ? 'updated_at' : 'created_at'}`);
+  const expression =
+    name === 'priority' ? priorityRank : sql.ref(`tickets.${name === 'updated_at' ? 'updated_at' : 'created_at'}`);
   return { name: sort, expression, idColumn: 'tickets.id', direction: descending ? 'desc' : 'asc' };
 }
 
@@ -68,7 +76,8 @@ export function ticketRepository(db: Executor, scope: TenantScope) {
   };
   /** Rows handed in (comments, history) must belong to the bound tenant. */
   const ensureInScope = (customerId: string): void => {
-    if (scope.customerId !== undefined && scope.customerId !== customerId) throw new Error('row outside the bound tenant scope');
+    if (scope.customerId !== undefined && scope.customerId !== customerId)
+      throw new Error('row outside the bound tenant scope');
   };
 
   return {
@@ -84,20 +93,25 @@ export function ticketRepository(db: Executor, scope: TenantScope) {
     },
 
     async insert(ticket: Insertable<TicketsTable>): Promise<void> {
-      await db.insertInto('tickets').values({ ...ticket, customer_id: tenantForInsert() }).execute();
+      await db
+        .insertInto('tickets')
+        .values({ ...ticket, customer_id: tenantForInsert() })
+        .execute();
     },
 
     /** Up to two matches (staff looking a number up across tenants can hit several). */
     async find(lookup: TicketLookup): Promise<Ticket[]> {
       let query = withinScope(db.selectFrom('tickets').selectAll(), scope, 'tickets.customer_id');
-      query = 'id' in lookup ? query.where('tickets.id', '=', lookup.id) : query.where('tickets.number', '=', lookup.number);
+      query =
+        'id' in lookup ? query.where('tickets.id', '=', lookup.id) : query.where('tickets.number', '=', lookup.number);
       return query.limit(2).execute();
     },
 
     /** One page of tickets: filters in the WHERE clause before the limit, one query. */
     async list(filters: TicketFilters, sort: SortKey, page: PageRequest): Promise<Ticket[]> {
       let query = withinScope(db.selectFrom('tickets').selectAll(), scope, 'tickets.customer_id');
-      if (filters.statuses && filters.statuses.length > 0) query = query.where('tickets.status', 'in', filters.statuses);
+      if (filters.statuses && filters.statuses.length > 0)
+        query = query.where('tickets.status', 'in', filters.statuses);
       if (filters.priority) query = query.where('tickets.priority', '=', filters.priority);
       if (filters.category) query = query.where('tickets.category', '=', filters.category);
       if (filters.assignee === null) query = query.where('tickets.assignee_id', 'is', null);
@@ -109,13 +123,20 @@ export function ticketRepository(db: Executor, scope: TenantScope) {
 
     /** Applies a change if the ticket is still at `version`; undefined when someone else changed it first. */
     async update(id: TicketId, version: number, changes: Updateable<TicketsTable>): Promise<Ticket | undefined> {
-      const query = db.updateTable('tickets').set(changes).where('tickets.id', '=', id).where('tickets.version', '=', version);
+      const query = db
+        .updateTable('tickets')
+        .set(changes)
+        .where('tickets.id', '=', id)
+        .where('tickets.version', '=', version);
       return updateWithinScope(query, scope, 'tickets.customer_id').returningAll().executeTakeFirst();
     },
 
     /** Counts an internal note without touching anything a customer can see (version, updated_at). */
     async countInternalNote(id: TicketId): Promise<void> {
-      const query = db.updateTable('tickets').set({ internal_comment_count: sql`internal_comment_count + 1` }).where('tickets.id', '=', id);
+      const query = db
+        .updateTable('tickets')
+        .set({ internal_comment_count: sql`internal_comment_count + 1` })
+        .where('tickets.id', '=', id);
       await updateWithinScope(query, scope, 'tickets.customer_id').execute();
     },
 
@@ -126,7 +147,11 @@ export function ticketRepository(db: Executor, scope: TenantScope) {
 
     /** Comments of one ticket, oldest first; internal notes only when asked for. */
     async listComments(ticketId: TicketId, includeInternal: boolean, page: PageRequest): Promise<TicketComment[]> {
-      let query = withinScope(db.selectFrom('ticket_comments').selectAll(), scope, 'ticket_comments.customer_id').where('ticket_comments.ticket_id', '=', ticketId);
+      let query = withinScope(db.selectFrom('ticket_comments').selectAll(), scope, 'ticket_comments.customer_id').where(
+        'ticket_comments.ticket_id',
+        '=',
+        ticketId,
+      );
       if (!includeInternal) query = query.where('ticket_comments.visibility', '=', 'public');
       return pageQuery(query, OLDEST_FIRST('ticket_comments'), page).execute();
     },
@@ -138,7 +163,11 @@ export function ticketRepository(db: Executor, scope: TenantScope) {
 
     /** History of one ticket, oldest first; internal entries only when asked for. */
     async listHistory(ticketId: TicketId, includeInternal: boolean, page: PageRequest): Promise<TicketHistoryEntry[]> {
-      let query = withinScope(db.selectFrom('ticket_history').selectAll(), scope, 'ticket_history.customer_id').where('ticket_history.ticket_id', '=', ticketId);
+      let query = withinScope(db.selectFrom('ticket_history').selectAll(), scope, 'ticket_history.customer_id').where(
+        'ticket_history.ticket_id',
+        '=',
+        ticketId,
+      );
       if (!includeInternal) query = query.where('ticket_history.visibility', '=', 'public');
       return pageQuery(query, OLDEST_FIRST('ticket_history'), page).execute();
     },
@@ -174,7 +203,13 @@ export function ticketSystemRepository(db: Executor) {
      * Open tickets are never touched. Returns how many tickets went.
      */
     async purgeClosedBefore(before: string, limit: number): Promise<number> {
-      const rows = await db.selectFrom('tickets').select('id').where('status', '=', 'closed').where('closed_at', '<', before).limit(limit).execute();
+      const rows = await db
+        .selectFrom('tickets')
+        .select('id')
+        .where('status', '=', 'closed')
+        .where('closed_at', '<', before)
+        .limit(limit)
+        .execute();
       const ids = rows.map((row) => row.id);
       if (ids.length === 0) return 0;
       await db.deleteFrom('ticket_comments').where('ticket_id', 'in', ids).execute();

@@ -24,14 +24,33 @@ for (const dialect of TEST_DIALECTS) {
       const customer = await createCustomerUser(server, tenant.customerId);
       const agent = await createStaffUser(server);
       const create = async (subject: string) =>
-        (await request<{ id: TicketId }>(server.baseUrl, 'POST', '/v1/support/tickets', { token: customer.token, body: { subject, description: 'A description that is long enough.' } })).body.id;
+        (
+          await request<{ id: TicketId }>(server.baseUrl, 'POST', '/v1/support/tickets', {
+            token: customer.token,
+            body: { subject, description: 'A description that is long enough.' },
+          })
+        ).body.id;
       const oldClosed = await create('Closed long ago');
       const recentClosed = await create('Closed recently');
       const oldOpen = await create('Open for ages');
       for (const id of [oldClosed, recentClosed]) {
-        await request(server.baseUrl, 'POST', `/v1/support/tickets/${id}/comments`, { token: agent.token, body: { body: 'Fixed on our side.' } });
-        await request(server.baseUrl, 'PATCH', `/v1/support/tickets/${id}`, { token: agent.token, body: { status: 'resolved' } });
-        assert.equal((await request(server.baseUrl, 'PATCH', `/v1/support/tickets/${id}`, { token: customer.token, body: { status: 'closed' } })).status, 200);
+        await request(server.baseUrl, 'POST', `/v1/support/tickets/${id}/comments`, {
+          token: agent.token,
+          body: { body: 'Fixed on our side.' },
+        });
+        await request(server.baseUrl, 'PATCH', `/v1/support/tickets/${id}`, {
+          token: agent.token,
+          body: { status: 'resolved' },
+        });
+        assert.equal(
+          (
+            await request(server.baseUrl, 'PATCH', `/v1/support/tickets/${id}`, {
+              token: customer.token,
+              body: { status: 'closed' },
+            })
+          ).status,
+          200,
+        );
       }
       const { db } = server.database;
       const longAgo = new Date(Date.now() - 100 * DAY).toISOString();
@@ -39,15 +58,45 @@ for (const dialect of TEST_DIALECTS) {
       await db.updateTable('tickets').set({ created_at: longAgo }).where('id', '=', oldOpen).execute();
 
       await db.deleteFrom('jobs').execute(); // only the sweep runs here
-      await db.insertInto('jobs').values({ id: 'sweep-1', name: 'tickets.retention', payload: '{}', status: 'pending', run_at: new Date(0).toISOString(), attempts: 0, max_attempts: 3, locked_by: null, locked_until: null, last_error: null, unique_key: null, created_at: longAgo, updated_at: longAgo }).execute();
+      await db
+        .insertInto('jobs')
+        .values({
+          id: 'sweep-1',
+          name: 'tickets.retention',
+          payload: '{}',
+          status: 'pending',
+          run_at: new Date(0).toISOString(),
+          attempts: 0,
+          max_attempts: 3,
+          locked_by: null,
+          locked_until: null,
+          last_error: null,
+          unique_key: null,
+          created_at: longAgo,
+          updated_at: longAgo,
+        })
+        .execute();
       const runner = new JobRunner({ handle: server.database, handlers: ticketRetention(90) });
       assert.equal(await runner.runOnce(), 1);
 
-      const remaining = (await db.selectFrom('tickets').select('id').where('customer_id', '=', tenant.customerId).execute()).map((r) => r.id).sort();
+      const remaining = (
+        await db.selectFrom('tickets').select('id').where('customer_id', '=', tenant.customerId).execute()
+      )
+        .map((r) => r.id)
+        .sort();
       assert.deepEqual(remaining, [recentClosed, oldOpen].sort());
-      assert.equal((await db.selectFrom('ticket_comments').select('id').where('ticket_id', '=', oldClosed).execute()).length, 0);
-      assert.equal((await db.selectFrom('ticket_history').select('id').where('ticket_id', '=', oldClosed).execute()).length, 0);
-      assert.ok((await db.selectFrom('ticket_comments').select('id').where('ticket_id', '=', recentClosed).execute()).length > 0);
+      assert.equal(
+        (await db.selectFrom('ticket_comments').select('id').where('ticket_id', '=', oldClosed).execute()).length,
+        0,
+      );
+      assert.equal(
+        (await db.selectFrom('ticket_history').select('id').where('ticket_id', '=', oldClosed).execute()).length,
+        0,
+      );
+      assert.ok(
+        (await db.selectFrom('ticket_comments').select('id').where('ticket_id', '=', recentClosed).execute()).length >
+          0,
+      );
     });
   });
 }

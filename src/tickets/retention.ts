@@ -13,7 +13,9 @@ export function ticketRetention(days: number): Record<typeof TICKET_RETENTION_JO
     [TICKET_RETENTION_JOB]: async (_job, ctx) => {
       const before = new Date(ctx.now().getTime() - days * 86_400_000).toISOString();
       for (let round = 0; round < 100; round += 1) {
-        const purged = await ctx.db.transaction().execute((trx) => ticketSystemRepository(trx).purgeClosedBefore(before, 500));
+        const purged = await ctx.db
+          .transaction()
+          .execute((trx) => ticketSystemRepository(trx).purgeClosedBefore(before, 500));
         if (purged === 0) break;
       }
     },

@@ -8,12 +8,27 @@ import type { AuthContext } from '../identity/auth-context.ts';
 import { presentComment, presentHistory, presentTicket, ticketEtag } from './presenter.ts';
 import { ticketRepository } from './repository.ts';
 import type { Ticket } from './repository.ts';
-import { CommentPage, CommentView, CreateCommentBody, CreateTicketBody, GetTicketQuery, HistoryPage, ListTicketsQuery, PageOnlyQuery, TicketPage, TicketParams, TicketView, TicketWithComments, UpdateTicketBody } from './schemas.ts';
+import {
+  CommentPage,
+  CommentView,
+  CreateCommentBody,
+  CreateTicketBody,
+  GetTicketQuery,
+  HistoryPage,
+  ListTicketsQuery,
+  PageOnlyQuery,
+  TicketPage,
+  TicketParams,
+  TicketView,
+  TicketWithComments,
+  UpdateTicketBody,
+} from './schemas.ts';
 import { createTicketService, DEFAULT_REOPEN_WINDOW_MS } from './service.ts';
 import { audienceOf } from './use-cases/deps.ts';
 
 const TAGS = ['tickets'];
-const withEtag = (reply: FastifyReply, ticket: Ticket, auth: AuthContext) => reply.header('etag', ticketEtag(ticket, audienceOf(auth)));
+const withEtag = (reply: FastifyReply, ticket: Ticket, auth: AuthContext) =>
+  reply.header('etag', ticketEtag(ticket, audienceOf(auth)));
 const ifMatchOf = (header: string | string[] | undefined) => (Array.isArray(header) ? header.join(',') : header);
 
 /**
@@ -32,74 +47,148 @@ export function ticketRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
 
   return async (app) => {
     for (const url of ['/support/tickets', '/support/tickets/create']) {
-      app.post(url, {
-        schema: { tags: TAGS, summary: url.endsWith('/create') ? 'Open a ticket (alias of POST /support/tickets, kept for older clients)' : 'Open a ticket', body: CreateTicketBody, response: { 201: TicketView } },
-        config: { permission: 'tickets:write' },
-      }, async (request, reply) => {
-        const auth = authOf(request);
-        const ticket = await tickets.create(auth, request.body);
-        return withEtag(reply, ticket, auth).code(201).send(presentTicket(ticket, audienceOf(auth)));
-      });
+      app.post(
+        url,
+        {
+          schema: {
+            tags: TAGS,
+            summary: url.endsWith('/create')
+              ? 'Open a ticket (alias of POST /support/tickets, kept for older clients)'
+              : 'Open a ticket',
+            body: CreateTicketBody,
+            response: { 201: TicketView },
+          },
+          config: { permission: 'tickets:write' },
+        },
+        async (request, reply) => {
+          const auth = authOf(request);
+          const ticket = await tickets.create(auth, request.body);
+          return withEtag(reply, ticket, auth)
+            .code(201)
+            .send(presentTicket(ticket, audienceOf(auth)));
+        },
+      );
     }
 
-    app.get('/support/tickets', {
-      schema: { tags: TAGS, summary: 'List tickets (filters, sort, cursor pagination)', querystring: ListTicketsQuery, response: { 200: TicketPage } },
-      config: { permission: 'tickets:read' },
-    }, async (request) => {
-      const auth = authOf(request);
-      const page = await tickets.list(auth, request.query);
-      return listEnvelope('tickets', page, (t) => presentTicket(t, audienceOf(auth)));
-    });
-
-    app.get('/support/tickets/:id', {
-      schema: { tags: TAGS, summary: 'Get a ticket by id or number, with its comments', params: TicketParams, querystring: GetTicketQuery, response: { 200: TicketWithComments } },
-      config: { permission: 'tickets:read' },
-    }, async (request, reply) => {
-      const auth = authOf(request);
-      const { ticket, comments } = await tickets.get(auth, request.params.id, request.query.customer_id);
-      withEtag(reply, ticket, auth);
-      return { ...presentTicket(ticket, audienceOf(auth)), comments: comments.map(presentComment) };
-    });
-
-    for (const method of ['patch', 'put'] as const) {
-      app[method]('/support/tickets/:id', {
+    app.get(
+      '/support/tickets',
+      {
         schema: {
           tags: TAGS,
-          summary: method === 'patch' ? 'Change status, priority, category, assignee or tags' : 'Same as PATCH (kept for older clients)',
-          params: TicketParams,
-          body: UpdateTicketBody,
-          response: { 200: TicketView },
+          summary: 'List tickets (filters, sort, cursor pagination)',
+          querystring: ListTicketsQuery,
+          response: { 200: TicketPage },
         },
-        config: { permission: 'tickets:write' },
-      }, async (request, reply) => {
+        config: { permission: 'tickets:read' },
+      },
+      async (request) => {
         const auth = authOf(request);
-        const ticket = await tickets.update(auth, request.params.id, request.body, ifMatchOf(request.headers['if-match']));
-        return withEtag(reply, ticket, auth).send(presentTicket(ticket, audienceOf(auth)));
-      });
+        const page = await tickets.list(auth, request.query);
+        return listEnvelope('tickets', page, (t) => presentTicket(t, audienceOf(auth)));
+      },
+    );
+
+    app.get(
+      '/support/tickets/:id',
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Get a ticket by id or number, with its comments',
+          params: TicketParams,
+          querystring: GetTicketQuery,
+          response: { 200: TicketWithComments },
+        },
+        config: { permission: 'tickets:read' },
+      },
+      async (request, reply) => {
+        const auth = authOf(request);
+        const { ticket, comments } = await tickets.get(auth, request.params.id, request.query.customer_id);
+        withEtag(reply, ticket, auth);
+        return { ...presentTicket(ticket, audienceOf(auth)), comments: comments.map(presentComment) };
+      },
+    );
+
+    for (const method of ['patch', 'put'] as const) {
+      app[method](
+        '/support/tickets/:id',
+        {
+          schema: {
+            tags: TAGS,
+            summary:
+              method === 'patch'
+                ? 'Change status, priority, category, assignee or tags'
+                : 'Same as PATCH (kept for older clients)',
+            params: TicketParams,
+            body: UpdateTicketBody,
+            response: { 200: TicketView },
+          },
+          config: { permission: 'tickets:write' },
+        },
+        async (request, reply) => {
+          const auth = authOf(request);
+          const ticket = await tickets.update(
+            auth,
+            request.params.id,
+            request.body,
+            ifMatchOf(request.headers['if-match']),
+          );
+          return withEtag(reply, ticket, auth).send(presentTicket(ticket, audienceOf(auth)));
+        },
+      );
     }
 
-    app.post('/support/tickets/:id/comments', {
-      schema: { tags: TAGS, summary: 'Comment on a ticket (staff may write internal notes)', params: TicketParams, body: CreateCommentBody, response: { 201: CommentView } },
-      config: { permission: 'tickets:write' },
-    }, async (request, reply) => {
-      const comment = await tickets.addComment(authOf(request), request.params.id, request.body);
-      return reply.code(201).send(presentComment(comment));
-    });
+    app.post(
+      '/support/tickets/:id/comments',
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Comment on a ticket (staff may write internal notes)',
+          params: TicketParams,
+          body: CreateCommentBody,
+          response: { 201: CommentView },
+        },
+        config: { permission: 'tickets:write' },
+      },
+      async (request, reply) => {
+        const comment = await tickets.addComment(authOf(request), request.params.id, request.body);
+        return reply.code(201).send(presentComment(comment));
+      },
+    );
 
-    app.get('/support/tickets/:id/comments', {
-      schema: { tags: TAGS, summary: 'List comments, oldest first', params: TicketParams, querystring: PageOnlyQuery, response: { 200: CommentPage } },
-      config: { permission: 'tickets:read' },
-    }, async (request) => {
-      const page = await tickets.listComments(authOf(request), request.params.id, request.query);
-      return listEnvelope('comments', page, presentComment);
-    });
+    app.get(
+      '/support/tickets/:id/comments',
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'List comments, oldest first',
+          params: TicketParams,
+          querystring: PageOnlyQuery,
+          response: { 200: CommentPage },
+        },
+        config: { permission: 'tickets:read' },
+      },
+      async (request) => {
+        const page = await tickets.listComments(authOf(request), request.params.id, request.query);
+        return listEnvelope('comments', page, presentComment);
+      },
+    );
 
-    app.get('/support/tickets/:id/history', {
-      schema: { tags: TAGS, summary: 'List the change history, oldest first', params: TicketParams, querystring: PageOnlyQuery, response: { 200: HistoryPage } },
-      config: { permission: 'tickets:read' },
-    }, async (request) => {
-      const page = await tickets.listHistory(authOf(request), request.params.id, request.query);
-      return listEnvelope('history', page, presentHistory);
-    });
+    app.get(
+      '/support/tickets/:id/history',
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'List the change history, oldest first',
+          params: TicketParams,
+          querystring: PageOnlyQuery,
+          response: { 200: HistoryPage },
+        },
+        config: { permission: 'tickets:read' },
+      },
+      async (request) => {
+        const page = await tickets.listHistory(authOf(request), request.params.id, request.query);
+        return listEnvelope('history', page, presentHistory);
+      },
+    );
   };
 }

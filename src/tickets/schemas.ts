@@ -4,32 +4,60 @@ import type { Static } from 'typebox';
 import { PageOf, PageQuery } from '../http/pagination.ts';
 import { CATEGORIES, LIMITS, PRIORITIES, SORTS, STATUSES } from './fields.ts';
 
-const Uuid = (description: string) => Type.String({ format: 'uuid', description, examples: ['0193a5f2-7c1e-7d4a-9b1e-2f6c3d4e5a6b'] });
+const Uuid = (description: string) =>
+  Type.String({ format: 'uuid', description, examples: ['0193a5f2-7c1e-7d4a-9b1e-2f6c3d4e5a6b'] });
 
 /** Ticket priority. */
-export const Priority = Type.Enum(PRIORITIES, { description: 'low, medium (default), high or critical', examples: ['high'] });
-/** Ticket category. */
-export const Category = Type.Enum(CATEGORIES, { description: 'general (default), billing, technical, feature-request, security or compliance', examples: ['billing'] });
-/** Ticket status (see the state machine in tickets.md). */
-export const Status = Type.Enum(STATUSES, { description: 'open, in-progress, waiting-customer, resolved or closed', examples: ['open'] });
-/** Comment visibility. */
-export const Visibility = Type.Enum(['public', 'internal'], { description: 'public, or internal (staff-only note, never shown to customers)', examples: ['public'] });
-
-const Tags = Type.Array(Type.String({ minLength: 1, maxLength: LIMITS.tag.max, description: 'A short label', examples: ['login'] }), {
-  maxItems: LIMITS.tags.max,
-  description: `Up to ${LIMITS.tags.max} labels of at most ${LIMITS.tag.max} characters; duplicates are dropped`,
-  examples: [['login', 'sso']],
+export const Priority = Type.Enum(PRIORITIES, {
+  description: 'low, medium (default), high or critical',
+  examples: ['high'],
 });
+/** Ticket category. */
+export const Category = Type.Enum(CATEGORIES, {
+  description: 'general (default), billing, technical, feature-request, security or compliance',
+  examples: ['billing'],
+});
+/** Ticket status (see the state machine in tickets.md). */
+export const Status = Type.Enum(STATUSES, {
+  description: 'open, in-progress, waiting-customer, resolved or closed',
+  examples: ['open'],
+});
+/** Comment visibility. */
+export const Visibility = Type.Enum(['public', 'internal'], {
+  description: 'public, or internal (staff-only note, never shown to customers)',
+  examples: ['public'],
+});
+
+const Tags = Type.Array(
+  Type.String({ minLength: 1, maxLength: LIMITS.tag.max, description: 'A short label', examples: ['login'] }),
+  {
+    maxItems: LIMITS.tags.max,
+    description: `Up to ${LIMITS.tags.max} labels of at most ${LIMITS.tag.max} characters; duplicates are dropped`,
+    examples: [['login', 'sso']],
+  },
+);
 
 /** Body of `POST /support/tickets`. Lengths are re-checked after trimming. */
 export const CreateTicketBody = Type.Object(
   {
-    subject: Type.String({ minLength: LIMITS.subject.min, maxLength: LIMITS.subject.max, description: `${LIMITS.subject.min}–${LIMITS.subject.max} characters; stored trimmed, and still at least ${LIMITS.subject.min} after trimming`, examples: ['Cannot log in with SSO'] }),
-    description: Type.String({ minLength: LIMITS.description.min, maxLength: LIMITS.description.max, description: `${LIMITS.description.min}–${LIMITS.description.max} characters, Markdown`, examples: ['Since this morning our SSO login fails with error 500 for every user.'] }),
+    subject: Type.String({
+      minLength: LIMITS.subject.min,
+      maxLength: LIMITS.subject.max,
+      description: `${LIMITS.subject.min}–${LIMITS.subject.max} characters; stored trimmed, and still at least ${LIMITS.subject.min} after trimming`,
+      examples: ['Cannot log in with SSO'],
+    }),
+    description: Type.String({
+      minLength: LIMITS.description.min,
+      maxLength: LIMITS.description.max,
+      description: `${LIMITS.description.min}–${LIMITS.description.max} characters, Markdown`,
+      examples: ['Since this morning our SSO login fails with error 500 for every user.'],
+    }),
     priority: Type.Optional(Priority),
     category: Type.Optional(Category),
     tags: Type.Optional(Tags),
-    customer_id: Type.Optional(Uuid('Staff only: the tenant the ticket is for (customers always create in their own tenant)')),
+    customer_id: Type.Optional(
+      Uuid('Staff only: the tenant the ticket is for (customers always create in their own tenant)'),
+    ),
   },
   { additionalProperties: false },
 );
@@ -42,7 +70,12 @@ export const UpdateTicketBody = Type.Object(
     status: Type.Optional(Status),
     priority: Type.Optional(Priority),
     category: Type.Optional(Category),
-    assignee_id: Type.Optional(Type.Union([Uuid('Staff only: the staff user to assign'), Type.Null()], { description: 'Staff only: a staff user id, or null to unassign', examples: [null] })),
+    assignee_id: Type.Optional(
+      Type.Union([Uuid('Staff only: the staff user to assign'), Type.Null()], {
+        description: 'Staff only: a staff user id, or null to unassign',
+        examples: [null],
+      }),
+    ),
     tags: Type.Optional(Tags),
   },
   { additionalProperties: false, minProperties: 1 },
@@ -53,8 +86,22 @@ export type UpdateTicketBody = Static<typeof UpdateTicketBody>;
 /** Body of `POST /support/tickets/{id}/comments`: exactly one of `body` and its older name `text`. */
 export const CreateCommentBody = Type.Object(
   {
-    body: Type.Optional(Type.String({ minLength: LIMITS.comment.min, maxLength: LIMITS.comment.max, description: `${LIMITS.comment.min}–${LIMITS.comment.max} characters, Markdown`, examples: ['We have rolled out a fix, please try again.'] })),
-    text: Type.Optional(Type.String({ minLength: LIMITS.comment.min, maxLength: LIMITS.comment.max, description: 'The older name of `body`, still accepted (give one of the two)', examples: ['Still failing for me.'] })),
+    body: Type.Optional(
+      Type.String({
+        minLength: LIMITS.comment.min,
+        maxLength: LIMITS.comment.max,
+        description: `${LIMITS.comment.min}–${LIMITS.comment.max} characters, Markdown`,
+        examples: ['We have rolled out a fix, please try again.'],
+      }),
+    ),
+    text: Type.Optional(
+      Type.String({
+        minLength: LIMITS.comment.min,
+        maxLength: LIMITS.comment.max,
+        description: 'The older name of `body`, still accepted (give one of the two)',
+        examples: ['Still failing for me.'],
+      }),
+    ),
     visibility: Type.Optional(Visibility),
   },
   { additionalProperties: false },
@@ -64,7 +111,12 @@ export type CreateCommentBody = Static<typeof CreateCommentBody>;
 
 /** `{id}` of the ticket routes: a UUID, a reference such as `SB-1042`, or the number `1042`. */
 export const TicketParams = Type.Object({
-  id: Type.String({ minLength: 1, maxLength: 100, description: 'Ticket id (UUID), reference (`SB-1042`) or number (`1042`)', examples: ['SB-1042'] }),
+  id: Type.String({
+    minLength: 1,
+    maxLength: 100,
+    description: 'Ticket id (UUID), reference (`SB-1042`) or number (`1042`)',
+    examples: ['SB-1042'],
+  }),
 });
 
 /** Query of `GET /support/tickets/{id}`. */
@@ -76,14 +128,28 @@ export const GetTicketQuery = Type.Object(
 /** Query of `GET /support/tickets`. */
 export const ListTicketsQuery = Type.Object(
   {
-    status: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 5, description: 'One or several statuses, repeated (`status=open&status=resolved`) or comma-separated', examples: [['open', 'in-progress']] })),
+    status: Type.Optional(
+      Type.Array(Type.String({ maxLength: 100 }), {
+        maxItems: 5,
+        description: 'One or several statuses, repeated (`status=open&status=resolved`) or comma-separated',
+        examples: [['open', 'in-progress']],
+      }),
+    ),
     priority: Type.Optional(Priority),
     category: Type.Optional(Category),
-    assignee: Type.Optional(Type.String({ maxLength: 100, description: '`me`, `none`, or a staff user id', examples: ['me'] })),
+    assignee: Type.Optional(
+      Type.String({ maxLength: 100, description: '`me`, `none`, or a staff user id', examples: ['me'] }),
+    ),
     customer_id: Type.Optional(Uuid('Staff only: one tenant')),
     created_after: Type.Optional(Timestamp('Only tickets created at or after this time')),
     created_before: Type.Optional(Timestamp('Only tickets created before this time')),
-    sort: Type.Optional(Type.Enum(SORTS, { default: '-created_at', description: 'Order; a leading `-` sorts descending', examples: ['-created_at'] })),
+    sort: Type.Optional(
+      Type.Enum(SORTS, {
+        default: '-created_at',
+        description: 'Order; a leading `-` sorts descending',
+        examples: ['-created_at'],
+      }),
+    ),
     ...PageQuery,
   },
   { additionalProperties: false },
@@ -98,7 +164,10 @@ export const PageOnlyQuery = Type.Object({ ...PageQuery }, { additionalPropertie
 export const CommentView = Type.Object({
   id: Uuid('Comment id'),
   ticket_id: Uuid('The ticket'),
-  author_id: Type.String({ description: 'The user who wrote it (or the API key id for keys without a user)', examples: ['0193a5f2-7c1e-7d4a-9b1e-2f6c3d4e5a6b'] }),
+  author_id: Type.String({
+    description: 'The user who wrote it (or the API key id for keys without a user)',
+    examples: ['0193a5f2-7c1e-7d4a-9b1e-2f6c3d4e5a6b'],
+  }),
   author_role: Type.Enum(['customer', 'staff'], { description: 'customer or staff', examples: ['staff'] }),
   body: Type.String({ description: 'Markdown text', examples: ['We have rolled out a fix.'] }),
   visibility: Visibility,
@@ -112,11 +181,17 @@ export const TicketView = Type.Object({
   reference: Type.String({ description: 'Display reference', examples: ['SB-1042'] }),
   customer_id: Uuid('The tenant'),
   subject: Type.String({ description: 'Trimmed subject', examples: ['Cannot log in with SSO'] }),
-  description: Type.String({ description: 'Markdown description', examples: ['Since this morning our SSO login fails for every user.'] }),
+  description: Type.String({
+    description: 'Markdown description',
+    examples: ['Since this morning our SSO login fails for every user.'],
+  }),
   priority: Priority,
   category: Category,
   status: Status,
-  created_by: Type.String({ description: 'The user who opened it (or the API key id for keys without a user)', examples: ['0193a5f2-7c1e-7d4a-9b1e-2f6c3d4e5a6b'] }),
+  created_by: Type.String({
+    description: 'The user who opened it (or the API key id for keys without a user)',
+    examples: ['0193a5f2-7c1e-7d4a-9b1e-2f6c3d4e5a6b'],
+  }),
   assignee_id: NullableString('Assigned staff user, or null', { examples: [null] }),
   tags: Type.Array(Type.String(), { description: 'Labels', examples: [['login']] }),
   created_at: Timestamp('When it was opened'),
@@ -127,7 +202,10 @@ export const TicketView = Type.Object({
   last_activity_at: Timestamp('Last change or public comment'),
   comment_count: Type.Integer({ description: 'Public comments', examples: [3] }),
   internal_comment_count: Type.Optional(Type.Integer({ description: 'Staff only: internal notes', examples: [1] })),
-  sla_status: Type.Enum(['on_track', 'at_risk', 'breached', 'met'], { description: 'SLA state', examples: ['on_track'] }),
+  sla_status: Type.Enum(['on_track', 'at_risk', 'breached', 'met'], {
+    description: 'SLA state',
+    examples: ['on_track'],
+  }),
   sla_first_response_due_at: NullableTimestamp('First-response target'),
   sla_resolution_due_at: NullableTimestamp('Resolution target'),
   sla_due_date: NullableTimestamp('The next due time still running: first response, then resolution; null when none'),
@@ -138,7 +216,9 @@ export const TicketView = Type.Object({
 /** `GET /support/tickets/{id}`: the ticket with its comments (public; staff also internal). */
 export const TicketWithComments = Type.Object({
   ...TicketView.properties,
-  comments: Type.Array(CommentView, { description: 'Oldest first, at most the first 200 (page through /comments for more)' }),
+  comments: Type.Array(CommentView, {
+    description: 'Oldest first, at most the first 200 (page through /comments for more)',
+  }),
 });
 
 /** One immutable history entry; values are the field's JSON values. */
@@ -149,7 +229,10 @@ export const HistoryView = Type.Object({
   from: Type.Unknown({ description: 'Value before', examples: ['open'] }),
   to: Type.Unknown({ description: 'Value after', examples: ['resolved'] }),
   actor_id: NullableString('Who changed it (null for the system)', { examples: [null] }),
-  actor_role: Type.Enum(['customer', 'staff', 'system'], { description: 'customer, staff or system', examples: ['staff'] }),
+  actor_role: Type.Enum(['customer', 'staff', 'system'], {
+    description: 'customer, staff or system',
+    examples: ['staff'],
+  }),
   visibility: Visibility,
   created_at: Timestamp('When'),
 });

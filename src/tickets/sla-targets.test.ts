@@ -14,12 +14,21 @@ const CASES: [TicketPriority, string, string][] = [
 describe('SLA targets (wall clock, seed defaults)', () => {
   for (const [priority, firstResponse, resolution] of CASES) {
     it(`${priority}: first response ${firstResponse}, resolution ${resolution}`, () => {
-      assert.deepEqual(slaDueDates(priority, CREATED), { firstResponseDueAt: firstResponse, resolutionDueAt: resolution });
+      assert.deepEqual(slaDueDates(priority, CREATED), {
+        firstResponseDueAt: firstResponse,
+        resolutionDueAt: resolution,
+      });
     });
   }
 
   it('sla_due_date is the next running clock', () => {
-    const base = { first_response_at: null, resolved_at: null, closed_at: null, sla_first_response_due_at: 'A', sla_resolution_due_at: 'B' };
+    const base = {
+      first_response_at: null,
+      resolved_at: null,
+      closed_at: null,
+      sla_first_response_due_at: 'A',
+      sla_resolution_due_at: 'B',
+    };
     assert.equal(nextSlaDue(base), 'A');
     assert.equal(nextSlaDue({ ...base, first_response_at: 'x' }), 'B');
     assert.equal(nextSlaDue({ ...base, first_response_at: 'x', resolved_at: 'y' }), null);

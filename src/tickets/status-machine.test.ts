@@ -27,13 +27,19 @@ describe('ticket status machine', () => {
   it('covers every status and actor exactly once', () => {
     const actors: TransitionActor[] = ['customer', 'staff', 'system'];
     assert.equal(TABLE.length, TICKET_STATUSES.length * actors.length);
-    for (const from of TICKET_STATUSES) for (const actor of actors) assert.ok(TABLE.some(([f, a]) => f === from && a === actor), `${from}/${actor}`);
+    for (const from of TICKET_STATUSES)
+      for (const actor of actors)
+        assert.ok(
+          TABLE.some(([f, a]) => f === from && a === actor),
+          `${from}/${actor}`,
+        );
   });
 
   for (const [from, actor, expected] of TABLE) {
     it(`${from} by ${actor} → ${expected.join(', ') || 'nothing'}`, () => {
       assert.deepEqual(allowedTransitions(from, actor), expected);
-      for (const to of TICKET_STATUSES) assert.equal(canTransition(from, to, actor), expected.includes(to), `${from} → ${to}`);
+      for (const to of TICKET_STATUSES)
+        assert.equal(canTransition(from, to, actor), expected.includes(to), `${from} → ${to}`);
     });
   }
 

@@ -4,7 +4,13 @@ import type { TicketStatus } from './tables.ts';
 export type TransitionActor = 'customer' | 'staff' | 'system';
 
 /** Every status, in the order lists and error messages show them. */
-export const TICKET_STATUSES: readonly TicketStatus[] = ['open', 'in-progress', 'waiting-customer', 'resolved', 'closed'];
+export const TICKET_STATUSES: readonly TicketStatus[] = [
+  'open',
+  'in-progress',
+  'waiting-customer',
+  'resolved',
+  'closed',
+];
 
 /**
  * The transitions of tickets.md, per actor. `system` covers the automatic moves: a customer's
@@ -54,7 +60,11 @@ export function canTransition(from: TicketStatus, to: TicketStatus, actor: Trans
  * Where a customer's public reply takes the ticket: back to work when staff were waiting on
  * them, reopened when it was resolved; `null` when the status stays.
  */
-export function statusAfterCustomerReply(from: TicketStatus, assigned: boolean, withinReopenWindow: boolean): TicketStatus | null {
+export function statusAfterCustomerReply(
+  from: TicketStatus,
+  assigned: boolean,
+  withinReopenWindow: boolean,
+): TicketStatus | null {
   if (from === 'waiting-customer') return assigned ? 'in-progress' : 'open';
   if (from === 'resolved' && withinReopenWindow) return 'open';
   return null;

@@ -32,18 +32,24 @@ for (const dialect of TEST_DIALECTS) {
       await server.close();
     });
 
-    it('every ticket route answers 404 for another tenant\'s ticket, exactly like a missing one', async () => {
+    it("every ticket route answers 404 for another tenant's ticket, exactly like a missing one", async () => {
       const owner = await createTenant(server);
       const intruder = await createTenant(server);
       const intruderUser = await createCustomerUser(server, intruder.customerId, 'admin');
       const victim = await openTicket(server, owner.apiKey, { subject: 'Private ticket of tenant A' });
       // The intruder's tenant has no ticket 1001 at all; A's is SB-1001.
       for (const route of ROUTES) {
-        const missing = await api(server, route.method, `/v1/support/tickets/${uuidv7()}${route.suffix}`, { token: intruder.apiKey, body: route.body });
+        const missing = await api(server, route.method, `/v1/support/tickets/${uuidv7()}${route.suffix}`, {
+          token: intruder.apiKey,
+          body: route.body,
+        });
         assert.equal(missing.status, 404, `${route.method} ${route.suffix} missing`);
         for (const ref of [victim.id, victim.reference, String(victim.number)]) {
           for (const token of [intruder.apiKey, intruderUser.token]) {
-            const response = await api(server, route.method, `/v1/support/tickets/${ref}${route.suffix}`, { token, body: route.body });
+            const response = await api(server, route.method, `/v1/support/tickets/${ref}${route.suffix}`, {
+              token,
+              body: route.body,
+            });
             assert.equal(response.status, 404, `${route.method} ${ref}${route.suffix}`);
             assert.equal(response.headers.get('content-type'), missing.headers.get('content-type'));
             assert.deepEqual(withoutRequestId(response.body), withoutRequestId(missing.body));
@@ -58,11 +64,13 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(still.body.version, 1);
     });
 
-    it('lists never show another tenant\'s tickets', async () => {
+    it("lists never show another tenant's tickets", async () => {
       const a = await createTenant(server);
       const b = await createTenant(server);
       const aTicket = await openTicket(server, a.apiKey);
-      const listed = await api<{ tickets: { id: string }[] }>(server, 'GET', '/v1/support/tickets?limit=100', { token: b.apiKey });
+      const listed = await api<{ tickets: { id: string }[] }>(server, 'GET', '/v1/support/tickets?limit=100', {
+        token: b.apiKey,
+      });
       assert.equal(listed.status, 200);
       assert.ok(!listed.body.tickets.some((t) => t.id === aTicket.id));
     });
@@ -70,7 +78,9 @@ for (const dialect of TEST_DIALECTS) {
     it('unparseable ids are 404 too', async () => {
       const a = await createTenant(server);
       for (const ref of ['not-a-ticket', 'SB-', 'SB-12a', '-1', '99999999999']) {
-        const response = await api(server, 'GET', `/v1/support/tickets/${encodeURIComponent(ref)}`, { token: a.apiKey });
+        const response = await api(server, 'GET', `/v1/support/tickets/${encodeURIComponent(ref)}`, {
+          token: a.apiKey,
+        });
         assert.equal(response.status, 404, ref);
       }
     });

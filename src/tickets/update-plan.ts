@@ -24,7 +24,20 @@ export interface FieldChange {
 
 /** What an update does: the columns to set and the changes to record. Empty `changes`: nothing to do. */
 export interface UpdatePlan {
-  set: Partial<Pick<TicketsTable, 'status' | 'priority' | 'category' | 'assignee_id' | 'tags' | 'resolved_at' | 'closed_at' | 'sla_first_response_due_at' | 'sla_resolution_due_at'>>;
+  set: Partial<
+    Pick<
+      TicketsTable,
+      | 'status'
+      | 'priority'
+      | 'category'
+      | 'assignee_id'
+      | 'tags'
+      | 'resolved_at'
+      | 'closed_at'
+      | 'sla_first_response_due_at'
+      | 'sla_resolution_due_at'
+    >
+  >;
   changes: FieldChange[];
 }
 
@@ -53,20 +66,38 @@ export function withinReopenWindow(ticket: Pick<Ticket, 'resolved_at'>, now: Dat
  * The role rules of a PATCH, pure: staff change anything; customers may not assign, may only
  * raise the priority, and move the status only along their transitions. Closed is final.
  */
-export function planUpdate(ticket: Ticket, patch: TicketPatch, actor: 'customer' | 'staff', now: Date, reopenWindowMs: number): UpdatePlan {
+export function planUpdate(
+  ticket: Ticket,
+  patch: TicketPatch,
+  actor: 'customer' | 'staff',
+  now: Date,
+  reopenWindowMs: number,
+): UpdatePlan {
   const plan: UpdatePlan = { set: {}, changes: [] };
   const iso = now.toISOString();
 
   if (patch.assignee_id !== undefined && actor !== 'staff') {
-    throw new AppError('forbidden', 'Only staff may assign tickets', { errors: [{ field: 'assignee_id', message: 'may only be set by staff' }] });
+    throw new AppError('forbidden', 'Only staff may assign tickets', {
+      errors: [{ field: 'assignee_id', message: 'may only be set by staff' }],
+    });
   }
   if (patch.status !== undefined && patch.status !== ticket.status) {
     const from = ticket.status;
     const to = patch.status;
     if (!allowedTransitions(from, actor).includes(to)) {
-      throw transitionError(from, to, actor, from === 'closed' ? 'Closed tickets are final; open a new ticket instead' : undefined);
+      throw transitionError(
+        from,
+        to,
+        actor,
+        from === 'closed' ? 'Closed tickets are final; open a new ticket instead' : undefined,
+      );
     }
-    if (from === 'resolved' && to === 'open' && actor === 'customer' && !withinReopenWindow(ticket, now, reopenWindowMs)) {
+    if (
+      from === 'resolved' &&
+      to === 'open' &&
+      actor === 'customer' &&
+      !withinReopenWindow(ticket, now, reopenWindowMs)
+    ) {
       throw transitionError(from, to, actor, 'The reopen window has passed; open a new ticket instead');
     }
     plan.set.status = to;
@@ -77,7 +108,9 @@ export function planUpdate(ticket: Ticket, patch: TicketPatch, actor: 'customer'
   }
   if (patch.priority !== undefined && patch.priority !== ticket.priority) {
     if (actor === 'customer' && PRIORITY_RANK[patch.priority] < PRIORITY_RANK[ticket.priority]) {
-      throw new AppError('forbidden', 'Customers may only raise the priority', { errors: [{ field: 'priority', message: `may only be raised above ${ticket.priority}` }] });
+      throw new AppError('forbidden', 'Customers may only raise the priority', {
+        errors: [{ field: 'priority', message: `may only be raised above ${ticket.priority}` }],
+      });
     }
     const due = slaDueDates(patch.priority, ticket.created_at);
     plan.set.priority = patch.priority;
@@ -102,8 +135,10 @@ export function planUpdate(ticket: Ticket, patch: TicketPatch, actor: 'customer'
     }
   }
   if (ticket.status === 'closed' && plan.changes.length > 0) {
-    throw new AppError('conflict', 'Closed tickets are final and cannot be changed', { errors: [{ field: plan.changes[0]?.field ?? 'status', message: 'cannot change on a closed ticket' }], extra: { current_status: 'closed', allowed_transitions: [] } });
+    throw new AppError('conflict', 'Closed tickets are final and cannot be changed', {
+      errors: [{ field: plan.changes[0]?.field ?? 'status', message: 'cannot change on a closed ticket' }],
+      extra: { current_status: 'closed', allowed_transitions: [] },
+    });
   }
   return plan;
 }
-

@@ -37,9 +37,7 @@ export type AddressBlockReason =
   | 'notGlobalUnicast';
 
 /** Outcome of vetting one or more addresses: the first refused address explains the verdict. */
-export type AddressVerdict =
-  | { ok: true }
-  | { ok: false; address: string; reason: AddressBlockReason; message: string };
+export type AddressVerdict = { ok: true } | { ok: false; address: string; reason: AddressBlockReason; message: string };
 
 /** Named blocks checked before ipaddr.js's generic classes, so logs say *why* precisely. */
 const NAMED_BLOCKS: ReadonlyArray<readonly [string, AddressBlockReason]> = [
@@ -162,10 +160,7 @@ function isAllowed(addr: IPv4 | IPv6, allow: Cidr[]): boolean {
  * Vets one address: ok only if globally routable or inside an operator-allowed CIDR.
  * Unparseable text is refused (`invalid`), never guessed at.
  */
-export function vetAddress(
-  address: string,
-  policy: Pick<WebhookNetworkPolicy, 'allowPrivateCidrs'>,
-): AddressVerdict {
+export function vetAddress(address: string, policy: Pick<WebhookNetworkPolicy, 'allowPrivateCidrs'>): AddressVerdict {
   const text = address.replace(/^\[(.*)\]$/, '$1');
   let addr: IPv4 | IPv6;
   try {

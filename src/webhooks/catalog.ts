@@ -40,39 +40,186 @@ const Ticket = Type.Object(
   },
   { description: 'The ticket as the customer sees it (internal notes are never included)' },
 );
-const ticketExample = { id: '0193a5f2-7c1e-7d4a-9b1e-2f6c3d4e5a6b', reference: 'SB-1042', subject: 'Cannot log in with SSO', status: 'open', priority: 'high', category: 'technical', customer_id: '0193a5f2-0000-7000-8000-000000000001' };
-const Invoice = Type.Object({ invoice_id: Str('Invoice id'), amount: Num('Amount in the currency'), currency: Str('ISO 4217 code'), due_date: Str('Due date (YYYY-MM-DD)') });
+const ticketExample = {
+  id: '0193a5f2-7c1e-7d4a-9b1e-2f6c3d4e5a6b',
+  reference: 'SB-1042',
+  subject: 'Cannot log in with SSO',
+  status: 'open',
+  priority: 'high',
+  category: 'technical',
+  customer_id: '0193a5f2-0000-7000-8000-000000000001',
+};
+const Invoice = Type.Object({
+  invoice_id: Str('Invoice id'),
+  amount: Num('Amount in the currency'),
+  currency: Str('ISO 4217 code'),
+  due_date: Str('Due date (YYYY-MM-DD)'),
+});
 const invoiceExample = { invoice_id: 'inv_2026_11_0042', amount: 1250.5, currency: 'USD', due_date: '2026-12-15' };
-const Budget = Type.Object({ budget_id: Str('Budget id'), name: Str('Budget name'), amount: Num('Budget amount'), spent: Num('Spent so far'), threshold_percent: Num('Threshold crossed') });
+const Budget = Type.Object({
+  budget_id: Str('Budget id'),
+  name: Str('Budget name'),
+  amount: Num('Budget amount'),
+  spent: Num('Spent so far'),
+  threshold_percent: Num('Threshold crossed'),
+});
 const budgetExample = { budget_id: 'bud_1', name: 'Production', amount: 10000, spent: 8123.4, threshold_percent: 80 };
 
-function entry(type: string, description: string, schema: TSchema, example: Record<string, unknown>, external = false): EventTypeInfo {
+function entry(
+  type: string,
+  description: string,
+  schema: TSchema,
+  example: Record<string, unknown>,
+  external = false,
+): EventTypeInfo {
   return { type, description, schema, example, external, upcoming: UPCOMING.test(type) };
 }
 
 /** Every subscribable event type, in catalog order (those of the first release first). */
 export const EVENT_CATALOG: readonly EventTypeInfo[] = Object.freeze([
   entry('invoice.created', 'An invoice was issued.', Invoice, invoiceExample, true),
-  entry('invoice.paid', 'An invoice was paid in full.', Type.Object({ ...Invoice.properties, paid_at: Str('Payment time (RFC 3339)') }), { ...invoiceExample, paid_at: '2026-12-01T10:00:00Z' }, true),
-  entry('invoice.overdue', 'An invoice passed its due date unpaid.', Type.Object({ ...Invoice.properties, days_overdue: Num('Days past due') }), { ...invoiceExample, days_overdue: 3 }, true),
+  entry(
+    'invoice.paid',
+    'An invoice was paid in full.',
+    Type.Object({ ...Invoice.properties, paid_at: Str('Payment time (RFC 3339)') }),
+    { ...invoiceExample, paid_at: '2026-12-01T10:00:00Z' },
+    true,
+  ),
+  entry(
+    'invoice.overdue',
+    'An invoice passed its due date unpaid.',
+    Type.Object({ ...Invoice.properties, days_overdue: Num('Days past due') }),
+    { ...invoiceExample, days_overdue: 3 },
+    true,
+  ),
   entry('ticket.created', 'A support ticket was opened.', Type.Object({ ticket: Ticket }), { ticket: ticketExample }),
-  entry('ticket.updated', 'A ticket changed (status, priority, category, assignee or tags).', Type.Object({ ticket: Ticket, changes: Type.Unknown({ description: 'Field → {from, to}' }) }), { ticket: ticketExample, changes: { priority: { from: 'medium', to: 'high' } } }),
-  entry('ticket.resolved', 'A ticket was resolved.', Type.Object({ ticket: Ticket, resolution_time: Num('Seconds from creation to resolution') }), { ticket: { ...ticketExample, status: 'resolved' }, resolution_time: 5400 }),
-  entry('compliance.scan_completed', 'A compliance scan finished.', Type.Object({ scan_id: Str('Scan id'), framework: Str('e.g. SOC2, HIPAA'), score: Num('0–100'), findings: Num('Number of findings') }), { scan_id: 'scan_77', framework: 'SOC2', score: 92, findings: 4 }, true),
-  entry('compliance.finding_critical', 'A scan found a critical issue.', Type.Object({ scan_id: Str('Scan id'), finding_id: Str('Finding id'), title: Str('What was found'), resource: Str('Affected resource') }), { scan_id: 'scan_77', finding_id: 'f_9', title: 'Public S3 bucket', resource: 'arn:aws:s3:::logs' }, true),
-  entry('usage.threshold_exceeded', 'Usage of a metered resource crossed a threshold.', Type.Object({ metric: Str('Metered resource'), usage: Num('Current usage'), threshold: Num('Threshold crossed') }), { metric: 'api_requests', usage: 105000, threshold: 100000 }, true),
-  entry('api_key.created', 'An API key was created.', Type.Object({ api_key_id: Str('Key id'), name: Str('Key name'), prefix: Str('Visible prefix') }), { api_key_id: 'key_1', name: 'CI', prefix: 'sb_live_ab12' }, true),
-  entry('api_key.revoked', 'An API key was revoked.', Type.Object({ api_key_id: Str('Key id'), name: Str('Key name') }), { api_key_id: 'key_1', name: 'CI' }, true),
-  entry('ticket.commented', 'A public comment was added to a ticket (internal notes never produce this event).', Type.Object({ ticket: Ticket, comment: Type.Object({ id: Str('Comment id'), body: Str('Text'), author_role: Str('customer or staff'), visibility: Type.Literal('public') }) }), { ticket: ticketExample, comment: { id: 'c1', body: 'We rolled out a fix.', author_role: 'staff', visibility: 'public' } }),
-  entry('ticket.reopened', 'A resolved ticket was reopened.', Type.Object({ ticket: Ticket }), { ticket: ticketExample }),
-  entry('ticket.closed', 'A ticket was closed.', Type.Object({ ticket: Ticket }), { ticket: { ...ticketExample, status: 'closed' } }),
-  entry('ticket.sla_warning', 'A ticket is close to breaching its SLA.', Type.Object({ ticket: Ticket, due_at: Str('SLA deadline') }), { ticket: ticketExample, due_at: '2026-11-25T12:00:00Z' }),
-  entry('ticket.sla_breached', 'A ticket breached its SLA.', Type.Object({ ticket: Ticket, due_at: Str('SLA deadline') }), { ticket: ticketExample, due_at: '2026-11-25T12:00:00Z' }),
+  entry(
+    'ticket.updated',
+    'A ticket changed (status, priority, category, assignee or tags).',
+    Type.Object({ ticket: Ticket, changes: Type.Unknown({ description: 'Field → {from, to}' }) }),
+    { ticket: ticketExample, changes: { priority: { from: 'medium', to: 'high' } } },
+  ),
+  entry(
+    'ticket.resolved',
+    'A ticket was resolved.',
+    Type.Object({ ticket: Ticket, resolution_time: Num('Seconds from creation to resolution') }),
+    { ticket: { ...ticketExample, status: 'resolved' }, resolution_time: 5400 },
+  ),
+  entry(
+    'compliance.scan_completed',
+    'A compliance scan finished.',
+    Type.Object({
+      scan_id: Str('Scan id'),
+      framework: Str('e.g. SOC2, HIPAA'),
+      score: Num('0–100'),
+      findings: Num('Number of findings'),
+    }),
+    { scan_id: 'scan_77', framework: 'SOC2', score: 92, findings: 4 },
+    true,
+  ),
+  entry(
+    'compliance.finding_critical',
+    'A scan found a critical issue.',
+    Type.Object({
+      scan_id: Str('Scan id'),
+      finding_id: Str('Finding id'),
+      title: Str('What was found'),
+      resource: Str('Affected resource'),
+    }),
+    { scan_id: 'scan_77', finding_id: 'f_9', title: 'Public S3 bucket', resource: 'arn:aws:s3:::logs' },
+    true,
+  ),
+  entry(
+    'usage.threshold_exceeded',
+    'Usage of a metered resource crossed a threshold.',
+    Type.Object({ metric: Str('Metered resource'), usage: Num('Current usage'), threshold: Num('Threshold crossed') }),
+    { metric: 'api_requests', usage: 105000, threshold: 100000 },
+    true,
+  ),
+  entry(
+    'api_key.created',
+    'An API key was created.',
+    Type.Object({ api_key_id: Str('Key id'), name: Str('Key name'), prefix: Str('Visible prefix') }),
+    { api_key_id: 'key_1', name: 'CI', prefix: 'sb_live_ab12' },
+    true,
+  ),
+  entry(
+    'api_key.revoked',
+    'An API key was revoked.',
+    Type.Object({ api_key_id: Str('Key id'), name: Str('Key name') }),
+    { api_key_id: 'key_1', name: 'CI' },
+    true,
+  ),
+  entry(
+    'ticket.commented',
+    'A public comment was added to a ticket (internal notes never produce this event).',
+    Type.Object({
+      ticket: Ticket,
+      comment: Type.Object({
+        id: Str('Comment id'),
+        body: Str('Text'),
+        author_role: Str('customer or staff'),
+        visibility: Type.Literal('public'),
+      }),
+    }),
+    {
+      ticket: ticketExample,
+      comment: { id: 'c1', body: 'We rolled out a fix.', author_role: 'staff', visibility: 'public' },
+    },
+  ),
+  entry('ticket.reopened', 'A resolved ticket was reopened.', Type.Object({ ticket: Ticket }), {
+    ticket: ticketExample,
+  }),
+  entry('ticket.closed', 'A ticket was closed.', Type.Object({ ticket: Ticket }), {
+    ticket: { ...ticketExample, status: 'closed' },
+  }),
+  entry(
+    'ticket.sla_warning',
+    'A ticket is close to breaching its SLA.',
+    Type.Object({ ticket: Ticket, due_at: Str('SLA deadline') }),
+    { ticket: ticketExample, due_at: '2026-11-25T12:00:00Z' },
+  ),
+  entry(
+    'ticket.sla_breached',
+    'A ticket breached its SLA.',
+    Type.Object({ ticket: Ticket, due_at: Str('SLA deadline') }),
+    { ticket: ticketExample, due_at: '2026-11-25T12:00:00Z' },
+  ),
   entry('cost.budget_threshold_reached', 'Spending reached a budget threshold.', Budget, budgetExample),
-  entry('cost.forecast_exceeds_budget', 'The cost forecast exceeds a budget.', Type.Object({ ...Budget.properties, forecast: Num('Forecast spend for the period') }), { ...budgetExample, forecast: 12400 }),
-  entry('cost.anomaly_detected', 'Spending deviated from its forecast.', Type.Object({ service: Str('Cost source'), expected: Num('Expected spend'), actual: Num('Actual spend') }), { service: 'compute', expected: 120, actual: 410 }),
-  entry('notification.created', 'A notification was created for a user of the tenant.', Type.Object({ notification_id: Str('Notification id'), title: Str('Title') }), { notification_id: 'ntf_1', title: 'Budget at 80 %' }),
-  entry('webhook.endpoint_disabled', 'A webhook endpoint was disabled after failing for days, or on 410 Gone.', Type.Object({ webhook_id: Str('Endpoint id'), url: Str('Endpoint URL'), reason: Str('disabled_failing or disabled_gone'), failing_since: Type.Union([Str('First failure'), Type.Null()]) }), { webhook_id: 'wh_0193a5f2', url: 'https://example.com/hooks', reason: 'disabled_failing', failing_since: '2026-11-20T10:00:00Z' }),
+  entry(
+    'cost.forecast_exceeds_budget',
+    'The cost forecast exceeds a budget.',
+    Type.Object({ ...Budget.properties, forecast: Num('Forecast spend for the period') }),
+    { ...budgetExample, forecast: 12400 },
+  ),
+  entry(
+    'cost.anomaly_detected',
+    'Spending deviated from its forecast.',
+    Type.Object({ service: Str('Cost source'), expected: Num('Expected spend'), actual: Num('Actual spend') }),
+    { service: 'compute', expected: 120, actual: 410 },
+  ),
+  entry(
+    'notification.created',
+    'A notification was created for a user of the tenant.',
+    Type.Object({ notification_id: Str('Notification id'), title: Str('Title') }),
+    { notification_id: 'ntf_1', title: 'Budget at 80 %' },
+  ),
+  entry(
+    'webhook.endpoint_disabled',
+    'A webhook endpoint was disabled after failing for days, or on 410 Gone.',
+    Type.Object({
+      webhook_id: Str('Endpoint id'),
+      url: Str('Endpoint URL'),
+      reason: Str('disabled_failing or disabled_gone'),
+      failing_since: Type.Union([Str('First failure'), Type.Null()]),
+    }),
+    {
+      webhook_id: 'wh_0193a5f2',
+      url: 'https://example.com/hooks',
+      reason: 'disabled_failing',
+      failing_since: '2026-11-20T10:00:00Z',
+    },
+  ),
 ]);
 
 /** The type sent by `POST /v1/webhooks/{id}/test`; not subscribable. */

@@ -18,8 +18,15 @@ import type { Behaviour } from './testing/receiver.ts';
 
 const fixture = fileURLToPath(new URL('./testing/worker-process.ts', import.meta.url));
 
-function startWorker(env: Record<string, string | undefined>): { child: ChildProcess; ready: Promise<void>; delivered(): number } {
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture], { env: { ...process.env, LOG_LEVEL: 'silent', ...LOOPBACK_ENV, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+function startWorker(env: Record<string, string | undefined>): {
+  child: ChildProcess;
+  ready: Promise<void>;
+  delivered(): number;
+} {
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
+    env: { ...process.env, LOG_LEVEL: 'silent', ...LOOPBACK_ENV, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let output = '';
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -43,35 +50,95 @@ for (const dialect of TEST_DIALECTS) {
         await ready;
         let first = true;
         receiver.on('/crash', (_r, res) => {
-          if (first) first = false; // the first attempt hangs: the worker dies while waiting
+          if (first)
+            first = false; // the first attempt hangs: the worker dies while waiting
           else res.writeHead(200).end('ok');
         });
         const t = await tenantWithEndpoint(server, receiver.url('/crash'), ['*']);
-        const eventId = await emit(server, t.customerId, 'invoice.created', { invoice_id: 'inv_9', amount: 1, currency: 'USD', due_date: '2026-12-01' });
+        const eventId = await emit(server, t.customerId, 'invoice.created', {
+          invoice_id: 'inv_9',
+          amount: 1,
+          currency: 'USD',
+          due_date: '2026-12-01',
+        });
         await waitFor(() => receiver.at('/crash').length === 1, 30_000, 'the child to send');
         const exited = new Promise((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
         child.kill('SIGKILL');
         assert.equal(await exited, 'SIGKILL');
-        const message = await server.ctx.database.db.selectFrom('webhook_messages').selectAll().where('endpoint_id', '=', t.webhookId).executeTakeFirstOrThrow();
+        const message = await server.ctx.database.db
+          .selectFrom('webhook_messages')
+          .selectAll()
+          .where('endpoint_id', '=', t.webhookId)
+          .executeTakeFirstOrThrow();
         assert.equal(message.status, 'pending', 'the killed attempt has no result');
-        const detail = () => request<{ attempts: number; attempt_log: { id: string; attempt: number; outcome: string }[] }>(server.baseUrl, 'GET', `/v1/webhooks/${t.webhookId}/deliveries/${message.id}`, { token: t.apiKey });
+        const detail = () =>
+          request<{ attempts: number; attempt_log: { id: string; attempt: number; outcome: string }[] }>(
+            server.baseUrl,
+            'GET',
+            `/v1/webhooks/${t.webhookId}/deliveries/${message.id}`,
+            { token: t.apiKey },
+          );
         const killed = (await detail()).body.attempt_log;
-        assert.deepEqual(killed.map((a) => [a.id, a.attempt, a.outcome]), [[receiver.at('/crash')[0]?.headers['x-securebase-delivery'], 1, 'unknown']], 'the request on the wire is logged');
+        assert.deepEqual(
+          killed.map((a) => [a.id, a.attempt, a.outcome]),
+          [[receiver.at('/crash')[0]?.headers['x-securebase-delivery'], 1, 'unknown']],
+          'the request on the wire is logged',
+        );
 
         const engine = webhookDeliveryEngine(server.ctx);
-        runner = new JobRunner({ handle: server.ctx.database, handlers: combineJobHandlers(createEventDispatcher(eventProcessors(server.ctx)), webhookJobs(server.ctx, engine)), leaseMs: 1000, pollIntervalMs: 20, clock: server.ctx.clock });
+        runner = new JobRunner({
+          handle: server.ctx.database,
+          handlers: combineJobHandlers(
+            createEventDispatcher(eventProcessors(server.ctx)),
+            webhookJobs(server.ctx, engine),
+          ),
+          leaseMs: 1000,
+          pollIntervalMs: 20,
+          clock: server.ctx.clock,
+        });
         await runner.start();
         await waitFor(() => receiver.at('/crash').length === 2, 20_000, 'the redelivery');
-        await waitFor(async () => (await server.ctx.database.db.selectFrom('webhook_messages').select('status').where('id', '=', message.id).executeTakeFirstOrThrow()).status === 'delivered', 10_000, 'delivered');
+        await waitFor(
+          async () =>
+            (
+              await server.ctx.database.db
+                .selectFrom('webhook_messages')
+                .select('status')
+                .where('id', '=', message.id)
+                .executeTakeFirstOrThrow()
+            ).status === 'delivered',
+          10_000,
+          'delivered',
+        );
         const [a, b] = receiver.at('/crash');
         assert.equal(a?.headers['webhook-id'], eventId);
         assert.equal(b?.headers['webhook-id'], eventId, 'same webhook-id: receivers deduplicate');
-        const list = await request<{ deliveries: { attempts: number }[] }>(server.baseUrl, 'GET', `/v1/webhooks/${t.webhookId}/deliveries`, { token: t.apiKey });
+        const list = await request<{ deliveries: { attempts: number }[] }>(
+          server.baseUrl,
+          'GET',
+          `/v1/webhooks/${t.webhookId}/deliveries`,
+          { token: t.apiKey },
+        );
         assert.equal(list.body.deliveries[0]?.attempts, 1);
         const log = (await detail()).body.attempt_log;
-        assert.deepEqual(log.map((x) => [x.id, x.attempt, x.outcome]), [[a?.headers['x-securebase-delivery'], 1, 'unknown'], [b?.headers['x-securebase-delivery'], 1, 'delivered']], 'both requests sent are logged');
-        const stats = await request<{ last_24h: { attempts: number; delivered: number; failed: number; unknown: number } }>(server.baseUrl, 'GET', `/v1/webhooks/${t.webhookId}/stats`, { token: t.apiKey });
-        assert.deepEqual(stats.body.last_24h, { ...stats.body.last_24h, attempts: 2, delivered: 1, failed: 0, unknown: 1 });
+        assert.deepEqual(
+          log.map((x) => [x.id, x.attempt, x.outcome]),
+          [
+            [a?.headers['x-securebase-delivery'], 1, 'unknown'],
+            [b?.headers['x-securebase-delivery'], 1, 'delivered'],
+          ],
+          'both requests sent are logged',
+        );
+        const stats = await request<{
+          last_24h: { attempts: number; delivered: number; failed: number; unknown: number };
+        }>(server.baseUrl, 'GET', `/v1/webhooks/${t.webhookId}/stats`, { token: t.apiKey });
+        assert.deepEqual(stats.body.last_24h, {
+          ...stats.body.last_24h,
+          attempts: 2,
+          delivered: 1,
+          failed: 0,
+          unknown: 1,
+        });
         await engine.close();
       } finally {
         child.kill('SIGKILL');
@@ -110,12 +177,24 @@ if (TEST_DIALECTS.includes('postgres')) {
       try {
         await Promise.all(workers.map((w) => w.ready));
         const t = await tenantWithEndpoint(server, receiver.url('/race-a'), ['*']);
-        const second = await request<{ webhook: { id: string } }>(server.baseUrl, 'POST', '/v1/webhooks', { token: t.apiKey, body: { url: receiver.url('/race-b'), events: ['*'] } });
+        const second = await request<{ webhook: { id: string } }>(server.baseUrl, 'POST', '/v1/webhooks', {
+          token: t.apiKey,
+          body: { url: receiver.url('/race-b'), events: ['*'] },
+        });
         assert.equal(second.status, 201);
         const EVENTS = 100;
         for (let i = 0; i < EVENTS; i += 50) {
           await server.ctx.database.db.transaction().execute(async (trx) => {
-            for (let j = i; j < i + 50; j += 1) await emitEvent(trx, { type: 'usage.threshold_exceeded', customerId: t.customerId, data: { metric: 'api', usage: j, threshold: 1 } }, new Date());
+            for (let j = i; j < i + 50; j += 1)
+              await emitEvent(
+                trx,
+                {
+                  type: 'usage.threshold_exceeded',
+                  customerId: t.customerId,
+                  data: { metric: 'api', usage: j, threshold: 1 },
+                },
+                new Date(),
+              );
           });
         }
         // Every delivery job has completed once the workers report as many completions as messages.
@@ -128,10 +207,18 @@ if (TEST_DIALECTS.includes('postgres')) {
         const attemptIds = new Set(receiver.received.map((r) => String(r.headers['x-securebase-delivery'])));
         assert.equal(attemptIds.size, 2 * EVENTS);
         const db = server.ctx.database.db;
-        const rows = await db.selectFrom('webhook_attempts').select(['message_id', 'attempt', 'outcome']).where('endpoint_id', '=', t.webhookId).execute();
+        const rows = await db
+          .selectFrom('webhook_attempts')
+          .select(['message_id', 'attempt', 'outcome'])
+          .where('endpoint_id', '=', t.webhookId)
+          .execute();
         assert.equal(rows.length, EVENTS);
         assert.ok(rows.every((r) => r.outcome === 'delivered'));
-        const delivered = await db.selectFrom('webhook_messages').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'delivered').executeTakeFirstOrThrow();
+        const delivered = await db
+          .selectFrom('webhook_messages')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('status', '=', 'delivered')
+          .executeTakeFirstOrThrow();
         assert.equal(Number(delivered.n), 2 * EVENTS);
         assert.equal(completed(), 2 * EVENTS, 'no job ran twice');
       } finally {

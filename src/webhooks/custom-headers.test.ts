@@ -29,7 +29,13 @@ for (const dialect of TEST_DIALECTS) {
     });
     const db = () => h.server.ctx.database.db;
     const storedColumn = async (id: string) =>
-      (await db().selectFrom('webhook_endpoints').select('custom_headers').where('id', '=', id).executeTakeFirstOrThrow()).custom_headers;
+      (
+        await db()
+          .selectFrom('webhook_endpoints')
+          .select('custom_headers')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).custom_headers;
 
     /** Emits one event and returns the request the receiver got on `path`. */
     async function deliverOne(customerId: string, path: string) {
@@ -48,7 +54,8 @@ for (const dialect of TEST_DIALECTS) {
       assert.deepEqual(Object.keys(JSON.parse(column) as object).sort(), ['authorization', 'x-team']);
 
       const tokens = [t.apiKey];
-      for (const role of ['owner', 'admin', 'member', 'viewer'] as const) tokens.push((await createCustomerUser(h.server, t.customerId, role)).token);
+      for (const role of ['owner', 'admin', 'member', 'viewer'] as const)
+        tokens.push((await createCustomerUser(h.server, t.customerId, role)).token);
       for (const token of tokens) {
         const one = await request<View>(h.server.baseUrl, 'GET', `/v1/webhooks/${t.webhookId}`, { token });
         assert.equal(one.status, 200);
@@ -77,10 +84,15 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(sent?.headers.authorization, TOKEN);
       assert.equal(sent?.headers['x-region'], 'eu');
 
-      const refused = await request<{ errors?: { field: string }[] }>(h.server.baseUrl, 'PATCH', `/v1/webhooks/${t.webhookId}`, {
-        token: t.apiKey,
-        body: { headers: { 'x-new': '[redacted]' } },
-      });
+      const refused = await request<{ errors?: { field: string }[] }>(
+        h.server.baseUrl,
+        'PATCH',
+        `/v1/webhooks/${t.webhookId}`,
+        {
+          token: t.apiKey,
+          body: { headers: { 'x-new': '[redacted]' } },
+        },
+      );
       assert.equal(refused.status, 400);
       assert.equal(refused.body.errors?.[0]?.field, 'headers');
     });
@@ -88,7 +100,11 @@ for (const dialect of TEST_DIALECTS) {
     it('stored in plaintext before the migration are sealed by it and still sent', async () => {
       const path = `/legacy-${dialect}`;
       const t = await tenantWithEndpoint(h.server, receiver.url(path), ['*']);
-      await db().updateTable('webhook_endpoints').set({ custom_headers: JSON.stringify({ authorization: TOKEN }) }).where('id', '=', t.webhookId).execute();
+      await db()
+        .updateTable('webhook_endpoints')
+        .set({ custom_headers: JSON.stringify({ authorization: TOKEN }) })
+        .where('id', '=', t.webhookId)
+        .execute();
       await sql`delete from securebase_migrations where name = '006_webhook_header_encryption'`.execute(db());
       const keyRing = h.server.ctx.keyRing;
       assert.deepEqual(await migrateToLatest(db(), { keyRing: () => keyRing }), ['006_webhook_header_encryption']);

@@ -42,9 +42,20 @@ export interface DeliverPayload {
 }
 
 /** The job that makes attempt `attempt` of a message (unique per message × attempt). */
-export function deliveryJob(messageId: string, attempt: number, trigger: AttemptTrigger = 'scheduled', runAt?: Date): NewJob {
+export function deliveryJob(
+  messageId: string,
+  attempt: number,
+  trigger: AttemptTrigger = 'scheduled',
+  runAt?: Date,
+): NewJob {
   const payload: DeliverPayload = trigger === 'scheduled' ? { messageId, attempt } : { messageId, attempt, trigger };
-  return { name: DELIVER_JOB, payload, maxAttempts: 25, uniqueKey: `whmsg:${messageId}:${attempt}`, ...(runAt ? { runAt } : {}) };
+  return {
+    name: DELIVER_JOB,
+    payload,
+    maxAttempts: 25,
+    uniqueKey: `whmsg:${messageId}:${attempt}`,
+    ...(runAt ? { runAt } : {}),
+  };
 }
 
 /** Everything the delivery engine depends on. */
@@ -75,7 +86,13 @@ export interface DeliveryEngine {
 
 function isPayload(value: unknown): value is DeliverPayload {
   const p = value as Partial<DeliverPayload> | null;
-  return typeof p === 'object' && p !== null && typeof p.messageId === 'string' && Number.isInteger(p.attempt) && (p.attempt ?? 0) >= 1;
+  return (
+    typeof p === 'object' &&
+    p !== null &&
+    typeof p.messageId === 'string' &&
+    Number.isInteger(p.attempt) &&
+    (p.attempt ?? 0) >= 1
+  );
 }
 
 /** Request headers as logged: signatures kept (not secret), custom header values redacted. */
@@ -94,7 +111,19 @@ export function loggedHeaders(headers: Record<string, string>, custom: Record<st
  */
 export async function signAndSend(
   transport: WebhookTransport,
-  input: { url: string; eventId: string; eventType: string; attemptId: string; body: string; secrets: string[]; customHeaders: Record<string, string>; now: Date; policy: WebhookNetworkPolicy; timeoutMs: number; connectTimeoutMs: number },
+  input: {
+    url: string;
+    eventId: string;
+    eventType: string;
+    attemptId: string;
+    body: string;
+    secrets: string[];
+    customHeaders: Record<string, string>;
+    now: Date;
+    policy: WebhookNetworkPolicy;
+    timeoutMs: number;
+    connectTimeoutMs: number;
+  },
   beforeSend?: (headers: Record<string, string>) => Promise<void>,
 ): Promise<{ headers: Record<string, string>; result: AttemptResult }> {
   const headers = deliveryHeaders({
@@ -107,7 +136,14 @@ export async function signAndSend(
     customHeaders: input.customHeaders,
   });
   await beforeSend?.(headers);
-  const result = await transport.send({ url: input.url, bodyBytes: Buffer.from(input.body, 'utf8'), headers, policy: input.policy, timeoutMs: input.timeoutMs, connectTimeoutMs: input.connectTimeoutMs });
+  const result = await transport.send({
+    url: input.url,
+    bodyBytes: Buffer.from(input.body, 'utf8'),
+    headers,
+    policy: input.policy,
+    timeoutMs: input.timeoutMs,
+    connectTimeoutMs: input.connectTimeoutMs,
+  });
   return { headers, result };
 }
 
@@ -117,9 +153,16 @@ export function createDeliveryEngine(options: DeliveryOptions): DeliveryEngine {
   const random = options.random ?? Math.random;
   const gate = new EndpointGate();
   const cap = options.maxInFlightPerEndpoint ?? DEFAULT_MAX_IN_FLIGHT;
-  const recorder = new DeliveryRecorder({ db: options.db, clock: options.clock, disableAfterFailingDays: options.disableAfterFailingDays, logger: options.logger, ...(options.onEnqueued ? { onEnqueued: options.onEnqueued } : {}) });
+  const recorder = new DeliveryRecorder({
+    db: options.db,
+    clock: options.clock,
+    disableAfterFailingDays: options.disableAfterFailingDays,
+    logger: options.logger,
+    ...(options.onEnqueued ? { onEnqueued: options.onEnqueued } : {}),
+  });
   const loadDelivery = batchLoader((ids) => webhookSystemRepository(options.db).forDeliveries(ids));
-  const defer = (ms: number, why: string) => new RetryLater(Math.max(1, Math.round(ms)), why, { consumeAttempt: false });
+  const defer = (ms: number, why: string) =>
+    new RetryLater(Math.max(1, Math.round(ms)), why, { consumeAttempt: false });
 
   /** Takes a slot of the endpoint's rate limit (compare-and-set shared by all workers) or defers. */
   async function takeRateSlot(db: Kysely<Database>, row: DeliveryRow, perSecond: number): Promise<void> {
@@ -150,16 +193,24 @@ export function createDeliveryEngine(options: DeliveryOptions): DeliveryEngine {
     if (!gate.tryAcquire(endpoint.id, inFlightLimit(endpoint.consecutive_failures, cap))) {
       // A failing endpoint frees slots slowly (its attempts run into timeouts): wait up to a second
       // instead of re-claiming the job every few milliseconds at the healthy endpoints' expense.
-      const wait = endpoint.consecutive_failures > 0 ? Math.min(options.attemptTimeoutMs, 1_000) * (0.5 + random()) : 50 + random() * 150;
+      const wait =
+        endpoint.consecutive_failures > 0
+          ? Math.min(options.attemptTimeoutMs, 1_000) * (0.5 + random())
+          : 50 + random() * 150;
       throw defer(wait, 'endpoint at its in-flight cap');
     }
     try {
-      const breaker = breakerDecision({ nowMs: start.getTime(), consecutiveFailures: endpoint.consecutive_failures, openUntil: endpoint.circuit_open_until });
+      const breaker = breakerDecision({
+        nowMs: start.getTime(),
+        consecutiveFailures: endpoint.consecutive_failures,
+        openUntil: endpoint.circuit_open_until,
+      });
       // Held jobs wake spread over a second after the hold, so the probe is not followed by a herd.
       if (breaker.kind === 'hold') throw defer(breaker.untilMs - start.getTime() + random() * 1000, 'circuit open');
       if (breaker.kind === 'probe') {
         const holdUntil = new Date(start.getTime() + options.attemptTimeoutMs + 5_000).toISOString();
-        if (!(await webhookSystemRepository(ctx.db).claimProbe(endpoint.id, start.toISOString(), holdUntil))) throw defer(options.attemptTimeoutMs + random() * 1000, 'circuit half-open, probe in flight');
+        if (!(await webhookSystemRepository(ctx.db).claimProbe(endpoint.id, start.toISOString(), holdUntil)))
+          throw defer(options.attemptTimeoutMs + random() * 1000, 'circuit half-open, probe in flight');
       }
       if (endpoint.rate_limit_per_second) await takeRateSlot(ctx.db, row, endpoint.rate_limit_per_second);
 
@@ -177,25 +228,33 @@ export function createDeliveryEngine(options: DeliveryOptions): DeliveryEngine {
       };
       const started = (sent: Record<string, string>) =>
         recorder.started({ ...logged, request_headers: JSON.stringify(loggedHeaders(sent, customHeaders)) });
-      const { headers, result } = await signAndSend(transport, {
-        url: endpoint.url,
-        eventId: message.event_id,
-        eventType: message.event_type,
-        attemptId,
-        body: message.body,
-        secrets: validSecrets(options.keyRing, endpoint.id, endpoint.secrets, now),
-        customHeaders,
-        now,
-        policy: options.policy,
-        timeoutMs: options.attemptTimeoutMs,
-        connectTimeoutMs: options.connectTimeoutMs,
-      }, started);
+      const { headers, result } = await signAndSend(
+        transport,
+        {
+          url: endpoint.url,
+          eventId: message.event_id,
+          eventType: message.event_type,
+          attemptId,
+          body: message.body,
+          secrets: validSecrets(options.keyRing, endpoint.id, endpoint.secrets, now),
+          customHeaders,
+          now,
+          policy: options.policy,
+          timeoutMs: options.attemptTimeoutMs,
+          connectTimeoutMs: options.connectTimeoutMs,
+        },
+        started,
+      );
       const finished = options.clock();
       const schedule = endpoint.retry_schedule ? (JSON.parse(endpoint.retry_schedule) as number[]) : undefined;
       const decision = nextAttemptDelay({
         attempt,
         ...(schedule ? { schedule } : {}),
-        outcome: { errorClass: result.errorClass ?? null, status: result.status ?? null, retryAfterHeader: result.responseHeaders?.['retry-after'] ?? null },
+        outcome: {
+          errorClass: result.errorClass ?? null,
+          status: result.status ?? null,
+          retryAfterHeader: result.responseHeaders?.['retry-after'] ?? null,
+        },
         random,
         now: finished,
       });

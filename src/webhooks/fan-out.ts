@@ -33,7 +33,9 @@ export function webhookFanOut(clock: () => Date): EventProcessor {
     async process(trx, event) {
       if (!isDeliverable(event) || !event.customerId) return;
       const scope = { kind: 'tenant', customerId: event.customerId } as const;
-      const targets = (await endpointRepository(trx, scope).enabledOf(event.createdAt)).filter((e) => subscribes(e.events, event.type));
+      const targets = (await endpointRepository(trx, scope).enabledOf(event.createdAt)).filter((e) =>
+        subscribes(e.events, event.type),
+      );
       if (targets.length === 0) return;
       const now = clock();
       const iso = now.toISOString();
@@ -53,7 +55,11 @@ export function webhookFanOut(clock: () => Date): EventProcessor {
       }));
       const created = await messageRepository(trx, scope).insertMany(rows);
       // No unique key on first attempts: the dispatcher already runs this exactly once per event.
-      await enqueueJobs(trx, created.map((id) => withoutUniqueKey(deliveryJob(id, 1))), now);
+      await enqueueJobs(
+        trx,
+        created.map((id) => withoutUniqueKey(deliveryJob(id, 1))),
+        now,
+      );
     },
   };
 }

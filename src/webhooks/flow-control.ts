@@ -26,7 +26,11 @@ export type BreakerDecision = { kind: 'pass' } | { kind: 'probe' } | { kind: 'ho
  * Closed (fewer failures than the threshold): pass. Open (hold in the future): wait until it ends.
  * Half-open (threshold reached, hold over): try to become the single probe.
  */
-export function breakerDecision(input: { nowMs: number; consecutiveFailures: number; openUntil: string | null }): BreakerDecision {
+export function breakerDecision(input: {
+  nowMs: number;
+  consecutiveFailures: number;
+  openUntil: string | null;
+}): BreakerDecision {
   const until = input.openUntil ? Date.parse(input.openUntil) : 0;
   if (until > input.nowMs) return { kind: 'hold', untilMs: until };
   if (input.consecutiveFailures < BREAKER_THRESHOLD) return { kind: 'pass' };

@@ -24,8 +24,18 @@ for (const dialect of TEST_DIALECTS) {
     const db = () => h.server.ctx.database.db;
     /** Attempts with their result (an attempt is logged as `unknown` before it is sent). */
     const attemptsOf = (endpointId: string) =>
-      db().selectFrom('webhook_attempts').selectAll().where('endpoint_id', '=', endpointId).where('outcome', '!=', 'unknown').orderBy('attempt').execute();
-    async function oneAttempt(path: string, behaviour: Parameters<Receiver['on']>[1], extra: Record<string, unknown> = {}) {
+      db()
+        .selectFrom('webhook_attempts')
+        .selectAll()
+        .where('endpoint_id', '=', endpointId)
+        .where('outcome', '!=', 'unknown')
+        .orderBy('attempt')
+        .execute();
+    async function oneAttempt(
+      path: string,
+      behaviour: Parameters<Receiver['on']>[1],
+      extra: Record<string, unknown> = {},
+    ) {
       receiver.on(path, behaviour);
       const t = await tenantWithEndpoint(h.server, receiver.url(path), ['usage.threshold_exceeded'], extra);
       const started = Date.now();
@@ -35,15 +45,34 @@ for (const dialect of TEST_DIALECTS) {
       if (!attempt) throw new Error('no attempt');
       return { t, attempt, elapsed: Date.now() - started };
     }
-    const delayOf = (attempt: { next_retry_at: string | null; created_at: string }) => Date.parse(attempt.next_retry_at ?? '') - Date.parse(attempt.created_at);
+    const delayOf = (attempt: { next_retry_at: string | null; created_at: string }) =>
+      Date.parse(attempt.next_retry_at ?? '') - Date.parse(attempt.created_at);
 
     it('410 Gone disables the endpoint at once, stops its retries and emits webhook.endpoint_disabled', async () => {
       const { t, attempt } = await oneAttempt(`/gone-${dialect}`, (_r, res) => void res.writeHead(410).end('gone'));
       assert.equal(attempt.outcome, 'gone');
-      const endpoint = await db().selectFrom('webhook_endpoints').selectAll().where('id', '=', t.webhookId).executeTakeFirstOrThrow();
+      const endpoint = await db()
+        .selectFrom('webhook_endpoints')
+        .selectAll()
+        .where('id', '=', t.webhookId)
+        .executeTakeFirstOrThrow();
       assert.equal(endpoint.status, 'disabled_gone');
-      assert.equal((await db().selectFrom('webhook_messages').select('status').where('endpoint_id', '=', t.webhookId).executeTakeFirstOrThrow()).status, 'failed');
-      const event = await db().selectFrom('events').selectAll().where('customer_id', '=', t.customerId).where('type', '=', 'webhook.endpoint_disabled').executeTakeFirstOrThrow();
+      assert.equal(
+        (
+          await db()
+            .selectFrom('webhook_messages')
+            .select('status')
+            .where('endpoint_id', '=', t.webhookId)
+            .executeTakeFirstOrThrow()
+        ).status,
+        'failed',
+      );
+      const event = await db()
+        .selectFrom('events')
+        .selectAll()
+        .where('customer_id', '=', t.customerId)
+        .where('type', '=', 'webhook.endpoint_disabled')
+        .executeTakeFirstOrThrow();
       assert.equal((JSON.parse(event.data) as { reason: string }).reason, 'disabled_gone');
       await emit(h.server, t.customerId, 'usage.threshold_exceeded', DATA);
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -51,10 +80,16 @@ for (const dialect of TEST_DIALECTS) {
     });
 
     it('429 with Retry-After is honoured (clamped, at least 60 s)', async () => {
-      const long = await oneAttempt(`/429a-${dialect}`, (_r, res) => void res.writeHead(429, { 'retry-after': '120' }).end());
+      const long = await oneAttempt(
+        `/429a-${dialect}`,
+        (_r, res) => void res.writeHead(429, { 'retry-after': '120' }).end(),
+      );
       assert.equal(long.attempt.outcome, 'retry');
       assert.ok(Math.abs(delayOf(long.attempt) - 120_000) < 2_000, `${delayOf(long.attempt)}`);
-      const short = await oneAttempt(`/429b-${dialect}`, (_r, res) => void res.writeHead(429, { 'retry-after': '2' }).end());
+      const short = await oneAttempt(
+        `/429b-${dialect}`,
+        (_r, res) => void res.writeHead(429, { 'retry-after': '2' }).end(),
+      );
       assert.ok(delayOf(short.attempt) >= 60_000 && delayOf(short.attempt) < 62_000, `${delayOf(short.attempt)}`);
       const headers = JSON.parse(long.attempt.response_headers ?? '{}') as Record<string, string>;
       assert.equal(headers['retry-after'], '120');
@@ -100,7 +135,10 @@ for (const dialect of TEST_DIALECTS) {
     });
 
     it('a redirect (to the metadata address) is not followed: a failed attempt, retried later', async () => {
-      const { attempt } = await oneAttempt(`/redirect-${dialect}`, (_r, res) => void res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end());
+      const { attempt } = await oneAttempt(
+        `/redirect-${dialect}`,
+        (_r, res) => void res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end(),
+      );
       assert.equal(attempt.response_status, 302);
       assert.equal(attempt.error_class, 'http_status');
       assert.equal(attempt.outcome, 'retry');
@@ -110,81 +148,138 @@ for (const dialect of TEST_DIALECTS) {
     it('a target that became private is blocked at the attempt, logged blocked and not retried', async () => {
       receiver.on(`/moved-${dialect}`, (_r, res) => void res.writeHead(200).end());
       const t = await tenantWithEndpoint(h.server, receiver.url(`/moved-${dialect}`), ['*']);
-      await db().updateTable('webhook_endpoints').set({ url: 'http://10.0.0.1:8080/hook' }).where('id', '=', t.webhookId).execute(); // e.g. DNS now points inside
+      await db()
+        .updateTable('webhook_endpoints')
+        .set({ url: 'http://10.0.0.1:8080/hook' })
+        .where('id', '=', t.webhookId)
+        .execute(); // e.g. DNS now points inside
       await emit(h.server, t.customerId, 'usage.threshold_exceeded', DATA);
       await waitFor(async () => (await attemptsOf(t.webhookId)).length === 1, 10_000, 'the blocked attempt');
       const [attempt] = await attemptsOf(t.webhookId);
       assert.equal(attempt?.error_class, 'blocked');
       assert.equal(attempt?.outcome, 'blocked');
       assert.equal(attempt?.next_retry_at, null);
-      assert.equal((await db().selectFrom('webhook_messages').select('status').where('endpoint_id', '=', t.webhookId).executeTakeFirstOrThrow()).status, 'failed');
+      assert.equal(
+        (
+          await db()
+            .selectFrom('webhook_messages')
+            .select('status')
+            .where('endpoint_id', '=', t.webhookId)
+            .executeTakeFirstOrThrow()
+        ).status,
+        'failed',
+      );
       // A retry job would have been enqueued with the result; the first job is deleted after it.
-      const jobsOf = (messageId: string) => db().selectFrom('jobs').select('unique_key').where('name', '=', 'webhooks.deliver').where('unique_key', 'like', `whmsg:${messageId}:%`).execute();
+      const jobsOf = (messageId: string) =>
+        db()
+          .selectFrom('jobs')
+          .select('unique_key')
+          .where('name', '=', 'webhooks.deliver')
+          .where('unique_key', 'like', `whmsg:${messageId}:%`)
+          .execute();
       const messageId = attempt?.message_id ?? '?';
-      assert.deepEqual((await jobsOf(messageId)).filter((j) => j.unique_key !== `whmsg:${messageId}:1`), [], 'no retry job');
-      await waitFor(async () => (await jobsOf(messageId)).length === 0, 10_000, 'the blocked attempt\'s job to complete');
+      assert.deepEqual(
+        (await jobsOf(messageId)).filter((j) => j.unique_key !== `whmsg:${messageId}:1`),
+        [],
+        'no retry job',
+      );
+      await waitFor(
+        async () => (await jobsOf(messageId)).length === 0,
+        10_000,
+        "the blocked attempt's job to complete",
+      );
     });
 
-    it('a hanging endpoint gets at most 8 requests in flight, then its breaker holds its queue', { timeout: 60_000 }, async () => {
-      let inFlight = 0;
-      let maxInFlight = 0;
-      receiver.on(`/stuck-${dialect}`, (_r, res) => {
-        inFlight += 1;
-        maxInFlight = Math.max(maxInFlight, inFlight);
-        res.on('close', () => (inFlight -= 1));
-      });
-      const stuck = await tenantWithEndpoint(h.server, receiver.url(`/stuck-${dialect}`), ['*']);
-      const N = 60;
-      for (let i = 0; i < N; i += 1) await emit(h.server, stuck.customerId, 'usage.threshold_exceeded', { ...DATA, usage: i });
-      const breakerOpen = async () => (await db().selectFrom('webhook_endpoints').select('circuit_open_until').where('id', '=', stuck.webhookId).executeTakeFirstOrThrow()).circuit_open_until !== null;
-      await waitFor(breakerOpen, 30_000, 'the breaker to open');
-      assert.ok(maxInFlight <= 8, `at most 8 attempts in flight to the stuck endpoint, saw ${maxInFlight}`);
-      const beforeHold = receiver.at(`/stuck-${dialect}`).length;
-      assert.ok(beforeHold < N, `the breaker held the queue (${beforeHold} of ${N} attempted)`);
-      // An upper bound: a slower machine only sends less while the breaker is open.
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
-      assert.ok(receiver.at(`/stuck-${dialect}`).length - beforeHold <= 1, 'while open, at most one probe');
-    });
+    it(
+      'a hanging endpoint gets at most 8 requests in flight, then its breaker holds its queue',
+      { timeout: 60_000 },
+      async () => {
+        let inFlight = 0;
+        let maxInFlight = 0;
+        receiver.on(`/stuck-${dialect}`, (_r, res) => {
+          inFlight += 1;
+          maxInFlight = Math.max(maxInFlight, inFlight);
+          res.on('close', () => (inFlight -= 1));
+        });
+        const stuck = await tenantWithEndpoint(h.server, receiver.url(`/stuck-${dialect}`), ['*']);
+        const N = 60;
+        for (let i = 0; i < N; i += 1)
+          await emit(h.server, stuck.customerId, 'usage.threshold_exceeded', { ...DATA, usage: i });
+        const breakerOpen = async () =>
+          (
+            await db()
+              .selectFrom('webhook_endpoints')
+              .select('circuit_open_until')
+              .where('id', '=', stuck.webhookId)
+              .executeTakeFirstOrThrow()
+          ).circuit_open_until !== null;
+        await waitFor(breakerOpen, 30_000, 'the breaker to open');
+        assert.ok(maxInFlight <= 8, `at most 8 attempts in flight to the stuck endpoint, saw ${maxInFlight}`);
+        const beforeHold = receiver.at(`/stuck-${dialect}`).length;
+        assert.ok(beforeHold < N, `the breaker held the queue (${beforeHold} of ${N} attempted)`);
+        // An upper bound: a slower machine only sends less while the breaker is open.
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        assert.ok(receiver.at(`/stuck-${dialect}`).length - beforeHold <= 1, 'while open, at most one probe');
+      },
+    );
 
     it('enforces a per-endpoint rate limit', { timeout: 30_000 }, async () => {
       const path = `/rate-${dialect}`;
       const t = await tenantWithEndpoint(h.server, receiver.url(path), ['*'], { rate_limit_per_second: 5 });
       for (let i = 0; i < 15; i += 1) await emit(h.server, t.customerId, 'usage.threshold_exceeded', DATA);
       await waitFor(() => receiver.at(path).length === 15, 20_000, 'all rate-limited deliveries');
-      const times = receiver.at(path).map((r) => r.at).sort((a, b) => a - b);
+      const times = receiver
+        .at(path)
+        .map((r) => r.at)
+        .sort((a, b) => a - b);
       const span = (times[14] as number) - (times[0] as number);
       assert.ok(span >= 2_600, `15 deliveries at 5/s take about 2.8 s, took ${span} ms`);
-      for (const start of times) assert.ok(times.filter((x) => x >= start && x < start + 1000).length <= 6, 'no more than rate + 1 in any second');
+      for (const start of times)
+        assert.ok(
+          times.filter((x) => x >= start && x < start + 1000).length <= 6,
+          'no more than rate + 1 in any second',
+        );
     });
   });
 
   describe(`a hanging endpoint beside a healthy one on ${dialect}`, () => {
-    it('does not hold the healthy one back: its deliveries all arrive while the hanging requests are still open', { timeout: 60_000 }, async () => {
-      // The attempt timeout (30 s) is far beyond the wait for the healthy deliveries, so the stuck
-      // endpoint's requests stay open the whole time; the latency figure lives in bench/webhooks.
-      const h = await startHarness(dialect, { env: { WEBHOOK_TIMEOUT_MS: '30000' } });
-      const receiver = await startReceiver();
-      try {
-        let open = 0;
-        let stuckRequests = 0;
-        receiver.on('/stuck', (_r, res) => {
-          open += 1;
-          stuckRequests += 1;
-          res.on('close', () => (open -= 1));
-        });
-        const stuck = await tenantWithEndpoint(h.server, receiver.url('/stuck'), ['*']);
-        const { request } = await import('../testing/http.ts');
-        const fine = await request(h.server.baseUrl, 'POST', '/v1/webhooks', { token: stuck.apiKey, body: { url: receiver.url('/fine'), events: ['*'] } });
-        assert.equal(fine.status, 201);
-        const N = 20;
-        for (let i = 0; i < N; i += 1) await emit(h.server, stuck.customerId, 'usage.threshold_exceeded', { ...DATA, usage: i });
-        await waitFor(() => receiver.at('/fine').length === N, 25_000, 'all healthy deliveries');
-        assert.ok(open > 0 && stuckRequests === open, `the hanging requests are still open (${open} of ${stuckRequests})`);
-        assert.ok(open <= 8, `at most 8 attempts in flight to the stuck endpoint, saw ${open}`);
-      } finally {
-        await receiver.close();
-        await h.close();
-      }
-    });
+    it(
+      'does not hold the healthy one back: its deliveries all arrive while the hanging requests are still open',
+      { timeout: 60_000 },
+      async () => {
+        // The attempt timeout (30 s) is far beyond the wait for the healthy deliveries, so the stuck
+        // endpoint's requests stay open the whole time; the latency figure lives in bench/webhooks.
+        const h = await startHarness(dialect, { env: { WEBHOOK_TIMEOUT_MS: '30000' } });
+        const receiver = await startReceiver();
+        try {
+          let open = 0;
+          let stuckRequests = 0;
+          receiver.on('/stuck', (_r, res) => {
+            open += 1;
+            stuckRequests += 1;
+            res.on('close', () => (open -= 1));
+          });
+          const stuck = await tenantWithEndpoint(h.server, receiver.url('/stuck'), ['*']);
+          const { request } = await import('../testing/http.ts');
+          const fine = await request(h.server.baseUrl, 'POST', '/v1/webhooks', {
+            token: stuck.apiKey,
+            body: { url: receiver.url('/fine'), events: ['*'] },
+          });
+          assert.equal(fine.status, 201);
+          const N = 20;
+          for (let i = 0; i < N; i += 1)
+            await emit(h.server, stuck.customerId, 'usage.threshold_exceeded', { ...DATA, usage: i });
+          await waitFor(() => receiver.at('/fine').length === N, 25_000, 'all healthy deliveries');
+          assert.ok(
+            open > 0 && stuckRequests === open,
+            `the hanging requests are still open (${open} of ${stuckRequests})`,
+          );
+          assert.ok(open <= 8, `at most 8 attempts in flight to the stuck endpoint, saw ${open}`);
+        } finally {
+          await receiver.close();
+          await h.close();
+        }
+      },
+    );
   });
 }

@@ -34,7 +34,10 @@ export function webhookDeliveryEngine(ctx: AppContext, overrides: Partial<Delive
 }
 
 /** Job handlers of the feature (delivery + retention) for `combineJobHandlers`. */
-export function webhookJobs(ctx: AppContext, engine: DeliveryEngine = webhookDeliveryEngine(ctx)): Record<string, JobHandler> {
+export function webhookJobs(
+  ctx: AppContext,
+  engine: DeliveryEngine = webhookDeliveryEngine(ctx),
+): Record<string, JobHandler> {
   return { ...engine.handlers, ...webhookRetention(ctx.config.retentionDays.webhookDeliveries) };
 }
 

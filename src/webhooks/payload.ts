@@ -34,5 +34,11 @@ export function isDeliverable(event: Pick<EventRecord, 'type' | 'data' | 'custom
 
 /** The exact body of a message. */
 export function messageBody(event: Pick<EventRecord, 'id' | 'type' | 'createdAt' | 'customerId' | 'data'>): string {
-  return JSON.stringify({ id: event.id, type: event.type, timestamp: event.createdAt, customer_id: event.customerId, data: customerView(event.data) });
+  return JSON.stringify({
+    id: event.id,
+    type: event.type,
+    timestamp: event.createdAt,
+    customer_id: event.customerId,
+    data: customerView(event.data),
+  });
 }

@@ -42,5 +42,8 @@ export function policyFromConfig(config: WebhookPolicyConfig): WebhookNetworkPol
       throw new Error(`WEBHOOK_ALLOW_PRIVATE_CIDRS: "${cidr}" is not a CIDR or IP address`);
     }
   }
-  return Object.freeze({ allowHttp: config.allowHttp, allowPrivateCidrs: Object.freeze([...config.allowPrivateCidrs]) });
+  return Object.freeze({
+    allowHttp: config.allowHttp,
+    allowPrivateCidrs: Object.freeze([...config.allowPrivateCidrs]),
+  });
 }

@@ -20,7 +20,9 @@ export function presentWebhook(e: Endpoint, now: Date): Static<typeof WebhookVie
     disabled_reason: e.disabled_reason,
     headers: maskedHeaders(e.custom_headers),
     rate_limit_per_second: e.rate_limit_per_second === null ? null : Number(e.rate_limit_per_second),
-    retry_schedule_seconds: e.retry_schedule ? (JSON.parse(e.retry_schedule) as number[]).map((ms) => Math.round(ms / 1000)) : null,
+    retry_schedule_seconds: e.retry_schedule
+      ? (JSON.parse(e.retry_schedule) as number[]).map((ms) => Math.round(ms / 1000))
+      : null,
     circuit: e.circuit_open_until && e.circuit_open_until > now.toISOString() ? 'open' : 'closed',
     created_at: e.created_at,
     updated_at: e.updated_at,

@@ -86,7 +86,12 @@ class BatchWriter<T> {
     this.queue = [];
     if (batch.length === 0) return;
     try {
-      const enqueued = await this.db.transaction().execute((trx) => this.write(trx, batch.map((p) => p.item)));
+      const enqueued = await this.db.transaction().execute((trx) =>
+        this.write(
+          trx,
+          batch.map((p) => p.item),
+        ),
+      );
       for (const p of batch) p.resolve();
       if (enqueued) this.afterCommit?.();
     } catch (error) {
@@ -106,11 +111,19 @@ export class DeliveryRecorder {
       await webhookSystemRepository(trx).insertAttempts(rows);
       return false;
     });
-    this.results = new BatchWriter(options.db, options.logger, 'recording webhook attempts', (trx, records) => this.write(trx, records), options.onEnqueued);
+    this.results = new BatchWriter(
+      options.db,
+      options.logger,
+      'recording webhook attempts',
+      (trx, records) => this.write(trx, records),
+      options.onEnqueued,
+    );
   }
 
   /** Resolves when the attempt is logged as started (outcome `unknown`): call before sending. */
-  started(attempt: Omit<Insertable<WebhookAttemptsTable>, 'outcome' | 'duration_ms' | 'response_truncated'>): Promise<void> {
+  started(
+    attempt: Omit<Insertable<WebhookAttemptsTable>, 'outcome' | 'duration_ms' | 'response_truncated'>,
+  ): Promise<void> {
     return this.starts.add({ ...attempt, outcome: 'unknown', duration_ms: 0, response_truncated: 0 });
   }
 
@@ -124,11 +137,26 @@ export class DeliveryRecorder {
     const now = this.options.clock();
     await system.finishAttempts(records.map((r) => r.attempt));
 
-    const groups = new Map<string, { ids: string[]; attempt: number; patch: Parameters<typeof system.applyAttempt>[2] }>();
+    const groups = new Map<
+      string,
+      { ids: string[]; attempt: number; patch: Parameters<typeof system.applyAttempt>[2] }
+    >();
     for (const r of records) {
       const a = r.attempt;
-      const patch = { status: r.messageStatus, at: now.toISOString(), responseStatus: a.response_status ?? null, errorClass: a.error_class ?? null, nextAttemptAt: a.next_retry_at ?? null };
-      const key = JSON.stringify([a.attempt, patch.status, patch.responseStatus, patch.errorClass, patch.nextAttemptAt]);
+      const patch = {
+        status: r.messageStatus,
+        at: now.toISOString(),
+        responseStatus: a.response_status ?? null,
+        errorClass: a.error_class ?? null,
+        nextAttemptAt: a.next_retry_at ?? null,
+      };
+      const key = JSON.stringify([
+        a.attempt,
+        patch.status,
+        patch.responseStatus,
+        patch.errorClass,
+        patch.nextAttemptAt,
+      ]);
       const group = groups.get(key) ?? { ids: [], attempt: a.attempt, patch };
       group.ids.push(a.message_id);
       groups.set(key, group);
@@ -139,7 +167,8 @@ export class DeliveryRecorder {
     if (jobs.length > 0) await enqueueJobs(trx, jobs, now);
 
     const byEndpoint = new Map<string, AttemptRecord[]>();
-    for (const r of records) byEndpoint.set(r.attempt.endpoint_id, [...(byEndpoint.get(r.attempt.endpoint_id) ?? []), r]);
+    for (const r of records)
+      byEndpoint.set(r.attempt.endpoint_id, [...(byEndpoint.get(r.attempt.endpoint_id) ?? []), r]);
     for (const id of [...byEndpoint.keys()].sort()) {
       const list = byEndpoint.get(id) as AttemptRecord[];
       const lastSuccess = list.map((r) => r.success).lastIndexOf(true);
@@ -160,11 +189,27 @@ export class DeliveryRecorder {
       const nowIso = now.toISOString();
       let reason: 'disabled_gone' | 'disabled_failing' | null = null;
       if (list.some((r) => r.gone)) reason = 'disabled_gone';
-      else if (trailing.length > 0 && state.failing_since && now.getTime() - Date.parse(state.failing_since) >= this.options.disableAfterFailingDays * DAY_MS) reason = 'disabled_failing';
+      else if (
+        trailing.length > 0 &&
+        state.failing_since &&
+        now.getTime() - Date.parse(state.failing_since) >= this.options.disableAfterFailingDays * DAY_MS
+      )
+        reason = 'disabled_failing';
       if (!reason) continue;
-      const detail = reason === 'disabled_gone' ? 'the receiver answered 410 Gone' : `every attempt failed for ${this.options.disableAfterFailingDays} days`;
+      const detail =
+        reason === 'disabled_gone'
+          ? 'the receiver answered 410 Gone'
+          : `every attempt failed for ${this.options.disableAfterFailingDays} days`;
       if (await system.disable(id, reason, detail, nowIso)) {
-        await emitEvent(trx, { type: 'webhook.endpoint_disabled', customerId: state.customer_id, data: { webhook_id: id, url: state.url, reason, failing_since: state.failing_since } }, now);
+        await emitEvent(
+          trx,
+          {
+            type: 'webhook.endpoint_disabled',
+            customerId: state.customer_id,
+            data: { webhook_id: id, url: state.url, reason, failing_since: state.failing_since },
+          },
+          now,
+        );
         this.options.logger.warn({ endpoint: id, reason }, 'webhook endpoint disabled');
       }
     }

@@ -22,53 +22,106 @@ export type MessageSummary = Omit<Message, 'body'>;
 type Page = { limit?: number | undefined; cursor?: string | undefined };
 
 /** Newest first, id as tiebreaker. */
-export const NEWEST_ENDPOINTS: SortKey = { name: 'created_at', expression: sql.ref('webhook_endpoints.created_at'), idColumn: 'webhook_endpoints.id', direction: 'desc' };
-export const NEWEST_MESSAGES: SortKey = { name: 'created_at', expression: sql.ref('webhook_messages.created_at'), idColumn: 'webhook_messages.id', direction: 'desc' };
+export const NEWEST_ENDPOINTS: SortKey = {
+  name: 'created_at',
+  expression: sql.ref('webhook_endpoints.created_at'),
+  idColumn: 'webhook_endpoints.id',
+  direction: 'desc',
+};
+export const NEWEST_MESSAGES: SortKey = {
+  name: 'created_at',
+  expression: sql.ref('webhook_messages.created_at'),
+  idColumn: 'webhook_messages.id',
+  direction: 'desc',
+};
 
 const MESSAGE_SUMMARY = [
-  'webhook_messages.id', 'webhook_messages.endpoint_id', 'webhook_messages.customer_id', 'webhook_messages.event_id',
-  'webhook_messages.event_type', 'webhook_messages.status', 'webhook_messages.attempts', 'webhook_messages.next_attempt_at',
-  'webhook_messages.last_attempt_at', 'webhook_messages.last_response_status', 'webhook_messages.last_error_class',
-  'webhook_messages.delivered_at', 'webhook_messages.created_at', 'webhook_messages.updated_at',
+  'webhook_messages.id',
+  'webhook_messages.endpoint_id',
+  'webhook_messages.customer_id',
+  'webhook_messages.event_id',
+  'webhook_messages.event_type',
+  'webhook_messages.status',
+  'webhook_messages.attempts',
+  'webhook_messages.next_attempt_at',
+  'webhook_messages.last_attempt_at',
+  'webhook_messages.last_response_status',
+  'webhook_messages.last_error_class',
+  'webhook_messages.delivered_at',
+  'webhook_messages.created_at',
+  'webhook_messages.updated_at',
 ] as const;
 
 /** What a delivery attempt needs, read in one query. */
 export interface DeliveryRow {
-  message: Pick<Message, 'id' | 'endpoint_id' | 'customer_id' | 'event_id' | 'event_type' | 'body' | 'status' | 'attempts'>;
-  endpoint: Pick<Endpoint, 'id' | 'url' | 'status' | 'secrets' | 'custom_headers' | 'rate_limit_per_second' | 'retry_schedule' | 'consecutive_failures' | 'circuit_open_until' | 'rate_tat'>;
+  message: Pick<
+    Message,
+    'id' | 'endpoint_id' | 'customer_id' | 'event_id' | 'event_type' | 'body' | 'status' | 'attempts'
+  >;
+  endpoint: Pick<
+    Endpoint,
+    | 'id'
+    | 'url'
+    | 'status'
+    | 'secrets'
+    | 'custom_headers'
+    | 'rate_limit_per_second'
+    | 'retry_schedule'
+    | 'consecutive_failures'
+    | 'circuit_open_until'
+    | 'rate_tat'
+  >;
 }
 
 /** Endpoint queries of one tenant scope. */
 export function endpointRepository(db: Executor, scope: TenantScope) {
   return {
     async insert(row: Insertable<WebhookEndpointsTable>): Promise<void> {
-      if (scope.customerId !== undefined && row.customer_id !== scope.customerId) throw new Error('endpoint outside the repository scope');
+      if (scope.customerId !== undefined && row.customer_id !== scope.customerId)
+        throw new Error('endpoint outside the repository scope');
       await db.insertInto('webhook_endpoints').values(row).execute();
     },
 
     async count(): Promise<number> {
-      const row = await withinScope(db.selectFrom('webhook_endpoints').select((eb) => eb.fn.countAll().as('n')), scope, 'webhook_endpoints.customer_id').executeTakeFirst();
+      const row = await withinScope(
+        db.selectFrom('webhook_endpoints').select((eb) => eb.fn.countAll().as('n')),
+        scope,
+        'webhook_endpoints.customer_id',
+      ).executeTakeFirst();
       return Number(row?.n ?? 0);
     },
 
     async find(id: string): Promise<Endpoint | undefined> {
-      return withinScope(db.selectFrom('webhook_endpoints').selectAll(), scope, 'webhook_endpoints.customer_id').where('webhook_endpoints.id', '=', id).executeTakeFirst();
+      return withinScope(db.selectFrom('webhook_endpoints').selectAll(), scope, 'webhook_endpoints.customer_id')
+        .where('webhook_endpoints.id', '=', id)
+        .executeTakeFirst();
     },
 
     async list(page: Page): Promise<Endpoint[]> {
-      return pageQuery(withinScope(db.selectFrom('webhook_endpoints').selectAll(), scope, 'webhook_endpoints.customer_id'), NEWEST_ENDPOINTS, page).execute();
+      return pageQuery(
+        withinScope(db.selectFrom('webhook_endpoints').selectAll(), scope, 'webhook_endpoints.customer_id'),
+        NEWEST_ENDPOINTS,
+        page,
+      ).execute();
     },
 
     /** Enabled endpoints of one tenant that existed when the event happened (fan-out); the type filter is the caller's. */
     async enabledOf(createdBy: string): Promise<Pick<Endpoint, 'id' | 'events'>[]> {
-      return withinScope(db.selectFrom('webhook_endpoints').select(['id', 'events']), scope, 'webhook_endpoints.customer_id')
+      return withinScope(
+        db.selectFrom('webhook_endpoints').select(['id', 'events']),
+        scope,
+        'webhook_endpoints.customer_id',
+      )
         .where('status', '=', 'enabled')
         .where('created_at', '<=', createdBy)
         .execute();
     },
 
     async update(id: string, patch: Updateable<WebhookEndpointsTable>): Promise<Endpoint | undefined> {
-      return updateWithinScope(db.updateTable('webhook_endpoints').set(patch), scope, 'webhook_endpoints.customer_id').where('id', '=', id).returningAll().executeTakeFirst();
+      return updateWithinScope(db.updateTable('webhook_endpoints').set(patch), scope, 'webhook_endpoints.customer_id')
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
     },
 
     /** Deletes the endpoint with its messages and attempts; false when not found in scope. */
@@ -89,12 +142,25 @@ export function messageRepository(db: Executor, scope: TenantScope) {
     /** Inserts messages, skipping (event, endpoint) pairs that already exist; returns the ids created. */
     async insertMany(rows: Insertable<WebhookMessagesTable>[]): Promise<string[]> {
       if (rows.length === 0) return [];
-      const out = await db.insertInto('webhook_messages').values(rows).onConflict((oc) => oc.columns(['event_id', 'endpoint_id']).doNothing()).returning('id').execute();
+      const out = await db
+        .insertInto('webhook_messages')
+        .values(rows)
+        .onConflict((oc) => oc.columns(['event_id', 'endpoint_id']).doNothing())
+        .returning('id')
+        .execute();
       return out.map((r) => r.id);
     },
 
-    async list(endpointId: string, filters: { status?: MessageStatus | undefined; eventType?: string | undefined }, page: Page): Promise<MessageSummary[]> {
-      let query = withinScope(db.selectFrom('webhook_messages').select(MESSAGE_SUMMARY), scope, 'webhook_messages.customer_id').where('webhook_messages.endpoint_id', '=', endpointId);
+    async list(
+      endpointId: string,
+      filters: { status?: MessageStatus | undefined; eventType?: string | undefined },
+      page: Page,
+    ): Promise<MessageSummary[]> {
+      let query = withinScope(
+        db.selectFrom('webhook_messages').select(MESSAGE_SUMMARY),
+        scope,
+        'webhook_messages.customer_id',
+      ).where('webhook_messages.endpoint_id', '=', endpointId);
       if (filters.status) query = query.where('webhook_messages.status', '=', filters.status);
       if (filters.eventType) query = query.where('webhook_messages.event_type', '=', filters.eventType);
       return pageQuery(query, NEWEST_MESSAGES, page).execute();
@@ -117,7 +183,11 @@ export function messageRepository(db: Executor, scope: TenantScope) {
 
     /** Failed messages of an endpoint created at or after `since` (recovery), oldest first. */
     async failedSince(endpointId: string, since: string, limit: number): Promise<Pick<Message, 'id' | 'attempts'>[]> {
-      return withinScope(db.selectFrom('webhook_messages').select(['webhook_messages.id', 'webhook_messages.attempts']), scope, 'webhook_messages.customer_id')
+      return withinScope(
+        db.selectFrom('webhook_messages').select(['webhook_messages.id', 'webhook_messages.attempts']),
+        scope,
+        'webhook_messages.customer_id',
+      )
         .where('webhook_messages.endpoint_id', '=', endpointId)
         .where('webhook_messages.status', '=', 'failed')
         .where('webhook_messages.created_at', '>=', since)
@@ -129,19 +199,33 @@ export function messageRepository(db: Executor, scope: TenantScope) {
     /** Puts messages back to pending (manual retry, recovery). */
     async markPending(ids: readonly string[], now: string): Promise<void> {
       if (ids.length === 0) return;
-      await updateWithinScope(db.updateTable('webhook_messages').set({ status: 'pending', next_attempt_at: now, updated_at: now }), scope, 'webhook_messages.customer_id').where('id', 'in', ids).execute();
+      await updateWithinScope(
+        db.updateTable('webhook_messages').set({ status: 'pending', next_attempt_at: now, updated_at: now }),
+        scope,
+        'webhook_messages.customer_id',
+      )
+        .where('id', 'in', ids)
+        .execute();
     },
 
     /** Durations and outcomes of an endpoint's attempts since `since` (stats). */
-    async attemptSample(endpointId: string, since: string): Promise<{ outcome: string; duration_ms: number; created_at: string }[]> {
-      const rows = await withinScope(db.selectFrom('webhook_attempts').select(['webhook_attempts.outcome', 'webhook_attempts.duration_ms', 'webhook_attempts.created_at']), scope, 'webhook_attempts.customer_id')
+    async attemptSample(
+      endpointId: string,
+      since: string,
+    ): Promise<{ outcome: string; duration_ms: number; created_at: string }[]> {
+      const rows = await withinScope(
+        db
+          .selectFrom('webhook_attempts')
+          .select(['webhook_attempts.outcome', 'webhook_attempts.duration_ms', 'webhook_attempts.created_at']),
+        scope,
+        'webhook_attempts.customer_id',
+      )
         .where('webhook_attempts.endpoint_id', '=', endpointId)
         .where('webhook_attempts.created_at', '>=', since)
         .limit(200_000)
         .execute();
       return rows.map((r) => ({ outcome: r.outcome, duration_ms: Number(r.duration_ms), created_at: r.created_at }));
     },
-
   };
 }
 
@@ -154,43 +238,96 @@ export function webhookSystemRepository(db: Executor) {
     /** Messages with their endpoints, for the delivery jobs started together (see batchLoader). */
     async forDeliveries(messageIds: string[]): Promise<Map<string, DeliveryRow>> {
       const rows = await db
-          .selectFrom('webhook_messages')
-          .innerJoin('webhook_endpoints', 'webhook_endpoints.id', 'webhook_messages.endpoint_id')
-          .select([
-            'webhook_messages.id as m_id', 'webhook_messages.endpoint_id as m_endpoint_id', 'webhook_messages.customer_id as m_customer_id',
-            'webhook_messages.event_id as m_event_id', 'webhook_messages.event_type as m_event_type', 'webhook_messages.body as m_body',
-            'webhook_messages.status as m_status', 'webhook_messages.attempts as m_attempts',
-            'webhook_endpoints.url', 'webhook_endpoints.status', 'webhook_endpoints.secrets', 'webhook_endpoints.custom_headers',
-            'webhook_endpoints.rate_limit_per_second', 'webhook_endpoints.retry_schedule', 'webhook_endpoints.consecutive_failures',
-            'webhook_endpoints.circuit_open_until', 'webhook_endpoints.rate_tat',
-          ])
+        .selectFrom('webhook_messages')
+        .innerJoin('webhook_endpoints', 'webhook_endpoints.id', 'webhook_messages.endpoint_id')
+        .select([
+          'webhook_messages.id as m_id',
+          'webhook_messages.endpoint_id as m_endpoint_id',
+          'webhook_messages.customer_id as m_customer_id',
+          'webhook_messages.event_id as m_event_id',
+          'webhook_messages.event_type as m_event_type',
+          'webhook_messages.body as m_body',
+          'webhook_messages.status as m_status',
+          'webhook_messages.attempts as m_attempts',
+          'webhook_endpoints.url',
+          'webhook_endpoints.status',
+          'webhook_endpoints.secrets',
+          'webhook_endpoints.custom_headers',
+          'webhook_endpoints.rate_limit_per_second',
+          'webhook_endpoints.retry_schedule',
+          'webhook_endpoints.consecutive_failures',
+          'webhook_endpoints.circuit_open_until',
+          'webhook_endpoints.rate_tat',
+        ])
         .where('webhook_messages.id', 'in', messageIds)
         .execute();
-      return new Map(rows.map((row) => [row.m_id, {
-        message: { id: row.m_id, endpoint_id: row.m_endpoint_id, customer_id: row.m_customer_id, event_id: row.m_event_id, event_type: row.m_event_type, body: row.m_body, status: row.m_status, attempts: Number(row.m_attempts) },
-        endpoint: {
-          id: row.m_endpoint_id, url: row.url, status: row.status, secrets: row.secrets, custom_headers: row.custom_headers,
-          rate_limit_per_second: row.rate_limit_per_second, retry_schedule: row.retry_schedule, consecutive_failures: Number(row.consecutive_failures),
-          circuit_open_until: row.circuit_open_until, rate_tat: row.rate_tat,
-        },
-      }]));
+      return new Map(
+        rows.map((row) => [
+          row.m_id,
+          {
+            message: {
+              id: row.m_id,
+              endpoint_id: row.m_endpoint_id,
+              customer_id: row.m_customer_id,
+              event_id: row.m_event_id,
+              event_type: row.m_event_type,
+              body: row.m_body,
+              status: row.m_status,
+              attempts: Number(row.m_attempts),
+            },
+            endpoint: {
+              id: row.m_endpoint_id,
+              url: row.url,
+              status: row.status,
+              secrets: row.secrets,
+              custom_headers: row.custom_headers,
+              rate_limit_per_second: row.rate_limit_per_second,
+              retry_schedule: row.retry_schedule,
+              consecutive_failures: Number(row.consecutive_failures),
+              circuit_open_until: row.circuit_open_until,
+              rate_tat: row.rate_tat,
+            },
+          },
+        ]),
+      );
     },
 
     async insertAttempts(rows: Insertable<WebhookAttemptsTable>[]): Promise<void> {
-      for (let i = 0; i < rows.length; i += 500) await db.insertInto('webhook_attempts').values(rows.slice(i, i + 500)).execute();
+      for (let i = 0; i < rows.length; i += 500)
+        await db
+          .insertInto('webhook_attempts')
+          .values(rows.slice(i, i + 500))
+          .execute();
     },
 
     /** Replaces attempts logged as started (outcome `unknown`) with their results, same ids. */
     async finishAttempts(rows: Insertable<WebhookAttemptsTable>[]): Promise<void> {
       for (let i = 0; i < rows.length; i += 500) {
         const chunk = rows.slice(i, i + 500);
-        await db.deleteFrom('webhook_attempts').where('id', 'in', chunk.map((r) => r.id)).execute();
+        await db
+          .deleteFrom('webhook_attempts')
+          .where(
+            'id',
+            'in',
+            chunk.map((r) => r.id),
+          )
+          .execute();
         await db.insertInto('webhook_attempts').values(chunk).execute();
       }
     },
 
     /** Records the result of attempt `attempt` on messages still at `attempt - 1` attempts. */
-    async applyAttempt(ids: readonly string[], attempt: number, patch: { status: MessageStatus; at: string; responseStatus: number | null; errorClass: string | null; nextAttemptAt: string | null }): Promise<void> {
+    async applyAttempt(
+      ids: readonly string[],
+      attempt: number,
+      patch: {
+        status: MessageStatus;
+        at: string;
+        responseStatus: number | null;
+        errorClass: string | null;
+        nextAttemptAt: string | null;
+      },
+    ): Promise<void> {
       await db
         .updateTable('webhook_messages')
         .set({
@@ -210,15 +347,32 @@ export function webhookSystemRepository(db: Executor) {
 
     /** Gives up on a message without an attempt (its endpoint is disabled). */
     async abandon(id: string, reason: string, now: string): Promise<void> {
-      await db.updateTable('webhook_messages').set({ status: 'failed', last_error_class: reason, next_attempt_at: null, updated_at: now }).where('id', '=', id).where('status', '=', 'pending').execute();
+      await db
+        .updateTable('webhook_messages')
+        .set({ status: 'failed', last_error_class: reason, next_attempt_at: null, updated_at: now })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .execute();
     },
 
     /** Retention: deletes attempts, and finished messages, created before `before`. */
     async purgeBefore(before: string, limit: number): Promise<number> {
-      const attempts = await db.deleteFrom('webhook_attempts').where('id', 'in', (eb) => eb.selectFrom('webhook_attempts').select('id').where('created_at', '<', before).limit(limit)).executeTakeFirst();
+      const attempts = await db
+        .deleteFrom('webhook_attempts')
+        .where('id', 'in', (eb) =>
+          eb.selectFrom('webhook_attempts').select('id').where('created_at', '<', before).limit(limit),
+        )
+        .executeTakeFirst();
       const messages = await db
         .deleteFrom('webhook_messages')
-        .where('id', 'in', (eb) => eb.selectFrom('webhook_messages').select('id').where('created_at', '<', before).where('status', '!=', 'pending').limit(limit))
+        .where('id', 'in', (eb) =>
+          eb
+            .selectFrom('webhook_messages')
+            .select('id')
+            .where('created_at', '<', before)
+            .where('status', '!=', 'pending')
+            .limit(limit),
+        )
         .executeTakeFirst();
       return Number(attempts.numDeletedRows) + Number(messages.numDeletedRows);
     },
@@ -253,7 +407,18 @@ export function webhookSystemRepository(db: Executor) {
      * Applies one batch's results to an endpoint's counters and breaker input; returns the new
      * breaker/failing state so the caller can trip the breaker or disable the endpoint.
      */
-    async applyResults(id: string, r: { successes: number; failures: number; trailingFailures: number; firstTrailingFailureAt: string | null; lastAt: string }): Promise<Pick<Endpoint, 'consecutive_failures' | 'failing_since' | 'status' | 'customer_id' | 'url'> | undefined> {
+    async applyResults(
+      id: string,
+      r: {
+        successes: number;
+        failures: number;
+        trailingFailures: number;
+        firstTrailingFailureAt: string | null;
+        lastAt: string;
+      },
+    ): Promise<
+      Pick<Endpoint, 'consecutive_failures' | 'failing_since' | 'status' | 'customer_id' | 'url'> | undefined
+    > {
       const base = db
         .updateTable('webhook_endpoints')
         .set((eb) => ({
@@ -264,9 +429,18 @@ export function webhookSystemRepository(db: Executor) {
         .where('id', '=', id);
       const query =
         r.successes > 0
-          ? base.set({ consecutive_failures: r.trailingFailures, failing_since: r.firstTrailingFailureAt, ...(r.trailingFailures === 0 ? { circuit_open_until: null } : {}) })
-          : base.set((eb) => ({ consecutive_failures: eb('consecutive_failures', '+', r.failures), failing_since: eb.fn.coalesce('failing_since', eb.val(r.firstTrailingFailureAt)) }));
-      return query.returning(['consecutive_failures', 'failing_since', 'status', 'customer_id', 'url']).executeTakeFirst();
+          ? base.set({
+              consecutive_failures: r.trailingFailures,
+              failing_since: r.firstTrailingFailureAt,
+              ...(r.trailingFailures === 0 ? { circuit_open_until: null } : {}),
+            })
+          : base.set((eb) => ({
+              consecutive_failures: eb('consecutive_failures', '+', r.failures),
+              failing_since: eb.fn.coalesce('failing_since', eb.val(r.firstTrailingFailureAt)),
+            }));
+      return query
+        .returning(['consecutive_failures', 'failing_since', 'status', 'customer_id', 'url'])
+        .executeTakeFirst();
     },
 
     async openCircuit(id: string, until: string): Promise<void> {
@@ -274,7 +448,12 @@ export function webhookSystemRepository(db: Executor) {
     },
 
     /** Disables an enabled endpoint; false when it was not enabled any more. */
-    async disable(id: string, status: 'disabled_failing' | 'disabled_gone', reason: string, now: string): Promise<boolean> {
+    async disable(
+      id: string,
+      status: 'disabled_failing' | 'disabled_gone',
+      reason: string,
+      now: string,
+    ): Promise<boolean> {
       const result = await db
         .updateTable('webhook_endpoints')
         .set({ status, disabled_at: now, disabled_reason: reason, updated_at: now })

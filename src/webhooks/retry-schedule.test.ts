@@ -23,7 +23,9 @@ const MIN = 60 * S;
 const H = 60 * MIN;
 
 const http = (status: number, retryAfterHeader?: string): AttemptOutcome =>
-  status >= 200 && status < 300 ? { status } : { errorClass: 'http_status', status, retryAfterHeader: retryAfterHeader ?? null };
+  status >= 200 && status < 300
+    ? { status }
+    : { errorClass: 'http_status', status, retryAfterHeader: retryAfterHeader ?? null };
 
 describe('default schedule', () => {
   it('is 0, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (8 attempts, ~28 h)', () => {
@@ -117,7 +119,9 @@ describe('nextAttemptDelay', () => {
     }
   });
   it('walks the whole schedule: 7 retries then exhausted', () => {
-    const verdicts = [1, 2, 3, 4, 5, 6, 7, 8].map((attempt) => nextAttemptDelay({ attempt, outcome: http(500), random: mid, now }).verdict);
+    const verdicts = [1, 2, 3, 4, 5, 6, 7, 8].map(
+      (attempt) => nextAttemptDelay({ attempt, outcome: http(500), random: mid, now }).verdict,
+    );
     assert.deepEqual(verdicts, ['retry', 'retry', 'retry', 'retry', 'retry', 'retry', 'retry', 'exhausted']);
   });
   it('property: retry delays stay within ±20 % of the step, floors and clamps', () => {
@@ -139,12 +143,17 @@ describe('nextAttemptDelay', () => {
   });
   it('property: any status decision is deterministic and bounded', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 100, max: 599 }), fc.option(fc.string()), (attempt, status, ra) => {
-        const input = { attempt, outcome: http(status, ra ?? undefined), random: mid, now };
-        const d = nextAttemptDelay(input);
-        assert.deepEqual(nextAttemptDelay(input), d);
-        if (d.verdict === 'retry') assert.ok(d.delayMs >= 1000 && d.delayMs <= RETRY_AFTER_MAX_MS);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 100, max: 599 }),
+        fc.option(fc.string()),
+        (attempt, status, ra) => {
+          const input = { attempt, outcome: http(status, ra ?? undefined), random: mid, now };
+          const d = nextAttemptDelay(input);
+          assert.deepEqual(nextAttemptDelay(input), d);
+          if (d.verdict === 'retry') assert.ok(d.delayMs >= 1000 && d.delayMs <= RETRY_AFTER_MAX_MS);
+        },
+      ),
     );
   });
 });
@@ -168,7 +177,10 @@ describe('helpers', () => {
   it('jitter is centred and bounded', () => {
     assert.equal(jitter(1000, mid), 1000);
     assert.equal(jitter(1000, low), 800);
-    assert.equal(jitter(1000, () => 1), 1200);
+    assert.equal(
+      jitter(1000, () => 1),
+      1200,
+    );
     assert.equal(jitter(0, high), 0);
   });
   it('validateSchedule', () => {

@@ -52,9 +52,16 @@ function unseal(keyRing: KeyRing, sealed: string, context: string): string {
 }
 
 /** Creates a new `whsec_` secret and its sealed form for this endpoint. */
-export function newSealedSecret(keyRing: KeyRing, endpointId: string, now: Date): { secret: string; stored: StoredSecret } {
+export function newSealedSecret(
+  keyRing: KeyRing,
+  endpointId: string,
+  now: Date,
+): { secret: string; stored: StoredSecret } {
   const secret = generateSecret(randomBytes);
-  return { secret, stored: { sealed: seal(keyRing, secret, aad(endpointId)), created_at: now.toISOString(), expires_at: null } };
+  return {
+    secret,
+    stored: { sealed: seal(keyRing, secret, aad(endpointId)), created_at: now.toISOString(), expires_at: null },
+  };
 }
 
 /** Parses the `secrets` column. */
@@ -66,7 +73,12 @@ export function parseSecrets(column: string): StoredSecret[] {
  * The list after a rotation: the new secret first; the previous ones expire after the grace
  * period (0 = at once), already-expired ones are dropped.
  */
-export function rotateSecrets(current: readonly StoredSecret[], fresh: StoredSecret, graceSeconds: number, now: Date): StoredSecret[] {
+export function rotateSecrets(
+  current: readonly StoredSecret[],
+  fresh: StoredSecret,
+  graceSeconds: number,
+  now: Date,
+): StoredSecret[] {
   const until = new Date(now.getTime() + graceSeconds * 1000).toISOString();
   const kept = current
     .map((s) => ({ ...s, expires_at: s.expires_at === null || s.expires_at > until ? until : s.expires_at }))
@@ -112,15 +124,24 @@ export function sealHeaders(
 }
 
 /** Seals every value as given, even one equal to the mask (the migration of plaintext rows). */
-export function sealHeaderValues(keyRing: KeyRing, endpointId: string, headers: Readonly<Record<string, string>>): string {
-  const entries = Object.entries(headers).map(([name, value]) => [name, seal(keyRing, value, headerAad(endpointId, name))]);
+export function sealHeaderValues(
+  keyRing: KeyRing,
+  endpointId: string,
+  headers: Readonly<Record<string, string>>,
+): string {
+  const entries = Object.entries(headers).map(([name, value]) => [
+    name,
+    seal(keyRing, value, headerAad(endpointId, name)),
+  ]);
   return JSON.stringify(Object.fromEntries(entries));
 }
 
 /** The real header values, for sending. */
 export function openHeaders(keyRing: KeyRing, endpointId: string, column: string): Record<string, string> {
   const entries = Object.entries(parseHeaderColumn(column));
-  return Object.fromEntries(entries.map(([name, sealed]) => [name, unseal(keyRing, sealed, headerAad(endpointId, name))]));
+  return Object.fromEntries(
+    entries.map(([name, sealed]) => [name, unseal(keyRing, sealed, headerAad(endpointId, name))]),
+  );
 }
 
 /** The headers as shown: names with masked values. */
@@ -147,7 +168,10 @@ export const sealedCustomHeaders = sealedColumn({
   rewrite: (stored, row, reseal) =>
     JSON.stringify(
       Object.fromEntries(
-        Object.entries(parseHeaderColumn(stored)).map(([name, sealed]) => [name, reseal(sealed, headerAad(row.id, name))]),
+        Object.entries(parseHeaderColumn(stored)).map(([name, sealed]) => [
+          name,
+          reseal(sealed, headerAad(row.id, name)),
+        ]),
       ),
     ),
 });

@@ -18,10 +18,24 @@ import { enqueueJobs } from '../jobs/enqueue.ts';
 import { catalogEntry, TEST_EVENT_TYPE, validateEventData } from './catalog.ts';
 import { deliveryJob, signAndSend } from './delivery.ts';
 import type { WebhookNetworkPolicy } from './policy.ts';
-import { customerExists, endpointRepository, messageRepository, NEWEST_ENDPOINTS, NEWEST_MESSAGES } from './repository.ts';
+import {
+  customerExists,
+  endpointRepository,
+  messageRepository,
+  NEWEST_ENDPOINTS,
+  NEWEST_MESSAGES,
+} from './repository.ts';
 import type { Attempt, Endpoint, Message, MessageSummary } from './repository.ts';
 import type { CreateWebhookBody, PublishEventBody, UpdateWebhookBody, DeliveryListQuery } from './schemas.ts';
-import { DEFAULT_GRACE_SECONDS, newSealedSecret, openHeaders, parseSecrets, rotateSecrets, sealHeaders, validSecrets } from './secrets.ts';
+import {
+  DEFAULT_GRACE_SECONDS,
+  newSealedSecret,
+  openHeaders,
+  parseSecrets,
+  rotateSecrets,
+  sealHeaders,
+  validSecrets,
+} from './secrets.ts';
 import { windowStats } from './stats.ts';
 import type { WindowStats } from './stats.ts';
 import type { WebhookEndpointsTable } from './tables.ts';
@@ -74,26 +88,48 @@ export function createWebhookService(deps: WebhookServiceDeps) {
         const repo = endpointRepository(trx, scope);
         const count = await repo.count();
         if (count >= deps.maxEndpointsPerTenant) {
-          throw new AppError('unprocessable', `A tenant can have at most ${deps.maxEndpointsPerTenant} webhook endpoints`, { extra: { limit: deps.maxEndpointsPerTenant } });
+          throw new AppError(
+            'unprocessable',
+            `A tenant can have at most ${deps.maxEndpointsPerTenant} webhook endpoints`,
+            { extra: { limit: deps.maxEndpointsPerTenant } },
+          );
         }
         const now = clock();
         const iso = now.toISOString();
         const id = prefixedId('wh', now.getTime());
         const { secret, stored } = newSealedSecret(deps.keyRing, id, now);
         await repo.insert({
-          id, customer_id: scope.customerId, url, description: body.description ?? '', events: JSON.stringify(events),
-          status: body.active === false ? 'disabled_by_user' : 'enabled', custom_headers: sealHeaders(deps.keyRing, id, headers),
-          rate_limit_per_second: body.rate_limit_per_second ?? null, retry_schedule: schedule ? JSON.stringify(schedule) : null,
-          secrets: JSON.stringify([stored]), created_at: iso, updated_at: iso, last_delivery_at: null, delivery_success_count: 0,
-          delivery_failure_count: 0, consecutive_failures: 0, failing_since: null, circuit_open_until: null, rate_tat: null,
-          disabled_at: body.active === false ? iso : null, disabled_reason: body.active === false ? 'disabled by user' : null,
+          id,
+          customer_id: scope.customerId,
+          url,
+          description: body.description ?? '',
+          events: JSON.stringify(events),
+          status: body.active === false ? 'disabled_by_user' : 'enabled',
+          custom_headers: sealHeaders(deps.keyRing, id, headers),
+          rate_limit_per_second: body.rate_limit_per_second ?? null,
+          retry_schedule: schedule ? JSON.stringify(schedule) : null,
+          secrets: JSON.stringify([stored]),
+          created_at: iso,
+          updated_at: iso,
+          last_delivery_at: null,
+          delivery_success_count: 0,
+          delivery_failure_count: 0,
+          consecutive_failures: 0,
+          failing_since: null,
+          circuit_open_until: null,
+          rate_tat: null,
+          disabled_at: body.active === false ? iso : null,
+          disabled_reason: body.active === false ? 'disabled by user' : null,
         });
         return { endpoint: await endpointOf(scope, id, trx), secret };
       });
     },
 
     /** One page of the tenant's endpoints, newest first. */
-    async list(auth: AuthContext, page: { limit?: number | undefined; cursor?: string | undefined }): Promise<Page<Endpoint>> {
+    async list(
+      auth: AuthContext,
+      page: { limit?: number | undefined; cursor?: string | undefined },
+    ): Promise<Page<Endpoint>> {
       const rows = await endpointRepository(db, scopeOf(auth)).list(page);
       return toPage(rows, NEWEST_ENDPOINTS, page.limit, (r) => ({ value: r.created_at, id: r.id }));
     },
@@ -111,11 +147,23 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       if (body.url !== undefined) patch.url = await checkUrl(body.url, deps.policy, deps.resolve);
       if (body.events !== undefined) patch.events = JSON.stringify(checkEvents(body.events));
       if (body.description !== undefined) patch.description = body.description;
-      if (body.headers !== undefined) patch.custom_headers = sealHeaders(deps.keyRing, id, checkHeaders(body.headers), current.custom_headers);
+      if (body.headers !== undefined)
+        patch.custom_headers = sealHeaders(deps.keyRing, id, checkHeaders(body.headers), current.custom_headers);
       if (body.rate_limit_per_second !== undefined) patch.rate_limit_per_second = body.rate_limit_per_second;
-      if (body.retry_schedule_seconds !== undefined) patch.retry_schedule = body.retry_schedule_seconds === null ? null : JSON.stringify(checkSchedule(body.retry_schedule_seconds));
-      if (body.active === true) Object.assign(patch, { status: 'enabled', disabled_at: null, disabled_reason: null, consecutive_failures: 0, failing_since: null, circuit_open_until: null });
-      if (body.active === false) Object.assign(patch, { status: 'disabled_by_user', disabled_at: now, disabled_reason: 'disabled by user' });
+      if (body.retry_schedule_seconds !== undefined)
+        patch.retry_schedule =
+          body.retry_schedule_seconds === null ? null : JSON.stringify(checkSchedule(body.retry_schedule_seconds));
+      if (body.active === true)
+        Object.assign(patch, {
+          status: 'enabled',
+          disabled_at: null,
+          disabled_reason: null,
+          consecutive_failures: 0,
+          failing_since: null,
+          circuit_open_until: null,
+        });
+      if (body.active === false)
+        Object.assign(patch, { status: 'disabled_by_user', disabled_at: now, disabled_reason: 'disabled by user' });
       const updated = await endpointRepository(db, scope).update(id, patch);
       if (!updated) throw notFound('Webhook');
       return updated;
@@ -129,28 +177,47 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     },
 
     /** New secret now; the previous ones keep signing for the grace period. */
-    async rotateSecret(auth: AuthContext, id: string, graceSeconds = DEFAULT_GRACE_SECONDS): Promise<{ secret: string; expiresAt: string }> {
+    async rotateSecret(
+      auth: AuthContext,
+      id: string,
+      graceSeconds = DEFAULT_GRACE_SECONDS,
+    ): Promise<{ secret: string; expiresAt: string }> {
       const scope = tenantScope(auth);
       return db.transaction().execute(async (trx) => {
         const endpoint = await endpointOf(scope, id, trx);
         const now = clock();
         const { secret, stored } = newSealedSecret(deps.keyRing, id, now);
         const secrets = rotateSecrets(parseSecrets(endpoint.secrets), stored, graceSeconds, now);
-        await endpointRepository(trx, scope).update(id, { secrets: JSON.stringify(secrets), updated_at: now.toISOString() });
+        await endpointRepository(trx, scope).update(id, {
+          secrets: JSON.stringify(secrets),
+          updated_at: now.toISOString(),
+        });
         return { secret, expiresAt: new Date(now.getTime() + graceSeconds * 1000).toISOString() };
       });
     },
 
     /** One page of an endpoint's deliveries, newest first, filtered in the query. */
-    async listDeliveries(auth: AuthContext, id: string, query: Static<typeof DeliveryListQuery>): Promise<Page<MessageSummary>> {
+    async listDeliveries(
+      auth: AuthContext,
+      id: string,
+      query: Static<typeof DeliveryListQuery>,
+    ): Promise<Page<MessageSummary>> {
       const scope = scopeOf(auth);
       await endpointOf(scope, id);
-      const rows = await messageRepository(db, scope).list(id, { status: query.status, eventType: query.event_type }, query);
+      const rows = await messageRepository(db, scope).list(
+        id,
+        { status: query.status, eventType: query.event_type },
+        query,
+      );
       return toPage(rows, NEWEST_MESSAGES, query.limit, (r) => ({ value: r.created_at, id: r.id }));
     },
 
     /** A delivery with every attempt. */
-    async getDelivery(auth: AuthContext, id: string, deliveryId: string): Promise<{ message: Message; attempts: Attempt[] }> {
+    async getDelivery(
+      auth: AuthContext,
+      id: string,
+      deliveryId: string,
+    ): Promise<{ message: Message; attempts: Attempt[] }> {
       const scope = scopeOf(auth);
       const messages = messageRepository(db, scope);
       const message = await messages.find(id, deliveryId);
@@ -165,7 +232,10 @@ export function createWebhookService(deps: WebhookServiceDeps) {
         const messages = messageRepository(trx, scope);
         const found = await messages.find(id, deliveryId);
         if (!found) throw notFound('Delivery');
-        if (found.status === 'pending') throw new AppError('conflict', 'This delivery is already scheduled', { extra: { next_attempt_at: found.next_attempt_at } });
+        if (found.status === 'pending')
+          throw new AppError('conflict', 'This delivery is already scheduled', {
+            extra: { next_attempt_at: found.next_attempt_at },
+          });
         const now = clock();
         await messages.markPending([found.id], now.toISOString());
         await enqueueJobs(trx, [deliveryJob(found.id, Number(found.attempts) + 1, 'manual')], now);
@@ -184,8 +254,15 @@ export function createWebhookService(deps: WebhookServiceDeps) {
         const messages = messageRepository(trx, scope);
         const failed = await messages.failedSince(id, sinceIso, RECOVER_LIMIT);
         const now = clock();
-        await messages.markPending(failed.map((m) => m.id), now.toISOString());
-        await enqueueJobs(trx, failed.map((m) => deliveryJob(m.id, Number(m.attempts) + 1, 'recover')), now);
+        await messages.markPending(
+          failed.map((m) => m.id),
+          now.toISOString(),
+        );
+        await enqueueJobs(
+          trx,
+          failed.map((m) => deliveryJob(m.id, Number(m.attempts) + 1, 'recover')),
+          now,
+        );
         return failed.length;
       });
       if (count > 0) deps.wakeWorkers();
@@ -198,12 +275,26 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       const endpoint = await endpointOf(scope, id);
       const now = clock();
       const eventId = prefixedId('evt', now.getTime());
-      const body = JSON.stringify({ id: eventId, type: TEST_EVENT_TYPE, timestamp: now.toISOString(), customer_id: endpoint.customer_id, data: { webhook_id: endpoint.id, message: 'This is a test event from SecureBase.' } });
+      const body = JSON.stringify({
+        id: eventId,
+        type: TEST_EVENT_TYPE,
+        timestamp: now.toISOString(),
+        customer_id: endpoint.customer_id,
+        data: { webhook_id: endpoint.id, message: 'This is a test event from SecureBase.' },
+      });
       transport ??= new WebhookTransport();
       const { result } = await signAndSend(transport, {
-        url: endpoint.url, eventId, eventType: TEST_EVENT_TYPE, attemptId: prefixedId('atm', now.getTime()), body,
-        secrets: validSecrets(deps.keyRing, endpoint.id, endpoint.secrets, now), customHeaders: openHeaders(deps.keyRing, endpoint.id, endpoint.custom_headers),
-        now, policy: deps.policy, timeoutMs: deps.attemptTimeoutMs, connectTimeoutMs: deps.connectTimeoutMs,
+        url: endpoint.url,
+        eventId,
+        eventType: TEST_EVENT_TYPE,
+        attemptId: prefixedId('atm', now.getTime()),
+        body,
+        secrets: validSecrets(deps.keyRing, endpoint.id, endpoint.secrets, now),
+        customHeaders: openHeaders(deps.keyRing, endpoint.id, endpoint.custom_headers),
+        now,
+        policy: deps.policy,
+        timeoutMs: deps.attemptTimeoutMs,
+        connectTimeoutMs: deps.connectTimeoutMs,
       });
       return {
         success: result.ok,
@@ -226,11 +317,17 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     },
 
     /** Publishes an external event (invoices, compliance, usage, API keys) through the outbox. */
-    async publish(body: PublishEventBody): Promise<{ id: string; type: string; customer_id: string; created_at: string }> {
+    async publish(
+      body: PublishEventBody,
+    ): Promise<{ id: string; type: string; customer_id: string; created_at: string }> {
       const info = catalogEntry(body.type);
-      if (!info || !info.external) throw invalidField('type', 'must be an external catalog type: invoice.*, compliance.*, usage.* or api_key.*');
+      if (!info || !info.external)
+        throw invalidField('type', 'must be an external catalog type: invoice.*, compliance.*, usage.* or api_key.*');
       const problems = validateEventData(body.type, body.data);
-      if (problems.length > 0) throw new AppError('validation_failed', `data does not match the ${body.type} schema`, { errors: problems.map((message) => ({ field: 'data', message })) });
+      if (problems.length > 0)
+        throw new AppError('validation_failed', `data does not match the ${body.type} schema`, {
+          errors: problems.map((message) => ({ field: 'data', message })),
+        });
       const record = await db.transaction().execute(async (trx) => {
         if (!(await customerExists(trx, body.customer_id))) throw invalidField('customer_id', 'is not a tenant');
         return emitEvent(trx, { type: body.type, customerId: body.customer_id, data: body.data }, clock());

@@ -4,14 +4,26 @@ import { createHmac, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
-import { decodeSecret, deliveryHeaders, generateSecret, signatureHeader, signOne, WEBHOOK_USER_AGENT } from './signature.ts';
+import {
+  decodeSecret,
+  deliveryHeaders,
+  generateSecret,
+  signatureHeader,
+  signOne,
+  WEBHOOK_USER_AGENT,
+} from './signature.ts';
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const fixedBytes = (fill: number) => (n: number) => Buffer.alloc(n, fill);
 const OLD = generateSecret(fixedBytes(1));
 const NEW = generateSecret(fixedBytes(2));
 const body = Buffer.from(
-  JSON.stringify({ id: 'evt_1', type: 'ticket.created', timestamp: '2026-01-01T00:00:00Z', data: { title: 'Grüße ✓ "q"' } }),
+  JSON.stringify({
+    id: 'evt_1',
+    type: 'ticket.created',
+    timestamp: '2026-01-01T00:00:00Z',
+    data: { title: 'Grüße ✓ "q"' },
+  }),
 );
 
 /** Verifies with both third-party libraries; returns which accepted. */
@@ -31,7 +43,11 @@ function verifyBoth(secret: string, payload: Buffer | string, headers: Record<st
 }
 
 function headersFor(secrets: string[], id = 'evt_1', ts = nowSeconds(), payload: Buffer | string = body) {
-  return { 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signatureHeader(secrets, id, ts, payload) };
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(ts),
+    'webhook-signature': signatureHeader(secrets, id, ts, payload),
+  };
 }
 
 describe('generateSecret', () => {
@@ -49,14 +65,23 @@ describe('generateSecret', () => {
 });
 
 describe('decodeSecret', () => {
-  for (const bad of ['', 'abc', 'whsec_', 'whsec_!!!!', `whsec_${Buffer.alloc(8).toString('base64')}`, `sk_${'A'.repeat(44)}`]) {
+  for (const bad of [
+    '',
+    'abc',
+    'whsec_',
+    'whsec_!!!!',
+    `whsec_${Buffer.alloc(8).toString('base64')}`,
+    `sk_${'A'.repeat(44)}`,
+  ]) {
     it(`refuses ${JSON.stringify(bad)}`, () => assert.throws(() => decodeSecret(bad)));
   }
 });
 
 describe('signatureHeader', () => {
   it('matches a hand-computed HMAC-SHA256 over "{id}.{ts}.{body}"', () => {
-    const expected = createHmac('sha256', Buffer.alloc(32, 1)).update(`evt_1.1700000000.${body.toString()}`).digest('base64');
+    const expected = createHmac('sha256', Buffer.alloc(32, 1))
+      .update(`evt_1.1700000000.${body.toString()}`)
+      .digest('base64');
     assert.equal(signatureHeader([OLD], 'evt_1', 1700000000, body), `v1,${expected}`);
   });
   it('treats a string body as its UTF-8 bytes', () => {
@@ -96,7 +121,10 @@ describe('verification by standardwebhooks 1.1.1 and svix', () => {
   });
   it('both reject a tampered timestamp', () => {
     const h = headersFor([OLD]);
-    assert.deepEqual(verifyBoth(OLD, body, { ...h, 'webhook-timestamp': String(Number(h['webhook-timestamp']) + 1) }), [false, false]);
+    assert.deepEqual(verifyBoth(OLD, body, { ...h, 'webhook-timestamp': String(Number(h['webhook-timestamp']) + 1) }), [
+      false,
+      false,
+    ]);
   });
   it('both reject a stale timestamp (so retries must be re-signed)', () => {
     assert.deepEqual(verifyBoth(OLD, body, headersFor([OLD], 'evt_1', nowSeconds() - 3600)), [false, false]);

@@ -56,7 +56,8 @@ export function signOne(secret: string, msgId: string, timestampSeconds: number,
 }
 
 function assertSignable(msgId: string, timestampSeconds: number): void {
-  if (msgId.length === 0 || /[\s.]/.test(msgId)) throw new Error('webhook message id must be non-empty without spaces or dots');
+  if (msgId.length === 0 || /[\s.]/.test(msgId))
+    throw new Error('webhook message id must be non-empty without spaces or dots');
   if (!Number.isSafeInteger(timestampSeconds) || timestampSeconds < 0) {
     throw new Error('webhook timestamp must be a non-negative integer of Unix seconds');
   }

@@ -12,7 +12,12 @@ describe('webhook network work and database transactions', () => {
     const database = await createTestDatabase('sqlite');
     const transport = new WebhookTransport();
     try {
-      const input = { url: 'https://hooks.example.com/in', bodyBytes: '{}', headers: {}, policy: DEFAULT_WEBHOOK_POLICY };
+      const input = {
+        url: 'https://hooks.example.com/in',
+        bodyBytes: '{}',
+        headers: {},
+        policy: DEFAULT_WEBHOOK_POLICY,
+      };
       await assert.rejects(
         database.db.transaction().execute(() => transport.send(input)),
         /webhook HTTP request/,

@@ -25,11 +25,29 @@ const lookup: LookupAll = async (host) => {
 
 function makeCert(dir: string): { key: Buffer; cert: Buffer } | null {
   try {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2',
-      '-subj', '/CN=hook.test', '-addext', 'subjectAltName=DNS:hook.test',
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '2',
+        '-subj',
+        '/CN=hook.test',
+        '-addext',
+        'subjectAltName=DNS:hook.test',
+      ],
+      { stdio: 'ignore' },
+    );
     return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
   } catch {
     return null;
@@ -60,23 +78,31 @@ describe('TLS delivery to a pinned address', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  it('keeps SNI and Host as the name while connecting to the vetted IP', { skip: !material && 'openssl unavailable' }, async () => {
-    const t = new WebhookTransport({ lookup, tls: { ca: material?.cert } });
-    const r = await t.send({ url: `https://hook.test:${port}/in`, bodyBytes: '{}', headers: {}, policy: POLICY });
-    await t.close();
-    assert.equal(r.ok, true, r.errorMessage);
-    assert.equal(r.responseBody, 'secure ok');
-    assert.equal(r.remoteAddress, '127.0.0.1');
-    assert.deepEqual(seen.at(-1), { servername: 'hook.test', host: `hook.test:${port}` });
-  });
+  it(
+    'keeps SNI and Host as the name while connecting to the vetted IP',
+    { skip: !material && 'openssl unavailable' },
+    async () => {
+      const t = new WebhookTransport({ lookup, tls: { ca: material?.cert } });
+      const r = await t.send({ url: `https://hook.test:${port}/in`, bodyBytes: '{}', headers: {}, policy: POLICY });
+      await t.close();
+      assert.equal(r.ok, true, r.errorMessage);
+      assert.equal(r.responseBody, 'secure ok');
+      assert.equal(r.remoteAddress, '127.0.0.1');
+      assert.deepEqual(seen.at(-1), { servername: 'hook.test', host: `hook.test:${port}` });
+    },
+  );
 
-  it('checks the certificate against the name, not the IP → tls', { skip: !material && 'openssl unavailable' }, async () => {
-    const t = new WebhookTransport({ lookup, tls: { ca: material?.cert } });
-    const r = await t.send({ url: `https://other.test:${port}/in`, bodyBytes: '{}', headers: {}, policy: POLICY });
-    await t.close();
-    assert.deepEqual([r.ok, r.errorClass], [false, 'tls']);
-    assert.match(r.errorMessage ?? '', /ERR_TLS_CERT_ALTNAME_INVALID|altnames/i);
-  });
+  it(
+    'checks the certificate against the name, not the IP → tls',
+    { skip: !material && 'openssl unavailable' },
+    async () => {
+      const t = new WebhookTransport({ lookup, tls: { ca: material?.cert } });
+      const r = await t.send({ url: `https://other.test:${port}/in`, bodyBytes: '{}', headers: {}, policy: POLICY });
+      await t.close();
+      assert.deepEqual([r.ok, r.errorClass], [false, 'tls']);
+      assert.match(r.errorMessage ?? '', /ERR_TLS_CERT_ALTNAME_INVALID|altnames/i);
+    },
+  );
 
   it('an untrusted certificate → tls', { skip: !material && 'openssl unavailable' }, async () => {
     const t = new WebhookTransport({ lookup });
@@ -88,7 +114,10 @@ describe('TLS delivery to a pinned address', () => {
   it('plain http to a TLS port fails without hanging', { skip: !material && 'openssl unavailable' }, async () => {
     const t = new WebhookTransport({ lookup });
     const r = await t.send({
-      url: `http://hook.test:${port}/in`, bodyBytes: '{}', headers: {}, timeoutMs: 2000,
+      url: `http://hook.test:${port}/in`,
+      bodyBytes: '{}',
+      headers: {},
+      timeoutMs: 2000,
       policy: { ...POLICY, allowHttp: true },
     });
     await t.close();

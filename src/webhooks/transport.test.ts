@@ -52,11 +52,13 @@ async function stop(r: Receiver): Promise<void> {
   await new Promise<void>((resolve) => r.server.close(() => resolve()));
 }
 
-const staticLookup = (table: Record<string, string[]>): LookupAll => async (host) => {
-  const addrs = table[host];
-  if (!addrs) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
-  return addrs.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
-};
+const staticLookup =
+  (table: Record<string, string[]>): LookupAll =>
+  async (host) => {
+    const addrs = table[host];
+    if (!addrs) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+    return addrs.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+  };
 
 describe('sendAttempt against hostile receivers on 127.0.0.1', () => {
   let rx: Receiver;
@@ -71,7 +73,8 @@ describe('sendAttempt against hostile receivers on 127.0.0.1', () => {
       '/ok': (_q, res) => res.writeHead(200, { 'x-rx': 'yes' }).end('thanks ✓'),
       '/500': (_q, res) => res.writeHead(500).end('boom'),
       '/redirect': (_q, res) => res.writeHead(302, { location: target.url('/secret') }).end(),
-      '/redirect-metadata': (_q, res) => res.writeHead(307, { location: 'http://169.254.169.254/latest/meta-data/' }).end(),
+      '/redirect-metadata': (_q, res) =>
+        res.writeHead(307, { location: 'http://169.254.169.254/latest/meta-data/' }).end(),
       '/never': () => undefined,
       '/trickle': (_q, res) => {
         res.writeHead(200, { 'content-type': 'text/plain' });
@@ -164,7 +167,12 @@ describe('sendAttempt against hostile receivers on 127.0.0.1', () => {
   it('410 → http_status and the schedule says gone', async () => {
     const r = await send('/gone');
     assert.deepEqual([r.ok, r.status, r.errorClass], [false, 410, 'http_status']);
-    const d = nextAttemptDelay({ attempt: 1, outcome: { ...r, retryAfterHeader: null }, random: () => 0.5, now: new Date() });
+    const d = nextAttemptDelay({
+      attempt: 1,
+      outcome: { ...r, retryAfterHeader: null },
+      random: () => 0.5,
+      now: new Date(),
+    });
     assert.equal(d.verdict, 'gone');
   });
 
@@ -184,7 +192,8 @@ describe('sendAttempt against hostile receivers on 127.0.0.1', () => {
   it('reuses keep-alive connections per pinned origin', async () => {
     const fresh = new WebhookTransport({ connectionsPerOrigin: 4 });
     const before = rx.connections;
-    for (let i = 0; i < 20; i++) assert.equal((await fresh.send({ url: rx.url('/ok'), bodyBytes: body, headers, policy: DEV })).ok, true);
+    for (let i = 0; i < 20; i++)
+      assert.equal((await fresh.send({ url: rx.url('/ok'), bodyBytes: body, headers, policy: DEV })).ok, true);
     // undici frees a socket a tick after the body ends, so a back-to-back attempt may open a second
     assert.ok(rx.connections - before <= 2, `20 sequential attempts opened ${rx.connections - before} sockets`);
     const results = await Promise.all(
@@ -233,7 +242,13 @@ describe('sendAttempt failures before a response', () => {
   });
 
   it('an unresolvable host → dns', async () => {
-    const r = await sendAttempt({ url: 'http://does-not-exist.invalid/', bodyBytes: body, headers, policy: DEV, timeoutMs: 5000 });
+    const r = await sendAttempt({
+      url: 'http://does-not-exist.invalid/',
+      bodyBytes: body,
+      headers,
+      policy: DEV,
+      timeoutMs: 5000,
+    });
     assert.deepEqual([r.ok, r.errorClass], [false, 'dns']);
   });
 
@@ -258,7 +273,11 @@ describe('sendAttempt failures before a response', () => {
     ['decimal loopback literal', 'http://2130706433:PORT/ok', HTTP_NO_PRIVATE],
     ['IPv4-mapped loopback', 'http://[::ffff:127.0.0.1]:PORT/ok', HTTP_NO_PRIVATE],
     ['localhost, default policy', 'http://localhost:PORT/ok', DEFAULT_WEBHOOK_POLICY],
-    ['localhost resolved by the real resolver', 'http://localhost:PORT/ok', { ...HTTP_NO_PRIVATE, allowHostnames: ['localhost'] }],
+    [
+      'localhost resolved by the real resolver',
+      'http://localhost:PORT/ok',
+      { ...HTTP_NO_PRIVATE, allowHostnames: ['localhost'] },
+    ],
     ['credentials in URL', 'http://u:p@127.0.0.1:PORT/ok', DEV],
   ] as const) {
     it(`blocked without connecting: ${name}`, async () => {
@@ -295,7 +314,12 @@ describe('sendAttempt failures before a response', () => {
   it('a public name resolving to loopback is blocked under the default-style policy', async () => {
     const t = new WebhookTransport({ lookup: staticLookup({ 'evil.example': ['93.184.216.34', '127.0.0.1'] }) });
     const before = rx.connections;
-    const r = await t.send({ url: `http://evil.example:${rx.port}/ok`, bodyBytes: body, headers, policy: HTTP_NO_PRIVATE });
+    const r = await t.send({
+      url: `http://evil.example:${rx.port}/ok`,
+      bodyBytes: body,
+      headers,
+      policy: HTTP_NO_PRIVATE,
+    });
     assert.deepEqual([r.ok, r.errorClass], [false, 'blocked']);
     assert.equal(rx.connections, before);
     await t.close();
@@ -343,7 +367,13 @@ describe('sendAttempt against raw-socket receivers', () => {
       const timer = setInterval(() => (i < text.length ? socket.write(text[i++] ?? '') : undefined), 50);
       socket.on('close', () => clearInterval(timer));
     });
-    const r = await t.send({ url: `http://127.0.0.1:${srv.port}/`, bodyBytes: body, headers, policy: DEV, timeoutMs: 300 });
+    const r = await t.send({
+      url: `http://127.0.0.1:${srv.port}/`,
+      bodyBytes: body,
+      headers,
+      policy: DEV,
+      timeoutMs: 300,
+    });
     assert.deepEqual([r.ok, r.errorClass], [false, 'timeout']);
     assert.ok(r.durationMs < 1000);
     await srv.close();
@@ -419,6 +449,7 @@ describe('classifyError', () => {
     [null, 'connect'],
   ];
   for (const [err, cls] of cases) {
-    it(`${String((err as { code?: string })?.code ?? err)} → ${cls}`, () => assert.equal(classifyError(err).errorClass, cls));
+    it(`${String((err as { code?: string })?.code ?? err)} → ${cls}`, () =>
+      assert.equal(classifyError(err).errorClass, cls));
   }
 });

@@ -62,8 +62,17 @@ export interface TransportOptions extends PinnedPoolOptions {
 
 /** Headers the transport owns; a caller-supplied value would break framing or pinning. */
 const FORBIDDEN_HEADERS = new Set([
-  'host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade', 'te',
-  'trailer', 'expect', 'proxy-authorization', 'proxy-connection',
+  'host',
+  'connection',
+  'content-length',
+  'transfer-encoding',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'expect',
+  'proxy-authorization',
+  'proxy-connection',
 ]);
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const BAD_VALUE = /[\0\r\n]/;
@@ -95,7 +104,9 @@ export class WebhookTransport {
     const timeoutMs = input.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(TIMEOUT), timeoutMs);
-    const finish = (r: Omit<AttemptResult, 'durationMs' | 'responseBody'> & { responseBody?: string }): AttemptResult => ({
+    const finish = (
+      r: Omit<AttemptResult, 'durationMs' | 'responseBody'> & { responseBody?: string },
+    ): AttemptResult => ({
       responseBody: '',
       ...r,
       durationMs: performance.now() - started,
@@ -103,19 +114,29 @@ export class WebhookTransport {
     try {
       return finish(await this.attempt(input, timeoutMs, abort.signal));
     } catch (err) {
-      if (abort.signal.aborted) return finish({ ok: false, errorClass: 'timeout', errorMessage: `no complete response within ${timeoutMs} ms` });
+      if (abort.signal.aborted)
+        return finish({
+          ok: false,
+          errorClass: 'timeout',
+          errorMessage: `no complete response within ${timeoutMs} ms`,
+        });
       return finish({ ok: false, ...classifyError(err) });
     } finally {
       clearTimeout(timer);
     }
   }
 
-  private async attempt(input: SendAttemptInput, timeoutMs: number, signal: AbortSignal): Promise<Omit<AttemptResult, 'durationMs'>> {
+  private async attempt(
+    input: SendAttemptInput,
+    timeoutMs: number,
+    signal: AbortSignal,
+  ): Promise<Omit<AttemptResult, 'durationMs'>> {
     const verdict = vetWebhookUrl(String(input.url), input.policy);
     if (!verdict.ok) return { ok: false, responseBody: '', errorClass: 'blocked', errorMessage: verdict.message };
     const url = verdict.url;
     const headers = sanitiseHeaders(input.headers);
-    if (typeof headers === 'string') return { ok: false, responseBody: '', errorClass: 'blocked', errorMessage: headers };
+    if (typeof headers === 'string')
+      return { ok: false, responseBody: '', errorClass: 'blocked', errorMessage: headers };
 
     const host = bareHostname(url);
     let addresses: string[];
@@ -128,10 +149,12 @@ export class WebhookTransport {
         if (signal.aborted) throw err;
         return { ok: false, responseBody: '', errorClass: 'dns', errorMessage: describe(err) };
       }
-      if (addresses.length === 0) return { ok: false, responseBody: '', errorClass: 'dns', errorMessage: `${host} has no addresses` };
+      if (addresses.length === 0)
+        return { ok: false, responseBody: '', errorClass: 'dns', errorMessage: `${host} has no addresses` };
     }
     const vetted = vetAddresses(addresses, input.policy);
-    if (!vetted.ok) return { ok: false, responseBody: '', errorClass: 'blocked', errorMessage: `${host}: ${vetted.message}` };
+    if (!vetted.ok)
+      return { ok: false, responseBody: '', errorClass: 'blocked', errorMessage: `${host}: ${vetted.message}` };
     const address = addresses[0] as string;
 
     const pool = this.pools.get({
@@ -177,7 +200,10 @@ export class WebhookTransport {
 }
 
 /** Reads at most `max` bytes, then destroys the stream so the rest is never downloaded. */
-async function readCapped(body: AsyncIterable<Buffer> & { destroy(): unknown }, max: number): Promise<{ text: string; truncated: boolean }> {
+async function readCapped(
+  body: AsyncIterable<Buffer> & { destroy(): unknown },
+  max: number,
+): Promise<{ text: string; truncated: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   let truncated = false;
@@ -221,8 +247,23 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
   return out;
 }
 
-const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'ENODATA', 'ESERVFAIL', 'ENONAME', 'ENOTIMP', 'EREFUSED']);
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+const DNS_CODES = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_FAIL',
+  'EAI_NONAME',
+  'ENODATA',
+  'ESERVFAIL',
+  'ENONAME',
+  'ENOTIMP',
+  'EREFUSED',
+]);
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ETIMEDOUT',
+]);
 
 function errorCode(err: unknown): string {
   const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
@@ -242,7 +283,8 @@ export function classifyError(err: unknown): { errorClass: DeliveryErrorClass; e
   const errorMessage = describe(err);
   if (DNS_CODES.has(code)) return { errorClass: 'dns', errorMessage };
   if (TIMEOUT_CODES.has(code)) return { errorClass: 'timeout', errorMessage };
-  if (/CERT|SSL|TLS|EPROTO/.test(code) || /certificate|ssl|tls/i.test(errorMessage)) return { errorClass: 'tls', errorMessage };
+  if (/CERT|SSL|TLS|EPROTO/.test(code) || /certificate|ssl|tls/i.test(errorMessage))
+    return { errorClass: 'tls', errorMessage };
   return { errorClass: 'connect', errorMessage };
 }
 

@@ -157,7 +157,10 @@ describe('bareHostname', () => {
 
 describe('policyFromConfig', () => {
   it('keeps the secure default when nothing is allowed', () => {
-    assert.deepEqual(policyFromConfig({ allowHttp: false, allowPrivateCidrs: [] }), { allowHttp: false, allowPrivateCidrs: [] });
+    assert.deepEqual(policyFromConfig({ allowHttp: false, allowPrivateCidrs: [] }), {
+      allowHttp: false,
+      allowPrivateCidrs: [],
+    });
   });
   it('carries allowHttp and the allowed CIDRs of config.webhooks', () => {
     const p = policyFromConfig({ allowHttp: true, allowPrivateCidrs: ['127.0.0.0/8', '::1/128'] });

@@ -17,14 +17,7 @@ export { DEFAULT_WEBHOOK_POLICY, policyFromConfig } from './policy.ts';
 export type { WebhookNetworkPolicy } from './policy.ts';
 
 /** Why a URL was refused; `address` carries the address class in `addressReason`. */
-export type UrlBlockReason =
-  | 'invalid_url'
-  | 'too_long'
-  | 'scheme'
-  | 'credentials'
-  | 'port'
-  | 'hostname'
-  | 'address';
+export type UrlBlockReason = 'invalid_url' | 'too_long' | 'scheme' | 'credentials' | 'port' | 'hostname' | 'address';
 
 /** Verdict shaped like a field validation error so routes can return it as-is. */
 export type UrlVerdict =
@@ -101,7 +94,12 @@ export function vetWebhookUrl(input: string, policy: WebhookNetworkPolicy): UrlV
     return fail('invalid_url', 'URL is not valid');
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && policy.allowHttp)) {
-    return fail('scheme', policy.allowHttp ? 'URL must use http or https' : 'URL must use https (plain http only when the operator sets WEBHOOK_ALLOW_HTTP=true, for local development)');
+    return fail(
+      'scheme',
+      policy.allowHttp
+        ? 'URL must use http or https'
+        : 'URL must use https (plain http only when the operator sets WEBHOOK_ALLOW_HTTP=true, for local development)',
+    );
   }
   if (url.username !== '' || url.password !== '') {
     return fail('credentials', 'URL must not contain a user name or password');

@@ -20,7 +20,11 @@ const systemResolve: Resolve = async (host) => (await lookup(host, { all: true }
  * Vets a URL at registration: the pure guard, then every address the name resolves to. A name
  * that does not resolve (yet) is accepted; every attempt checks again.
  */
-export async function checkUrl(url: string, policy: WebhookNetworkPolicy, resolve: Resolve = systemResolve): Promise<string> {
+export async function checkUrl(
+  url: string,
+  policy: WebhookNetworkPolicy,
+  resolve: Resolve = systemResolve,
+): Promise<string> {
   const verdict = vetWebhookUrl(url, policy);
   if (!verdict.ok) throw invalidField('url', verdict.message);
   assertOutsideTransaction('a DNS lookup');
@@ -28,7 +32,10 @@ export async function checkUrl(url: string, policy: WebhookNetworkPolicy, resolv
     const host = bareHostname(verdict.url);
     let addresses: string[];
     try {
-      addresses = await Promise.race([resolve(host), new Promise<string[]>((resolve) => setTimeout(() => resolve([]), 2_000).unref())]);
+      addresses = await Promise.race([
+        resolve(host),
+        new Promise<string[]>((resolve) => setTimeout(() => resolve([]), 2_000).unref()),
+      ]);
     } catch {
       addresses = [];
     }
@@ -49,12 +56,31 @@ export function checkEvents(events: readonly string[]): string[] {
     return ['*'];
   }
   const unknown = unique.filter((t) => !isCatalogType(t));
-  if (unknown.length > 0) throw invalidField('events', `unknown event type ${unknown.map((t) => JSON.stringify(t)).join(', ')} (see GET /v1/webhooks/event-types)`);
+  if (unknown.length > 0)
+    throw invalidField(
+      'events',
+      `unknown event type ${unknown.map((t) => JSON.stringify(t)).join(', ')} (see GET /v1/webhooks/event-types)`,
+    );
   return unique;
 }
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const RESERVED = new Set(['host', 'content-type', 'content-length', 'user-agent', 'connection', 'transfer-encoding', 'keep-alive', 'upgrade', 'te', 'trailer', 'expect', 'proxy-authorization', 'proxy-connection', 'cookie']);
+const RESERVED = new Set([
+  'host',
+  'content-type',
+  'content-length',
+  'user-agent',
+  'connection',
+  'transfer-encoding',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'expect',
+  'proxy-authorization',
+  'proxy-connection',
+  'cookie',
+]);
 
 /** Validates custom headers: at most 10, token names, none of ours, no control characters. */
 export function checkHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
@@ -64,7 +90,8 @@ export function checkHeaders(headers: Readonly<Record<string, string>>): Record<
   for (const [name, value] of entries) {
     const lower = name.toLowerCase();
     if (!TOKEN.test(name)) throw invalidField('headers', `${JSON.stringify(name)} is not a valid header name`);
-    if (RESERVED.has(lower) || lower.startsWith('webhook-') || lower.startsWith('x-securebase-')) throw invalidField('headers', `${name} is set by SecureBase and cannot be overridden`);
+    if (RESERVED.has(lower) || lower.startsWith('webhook-') || lower.startsWith('x-securebase-'))
+      throw invalidField('headers', `${name} is set by SecureBase and cannot be overridden`);
     if (/[\0\r\n]/.test(value)) throw invalidField('headers', `${name} has control characters in its value`);
     out[lower] = value;
   }

@@ -57,7 +57,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('expires_at', 'text')
     .addColumn('revoked_at', 'text')
     .execute();
-  await db.schema.createIndex('api_keys_customer_idx').on('api_keys').columns(['customer_id', 'created_at', 'id']).execute();
+  await db.schema
+    .createIndex('api_keys_customer_idx')
+    .on('api_keys')
+    .columns(['customer_id', 'created_at', 'id'])
+    .execute();
 
   await db.schema
     .createTable('setup_tokens')

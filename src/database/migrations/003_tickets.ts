@@ -29,7 +29,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
     .addUniqueConstraint('tickets_customer_number_uq', ['customer_id', 'number'])
     .execute();
-  await db.schema.createIndex('tickets_customer_created_idx').on('tickets').columns(['customer_id', 'created_at', 'id']).execute();
+  await db.schema
+    .createIndex('tickets_customer_created_idx')
+    .on('tickets')
+    .columns(['customer_id', 'created_at', 'id'])
+    .execute();
   await db.schema.createIndex('tickets_created_idx').on('tickets').columns(['created_at', 'id']).execute();
   await db.schema.createIndex('tickets_status_idx').on('tickets').columns(['customer_id', 'status']).execute();
 
@@ -44,7 +48,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('visibility', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('ticket_comments_ticket_idx').on('ticket_comments').columns(['ticket_id', 'created_at', 'id']).execute();
+  await db.schema
+    .createIndex('ticket_comments_ticket_idx')
+    .on('ticket_comments')
+    .columns(['ticket_id', 'created_at', 'id'])
+    .execute();
 
   await db.schema
     .createTable('ticket_history')
@@ -59,5 +67,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('visibility', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('ticket_history_ticket_idx').on('ticket_history').columns(['ticket_id', 'created_at', 'id']).execute();
+  await db.schema
+    .createIndex('ticket_history_ticket_idx')
+    .on('ticket_history')
+    .columns(['ticket_id', 'created_at', 'id'])
+    .execute();
 }

@@ -26,7 +26,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('disabled_at', 'text')
     .addColumn('disabled_reason', 'text')
     .execute();
-  await db.schema.createIndex('webhook_endpoints_customer_idx').on('webhook_endpoints').columns(['customer_id', 'created_at', 'id']).execute();
+  await db.schema
+    .createIndex('webhook_endpoints_customer_idx')
+    .on('webhook_endpoints')
+    .columns(['customer_id', 'created_at', 'id'])
+    .execute();
 
   await db.schema
     .createTable('webhook_messages')
@@ -47,7 +51,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .addUniqueConstraint('webhook_messages_event_endpoint_uq', ['event_id', 'endpoint_id'])
     .execute();
-  await db.schema.createIndex('webhook_messages_endpoint_idx').on('webhook_messages').columns(['endpoint_id', 'created_at', 'id']).execute();
+  await db.schema
+    .createIndex('webhook_messages_endpoint_idx')
+    .on('webhook_messages')
+    .columns(['endpoint_id', 'created_at', 'id'])
+    .execute();
   await db.schema.createIndex('webhook_messages_created_idx').on('webhook_messages').columns(['created_at']).execute();
 
   await db.schema
@@ -70,7 +78,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('next_retry_at', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('webhook_attempts_message_idx').on('webhook_attempts').columns(['message_id', 'attempt']).execute();
-  await db.schema.createIndex('webhook_attempts_endpoint_idx').on('webhook_attempts').columns(['endpoint_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('webhook_attempts_message_idx')
+    .on('webhook_attempts')
+    .columns(['message_id', 'attempt'])
+    .execute();
+  await db.schema
+    .createIndex('webhook_attempts_endpoint_idx')
+    .on('webhook_attempts')
+    .columns(['endpoint_id', 'created_at'])
+    .execute();
   await db.schema.createIndex('webhook_attempts_created_idx').on('webhook_attempts').columns(['created_at']).execute();
 }

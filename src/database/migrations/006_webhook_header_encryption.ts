@@ -14,11 +14,19 @@ interface Row {
  */
 export async function up(db: Kysely<unknown>, context: MigrationContext): Promise<void> {
   const typed = db as unknown as Kysely<{ webhook_endpoints: Row }>;
-  const rows = await typed.selectFrom('webhook_endpoints').select(['id', 'custom_headers']).where('custom_headers', '!=', '{}').execute();
+  const rows = await typed
+    .selectFrom('webhook_endpoints')
+    .select(['id', 'custom_headers'])
+    .where('custom_headers', '!=', '{}')
+    .execute();
   if (rows.length === 0) return;
   const keyRing = context.keyRing();
   for (const row of rows) {
     const plain = JSON.parse(row.custom_headers) as Record<string, string>;
-    await typed.updateTable('webhook_endpoints').set({ custom_headers: sealHeaderValues(keyRing, row.id, plain) }).where('id', '=', row.id).execute();
+    await typed
+      .updateTable('webhook_endpoints')
+      .set({ custom_headers: sealHeaderValues(keyRing, row.id, plain) })
+      .where('id', '=', row.id)
+      .execute();
   }
 }

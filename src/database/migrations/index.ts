@@ -43,17 +43,25 @@ const MIGRATION_LOCK = 72_431_125;
 export async function migrateToLatest(db: Kysely<Database>, context: MigrationContext): Promise<string[]> {
   return db.transaction().execute(async (trx) => {
     if (adapterOf(trx).name === 'postgres') await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK})`.execute(trx);
-    await sql`create table if not exists securebase_migrations (name text primary key, applied_at text not null)`.execute(trx);
-    const applied = new Set((await sql<{ name: string }>`select name from securebase_migrations`.execute(trx)).rows.map((row) => row.name));
+    await sql`create table if not exists securebase_migrations (name text primary key, applied_at text not null)`.execute(
+      trx,
+    );
+    const applied = new Set(
+      (await sql<{ name: string }>`select name from securebase_migrations`.execute(trx)).rows.map((row) => row.name),
+    );
     const ran: string[] = [];
     for (const [name, migration] of Object.entries(MIGRATIONS)) {
       if (applied.has(name)) continue;
       try {
         await migration.up(trx as unknown as Kysely<unknown>, context);
       } catch (error) {
-        throw new Error(`migration ${name} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        throw new Error(`migration ${name} failed: ${error instanceof Error ? error.message : String(error)}`, {
+          cause: error,
+        });
       }
-      await sql`insert into securebase_migrations (name, applied_at) values (${name}, ${new Date().toISOString()})`.execute(trx);
+      await sql`insert into securebase_migrations (name, applied_at) values (${name}, ${new Date().toISOString()})`.execute(
+        trx,
+      );
       ran.push(name);
     }
     return ran;

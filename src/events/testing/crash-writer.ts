@@ -14,7 +14,15 @@ await handle.db.transaction().execute(async (trx) => {
   const now = new Date();
   await trx
     .insertInto('customers')
-    .values({ id: customerId, name: 'Crash Co', tier: 'standard', status: 'active', last_ticket_number: 1000, created_at: now.toISOString(), updated_at: now.toISOString() })
+    .values({
+      id: customerId,
+      name: 'Crash Co',
+      tier: 'standard',
+      status: 'active',
+      last_ticket_number: 1000,
+      created_at: now.toISOString(),
+      updated_at: now.toISOString(),
+    })
     .execute();
   const event = await emitEvent(trx, { type: 'customer.created', customerId, data: { customerId } }, now);
   process.stdout.write(`WRITTEN ${event.id}\n`);

@@ -9,7 +9,10 @@ test('leap years and month lengths follow the Gregorian rules', () => {
   assert.equal(isLeapYear(2000), true);
   assert.equal(daysInMonth(2024, 2), 29);
   assert.equal(daysInMonth(2023, 2), 28);
-  assert.deepEqual([1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map((m) => daysInMonth(2023, m)), [31, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]);
+  assert.deepEqual(
+    [1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map((m) => daysInMonth(2023, m)),
+    [31, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31],
+  );
 });
 
 test('month labels step one calendar month at a time across years', () => {
@@ -33,7 +36,11 @@ test('dates are validated as real calendar days', () => {
 test('daily records aggregate into calendar months with gaps filled and the partial month flagged', () => {
   const records = [];
   for (let d = 1; d <= 29; d++) records.push({ date: `2024-02-${String(d).padStart(2, '0')}`, amount: 1 });
-  records.push({ date: '2024-04-01', amount: 5 }, { date: '2024-04-10', amount: 2.5 }, { date: '2024-04-10', amount: 0.5 });
+  records.push(
+    { date: '2024-04-01', amount: 5 },
+    { date: '2024-04-10', amount: 2.5 },
+    { date: '2024-04-10', amount: 0.5 },
+  );
   const months = aggregateDailyToMonthly(records);
   assert.deepEqual(
     months.map((m) => [m.month, m.total, m.daysWithData, m.daysInMonth, m.partial]),
@@ -46,12 +53,33 @@ test('daily records aggregate into calendar months with gaps filled and the part
 });
 
 test('a month whose last day is present is complete; asOf extends to the current month', () => {
-  const full = aggregateDailyToMonthly([{ date: '2023-01-01', amount: 1 }, { date: '2023-01-31', amount: 1 }]);
+  const full = aggregateDailyToMonthly([
+    { date: '2023-01-01', amount: 1 },
+    { date: '2023-01-31', amount: 1 },
+  ]);
   assert.equal(full[0]?.partial, false);
-  const withAsOf = aggregateDailyToMonthly([{ date: '2023-01-01', amount: 1 }, { date: '2023-01-31', amount: 1 }], { asOf: '2023-02-03' });
-  assert.deepEqual(withAsOf.map((m) => [m.month, m.partial]), [['2023-01', false], ['2023-02', true]]);
-  const lateStart = aggregateDailyToMonthly([{ date: '2023-01-15', amount: 1 }, { date: '2023-02-28', amount: 1 }]);
-  assert.deepEqual(lateStart.map((m) => m.partial), [true, false]);
+  const withAsOf = aggregateDailyToMonthly(
+    [
+      { date: '2023-01-01', amount: 1 },
+      { date: '2023-01-31', amount: 1 },
+    ],
+    { asOf: '2023-02-03' },
+  );
+  assert.deepEqual(
+    withAsOf.map((m) => [m.month, m.partial]),
+    [
+      ['2023-01', false],
+      ['2023-02', true],
+    ],
+  );
+  const lateStart = aggregateDailyToMonthly([
+    { date: '2023-01-15', amount: 1 },
+    { date: '2023-02-28', amount: 1 },
+  ]);
+  assert.deepEqual(
+    lateStart.map((m) => m.partial),
+    [true, false],
+  );
   assert.deepEqual(aggregateDailyToMonthly([]), []);
   assert.throws(() => aggregateDailyToMonthly([{ date: '2023-01-01', amount: Number.NaN }]), RangeError);
 });

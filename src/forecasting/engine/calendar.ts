@@ -7,7 +7,13 @@
  */
 
 /** Seasonal periods by data kind: daily cost data has weekly and yearly cycles. */
-export const SEASONAL_PERIODS = { yearly: [1], quarterly: [4], monthly: [12], weekly: [52], daily: [7, 365.25] } as const;
+export const SEASONAL_PERIODS = {
+  yearly: [1],
+  quarterly: [4],
+  monthly: [12],
+  weekly: [52],
+  daily: [7, 365.25],
+} as const;
 
 /** Gregorian leap-year rule. */
 export function isLeapYear(year: number): boolean {
@@ -36,7 +42,8 @@ export function parseDate(date: string): { year: number; month: number; day: num
   const year = Number(m[1]);
   const month = Number(m[2]);
   const day = Number(m[3]);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) throw new RangeError(`no such day: ${date}`);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month))
+    throw new RangeError(`no such day: ${date}`);
   return { year, month, day };
 }
 
@@ -123,7 +130,13 @@ export function aggregateDailyToMonthly(records: DailyRecord[], opts: { asOf?: s
     const t = totals.get(idx);
     const startsLate = idx === minIdx && firstDay % 32 > 1;
     const endsEarly = idx === maxIdx && endKey % 32 < dim;
-    out.push({ month: formatMonth(year, month), total: t ? t.total : 0, daysWithData: t ? t.days.size : 0, daysInMonth: dim, partial: startsLate || endsEarly });
+    out.push({
+      month: formatMonth(year, month),
+      total: t ? t.total : 0,
+      daysWithData: t ? t.days.size : 0,
+      daysInMonth: dim,
+      partial: startsLate || endsEarly,
+    });
   }
   return out;
 }

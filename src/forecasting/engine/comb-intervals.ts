@@ -32,7 +32,13 @@ export function effectiveLevel(level: number): number {
 }
 
 /** Combination intervals from the ETS member's distribution; null when no ETS model was fitted. */
-export function combinationBands(y: ArrayLike<number>, parts: CombinationParts, comb: Component, levels: number[], seed: number): Band[] | null {
+export function combinationBands(
+  y: ArrayLike<number>,
+  parts: CombinationParts,
+  comb: Component,
+  levels: number[],
+  seed: number,
+): Band[] | null {
   const ets = parts.ets;
   if (!ets) return null;
   const H = comb.mean.length;

@@ -48,9 +48,26 @@ export function fitCombinationParts(y: ArrayLike<number>, m: number, H: number, 
   const damped = auto ? bestWhere(auto.fits, (s) => s.trend === 'Ad') : null;
   const theta = fitTheta(y, m);
   const components: Component[] = [];
-  if (ets) components.push({ name: etsName(ets.spec), role: 'ets', mean: etsForecastMean(ets, H), rows: withRows ? etsInSample(ets, y, H, minOrigin) : [] });
-  components.push({ name: 'Theta', role: 'theta', mean: thetaForecastMean(theta, H), rows: withRows ? thetaInSample(theta, H, minOrigin) : [] });
-  if (damped) components.push({ name: etsName(damped.spec), role: 'damped', mean: etsForecastMean(damped, H), rows: withRows ? etsInSample(damped, y, H, minOrigin) : [] });
+  if (ets)
+    components.push({
+      name: etsName(ets.spec),
+      role: 'ets',
+      mean: etsForecastMean(ets, H),
+      rows: withRows ? etsInSample(ets, y, H, minOrigin) : [],
+    });
+  components.push({
+    name: 'Theta',
+    role: 'theta',
+    mean: thetaForecastMean(theta, H),
+    rows: withRows ? thetaInSample(theta, H, minOrigin) : [],
+  });
+  if (damped)
+    components.push({
+      name: etsName(damped.spec),
+      role: 'damped',
+      mean: etsForecastMean(damped, H),
+      rows: withRows ? etsInSample(damped, y, H, minOrigin) : [],
+    });
   return { ets, damped, components, minOrigin };
 }
 
@@ -110,7 +127,15 @@ export function combineTrimmed(components: Component[], H: number): Component {
  * FPE factor √((n+k)/(n−k)) for k fitted parameters. The fallback when no
  * ETS model can be fitted; null when history is too short to calibrate.
  */
-export function calibratedBands(y: ArrayLike<number>, m: number, comp: Component, minOrigin: number, levels: number[], inflate = DEFAULT_INFLATE, k = 0): Band[] | null {
+export function calibratedBands(
+  y: ArrayLike<number>,
+  m: number,
+  comp: Component,
+  minOrigin: number,
+  levels: number[],
+  inflate = DEFAULT_INFLATE,
+  k = 0,
+): Band[] | null {
   const H = comp.mean.length;
   const nRows = comp.rows.length;
   const origin = y.length - nRows;

@@ -46,13 +46,21 @@ export function etsParamCount(spec: EtsSpec, m: number): number {
 }
 
 /** Heuristic initial states used as the optimiser's starting point. */
-export function initialStates(y: ArrayLike<number>, m: number, spec: EtsSpec): { l0: number; b0: number; s0: Float64Array } {
+export function initialStates(
+  y: ArrayLike<number>,
+  m: number,
+  spec: EtsSpec,
+): { l0: number; b0: number; s0: Float64Array } {
   const n = y.length;
   const s0 = new Float64Array(m).fill(spec.season === 'M' ? 1 : 0);
   const adj: number[] = [];
   if (spec.season !== 'N') {
     const len = Math.min(n, 3 * m);
-    const idx = seasonalIndices(Array.prototype.slice.call(y, 0, len) as number[], m, spec.season === 'M' ? 'multiplicative' : 'additive');
+    const idx = seasonalIndices(
+      Array.prototype.slice.call(y, 0, len) as number[],
+      m,
+      spec.season === 'M' ? 'multiplicative' : 'additive',
+    );
     s0.set(idx);
   }
   const k = Math.min(n, Math.max(10, 2 * m));
@@ -82,7 +90,9 @@ export function fitEts(y: ArrayLike<number>, m: number, spec: EtsSpec, opts: Ets
   const mm = seasonal ? m : 1;
   const np = etsParamCount(spec, mm);
   if (n <= np + 1) return null;
-  const init = opts.start ? { l0: opts.start.l0, b0: opts.start.b0, s0: Float64Array.from(opts.start.s0) } : initialStates(y, mm, spec);
+  const init = opts.start
+    ? { l0: opts.start.l0, b0: opts.start.b0, s0: Float64Array.from(opts.start.s0) }
+    : initialStates(y, mm, spec);
   const st = opts.start;
   const sd = Math.sqrt(variance(y)) || Math.abs(init.l0) * 0.1 || 1;
   const trend = spec.trend !== 'N';
@@ -145,7 +155,13 @@ export function fitEts(y: ArrayLike<number>, m: number, spec: EtsSpec, opts: Ets
     if (spec.season === 'M' && !(p.s0[m - 1]! > 0)) return Infinity;
     return etsLikelihood(y, mm, spec, p, buf);
   };
-  const res = nelderMead(objective, x0, { lower: lo, upper: hi, step, maxEval: opts.maxEval ?? 30 * x0.length + 50, tol: 1e-6 });
+  const res = nelderMead(objective, x0, {
+    lower: lo,
+    upper: hi,
+    step,
+    maxEval: opts.maxEval ?? 30 * x0.length + 50,
+    tol: 1e-6,
+  });
   if (!(res.f < 1e299)) return null;
   const best = decode(res.x);
   const finalParams: EtsParams = { ...best, s0: Float64Array.from(best.s0) };

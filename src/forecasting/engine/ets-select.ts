@@ -48,7 +48,9 @@ export function candidateSpecs(y: ArrayLike<number>, m: number, search: EtsSearc
   const seasonalOk = m > 1 && m <= 24 && y.length >= 2 * m + 2;
   const errors = (search.errors ?? ['A', 'M']).filter((e) => e === 'A' || positive);
   const trends = search.trends ?? ['N', 'A', 'Ad'];
-  const seasons = (search.seasons ?? ['N', 'A', 'M']).filter((s) => s === 'N' || (seasonalOk && (s === 'A' || positive)));
+  const seasons = (search.seasons ?? ['N', 'A', 'M']).filter(
+    (s) => s === 'N' || (seasonalOk && (s === 'A' || positive)),
+  );
   const specs: EtsSpec[] = [];
   for (const error of errors)
     for (const trend of trends)

@@ -5,13 +5,29 @@ import { fitEts } from './ets-fit.ts';
 import { autoEts, candidateSpecs } from './ets-select.ts';
 import { etsForecastMean, etsIntervals, linearVariances } from './ets-intervals.ts';
 
-const params = (p: Partial<EtsParams>): EtsParams => ({ alpha: 0.5, beta: 0, gamma: 0, phi: 1, l0: 0, b0: 0, s0: new Float64Array(1), ...p });
+const params = (p: Partial<EtsParams>): EtsParams => ({
+  alpha: 0.5,
+  beta: 0,
+  gamma: 0,
+  phi: 1,
+  l0: 0,
+  b0: 0,
+  s0: new Float64Array(1),
+  ...p,
+});
 const close = (a: number, b: number, tol = 1e-9): void => assert.ok(Math.abs(a - b) <= tol, `${a} ≉ ${b}`);
 
 test('ETS(A,N,N) recursion matches a hand computation', () => {
   // l0 = 10, α = 0.5: ŷ1 = 10, e1 = 2, l1 = 11; ŷ2 = 11, e2 = −3, l2 = 9.5.
   const state: EtsState = { l: 0, b: 0, s: new Float64Array(1), t: 0 };
-  const lik = etsLikelihood([12, 8], 1, { error: 'A', trend: 'N', season: 'N' }, params({ l0: 10 }), new Float64Array(1), { state });
+  const lik = etsLikelihood(
+    [12, 8],
+    1,
+    { error: 'A', trend: 'N', season: 'N' },
+    params({ l0: 10 }),
+    new Float64Array(1),
+    { state },
+  );
   close(state.l, 9.5);
   close(lik, 2 * Math.log(4 + 9));
 });
@@ -19,7 +35,14 @@ test('ETS(A,N,N) recursion matches a hand computation', () => {
 test('ETS(A,A,N) recursion matches a hand computation', () => {
   // α = 0.5, β = 0.25 (β/α = 0.5), l0 = 10, b0 = 1; y1 = 13: ŷ = 11, e = 2, l1 = 12, b1 = 1 + 0.5·(12 − 10 − 1) = 1.5.
   const state: EtsState = { l: 0, b: 0, s: new Float64Array(1), t: 0 };
-  etsLikelihood([13], 1, { error: 'A', trend: 'A', season: 'N' }, params({ beta: 0.25, l0: 10, b0: 1 }), new Float64Array(1), { state });
+  etsLikelihood(
+    [13],
+    1,
+    { error: 'A', trend: 'A', season: 'N' },
+    params({ beta: 0.25, l0: 10, b0: 1 }),
+    new Float64Array(1),
+    { state },
+  );
   close(state.l, 12);
   close(state.b, 1.5);
   const f = etsPointForecast({ error: 'A', trend: 'A', season: 'N' }, 1, state, 1, 3);
@@ -27,7 +50,13 @@ test('ETS(A,A,N) recursion matches a hand computation', () => {
 });
 
 test('multiplicative error adds 2·Σlog ŷ to the likelihood', () => {
-  const lik = etsLikelihood([12, 8], 1, { error: 'M', trend: 'N', season: 'N' }, params({ l0: 10 }), new Float64Array(1));
+  const lik = etsLikelihood(
+    [12, 8],
+    1,
+    { error: 'M', trend: 'N', season: 'N' },
+    params({ l0: 10 }),
+    new Float64Array(1),
+  );
   const e1 = 2 / 10;
   const e2 = -3 / 11;
   close(lik, 2 * Math.log(e1 * e1 + e2 * e2) + 2 * (Math.log(10) + Math.log(11)), 1e-9);

@@ -28,8 +28,15 @@ test('series with zeros stay non-negative', () => {
   const values = [0, 0, 3, 5, 0, 2, 8, 0, 0, 4, 6, 1, 0, 2, 7, 3];
   for (const method of METHODS) {
     const r = forecast({ values, frequency: 4 }, { horizon: 6, method });
-    for (const b of r.intervals) assert.ok(b.lower.every((v) => v >= 0), method);
-    assert.ok(r.mean.every((v) => v >= 0), method);
+    for (const b of r.intervals)
+      assert.ok(
+        b.lower.every((v) => v >= 0),
+        method,
+      );
+    assert.ok(
+      r.mean.every((v) => v >= 0),
+      method,
+    );
   }
 });
 
@@ -37,7 +44,9 @@ test('a pure seasonal pattern with trend is tracked by the combination', () => {
   const values = seasonalSeries(72, 12, () => 0);
   const r = forecast({ values, frequency: 12 }, { horizon: 12 });
   const truth = seasonalSeries(84, 12, () => 0).slice(72);
-  r.mean.forEach((v, h) => assert.ok(Math.abs(v - (truth[h] as number)) / (truth[h] as number) < 0.05, `h=${h}: ${v} vs ${truth[h]}`));
+  r.mean.forEach((v, h) =>
+    assert.ok(Math.abs(v - (truth[h] as number)) / (truth[h] as number) < 0.05, `h=${h}: ${v} vs ${truth[h]}`),
+  );
 });
 
 test('levels are validated and echoed as given; output is deterministic', () => {
@@ -46,7 +55,10 @@ test('levels are validated and echoed as given; output is deterministic', () => 
   assert.throws(() => forecast({ values, frequency: 12 }, { horizon: 0 }), RangeError);
   assert.throws(() => forecast({ values: [1, Number.NaN], frequency: 12 }, { horizon: 1 }), RangeError);
   const a = forecast({ values, frequency: 12 }, { horizon: 6, levels: [65, 0.8, 99] });
-  assert.deepEqual(a.intervals.map((b) => b.level), [65, 0.8, 99]);
+  assert.deepEqual(
+    a.intervals.map((b) => b.level),
+    [65, 0.8, 99],
+  );
   const b = forecast({ values, frequency: 12 }, { horizon: 6, levels: [65, 0.8, 99] });
   assert.deepEqual(a, b);
 });
@@ -58,8 +70,15 @@ test('backtest reports errors, coverage and accuracy_score = 1 − MAPE', () => 
   assert.ok(r.backtest.origins >= 1);
   assert.ok(r.backtest.mape > 0 && r.backtest.mape < 20);
   assert.ok(Math.abs(r.backtest.accuracyScore - (1 - r.backtest.mape / 100)) < 1e-12);
-  assert.deepEqual(r.backtest.coverage.map((c) => c.level), [80, 95]);
-  const line = backtest(Array.from({ length: 30 }, (_, t) => 5 + 2 * t), 1, { horizon: 4, method: 'drift' });
+  assert.deepEqual(
+    r.backtest.coverage.map((c) => c.level),
+    [80, 95],
+  );
+  const line = backtest(
+    Array.from({ length: 30 }, (_, t) => 5 + 2 * t),
+    1,
+    { horizon: 4, method: 'drift' },
+  );
   assert.ok(line && line.mape < 1e-9 && line.accuracyScore === 1);
   assert.equal(backtest([1, 2], 1, { horizon: 3 }), null);
 });
@@ -77,7 +96,9 @@ const seriesArb = fc.record({
 test('property: intervals nest, widen with the horizon, contain no NaN and are non-negative', () => {
   fc.assert(
     fc.property(seriesArb, ({ m, n, base, noise, trend, h, method }) => {
-      const values = Array.from({ length: n }, (_, t) => Math.max(0, base + trend * t + base * 0.2 * ((noise[t] as number) - 0.5) * (1 + Math.sin(t))));
+      const values = Array.from({ length: n }, (_, t) =>
+        Math.max(0, base + trend * t + base * 0.2 * ((noise[t] as number) - 0.5) * (1 + Math.sin(t))),
+      );
       const r = forecast({ values, frequency: m }, { horizon: h, levels: [80, 95], method });
       const [b80, b95] = r.intervals;
       assert.ok(b80 && b95);
@@ -85,9 +106,20 @@ test('property: intervals nest, widen with the horizon, contain no NaN and are n
       for (let i = 0; i < h; i++) {
         const vals = [r.mean[i], b80.lower[i], b80.upper[i], b95.lower[i], b95.upper[i]] as number[];
         assert.ok(vals.every(Number.isFinite), `NaN at ${i}`);
-        assert.ok(vals.every((v) => v >= 0), `negative at ${i}`);
-        assert.ok((b95.lower[i] as number) <= (b80.lower[i] as number) + 1e-9 && (b80.upper[i] as number) <= (b95.upper[i] as number) + 1e-9, 'nesting');
-        assert.ok((b80.lower[i] as number) <= (r.mean[i] as number) + 1e-9 && (r.mean[i] as number) <= (b80.upper[i] as number) + 1e-9, 'mean inside');
+        assert.ok(
+          vals.every((v) => v >= 0),
+          `negative at ${i}`,
+        );
+        assert.ok(
+          (b95.lower[i] as number) <= (b80.lower[i] as number) + 1e-9 &&
+            (b80.upper[i] as number) <= (b95.upper[i] as number) + 1e-9,
+          'nesting',
+        );
+        assert.ok(
+          (b80.lower[i] as number) <= (r.mean[i] as number) + 1e-9 &&
+            (r.mean[i] as number) <= (b80.upper[i] as number) + 1e-9,
+          'mean inside',
+        );
       }
       // Widths grow (vs the same season a cycle earlier for seasonal data): relative to the
       // mean when it is positive, else in absolute terms (before the zero floor).

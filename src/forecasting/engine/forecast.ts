@@ -35,8 +35,12 @@ export interface MethodForecast {
 function atLeastAsWide(mean: ArrayLike<number>, bands: Band[], ref: Band[]): Band[] {
   return bands.map((b, i) => {
     const r = ref[i] as Band;
-    const lower = b.lower.map((v, h) => Math.min(v, (mean[h] as number) - ((r.upper[h] as number) - (r.lower[h] as number)) / 2));
-    const upper = b.upper.map((v, h) => Math.max(v, (mean[h] as number) + ((r.upper[h] as number) - (r.lower[h] as number)) / 2));
+    const lower = b.lower.map((v, h) =>
+      Math.min(v, (mean[h] as number) - ((r.upper[h] as number) - (r.lower[h] as number)) / 2),
+    );
+    const upper = b.upper.map((v, h) =>
+      Math.max(v, (mean[h] as number) + ((r.upper[h] as number) - (r.lower[h] as number)) / 2),
+    );
     return { level: b.level, lower, upper };
   });
 }
@@ -47,7 +51,14 @@ function flat(y: ArrayLike<number>, H: number, levels: number[]): MethodForecast
   return { model: 'Constant', mean, intervals: levels.map((level) => ({ level, lower: [...mean], upper: [...mean] })) };
 }
 
-function runRaw(y: ArrayLike<number>, m: number, H: number, levels: number[], method: Method, seed: number): MethodForecast {
+function runRaw(
+  y: ArrayLike<number>,
+  m: number,
+  H: number,
+  levels: number[],
+  method: Method,
+  seed: number,
+): MethodForecast {
   switch (method) {
     case 'naive':
       return { model: 'Naive', ...naive(y, H, levels) };
@@ -58,7 +69,11 @@ function runRaw(y: ArrayLike<number>, m: number, H: number, levels: number[], me
     case 'theta': {
       const fit = fitTheta(y, m);
       const mean = thetaForecastMean(fit, H);
-      return { model: fit.season ? 'Theta(seasonal)' : 'Theta', mean: Array.from(mean), intervals: thetaIntervals(fit, mean, H, levels) };
+      return {
+        model: fit.season ? 'Theta(seasonal)' : 'Theta',
+        mean: Array.from(mean),
+        intervals: thetaIntervals(fit, mean, H, levels),
+      };
     }
     case 'ets':
     case 'damped': {
@@ -87,7 +102,11 @@ function runRaw(y: ArrayLike<number>, m: number, H: number, levels: number[], me
         bands = calibratedBands(y, m, comb, parts.minOrigin, levels, 1, 2);
       }
       const ref = naive(y, H, levels).intervals;
-      return { model: comb.name, mean: Array.from(comb.mean), intervals: bands ?? atLeastAsWide(comb.mean, thetaIntervals(fitTheta(y, m), comb.mean, H, levels), ref) };
+      return {
+        model: comb.name,
+        mean: Array.from(comb.mean),
+        intervals: bands ?? atLeastAsWide(comb.mean, thetaIntervals(fitTheta(y, m), comb.mean, H, levels), ref),
+      };
     }
   }
 }
@@ -97,13 +116,23 @@ function runRaw(y: ArrayLike<number>, m: number, H: number, levels: number[], me
  * very short series), truncates at zero for non-negative data and makes the
  * bands nest and contain the mean.
  */
-export function runMethod(y: ArrayLike<number>, m: number, H: number, levels: number[], method: Method, seed = 42): MethodForecast {
+export function runMethod(
+  y: ArrayLike<number>,
+  m: number,
+  H: number,
+  levels: number[],
+  method: Method,
+  seed = 42,
+): MethodForecast {
   let out: MethodForecast;
   if (y.length === 0) throw new RangeError('forecast needs at least one observation');
   if (isConstant(y)) out = flat(y, H, levels);
   else if (y.length < 3 && method !== 'naive') out = runRaw(y, m, H, levels, 'naive', seed);
   else out = runRaw(y, m, H, levels, method, seed);
-  let intervals = enforceNesting(enforceWidening(out.intervals, out.mean, m > 1 && y.length >= 2 * m ? m : 1), out.mean);
+  let intervals = enforceNesting(
+    enforceWidening(out.intervals, out.mean, m > 1 && y.length >= 2 * m ? m : 1),
+    out.mean,
+  );
   if (allNonNegative(y)) {
     intervals = truncateAtZero(intervals);
     out.mean = out.mean.map((v) => Math.max(0, v));

@@ -24,7 +24,14 @@ import { backtest, type BacktestResult } from './backtest.ts';
 import { METHODS, runMethod, type Method } from './forecast.ts';
 import type { Series } from './series.ts';
 
-export { aggregateDailyToMonthly, monthLabels, addMonths, daysInMonth, isLeapYear, SEASONAL_PERIODS } from './calendar.ts';
+export {
+  aggregateDailyToMonthly,
+  monthLabels,
+  addMonths,
+  daysInMonth,
+  isLeapYear,
+  SEASONAL_PERIODS,
+} from './calendar.ts';
 export type { DailyRecord, MonthTotal } from './calendar.ts';
 export { backtest } from './backtest.ts';
 export type { BacktestResult } from './backtest.ts';
@@ -73,7 +80,8 @@ export function forecast(series: Series, options: ForecastOptions): ForecastResu
   if (!METHODS.includes(method)) throw new RangeError(`unknown method ${String(method)}`);
   const requested = options.levels ?? [80, 95];
   const fractions = requested.map((l) => (l > 1 ? l / 100 : l));
-  for (const f of fractions) if (!(f >= 0.5 && f <= 0.99)) throw new RangeError('levels must be between 50 and 99 percent');
+  for (const f of fractions)
+    if (!(f >= 0.5 && f <= 0.99)) throw new RangeError('levels must be between 50 and 99 percent');
   const fc = runMethod(values, frequency, H, fractions, method, options.seed ?? 42);
   const result: ForecastResult = {
     model: fc.model,
@@ -83,7 +91,11 @@ export function forecast(series: Series, options: ForecastOptions): ForecastResu
   };
   if (options.backtest) {
     const bt = backtest(values, frequency, { horizon: H, levels: fractions, method });
-    if (bt) result.backtest = { ...bt, coverage: bt.coverage.map((c, i) => ({ level: requested[i] as number, coverage: c.coverage })) };
+    if (bt)
+      result.backtest = {
+        ...bt,
+        coverage: bt.coverage.map((c, i) => ({ level: requested[i] as number, coverage: c.coverage })),
+      };
   }
   return result;
 }

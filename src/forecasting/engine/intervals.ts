@@ -25,7 +25,13 @@ export interface CalibrationOptions {
  * history can check. `rows[r][h-1]` is the h-step forecast made after
  * `minOrigin + r` observations.
  */
-export function errorScaleByHorizon(y: ArrayLike<number>, rows: Float64Array[], minOrigin: number, H: number, relative: boolean): Float64Array {
+export function errorScaleByHorizon(
+  y: ArrayLike<number>,
+  rows: Float64Array[],
+  minOrigin: number,
+  H: number,
+  relative: boolean,
+): Float64Array {
   return horizonErrors(y, rows, minOrigin, H, relative).sigma;
 }
 
@@ -46,7 +52,14 @@ export interface HorizonErrors {
 }
 
 /** Computes {@link HorizonErrors}, optionally with errors divided by the local level. */
-export function horizonErrors(y: ArrayLike<number>, rows: Float64Array[], minOrigin: number, H: number, relative: boolean, levelWindow = 0): HorizonErrors {
+export function horizonErrors(
+  y: ArrayLike<number>,
+  rows: Float64Array[],
+  minOrigin: number,
+  H: number,
+  relative: boolean,
+  levelWindow = 0,
+): HorizonErrors {
   const n = y.length;
   const sum = new Float64Array(H);
   const cnt = new Float64Array(H);
@@ -83,7 +96,12 @@ export function horizonErrors(y: ArrayLike<number>, rows: Float64Array[], minOri
 }
 
 /** Central intervals around `mean` from a horizon-wise error scale. */
-export function intervalsFromScale(mean: ArrayLike<number>, sigma: ArrayLike<number>, levels: number[], opts: CalibrationOptions): Band[] {
+export function intervalsFromScale(
+  mean: ArrayLike<number>,
+  sigma: ArrayLike<number>,
+  levels: number[],
+  opts: CalibrationOptions,
+): Band[] {
   const H = mean.length;
   return levels.map((level) => {
     const z = zForLevel(level) * opts.inflate;
@@ -107,7 +125,11 @@ export function intervalsFromScale(mean: ArrayLike<number>, sigma: ArrayLike<num
 
 /** Clamps lower (and upper) bounds at zero: costs cannot be negative. */
 export function truncateAtZero(bands: Band[]): Band[] {
-  return bands.map((b) => ({ level: b.level, lower: b.lower.map((v) => Math.max(0, v)), upper: b.upper.map((v) => Math.max(0, v)) }));
+  return bands.map((b) => ({
+    level: b.level,
+    lower: b.lower.map((v) => Math.max(0, v)),
+    upper: b.upper.map((v) => Math.max(0, v)),
+  }));
 }
 
 /**

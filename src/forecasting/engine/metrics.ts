@@ -49,7 +49,13 @@ export function mase(actual: ArrayLike<number>, fc: ArrayLike<number>, scale: nu
 }
 
 /** Mean scaled interval score of a (1 − a) interval (a = 0.05 for 95 %). */
-export function msis(actual: ArrayLike<number>, lower: ArrayLike<number>, upper: ArrayLike<number>, scale: number, a = 0.05): number {
+export function msis(
+  actual: ArrayLike<number>,
+  lower: ArrayLike<number>,
+  upper: ArrayLike<number>,
+  scale: number,
+  a = 0.05,
+): number {
   let s = 0;
   for (let i = 0; i < actual.length; i++) {
     const y = actual[i] as number;

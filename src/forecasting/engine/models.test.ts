@@ -27,7 +27,13 @@ test('seasonality test and classical decomposition find a pure seasonal pattern'
   const idx = seasonalIndices(y, 4, 'multiplicative');
   pattern.forEach((p, j) => close(idx[j] as number, p, 1e-9));
   const rand = seededRandom(7);
-  assert.equal(isSeasonal(Array.from({ length: 40 }, () => rand()), 4), false);
+  assert.equal(
+    isSeasonal(
+      Array.from({ length: 40 }, () => rand()),
+      4,
+    ),
+    false,
+  );
   close(acf([1, 2, 3, 4], 1)[0] as number, 0.25, 1e-12);
 });
 
@@ -47,11 +53,18 @@ test('Theta reseasonalises when the series is seasonal', () => {
   const fit = fitTheta(y, 4);
   assert.ok(fit.season);
   const f = thetaForecastMean(fit, 4);
-  assert.ok((f[2] as number) > (f[1] as number) && (f[1] as number) > (f[0] as number) && (f[3] as number) < (f[0] as number));
+  assert.ok(
+    (f[2] as number) > (f[1] as number) && (f[1] as number) > (f[0] as number) && (f[3] as number) < (f[0] as number),
+  );
 });
 
 test('Nelder–Mead finds a bounded minimum', () => {
-  const r = nelderMead((x) => ((x[0] as number) - 2) ** 2 + ((x[1] as number) + 1) ** 2, [0, 0], { lower: [-5, -5], upper: [5, 5], tol: 1e-12, maxEval: 2000 });
+  const r = nelderMead((x) => ((x[0] as number) - 2) ** 2 + ((x[1] as number) + 1) ** 2, [0, 0], {
+    lower: [-5, -5],
+    upper: [5, 5],
+    tol: 1e-12,
+    maxEval: 2000,
+  });
   close(r.x[0] as number, 2, 1e-3);
   close(r.x[1] as number, -1, 1e-3);
   const b = nelderMead((x) => ((x[0] as number) - 10) ** 2, [0], { lower: [-1], upper: [1] });
@@ -63,7 +76,8 @@ test('quantile by selection equals the sorted (type 7) quantile', () => {
   for (const n of [1, 2, 7, 100, 1001]) {
     const xs = Float64Array.from({ length: n }, () => Math.floor(rand() * 50));
     const sorted = Float64Array.from(xs).sort();
-    for (const p of [0, 0.025, 0.1, 0.5, 0.9, 0.975, 1]) close(quantileSelect(Float64Array.from(xs), p), quantileSorted(sorted, p), 1e-12);
+    for (const p of [0, 0.025, 0.1, 0.5, 0.9, 0.975, 1])
+      close(quantileSelect(Float64Array.from(xs), p), quantileSorted(sorted, p), 1e-12);
   }
 });
 

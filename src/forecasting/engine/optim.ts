@@ -27,7 +27,11 @@ export interface NelderMeadResult {
  * clamped into the box before evaluation, which keeps the simplex feasible
  * without penalty terms. Deterministic.
  */
-export function nelderMead(fn: (x: Float64Array) => number, x0: ArrayLike<number>, opts: NelderMeadOptions): NelderMeadResult {
+export function nelderMead(
+  fn: (x: Float64Array) => number,
+  x0: ArrayLike<number>,
+  opts: NelderMeadOptions,
+): NelderMeadResult {
   const d = x0.length;
   const { lower, upper } = opts;
   const maxEval = opts.maxEval ?? 200 * d;

@@ -39,7 +39,13 @@ export function holdoutLength(n: number, m: number, H: number): number {
  * replaces the trimmed combination only if its error is at least `margin`
  * (fraction) smaller, because a single block is a noisy judge.
  */
-export function selectByHoldout(y: ArrayLike<number>, m: number, H: number, margin = 0.1, pool: readonly Candidate[] = CANDIDATES): HoldoutResult {
+export function selectByHoldout(
+  y: ArrayLike<number>,
+  m: number,
+  H: number,
+  margin = 0.1,
+  pool: readonly Candidate[] = CANDIDATES,
+): HoldoutResult {
   const n = y.length;
   const block = holdoutLength(n, m, H);
   if (block === 0) return { choice: 'trimmed', errors: {}, block: 0 };

@@ -30,7 +30,11 @@ export interface NewApiKey {
 }
 
 /** Inserts a key and its `api_key.created` event in the caller's transaction. */
-export async function insertApiKey(deps: IdentityUseCaseDeps, trx: Kysely<Database>, input: NewApiKey & { createdBy: UserId | null }): Promise<CreatedApiKey> {
+export async function insertApiKey(
+  deps: IdentityUseCaseDeps,
+  trx: Kysely<Database>,
+  input: NewApiKey & { createdBy: UserId | null },
+): Promise<CreatedApiKey> {
   const { key, prefix, hash } = generateApiKey();
   const now = deps.clock();
   const apiKey: ApiKey = {
@@ -48,7 +52,15 @@ export async function insertApiKey(deps: IdentityUseCaseDeps, trx: Kysely<Databa
     revoked_at: null,
   };
   await deps.repositories.system(trx).insertApiKey(apiKey);
-  await emitEvent(trx, { type: 'api_key.created', customerId: input.customerId, data: { api_key_id: apiKey.id, name: apiKey.name, prefix, scopes: input.scopes, role: input.role } }, now);
+  await emitEvent(
+    trx,
+    {
+      type: 'api_key.created',
+      customerId: input.customerId,
+      data: { api_key_id: apiKey.id, name: apiKey.name, prefix, scopes: input.scopes, role: input.role },
+    },
+    now,
+  );
   return { apiKey, key };
 }
 
@@ -61,7 +73,11 @@ export function apiKeyUseCases(deps: IdentityUseCaseDeps) {
       const { grantor, ...key } = input;
       if (grantor !== 'operator') assertWithinGrantor(grantor, key.role, key.scopes);
       if (!(await repositories.system(db).findCustomer(input.customerId))) throw notFound('Customer');
-      return db.transaction().execute((trx) => insertApiKey(deps, trx, { ...key, createdBy: grantor === 'operator' ? null : grantor.userId }));
+      return db
+        .transaction()
+        .execute((trx) =>
+          insertApiKey(deps, trx, { ...key, createdBy: grantor === 'operator' ? null : grantor.userId }),
+        );
     },
 
     listApiKeys: (customerId: string) => repositories.tenant(db, tenantScope(customerId)).listApiKeys(),

@@ -12,7 +12,10 @@ export interface IdentityRepositories {
   tenant(executor: Kysely<Database>, scope: TenantScope): IdentityTenantRepository;
 }
 
-export const identityRepositories: IdentityRepositories = { system: identitySystemRepository, tenant: identityTenantRepository };
+export const identityRepositories: IdentityRepositories = {
+  system: identitySystemRepository,
+  tenant: identityTenantRepository,
+};
 
 /** What every identity use case is built from. */
 export interface IdentityUseCaseDeps {

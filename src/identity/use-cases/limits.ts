@@ -26,7 +26,10 @@ export function assertNotThrottled(what: string, checks: LimitCheck[]): void {
   const waitMs = Math.max(0, ...checks.map(([limiter, key]) => (key === null ? 0 : limiter.retryAfterMs(key))));
   if (waitMs === 0) return;
   const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-  throw new AppError('rate_limited', `Too many ${what}; try again in ${seconds} seconds`, { extra: { retry_after_seconds: seconds }, headers: { 'retry-after': String(seconds) } });
+  throw new AppError('rate_limited', `Too many ${what}; try again in ${seconds} seconds`, {
+    extra: { retry_after_seconds: seconds },
+    headers: { 'retry-after': String(seconds) },
+  });
 }
 
 export function recordAttempt(checks: LimitCheck[]): void {

@@ -18,8 +18,14 @@ export function passwordUseCases(deps: IdentityUseCaseDeps) {
   const { db, clock, repositories, passwordHashing, sessionTtlHours } = deps;
   const now = () => clock().toISOString();
   const dummyHash = dummyPasswordHash(passwordHashing);
-  const loginFailures = { account: createAttemptLimiter(LOGIN_LIMITS.perAccount, clock), address: createAttemptLimiter(LOGIN_LIMITS.perAddress, clock) };
-  const setupAttempts = { address: createAttemptLimiter(SETUP_LIMITS.perAddress, clock), token: createAttemptLimiter(SETUP_LIMITS.perToken, clock) };
+  const loginFailures = {
+    account: createAttemptLimiter(LOGIN_LIMITS.perAccount, clock),
+    address: createAttemptLimiter(LOGIN_LIMITS.perAddress, clock),
+  };
+  const setupAttempts = {
+    address: createAttemptLimiter(SETUP_LIMITS.perAddress, clock),
+    token: createAttemptLimiter(SETUP_LIMITS.perToken, clock),
+  };
 
   return {
     /**
@@ -28,7 +34,10 @@ export function passwordUseCases(deps: IdentityUseCaseDeps) {
      */
     async login(input: { email: string; password: string; ip: string | null; userAgent: string | null }) {
       const email = normalizeEmail(input.email);
-      const limits: LimitCheck[] = [[loginFailures.account, email], [loginFailures.address, input.ip]];
+      const limits: LimitCheck[] = [
+        [loginFailures.account, email],
+        [loginFailures.address, input.ip],
+      ];
       assertNotThrottled('failed logins', limits);
       const users = repositories.system(db);
       const user = await users.findUserByEmail(email);
@@ -39,12 +48,28 @@ export function passwordUseCases(deps: IdentityUseCaseDeps) {
       }
       loginFailures.account.reset(email);
       if (needsRehash(user.password_hash, passwordHashing)) {
-        await users.replacePasswordHash(user.id, user.password_hash, await hashPassword(input.password, passwordHashing), now());
+        await users.replacePasswordHash(
+          user.id,
+          user.password_hash,
+          await hashPassword(input.password, passwordHashing),
+          now(),
+        );
       }
       const token = randomToken();
       const csrfToken = randomToken(18);
       const expiresAt = new Date(clock().getTime() + sessionTtlHours * 3600_000).toISOString();
-      const session = { id: uuidv7() as SessionId, user_id: user.id, token_hash: sha256(token), csrf_token: csrfToken, created_at: now(), last_seen_at: now(), expires_at: expiresAt, revoked_at: null, ip: input.ip, user_agent: input.userAgent?.slice(0, 300) ?? null };
+      const session = {
+        id: uuidv7() as SessionId,
+        user_id: user.id,
+        token_hash: sha256(token),
+        csrf_token: csrfToken,
+        created_at: now(),
+        last_seen_at: now(),
+        expires_at: expiresAt,
+        revoked_at: null,
+        ip: input.ip,
+        user_agent: input.userAgent?.slice(0, 300) ?? null,
+      };
       await users.insertSession(session);
       await users.touchLogin(user.id, now());
       return { token, csrfToken, expiresAt, user };
@@ -68,10 +93,16 @@ export function passwordUseCases(deps: IdentityUseCaseDeps) {
      */
     async completeSetup(input: { token: string; password: string; ip: string | null }): Promise<User> {
       const tokenHash = sha256(input.token);
-      const limits: LimitCheck[] = [[setupAttempts.address, input.ip], [setupAttempts.token, tokenHash]];
+      const limits: LimitCheck[] = [
+        [setupAttempts.address, input.ip],
+        [setupAttempts.token, tokenHash],
+      ];
       assertNotThrottled('setup attempts', limits);
       recordAttempt(limits);
-      const invalid = () => new AppError('unauthenticated', 'The setup token is invalid, used or expired', { errors: [{ field: 'token', message: 'is invalid, used or expired' }] });
+      const invalid = () =>
+        new AppError('unauthenticated', 'The setup token is invalid, used or expired', {
+          errors: [{ field: 'token', message: 'is invalid, used or expired' }],
+        });
       if (!(await repositories.system(db).findUsableSetupToken(tokenHash, now()))) throw invalid();
       const passwordHash = await hashPassword(input.password, passwordHashing);
       return db.transaction().execute(async (trx) => {

@@ -31,17 +31,42 @@ export function sessionUseCases({ db, clock, repositories, sessionTtlHours }: Id
           await credentials.touchApiKey(key.id, current.toISOString());
         }
         const scopes = JSON.parse(key.scopes) as string[];
-        return { kind: 'api_key', userId: key.created_by, customerId: key.customer_id, tier: key.tier, role: key.role, isStaff: false, credentialId: key.id, permissions: effectivePermissions(key.role, scopes), viaCookie: false };
+        return {
+          kind: 'api_key',
+          userId: key.created_by,
+          customerId: key.customer_id,
+          tier: key.tier,
+          role: key.role,
+          isStaff: false,
+          credentialId: key.id,
+          permissions: effectivePermissions(key.role, scopes),
+          viaCookie: false,
+        };
       }
       const session = await credentials.findSessionByTokenHash(sha256(token));
       if (!session || session.revoked_at || session.user_status !== 'active') return null;
       if (session.expires_at <= current.toISOString()) return null;
       if (session.customer_status && session.customer_status !== 'active') return null;
       if (current.getTime() - Date.parse(session.last_seen_at) > TOUCH_INTERVAL_MS) {
-        await credentials.extendSession(session.session_id, current.toISOString(), new Date(current.getTime() + sessionTtlHours * 3600_000).toISOString());
+        await credentials.extendSession(
+          session.session_id,
+          current.toISOString(),
+          new Date(current.getTime() + sessionTtlHours * 3600_000).toISOString(),
+        );
       }
       const role = session.role;
-      return { kind: 'session', userId: session.user_id, customerId: session.customer_id, tier: session.tier ?? null, role, isStaff: isStaffRole(role), credentialId: session.session_id, permissions: effectivePermissions(role), viaCookie, csrfToken: session.csrf_token };
+      return {
+        kind: 'session',
+        userId: session.user_id,
+        customerId: session.customer_id,
+        tier: session.tier ?? null,
+        role,
+        isStaff: isStaffRole(role),
+        credentialId: session.session_id,
+        permissions: effectivePermissions(role),
+        viaCookie,
+        csrfToken: session.csrf_token,
+      };
     },
 
     /** Ends the caller's session; an API key has none to end. */
@@ -58,10 +83,18 @@ export function sessionUseCases({ db, clock, repositories, sessionTtlHours }: Id
     async revokeSession(auth: AuthContext, sessionId: SessionId) {
       const ownSession = auth.kind === 'session' && auth.userId !== null;
       const tenantAdmin = auth.customerId !== null && auth.permissions.has('users:manage');
-      if (!ownSession && !tenantAdmin) throw forbidden('Sessions are managed by a session of their own user or by an admin');
-      let revoked = ownSession ? Number((await repositories.system(db).revokeOwnSession(sessionId, auth.userId as UserId, now())).numUpdatedRows) : 0;
+      if (!ownSession && !tenantAdmin)
+        throw forbidden('Sessions are managed by a session of their own user or by an admin');
+      let revoked = ownSession
+        ? Number(
+            (await repositories.system(db).revokeOwnSession(sessionId, auth.userId as UserId, now())).numUpdatedRows,
+          )
+        : 0;
       if (revoked === 0 && tenantAdmin) {
-        revoked = Number((await repositories.tenant(db, tenantScope(auth.customerId as string)).revokeSession(sessionId, now())).numUpdatedRows);
+        revoked = Number(
+          (await repositories.tenant(db, tenantScope(auth.customerId as string)).revokeSession(sessionId, now()))
+            .numUpdatedRows,
+        );
       }
       if (revoked === 0) throw notFound('Session');
     },

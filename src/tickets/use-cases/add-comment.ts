@@ -32,18 +32,24 @@ function closedTakesNoComments(ticket: Ticket): AppError {
 
 function reopenWindowPassed(ticket: Ticket): AppError {
   const reference = ticketReference(ticket.number);
-  return new AppError('conflict', `Ticket ${reference} was resolved and its reopen window has passed; a reply no longer reopens it`, {
-    extra: { current_status: 'resolved', hint: FOLLOW_UP_HINT },
-  });
+  return new AppError(
+    'conflict',
+    `Ticket ${reference} was resolved and its reopen window has passed; a reply no longer reopens it`,
+    {
+      extra: { current_status: 'resolved', hint: FOLLOW_UP_HINT },
+    },
+  );
 }
 
 /** The text of the comment and the field it came in. */
 function commentText(input: AddCommentInput): string {
-  if (input.body !== undefined && input.text !== undefined) throw invalidField('text', 'cannot be given together with body');
+  if (input.body !== undefined && input.text !== undefined)
+    throw invalidField('text', 'cannot be given together with body');
   const field = input.body !== undefined ? 'body' : 'text';
   const text = input.body ?? input.text;
   if (text === undefined) throw invalidField('body', 'is required');
-  if (text.trim().length === 0) throw invalidField(field, `must be ${LIMITS.comment.min}–${LIMITS.comment.max} characters`);
+  if (text.trim().length === 0)
+    throw invalidField(field, `must be ${LIMITS.comment.min}–${LIMITS.comment.max} characters`);
   return text;
 }
 
@@ -56,7 +62,9 @@ export function addComment(deps: TicketUseCaseDeps) {
     const text = commentText(input);
     const visibility = input.visibility ?? 'public';
     if (visibility === 'internal' && !auth.isStaff) {
-      throw new AppError('forbidden', 'Only staff may write internal notes', { errors: [{ field: 'visibility', message: 'internal is for staff only' }] });
+      throw new AppError('forbidden', 'Only staff may write internal notes', {
+        errors: [{ field: 'visibility', message: 'internal is for staff only' }],
+      });
     }
     const scope = scopeOf(auth);
     const audience = audienceOf(auth);
@@ -85,7 +93,8 @@ export function addComment(deps: TicketUseCaseDeps) {
       const changes: FieldChange[] = [];
       let status: TicketStatus | null = null;
       if (audience === 'customer') {
-        if (ticket.status === 'resolved' && !withinReopenWindow(ticket, now, deps.reopenWindowMs)) throw reopenWindowPassed(ticket);
+        if (ticket.status === 'resolved' && !withinReopenWindow(ticket, now, deps.reopenWindowMs))
+          throw reopenWindowPassed(ticket);
         status = statusAfterCustomerReply(ticket.status, ticket.assignee_id !== null, true);
         if (status) changes.push({ field: 'status', from: ticket.status, to: status });
       }

@@ -33,7 +33,9 @@ function targetTenant(auth: AuthContext, input: CreateTicketInput): { scope: Ten
     return { scope: scopeOf(auth, customerId), customerId };
   }
   if (input.customer_id !== undefined) {
-    throw new AppError('forbidden', 'customer_id comes from your credential', { errors: [{ field: 'customer_id', message: 'may only be given by staff' }] });
+    throw new AppError('forbidden', 'customer_id comes from your credential', {
+      errors: [{ field: 'customer_id', message: 'may only be given by staff' }],
+    });
   }
   const scope = scopeOf(auth);
   return { scope, customerId: scope.customerId as string };
@@ -47,10 +49,16 @@ export function createTicket(deps: TicketUseCaseDeps) {
   return async function create(auth: AuthContext, input: CreateTicketInput): Promise<Ticket> {
     const subject = input.subject.trim();
     if (length(subject) < LIMITS.subject.min) {
-      throw invalidField('subject', `must be ${LIMITS.subject.min}–${LIMITS.subject.max} characters, at least ${LIMITS.subject.min} after trimming`);
+      throw invalidField(
+        'subject',
+        `must be ${LIMITS.subject.min}–${LIMITS.subject.max} characters, at least ${LIMITS.subject.min} after trimming`,
+      );
     }
     if (length(input.description.trim()) < LIMITS.description.min) {
-      throw invalidField('description', `must be ${LIMITS.description.min}–${LIMITS.description.max} characters after trimming`);
+      throw invalidField(
+        'description',
+        `must be ${LIMITS.description.min}–${LIMITS.description.max} characters after trimming`,
+      );
     }
     const { scope, customerId } = targetTenant(auth, input);
     const now = deps.clock();
@@ -89,7 +97,11 @@ export function createTicket(deps: TicketUseCaseDeps) {
       };
       await repo.insert(row);
       await repo.insertHistory(historyOf(row, auth, [{ field: 'status', from: null, to: 'open' }], now));
-      await deps.emitEvent(trx, { type: 'ticket.created', customerId: row.customer_id, data: { ticket: presentTicket(row, 'customer') } }, now);
+      await deps.emitEvent(
+        trx,
+        { type: 'ticket.created', customerId: row.customer_id, data: { ticket: presentTicket(row, 'customer') } },
+        now,
+      );
       return row;
     });
     deps.wakeWorkers();

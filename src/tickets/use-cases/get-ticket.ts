@@ -8,7 +8,11 @@ const COMMENTS_ON_TICKET = 200;
 
 /** A ticket with the comments the caller may see (staff: internal notes too). */
 export function getTicket(deps: TicketUseCaseDeps) {
-  return async function get(auth: AuthContext, ref: string, customerId?: string): Promise<{ ticket: Ticket; comments: TicketComment[] }> {
+  return async function get(
+    auth: AuthContext,
+    ref: string,
+    customerId?: string,
+  ): Promise<{ ticket: Ticket; comments: TicketComment[] }> {
     const repo = deps.tickets(deps.db, readScope(auth, customerId));
     const ticket = await resolveTicket(repo, ref);
     const comments = await repo.listComments(ticket.id, auth.isStaff, { limit: COMMENTS_ON_TICKET });

@@ -8,7 +8,11 @@ import { resolveTicket } from './resolve-ticket.ts';
 
 /** History of a ticket, oldest first; customers see the public entries. */
 export function listHistory(deps: TicketUseCaseDeps) {
-  return async function listHistory(auth: AuthContext, ref: string, page: PageRequest): Promise<Page<TicketHistoryEntry>> {
+  return async function listHistory(
+    auth: AuthContext,
+    ref: string,
+    page: PageRequest,
+  ): Promise<Page<TicketHistoryEntry>> {
     const repo = deps.tickets(deps.db, scopeOf(auth));
     const ticket = await resolveTicket(repo, ref);
     const rows = await repo.listHistory(ticket.id, auth.isStaff, page);

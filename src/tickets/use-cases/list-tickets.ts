@@ -31,9 +31,13 @@ const isoOf = (field: string, value: string): string => {
 };
 
 function listFilters(auth: AuthContext, query: ListTicketsInput): TicketFilters {
-  const statuses = (query.status ?? []).flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+  const statuses = (query.status ?? [])
+    .flatMap((value) => value.split(','))
+    .map((value) => value.trim())
+    .filter(Boolean);
   for (const status of statuses) {
-    if (!(STATUSES as readonly string[]).includes(status)) throw invalidField('status', `must be one of: ${STATUSES.join(', ')}`);
+    if (!(STATUSES as readonly string[]).includes(status))
+      throw invalidField('status', `must be one of: ${STATUSES.join(', ')}`);
   }
   let assignee: string | null | undefined;
   if (query.assignee === 'none') assignee = null;
@@ -60,7 +64,11 @@ export function listTickets(deps: TicketUseCaseDeps) {
     const sort = ticketSortKey(query.sort ?? '-created_at');
     const rows = await deps.tickets(deps.db, scope).list(filters, sort, { limit: query.limit, cursor: query.cursor });
     return toPage(rows, sort, query.limit, (t) => ({
-      value: sort.name.endsWith('priority') ? String(PRIORITY_RANK[t.priority]) : sort.name.endsWith('updated_at') ? t.updated_at : t.created_at,
+      value: sort.name.endsWith('priority')
+        ? String(PRIORITY_RANK[t.priority])
+        : sort.name.endsWith('updated_at')
+          ? t.updated_at
+          : t.created_at,
       id: t.id,
     }));
   };

@@ -17,7 +17,8 @@ export async function resolveTicket(repo: TicketRepository, ref: string): Promis
   const lookup = parseTicketRef(ref);
   if (!lookup) throw notFound('Ticket');
   const rows = await repo.find(lookup);
-  if (rows.length > 1) throw invalidField('id', 'matches tickets of several tenants; use the ticket UUID (or customer_id on GET)');
+  if (rows.length > 1)
+    throw invalidField('id', 'matches tickets of several tenants; use the ticket UUID (or customer_id on GET)');
   const ticket = rows[0];
   if (!ticket) throw notFound('Ticket');
   return ticket;

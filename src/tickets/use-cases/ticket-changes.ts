@@ -15,11 +15,15 @@ export const STALE = Symbol('stale');
 const MAX_ATTEMPTS = 10;
 
 /** Runs a write transaction again when a concurrent writer bumped the version first. */
-export async function withVersionRetry<T>(db: Kysely<Database>, work: (trx: Transaction<Database>) => Promise<T | typeof STALE>): Promise<T> {
+export async function withVersionRetry<T>(
+  db: Kysely<Database>,
+  work: (trx: Transaction<Database>) => Promise<T | typeof STALE>,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const result = await db.transaction().execute(work);
     if (result !== STALE) return result;
-    if (attempt >= MAX_ATTEMPTS) throw new AppError('conflict', 'The ticket is being changed by someone else; try again');
+    if (attempt >= MAX_ATTEMPTS)
+      throw new AppError('conflict', 'The ticket is being changed by someone else; try again');
   }
 }
 
@@ -57,7 +61,11 @@ export async function emitChanges(
   if (!status) return;
   if (status.to === 'resolved') {
     const resolutionTime = Math.round((now.getTime() - Date.parse(ticket.created_at)) / 1000);
-    await emit(trx, { type: 'ticket.resolved', customerId, data: { ticket: view, resolution_time: resolutionTime } }, now);
+    await emit(
+      trx,
+      { type: 'ticket.resolved', customerId, data: { ticket: view, resolution_time: resolutionTime } },
+      now,
+    );
   } else if (status.from === 'resolved' && status.to === 'open') {
     await emit(trx, { type: 'ticket.reopened', customerId, data: { ticket: view } }, now);
   } else if (status.to === 'closed') {

@@ -15,7 +15,10 @@ import { emitChanges, historyOf, STALE, withVersionRetry } from './ticket-change
  */
 export function etagMatches(header: string, version: number): boolean {
   return header.split(',').some((tag) => {
-    const value = tag.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+    const value = tag
+      .trim()
+      .replace(/^W\//, '')
+      .replace(/^"(.*)"$/, '$1');
     return value === '*' || value.replace(/\.\d+$/, '') === String(version);
   });
 }
@@ -48,7 +51,12 @@ export function updateTicket(deps: TicketUseCaseDeps) {
       const plan = planUpdate(current, normalised, audienceOf(auth), now, deps.reopenWindowMs);
       if (plan.changes.length === 0) return current;
       const iso = now.toISOString();
-      const updated = await repo.update(current.id, current.version, { ...plan.set, version: current.version + 1, updated_at: iso, last_activity_at: iso });
+      const updated = await repo.update(current.id, current.version, {
+        ...plan.set,
+        version: current.version + 1,
+        updated_at: iso,
+        last_activity_at: iso,
+      });
       if (!updated) {
         if (ifMatch !== undefined) throw preconditionFailed(current);
         return STALE;

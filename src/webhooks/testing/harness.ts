@@ -27,8 +27,14 @@ export interface WebhookHarness {
 }
 
 /** Starts server and worker; `engine` overrides delivery options (transport, random...). */
-export async function startHarness(dialect: DialectName, options: { env?: Record<string, string>; clock?: Clock; engine?: Partial<DeliveryOptions>; leaseMs?: number } = {}): Promise<WebhookHarness> {
-  const server = await startTestServer(dialect, { env: { ...LOOPBACK_ENV, ...options.env }, ...(options.clock ? { clock: options.clock } : {}) });
+export async function startHarness(
+  dialect: DialectName,
+  options: { env?: Record<string, string>; clock?: Clock; engine?: Partial<DeliveryOptions>; leaseMs?: number } = {},
+): Promise<WebhookHarness> {
+  const server = await startTestServer(dialect, {
+    env: { ...LOOPBACK_ENV, ...options.env },
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const engine = webhookDeliveryEngine(server.ctx, options.engine);
   const runner = new JobRunner({
     handle: server.ctx.database,
@@ -54,7 +60,11 @@ export async function startHarness(dialect: DialectName, options: { env?: Record
 }
 
 /** Polls until `check` holds (10 ms steps). */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -63,9 +73,17 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
 }
 
 /** A tenant with one endpoint subscribed to `events`; returns ids, secret and the admin key. */
-export async function tenantWithEndpoint(server: TestServer, url: string, events: string[] = ['*'], extra: Record<string, unknown> = {}) {
+export async function tenantWithEndpoint(
+  server: TestServer,
+  url: string,
+  events: string[] = ['*'],
+  extra: Record<string, unknown> = {},
+) {
   const tenant = await createTenant(server);
-  const created = await request<{ webhook: { id: string }; secret: string }>(server.baseUrl, 'POST', '/v1/webhooks', { token: tenant.apiKey, body: { url, events, ...extra } });
+  const created = await request<{ webhook: { id: string }; secret: string }>(server.baseUrl, 'POST', '/v1/webhooks', {
+    token: tenant.apiKey,
+    body: { url, events, ...extra },
+  });
   if (created.status !== 201) throw new Error(`creating the endpoint failed: ${created.status} ${created.text}`);
   return { ...tenant, webhookId: created.body.webhook.id, secret: created.body.secret };
 }

@@ -10,7 +10,16 @@ import { eventProcessors } from '../../server/worker.ts';
 import { webhookDeliveryEngine, webhookJobs } from '../jobs.ts';
 
 const ctx = await openRuntime(loadConfig(process.env));
-const handlers = combineJobHandlers(createEventDispatcher(eventProcessors(ctx)), webhookJobs(ctx, webhookDeliveryEngine(ctx, process.env.MAX_IN_FLIGHT ? { maxInFlightPerEndpoint: Number(process.env.MAX_IN_FLIGHT) } : {})));
+const handlers = combineJobHandlers(
+  createEventDispatcher(eventProcessors(ctx)),
+  webhookJobs(
+    ctx,
+    webhookDeliveryEngine(
+      ctx,
+      process.env.MAX_IN_FLIGHT ? { maxInFlightPerEndpoint: Number(process.env.MAX_IN_FLIGHT) } : {},
+    ),
+  ),
+);
 // Reports how many delivery jobs this process completed, so a test can see that every worker took work.
 let delivered = 0;
 const deliver = handlers[DELIVER_JOB] as JobHandler;
@@ -26,7 +35,9 @@ const runner = new JobRunner({
   leaseMs: Number(process.env.LEASE_MS ?? 30_000),
   pollIntervalMs: 10,
   concurrency: Number(process.env.WORKER_CONCURRENCY ?? 64),
-  ...(ctx.config.databaseUrl ? { listen: { connectionString: ctx.config.databaseUrl, schema: ctx.config.databaseSchema } } : {}),
+  ...(ctx.config.databaseUrl
+    ? { listen: { connectionString: ctx.config.databaseUrl, schema: ctx.config.databaseSchema } }
+    : {}),
 });
 await runner.start();
 process.stdout.write('READY\n');
