@@ -175,19 +175,17 @@ async function produce(
   while (Date.now() - start < seconds * 1000) {
     const due = Math.floor(((Date.now() - start) / 1000) * eventsPerSecond);
     for (; sent < due; sent += 1) {
-      await db.db
-        .transaction()
-        .execute((trx) =>
-          emitEvent(
-            trx,
-            {
-              type: 'usage.threshold_exceeded',
-              customerId,
-              data: { metric: 'bench', usage: sent, threshold: 0, t: Date.now() },
-            },
-            new Date(),
-          ),
-        );
+      await db.db.transaction().execute((trx) =>
+        emitEvent(
+          trx,
+          {
+            type: 'usage.threshold_exceeded',
+            customerId,
+            data: { metric: 'bench', usage: sent, threshold: 0, t: Date.now() },
+          },
+          new Date(),
+        ),
+      );
     }
     await sleep(2);
   }

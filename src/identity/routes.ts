@@ -261,15 +261,13 @@ export function identityRoutes(ctx: AppContext, identity: IdentityService): Fast
           adminEmail: request.body.admin_email,
         });
         const key = created.apiKey.key;
-        return reply
-          .code(201)
-          .send({
-            customer_id: created.customer.id,
-            user_id: created.user.id,
-            key,
-            api_key: key,
-            setup_token: created.setupToken,
-          });
+        return reply.code(201).send({
+          customer_id: created.customer.id,
+          user_id: created.user.id,
+          key,
+          api_key: key,
+          setup_token: created.setupToken,
+        });
       },
     );
   };

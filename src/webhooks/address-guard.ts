@@ -8,7 +8,6 @@
  */
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import type { WebhookNetworkPolicy } from './policy.ts';
 
 type IPv4 = ipaddr.IPv4;
 type IPv6 = ipaddr.IPv6;
@@ -97,10 +96,16 @@ export function parseCidr(entry: string): Cidr {
   return [addr, addr.kind() === 'ipv4' ? 32 : 128];
 }
 
+/** The part of the network policy (policy.ts) that decides about addresses. */
+export interface AddressPolicy {
+  /** CIDRs (or single addresses) allowed although not globally routable. */
+  readonly allowPrivateCidrs: readonly string[];
+}
+
 const allowCache = new WeakMap<readonly string[], Cidr[]>();
 
 /** Parsed allow-list, cached per policy array; malformed entries are ignored here (fail closed). */
-function allowedCidrs(policy: Pick<WebhookNetworkPolicy, 'allowPrivateCidrs'>): Cidr[] {
+function allowedCidrs(policy: AddressPolicy): Cidr[] {
   const list = policy.allowPrivateCidrs;
   let parsed = allowCache.get(list);
   if (!parsed) {
@@ -160,7 +165,7 @@ function isAllowed(addr: IPv4 | IPv6, allow: Cidr[]): boolean {
  * Vets one address: ok only if globally routable or inside an operator-allowed CIDR.
  * Unparseable text is refused (`invalid`), never guessed at.
  */
-export function vetAddress(address: string, policy: Pick<WebhookNetworkPolicy, 'allowPrivateCidrs'>): AddressVerdict {
+export function vetAddress(address: string, policy: AddressPolicy): AddressVerdict {
   const text = address.replace(/^\[(.*)\]$/, '$1');
   let addr: IPv4 | IPv6;
   try {
@@ -189,10 +194,7 @@ function blocked(address: string, reason: AddressBlockReason): AddressVerdict {
  * mix one public and one private answer, and the connecting side would pick either (DNS rebinding).
  * An empty list is refused too: there is nothing safe to connect to.
  */
-export function vetAddresses(
-  addresses: readonly string[],
-  policy: Pick<WebhookNetworkPolicy, 'allowPrivateCidrs'>,
-): AddressVerdict {
+export function vetAddresses(addresses: readonly string[], policy: AddressPolicy): AddressVerdict {
   if (addresses.length === 0) {
     return { ok: false, address: '', reason: 'invalid', message: 'no addresses to connect to' };
   }

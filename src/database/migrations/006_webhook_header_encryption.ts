@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { sealHeaderValues } from '../../webhooks/secrets.ts';
-import type { MigrationContext } from './index.ts';
+import type { MigrationContext } from './context.ts';
 
 interface Row {
   id: string;

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
-import type { KeyRing } from '../../crypto/key-ring.ts';
+import type { MigrationContext } from './context.ts';
 import { adapterOf } from '../adapter.ts';
 import type { Database } from '../schema.ts';
 import * as identity from './001_identity.ts';
@@ -10,10 +10,7 @@ import * as webhooks from './004_webhooks.ts';
 import * as jobsPartialIndexes from './005_jobs_partial_indexes.ts';
 import * as webhookHeaderEncryption from './006_webhook_header_encryption.ts';
 
-/** What a migration may need besides the database: the master key ring, read only when needed. */
-export interface MigrationContext {
-  keyRing(): KeyRing;
-}
+export type { MigrationContext };
 
 /** One migration; data migrations also receive the context. */
 interface SecurebaseMigration {

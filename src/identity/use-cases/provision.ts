@@ -28,14 +28,12 @@ export async function insertSetupToken(
 ): Promise<string> {
   const setupToken = randomToken();
   const now = deps.clock();
-  await deps.repositories
-    .system(trx)
-    .insertSetupToken({
-      token_hash: sha256(setupToken),
-      user_id: userId,
-      created_at: now.toISOString(),
-      expires_at: new Date(now.getTime() + SETUP_TOKEN_TTL_MS).toISOString(),
-    });
+  await deps.repositories.system(trx).insertSetupToken({
+    token_hash: sha256(setupToken),
+    user_id: userId,
+    created_at: now.toISOString(),
+    expires_at: new Date(now.getTime() + SETUP_TOKEN_TTL_MS).toISOString(),
+  });
   return setupToken;
 }
 
