@@ -10,6 +10,7 @@ import { declaredRoutes } from './authenticate.ts';
 
 /** Routes anyone may call, on purpose. Anything else public is a finding. */
 const PUBLIC_ROUTES = new Set([
+  '/',
   '/docs',
   '/docs/static/*',
   '/docs/json',
