@@ -1,5 +1,5 @@
 // API benchmark: ticket create and list-50 on the embedded default (SQLite) at 100 connections,
-// beside a bare Fastify route and a raw Fastify + better-sqlite3 route measured in the same run,
+// beside a bare Fastify route and a raw Fastify + better-sqlite3 route (synchronous NORMAL and FULL) measured in the same run,
 // plus p99 at a fixed 1,000 requests/s (10 connections) and the server's peak RSS. Usage: npm run bench:api [-- --seconds N]
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -15,8 +15,8 @@ interface Started {
   apiKey?: string;
 }
 
-function start(kind: string): Promise<Started> {
-  const child = fork(new URL('./servers.ts', import.meta.url), [kind], {
+function start(kind: string, ...args: string[]): Promise<Started> {
+  const child = fork(new URL('./servers.ts', import.meta.url), [kind, ...args], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -53,7 +53,16 @@ const bare = await start('bare');
 await measure('baseline: bare Fastify GET', { url: `http://127.0.0.1:${bare.port}/` });
 bare.child.kill();
 
-const raw = await start('raw');
+const rawFull = await start('raw', 'FULL');
+await measure('baseline: raw insert, synchronous=FULL', {
+  url: `http://127.0.0.1:${rawFull.port}/t`,
+  method: 'POST',
+  body: TICKET,
+  headers: { 'content-type': 'application/json' },
+});
+rawFull.child.kill();
+
+const raw = await start('raw', 'NORMAL');
 await measure('baseline: raw Fastify+SQLite insert', {
   url: `http://127.0.0.1:${raw.port}/t`,
   method: 'POST',
