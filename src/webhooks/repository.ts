@@ -469,3 +469,9 @@ export function webhookSystemRepository(db: Executor) {
 export async function customerExists(db: Executor, customerId: string): Promise<boolean> {
   return (await db.selectFrom('customers').select('id').where('id', '=', customerId).executeTakeFirst()) !== undefined;
 }
+
+export type EndpointRepository = ReturnType<typeof endpointRepository>;
+export type MessageRepository = ReturnType<typeof messageRepository>;
+/** Builds a tenant-bound repository over the handle or a transaction. */
+export type EndpointRepositoryFactory = (db: Executor, scope: TenantScope) => EndpointRepository;
+export type MessageRepositoryFactory = (db: Executor, scope: TenantScope) => MessageRepository;

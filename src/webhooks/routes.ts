@@ -36,6 +36,7 @@ import {
   WebhookParams,
   WebhookView,
 } from './schemas.ts';
+import { endpointRepository, messageRepository } from './repository.ts';
 import { createWebhookService } from './service.ts';
 import type { Resolve } from './validation.ts';
 
@@ -55,6 +56,8 @@ export function webhookRoutes(ctx: AppContext, options: { resolve?: Resolve } = 
   const { webhooks } = ctx.config;
   const service = createWebhookService({
     db: ctx.database.db,
+    endpoints: endpointRepository,
+    messages: messageRepository,
     clock: ctx.clock,
     keyRing: ctx.keyRing,
     policy: policyFromConfig(webhooks),
