@@ -8,7 +8,6 @@
  * job completes only after its result is committed; a crash before that re-sends (at least once,
  * same `webhook-id`).
  */
-import { prefixedId } from '../database/ids.ts';
 import type { Kysely } from 'kysely';
 import { batchLoader } from '../database/batch-loader.ts';
 import type { KeyRing } from '../crypto/key-ring.ts';
@@ -17,6 +16,8 @@ import type { NewJob } from '../jobs/enqueue.ts';
 import { PermanentFailure, RetryLater } from '../jobs/types.ts';
 import type { JobHandler, JobLogger } from '../jobs/types.ts';
 import { breakerDecision, DEFAULT_MAX_IN_FLIGHT, EndpointGate, inFlightLimit, rateDecision } from './flow-control.ts';
+import { newAttemptId } from './ids.ts';
+import type { MessageId } from './ids.ts';
 import type { WebhookNetworkPolicy } from './policy.ts';
 import { DeliveryRecorder } from './recorder.ts';
 import { webhookSystemRepository } from './repository.ts';
@@ -36,14 +37,14 @@ export type AttemptTrigger = 'scheduled' | 'manual' | 'recover';
 
 /** Payload of `webhooks.deliver`: the message and the attempt number this job makes. */
 export interface DeliverPayload {
-  messageId: string;
+  messageId: MessageId;
   attempt: number;
   trigger?: AttemptTrigger;
 }
 
 /** The job that makes attempt `attempt` of a message (unique per message × attempt). */
 export function deliveryJob(
-  messageId: string,
+  messageId: MessageId,
   attempt: number,
   trigger: AttemptTrigger = 'scheduled',
   runAt?: Date,
@@ -160,7 +161,7 @@ export function createDeliveryEngine(options: DeliveryOptions): DeliveryEngine {
     logger: options.logger,
     ...(options.onEnqueued ? { onEnqueued: options.onEnqueued } : {}),
   });
-  const loadDelivery = batchLoader((ids) => webhookSystemRepository(options.db).forDeliveries(ids));
+  const loadDelivery = batchLoader((ids) => webhookSystemRepository(options.db).forDeliveries(ids as MessageId[]));
   const defer = (ms: number, why: string) =>
     new RetryLater(Math.max(1, Math.round(ms)), why, { consumeAttempt: false });
 
@@ -214,7 +215,7 @@ export function createDeliveryEngine(options: DeliveryOptions): DeliveryEngine {
       }
       if (endpoint.rate_limit_per_second) await takeRateSlot(ctx.db, row, endpoint.rate_limit_per_second);
 
-      const attemptId = prefixedId('atm');
+      const attemptId = newAttemptId();
       const customHeaders = openHeaders(options.keyRing, endpoint.id, endpoint.custom_headers);
       const now = options.clock();
       const logged = {

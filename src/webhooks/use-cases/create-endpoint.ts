@@ -1,6 +1,6 @@
-import { prefixedId } from '../../database/ids.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { AuthContext } from '../../identity/auth-context.ts';
+import { newEndpointId } from '../ids.ts';
 import type { Endpoint } from '../repository.ts';
 import type { CreateWebhookBody } from '../schemas.ts';
 import { newSealedSecret, sealHeaders } from '../secrets.ts';
@@ -31,7 +31,7 @@ export function createEndpoint(deps: WebhookUseCaseDeps) {
       }
       const now = deps.clock();
       const iso = now.toISOString();
-      const id = prefixedId('wh', now.getTime());
+      const id = newEndpointId(now);
       const { secret, stored } = newSealedSecret(deps.keyRing, id, now);
       await repo.insert({
         id,

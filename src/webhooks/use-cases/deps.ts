@@ -1,3 +1,4 @@
+import type { EndpointId } from '../ids.ts';
 import type { Kysely } from 'kysely';
 import type { KeyRing } from '../../crypto/key-ring.ts';
 import type { Database } from '../../database/schema.ts';
@@ -40,7 +41,7 @@ export function tenantScope(auth: AuthContext): TenantScope & { customerId: stri
 export async function endpointOf(
   deps: WebhookUseCaseDeps,
   scope: TenantScope,
-  id: string,
+  id: EndpointId,
   executor: Executor = deps.db,
 ): Promise<Endpoint> {
   const endpoint = await deps.endpoints(executor, scope).find(id);

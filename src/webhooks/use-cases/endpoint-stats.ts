@@ -1,3 +1,4 @@
+import type { EndpointId } from '../ids.ts';
 import { scopeOf } from '../../identity/auth-context.ts';
 import type { AuthContext } from '../../identity/auth-context.ts';
 import { windowStats } from '../stats.ts';
@@ -7,7 +8,10 @@ import type { WebhookUseCaseDeps } from './deps.ts';
 
 /** Success rate and latency percentiles over 24 h and 7 days. */
 export function endpointStats(deps: WebhookUseCaseDeps) {
-  return async function stats(auth: AuthContext, id: string): Promise<{ last_24h: WindowStats; last_7d: WindowStats }> {
+  return async function stats(
+    auth: AuthContext,
+    id: EndpointId,
+  ): Promise<{ last_24h: WindowStats; last_7d: WindowStats }> {
     const scope = scopeOf(auth);
     await endpointOf(deps, scope, id);
     const now = deps.clock().getTime();

@@ -1,3 +1,4 @@
+import type { EndpointId, MessageId } from '../ids.ts';
 import type { Static } from 'typebox';
 import { toPage } from '../../database/pagination.ts';
 import type { Page } from '../../database/pagination.ts';
@@ -14,7 +15,7 @@ import type { WebhookUseCaseDeps } from './deps.ts';
 export function listDeliveries(deps: WebhookUseCaseDeps) {
   return async function list(
     auth: AuthContext,
-    id: string,
+    id: EndpointId,
     query: Static<typeof DeliveryListQuery>,
   ): Promise<Page<MessageSummary>> {
     const scope = scopeOf(auth);
@@ -30,8 +31,8 @@ export function listDeliveries(deps: WebhookUseCaseDeps) {
 export function getDelivery(deps: WebhookUseCaseDeps) {
   return async function get(
     auth: AuthContext,
-    id: string,
-    deliveryId: string,
+    id: EndpointId,
+    deliveryId: MessageId,
   ): Promise<{ message: Message; attempts: Attempt[] }> {
     const messages = deps.messages(deps.db, scopeOf(auth));
     const message = await messages.find(id, deliveryId);

@@ -1,3 +1,4 @@
+import type { EndpointId } from '../ids.ts';
 import { toPage } from '../../database/pagination.ts';
 import type { Page } from '../../database/pagination.ts';
 import { scopeOf } from '../../identity/auth-context.ts';
@@ -20,7 +21,7 @@ export function listEndpoints(deps: WebhookUseCaseDeps) {
 
 /** One endpoint of the caller's scope. */
 export function getEndpoint(deps: WebhookUseCaseDeps) {
-  return async function get(auth: AuthContext, id: string): Promise<Endpoint> {
+  return async function get(auth: AuthContext, id: EndpointId): Promise<Endpoint> {
     return endpointOf(deps, scopeOf(auth), id);
   };
 }

@@ -1,3 +1,4 @@
+import type { EndpointId, MessageId } from '../ids.ts';
 import { AppError, notFound } from '../../errors/app-error.ts';
 import type { AuthContext } from '../../identity/auth-context.ts';
 import { enqueueJobs } from '../../jobs/enqueue.ts';
@@ -10,7 +11,7 @@ const RECOVER_LIMIT = 10_000;
 
 /** Sends a failed or delivered message again, once; a pending one is already scheduled. */
 export function retryDelivery(deps: WebhookUseCaseDeps) {
-  return async function retry(auth: AuthContext, id: string, deliveryId: string): Promise<Message> {
+  return async function retry(auth: AuthContext, id: EndpointId, deliveryId: MessageId): Promise<Message> {
     const scope = tenantScope(auth);
     const message = await deps.db.transaction().execute(async (trx) => {
       const messages = deps.messages(trx, scope);
@@ -32,7 +33,7 @@ export function retryDelivery(deps: WebhookUseCaseDeps) {
 
 /** Queues every failed delivery created since `since` again (at most 10,000 per call). */
 export function recoverDeliveries(deps: WebhookUseCaseDeps) {
-  return async function recover(auth: AuthContext, id: string, since: string): Promise<number> {
+  return async function recover(auth: AuthContext, id: EndpointId, since: string): Promise<number> {
     const scope = tenantScope(auth);
     const sinceIso = new Date(since).toISOString();
     const count = await deps.db.transaction().execute(async (trx) => {

@@ -1,3 +1,4 @@
+import type { EndpointId } from '../ids.ts';
 import type { AuthContext } from '../../identity/auth-context.ts';
 import { DEFAULT_GRACE_SECONDS, newSealedSecret, parseSecrets, rotateSecrets } from '../secrets.ts';
 import { endpointOf, tenantScope } from './deps.ts';
@@ -7,7 +8,7 @@ import type { WebhookUseCaseDeps } from './deps.ts';
 export function rotateSecret(deps: WebhookUseCaseDeps) {
   return async function rotate(
     auth: AuthContext,
-    id: string,
+    id: EndpointId,
     graceSeconds = DEFAULT_GRACE_SECONDS,
   ): Promise<{ secret: string; expiresAt: string }> {
     const scope = tenantScope(auth);

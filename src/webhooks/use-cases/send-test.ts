@@ -1,4 +1,6 @@
 import { prefixedId } from '../../database/ids.ts';
+import { newAttemptId } from '../ids.ts';
+import type { EndpointId } from '../ids.ts';
 import type { AuthContext } from '../../identity/auth-context.ts';
 import { TEST_EVENT_TYPE } from '../catalog.ts';
 import { signAndSend } from '../delivery.ts';
@@ -14,7 +16,7 @@ import type { WebhookUseCaseDeps } from './deps.ts';
 export function sendTestEvent(deps: WebhookUseCaseDeps) {
   let transport: WebhookTransport | undefined;
 
-  async function test(auth: AuthContext, id: string) {
+  async function test(auth: AuthContext, id: EndpointId) {
     const scope = tenantScope(auth);
     const endpoint = await endpointOf(deps, scope, id);
     const now = deps.clock();
@@ -31,7 +33,7 @@ export function sendTestEvent(deps: WebhookUseCaseDeps) {
       url: endpoint.url,
       eventId,
       eventType: TEST_EVENT_TYPE,
-      attemptId: prefixedId('atm', now.getTime()),
+      attemptId: newAttemptId(now.getTime()),
       body,
       secrets: validSecrets(deps.keyRing, endpoint.id, endpoint.secrets, now),
       customHeaders: openHeaders(deps.keyRing, endpoint.id, endpoint.custom_headers),

@@ -1,3 +1,4 @@
+import type { EndpointId } from '../ids.ts';
 import type { Updateable } from 'kysely';
 import { notFound } from '../../errors/app-error.ts';
 import type { AuthContext } from '../../identity/auth-context.ts';
@@ -11,7 +12,7 @@ import type { WebhookUseCaseDeps } from './deps.ts';
 
 /** Partial update; `active: true` re-enables (and clears the failure state), `false` disables. */
 export function updateEndpoint(deps: WebhookUseCaseDeps) {
-  return async function update(auth: AuthContext, id: string, body: UpdateWebhookBody): Promise<Endpoint> {
+  return async function update(auth: AuthContext, id: EndpointId, body: UpdateWebhookBody): Promise<Endpoint> {
     const scope = tenantScope(auth);
     const current = await endpointOf(deps, scope, id);
     const now = deps.clock().toISOString();
