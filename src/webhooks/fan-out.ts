@@ -8,7 +8,7 @@ import type { EventProcessor } from '../events/processors.ts';
 import { enqueueJobs } from '../jobs/enqueue.ts';
 import type { NewJob } from '../jobs/enqueue.ts';
 import type { Insertable } from 'kysely';
-import { deliveryJob } from './delivery.ts';
+import { deliveryJob } from './delivery-job.ts';
 import { newMessageId } from './ids.ts';
 import { isDeliverable, messageBody } from './payload.ts';
 import { endpointRepository, messageRepository } from './repository.ts';

@@ -2,7 +2,7 @@ import type { EndpointId, MessageId } from '../ids.ts';
 import { AppError, notFound } from '../../errors/app-error.ts';
 import type { AuthContext } from '../../identity/auth-context.ts';
 import { enqueueJobs } from '../../jobs/enqueue.ts';
-import { deliveryJob } from '../delivery.ts';
+import { deliveryJob } from '../delivery-job.ts';
 import type { Message } from '../repository.ts';
 import { endpointOf, tenantScope } from './deps.ts';
 import type { WebhookUseCaseDeps } from './deps.ts';

@@ -3,7 +3,7 @@ import { newAttemptId } from '../ids.ts';
 import type { EndpointId } from '../ids.ts';
 import type { AuthContext } from '../../identity/auth-context.ts';
 import { TEST_EVENT_TYPE } from '../catalog.ts';
-import { signAndSend } from '../delivery.ts';
+import { signAndSend } from '../sign-and-send.ts';
 import { openHeaders, validSecrets } from '../secrets.ts';
 import { WebhookTransport } from '../transport.ts';
 import { endpointOf, tenantScope } from './deps.ts';
