@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { emitEvent } from '../../src/events/outbox.ts';
 import type { DialectName } from '../../src/database/adapter.ts';
-import { prefixedId } from '../../src/database/ids.ts';
+import { newEndpointId } from '../../src/webhooks/ids.ts';
 import { loadKeyRing } from '../../src/crypto/key-ring.ts';
 import { createTestDatabase } from '../../src/testing/database.ts';
 import type { TestDatabase } from '../../src/testing/database.ts';
@@ -130,7 +130,7 @@ async function tenant(db: TestDatabase, hang: number): Promise<string> {
     .execute();
   const keyRing = loadKeyRing({ masterKey: undefined, previousMasterKeys: [], dataDir: db.env.SECUREBASE_DATA_DIR });
   for (let i = 0; i < ENDPOINTS; i += 1) {
-    const id = prefixedId('wh');
+    const id = newEndpointId(new Date());
     const path = i < hang ? `/hang/${i}` : `/ok/${i}`;
     await db.db
       .insertInto('webhook_endpoints')

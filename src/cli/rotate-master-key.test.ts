@@ -15,6 +15,7 @@ import { createTenant } from '../testing/factories.ts';
 import { request } from '../testing/http.ts';
 import { startTestServer } from '../testing/server.ts';
 import type { TestServer } from '../testing/server.ts';
+import type { EndpointId } from '../webhooks/ids.ts';
 import { validSecrets } from '../webhooks/secrets.ts';
 import { LOOPBACK_ENV } from '../webhooks/testing/harness.ts';
 
@@ -124,7 +125,7 @@ for (const dialect of TEST_DIALECTS) {
         secrets.push(created.body.secret);
         endpointIds.push(created.body.webhook.id);
       }
-      const [first, second] = endpointIds as [string, string];
+      const [first, second] = endpointIds as [EndpointId, EndpointId];
       const rotated = await request<{ secret: string }>(server.baseUrl, 'POST', `/v1/webhooks/${first}/rotate-secret`, {
         token: tenant.apiKey,
         body: {},

@@ -10,6 +10,7 @@ import { startHarness, tenantWithEndpoint, waitFor } from './testing/harness.ts'
 import type { WebhookHarness } from './testing/harness.ts';
 import { startReceiver } from './testing/receiver.ts';
 import type { Receiver } from './testing/receiver.ts';
+import type { EndpointId } from './ids.ts';
 
 const TOKEN = 'Bearer receiver-token-7f3a9c1d';
 const DATA = { metric: 'api', usage: 2, threshold: 1 };
@@ -28,7 +29,7 @@ for (const dialect of TEST_DIALECTS) {
       await receiver.close();
     });
     const db = () => h.server.ctx.database.db;
-    const storedColumn = async (id: string) =>
+    const storedColumn = async (id: EndpointId) =>
       (
         await db()
           .selectFrom('webhook_endpoints')

@@ -11,6 +11,7 @@ import type { WebhookHarness } from './testing/harness.ts';
 import { startReceiver } from './testing/receiver.ts';
 import type { Received, Receiver } from './testing/receiver.ts';
 import { RETENTION_JOB } from './retention.ts';
+import type { AttemptId, MessageId } from './ids.ts';
 
 const headersOf = (r: Received) => Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, String(v)]));
 
@@ -265,7 +266,7 @@ for (const dialect of TEST_DIALECTS) {
       await db
         .insertInto('webhook_messages')
         .values({
-          id: `msg_old_${dialect}`,
+          id: `msg_old_${dialect}` as MessageId,
           endpoint_id: t.webhookId,
           customer_id: t.customerId,
           event_id: 'evt_old',
@@ -280,8 +281,8 @@ for (const dialect of TEST_DIALECTS) {
       await db
         .insertInto('webhook_attempts')
         .values({
-          id: `atm_old_${dialect}`,
-          message_id: `msg_old_${dialect}`,
+          id: `atm_old_${dialect}` as AttemptId,
+          message_id: `msg_old_${dialect}` as MessageId,
           endpoint_id: t.webhookId,
           customer_id: t.customerId,
           attempt: 1,
@@ -306,11 +307,23 @@ for (const dialect of TEST_DIALECTS) {
         },
       );
       assert.equal(
-        (await db.selectFrom('webhook_messages').select('id').where('id', '=', `msg_old_${dialect}`).execute()).length,
+        (
+          await db
+            .selectFrom('webhook_messages')
+            .select('id')
+            .where('id', '=', `msg_old_${dialect}` as MessageId)
+            .execute()
+        ).length,
         0,
       );
       assert.equal(
-        (await db.selectFrom('webhook_attempts').select('id').where('id', '=', `atm_old_${dialect}`).execute()).length,
+        (
+          await db
+            .selectFrom('webhook_attempts')
+            .select('id')
+            .where('id', '=', `atm_old_${dialect}` as AttemptId)
+            .execute()
+        ).length,
         0,
       );
     });

@@ -7,6 +7,7 @@ import { startTestServer } from '../testing/server.ts';
 import type { TestServer } from '../testing/server.ts';
 import { EVENT_CATALOG } from './catalog.ts';
 import { LOOPBACK_ENV } from './testing/harness.ts';
+import type { EndpointId } from './ids.ts';
 
 type Created = { webhook: { id: string; status: string; events: string[]; active: boolean }; secret: string };
 
@@ -37,7 +38,7 @@ for (const dialect of TEST_DIALECTS) {
       const row = await server.ctx.database.db
         .selectFrom('webhook_endpoints')
         .select('secrets')
-        .where('id', '=', created.body.webhook.id)
+        .where('id', '=', created.body.webhook.id as EndpointId)
         .executeTakeFirstOrThrow();
       assert.ok(!row.secrets.includes(created.body.secret.slice(6)), 'the secret is not stored in clear');
       assert.match(row.secrets, /"sealed":"v2:[0-9a-f]{16}:/);

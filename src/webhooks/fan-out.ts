@@ -5,11 +5,11 @@
  * event; the (event, endpoint) unique key makes a replay harmless anyway.
  */
 import type { EventProcessor } from '../events/processors.ts';
-import { prefixedId } from '../database/ids.ts';
 import { enqueueJobs } from '../jobs/enqueue.ts';
 import type { NewJob } from '../jobs/enqueue.ts';
 import type { Insertable } from 'kysely';
-import { deliveryJob } from './delivery.ts';
+import { deliveryJob } from './delivery-job.ts';
+import { newMessageId } from './ids.ts';
 import { isDeliverable, messageBody } from './payload.ts';
 import { endpointRepository, messageRepository } from './repository.ts';
 import type { WebhookMessagesTable } from './tables.ts';
@@ -41,7 +41,7 @@ export function webhookFanOut(clock: () => Date): EventProcessor {
       const iso = now.toISOString();
       const body = messageBody(event);
       const rows: Insertable<WebhookMessagesTable>[] = targets.map((endpoint) => ({
-        id: prefixedId('msg', now.getTime()),
+        id: newMessageId(now),
         endpoint_id: endpoint.id,
         customer_id: event.customerId as string,
         event_id: event.id,

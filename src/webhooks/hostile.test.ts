@@ -6,6 +6,7 @@ import { startHarness, tenantWithEndpoint, waitFor } from './testing/harness.ts'
 import type { WebhookHarness } from './testing/harness.ts';
 import { startReceiver } from './testing/receiver.ts';
 import type { Receiver } from './testing/receiver.ts';
+import type { EndpointId } from './ids.ts';
 
 const DATA = { metric: 'api', usage: 2, threshold: 1 };
 
@@ -23,7 +24,7 @@ for (const dialect of TEST_DIALECTS) {
     });
     const db = () => h.server.ctx.database.db;
     /** Attempts with their result (an attempt is logged as `unknown` before it is sent). */
-    const attemptsOf = (endpointId: string) =>
+    const attemptsOf = (endpointId: EndpointId) =>
       db()
         .selectFrom('webhook_attempts')
         .selectAll()

@@ -13,6 +13,7 @@ import { enqueueJobs } from '../jobs/enqueue.ts';
 import type { NewJob } from '../jobs/enqueue.ts';
 import type { JobLogger } from '../jobs/types.ts';
 import { BREAKER_THRESHOLD, breakerHoldMs } from './flow-control.ts';
+import type { EndpointId, MessageId } from './ids.ts';
 import { webhookSystemRepository } from './repository.ts';
 import type { MessageStatus, WebhookAttemptsTable } from './tables.ts';
 
@@ -139,7 +140,7 @@ export class DeliveryRecorder {
 
     const groups = new Map<
       string,
-      { ids: string[]; attempt: number; patch: Parameters<typeof system.applyAttempt>[2] }
+      { ids: MessageId[]; attempt: number; patch: Parameters<typeof system.applyAttempt>[2] }
     >();
     for (const r of records) {
       const a = r.attempt;
@@ -166,7 +167,7 @@ export class DeliveryRecorder {
     const jobs = records.flatMap((r) => (r.retryJob ? [r.retryJob] : []));
     if (jobs.length > 0) await enqueueJobs(trx, jobs, now);
 
-    const byEndpoint = new Map<string, AttemptRecord[]>();
+    const byEndpoint = new Map<EndpointId, AttemptRecord[]>();
     for (const r of records)
       byEndpoint.set(r.attempt.endpoint_id, [...(byEndpoint.get(r.attempt.endpoint_id) ?? []), r]);
     for (const id of [...byEndpoint.keys()].sort()) {

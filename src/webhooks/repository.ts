@@ -11,6 +11,7 @@ import { updateWithinScope, withinScope } from '../identity/scope.ts';
 import type { SortKey } from '../database/pagination.ts';
 import { pageQuery } from '../database/pagination.ts';
 import type { Executor } from '../jobs/types.ts';
+import type { EndpointId, MessageId } from './ids.ts';
 import type { MessageStatus, WebhookAttemptsTable, WebhookEndpointsTable, WebhookMessagesTable } from './tables.ts';
 
 export type Endpoint = Selectable<WebhookEndpointsTable>;
@@ -91,7 +92,7 @@ export function endpointRepository(db: Executor, scope: TenantScope) {
       return Number(row?.n ?? 0);
     },
 
-    async find(id: string): Promise<Endpoint | undefined> {
+    async find(id: EndpointId): Promise<Endpoint | undefined> {
       return withinScope(db.selectFrom('webhook_endpoints').selectAll(), scope, 'webhook_endpoints.customer_id')
         .where('webhook_endpoints.id', '=', id)
         .executeTakeFirst();
@@ -117,7 +118,7 @@ export function endpointRepository(db: Executor, scope: TenantScope) {
         .execute();
     },
 
-    async update(id: string, patch: Updateable<WebhookEndpointsTable>): Promise<Endpoint | undefined> {
+    async update(id: EndpointId, patch: Updateable<WebhookEndpointsTable>): Promise<Endpoint | undefined> {
       return updateWithinScope(db.updateTable('webhook_endpoints').set(patch), scope, 'webhook_endpoints.customer_id')
         .where('id', '=', id)
         .returningAll()
@@ -125,7 +126,7 @@ export function endpointRepository(db: Executor, scope: TenantScope) {
     },
 
     /** Deletes the endpoint with its messages and attempts; false when not found in scope. */
-    async delete(id: string): Promise<boolean> {
+    async delete(id: EndpointId): Promise<boolean> {
       const found = await this.find(id);
       if (!found) return false;
       await db.deleteFrom('webhook_attempts').where('endpoint_id', '=', id).execute();
@@ -140,7 +141,7 @@ export function endpointRepository(db: Executor, scope: TenantScope) {
 export function messageRepository(db: Executor, scope: TenantScope) {
   return {
     /** Inserts messages, skipping (event, endpoint) pairs that already exist; returns the ids created. */
-    async insertMany(rows: Insertable<WebhookMessagesTable>[]): Promise<string[]> {
+    async insertMany(rows: Insertable<WebhookMessagesTable>[]): Promise<MessageId[]> {
       if (rows.length === 0) return [];
       const out = await db
         .insertInto('webhook_messages')
@@ -152,7 +153,7 @@ export function messageRepository(db: Executor, scope: TenantScope) {
     },
 
     async list(
-      endpointId: string,
+      endpointId: EndpointId,
       filters: { status?: MessageStatus | undefined; eventType?: string | undefined },
       page: Page,
     ): Promise<MessageSummary[]> {
@@ -166,14 +167,14 @@ export function messageRepository(db: Executor, scope: TenantScope) {
       return pageQuery(query, NEWEST_MESSAGES, page).execute();
     },
 
-    async find(endpointId: string, id: string): Promise<Message | undefined> {
+    async find(endpointId: EndpointId, id: MessageId): Promise<Message | undefined> {
       return withinScope(db.selectFrom('webhook_messages').selectAll(), scope, 'webhook_messages.customer_id')
         .where('webhook_messages.endpoint_id', '=', endpointId)
         .where('webhook_messages.id', '=', id)
         .executeTakeFirst();
     },
 
-    async attemptsOf(messageId: string): Promise<Attempt[]> {
+    async attemptsOf(messageId: MessageId): Promise<Attempt[]> {
       return withinScope(db.selectFrom('webhook_attempts').selectAll(), scope, 'webhook_attempts.customer_id')
         .where('webhook_attempts.message_id', '=', messageId)
         .orderBy('webhook_attempts.attempt')
@@ -182,7 +183,11 @@ export function messageRepository(db: Executor, scope: TenantScope) {
     },
 
     /** Failed messages of an endpoint created at or after `since` (recovery), oldest first. */
-    async failedSince(endpointId: string, since: string, limit: number): Promise<Pick<Message, 'id' | 'attempts'>[]> {
+    async failedSince(
+      endpointId: EndpointId,
+      since: string,
+      limit: number,
+    ): Promise<Pick<Message, 'id' | 'attempts'>[]> {
       return withinScope(
         db.selectFrom('webhook_messages').select(['webhook_messages.id', 'webhook_messages.attempts']),
         scope,
@@ -197,7 +202,7 @@ export function messageRepository(db: Executor, scope: TenantScope) {
     },
 
     /** Puts messages back to pending (manual retry, recovery). */
-    async markPending(ids: readonly string[], now: string): Promise<void> {
+    async markPending(ids: readonly MessageId[], now: string): Promise<void> {
       if (ids.length === 0) return;
       await updateWithinScope(
         db.updateTable('webhook_messages').set({ status: 'pending', next_attempt_at: now, updated_at: now }),
@@ -210,7 +215,7 @@ export function messageRepository(db: Executor, scope: TenantScope) {
 
     /** Durations and outcomes of an endpoint's attempts since `since` (stats). */
     async attemptSample(
-      endpointId: string,
+      endpointId: EndpointId,
       since: string,
     ): Promise<{ outcome: string; duration_ms: number; created_at: string }[]> {
       const rows = await withinScope(
@@ -236,7 +241,7 @@ export function messageRepository(db: Executor, scope: TenantScope) {
 export function webhookSystemRepository(db: Executor) {
   return {
     /** Messages with their endpoints, for the delivery jobs started together (see batchLoader). */
-    async forDeliveries(messageIds: string[]): Promise<Map<string, DeliveryRow>> {
+    async forDeliveries(messageIds: MessageId[]): Promise<Map<MessageId, DeliveryRow>> {
       const rows = await db
         .selectFrom('webhook_messages')
         .innerJoin('webhook_endpoints', 'webhook_endpoints.id', 'webhook_messages.endpoint_id')
@@ -318,7 +323,7 @@ export function webhookSystemRepository(db: Executor) {
 
     /** Records the result of attempt `attempt` on messages still at `attempt - 1` attempts. */
     async applyAttempt(
-      ids: readonly string[],
+      ids: readonly MessageId[],
       attempt: number,
       patch: {
         status: MessageStatus;
@@ -346,7 +351,7 @@ export function webhookSystemRepository(db: Executor) {
     },
 
     /** Gives up on a message without an attempt (its endpoint is disabled). */
-    async abandon(id: string, reason: string, now: string): Promise<void> {
+    async abandon(id: MessageId, reason: string, now: string): Promise<void> {
       await db
         .updateTable('webhook_messages')
         .set({ status: 'failed', last_error_class: reason, next_attempt_at: null, updated_at: now })
@@ -377,7 +382,7 @@ export function webhookSystemRepository(db: Executor) {
       return Number(attempts.numDeletedRows) + Number(messages.numDeletedRows);
     },
     /** Takes the half-open probe: succeeds for one caller while the breaker's hold has passed. */
-    async claimProbe(id: string, now: string, holdUntil: string): Promise<boolean> {
+    async claimProbe(id: EndpointId, now: string, holdUntil: string): Promise<boolean> {
       const result = await db
         .updateTable('webhook_endpoints')
         .set({ circuit_open_until: holdUntil })
@@ -388,7 +393,7 @@ export function webhookSystemRepository(db: Executor) {
     },
 
     /** Compare-and-set of the rate limiter's state; false when another worker moved it first. */
-    async advanceRate(id: string, expected: string | null, next: string): Promise<boolean> {
+    async advanceRate(id: EndpointId, expected: string | null, next: string): Promise<boolean> {
       const result = await db
         .updateTable('webhook_endpoints')
         .set({ rate_tat: next })
@@ -398,7 +403,7 @@ export function webhookSystemRepository(db: Executor) {
       return Number(result.numUpdatedRows) === 1;
     },
 
-    async rateState(id: string): Promise<string | null> {
+    async rateState(id: EndpointId): Promise<string | null> {
       const row = await db.selectFrom('webhook_endpoints').select('rate_tat').where('id', '=', id).executeTakeFirst();
       return row?.rate_tat ?? null;
     },
@@ -408,7 +413,7 @@ export function webhookSystemRepository(db: Executor) {
      * breaker/failing state so the caller can trip the breaker or disable the endpoint.
      */
     async applyResults(
-      id: string,
+      id: EndpointId,
       r: {
         successes: number;
         failures: number;
@@ -443,13 +448,13 @@ export function webhookSystemRepository(db: Executor) {
         .executeTakeFirst();
     },
 
-    async openCircuit(id: string, until: string): Promise<void> {
+    async openCircuit(id: EndpointId, until: string): Promise<void> {
       await db.updateTable('webhook_endpoints').set({ circuit_open_until: until }).where('id', '=', id).execute();
     },
 
     /** Disables an enabled endpoint; false when it was not enabled any more. */
     async disable(
-      id: string,
+      id: EndpointId,
       status: 'disabled_failing' | 'disabled_gone',
       reason: string,
       now: string,
@@ -469,3 +474,9 @@ export function webhookSystemRepository(db: Executor) {
 export async function customerExists(db: Executor, customerId: string): Promise<boolean> {
   return (await db.selectFrom('customers').select('id').where('id', '=', customerId).executeTakeFirst()) !== undefined;
 }
+
+export type EndpointRepository = ReturnType<typeof endpointRepository>;
+export type MessageRepository = ReturnType<typeof messageRepository>;
+/** Builds a tenant-bound repository over the handle or a transaction. */
+export type EndpointRepositoryFactory = (db: Executor, scope: TenantScope) => EndpointRepository;
+export type MessageRepositoryFactory = (db: Executor, scope: TenantScope) => MessageRepository;

@@ -36,25 +36,34 @@ import {
   WebhookParams,
   WebhookView,
 } from './schemas.ts';
+import type { EndpointId, MessageId } from './ids.ts';
+import { endpointRepository, messageRepository } from './repository.ts';
 import { createWebhookService } from './service.ts';
 import type { Resolve } from './validation.ts';
 
 const TAGS = ['webhooks'];
 
 /** The endpoint id of the query-string aliases: `webhook_id`, or its deprecated spelling `webhookId`. */
-function endpointIdOf(query: { webhook_id?: string | undefined; webhookId?: string | undefined }): string {
+function endpointIdOf(query: { webhook_id?: string | undefined; webhookId?: string | undefined }): EndpointId {
   const id = query.webhook_id ?? query.webhookId;
   if (id === undefined) throw invalidField('webhook_id', 'is required');
   if (query.webhookId !== undefined && query.webhookId !== id)
     throw invalidField('webhookId', 'differs from webhook_id (its deprecated alias)');
-  return id;
+  return id as EndpointId;
 }
+
+/** The endpoint id of `{id}`, branded once the params schema has checked it. */
+const endpointIdIn = (params: { id: string }): EndpointId => params.id as EndpointId;
+/** The delivery (message) id of `{delivery_id}`. */
+const deliveryIdIn = (params: { delivery_id: string }): MessageId => params.delivery_id as MessageId;
 
 /** Registers the webhook routes; `options.resolve` replaces DNS at registration (tests). */
 export function webhookRoutes(ctx: AppContext, options: { resolve?: Resolve } = {}): FastifyPluginAsyncTypebox {
   const { webhooks } = ctx.config;
   const service = createWebhookService({
     db: ctx.database.db,
+    endpoints: endpointRepository,
+    messages: messageRepository,
     clock: ctx.clock,
     keyRing: ctx.keyRing,
     policy: policyFromConfig(webhooks),
@@ -187,7 +196,7 @@ export function webhookRoutes(ctx: AppContext, options: { resolve?: Resolve } = 
         },
         config: { permission: 'webhooks:read' },
       },
-      async (request) => view(await service.get(authOf(request), request.params.id)),
+      async (request) => view(await service.get(authOf(request), endpointIdIn(request.params))),
     );
 
     for (const method of ['patch', 'put'] as const) {
@@ -206,7 +215,7 @@ export function webhookRoutes(ctx: AppContext, options: { resolve?: Resolve } = 
           },
           config: { permission: 'webhooks:manage' },
         },
-        async (request) => view(await service.update(authOf(request), request.params.id, request.body)),
+        async (request) => view(await service.update(authOf(request), endpointIdIn(request.params), request.body)),
       );
     }
 
@@ -217,7 +226,7 @@ export function webhookRoutes(ctx: AppContext, options: { resolve?: Resolve } = 
         config: { permission: 'webhooks:manage' },
       },
       async (request, reply) => {
-        await service.remove(authOf(request), request.params.id);
+        await service.remove(authOf(request), endpointIdIn(request.params));
         return reply.code(204).send();
       },
     );
@@ -237,7 +246,7 @@ export function webhookRoutes(ctx: AppContext, options: { resolve?: Resolve } = 
       async (request) => {
         const { secret, expiresAt } = await service.rotateSecret(
           authOf(request),
-          request.params.id,
+          endpointIdIn(request.params),
           request.body?.grace_period_seconds,
         );
         return { webhook_id: request.params.id, secret, previous_secrets_expire_at: expiresAt };
@@ -255,7 +264,7 @@ export function webhookRoutes(ctx: AppContext, options: { resolve?: Resolve } = 
         },
         config: { permission: 'webhooks:manage' },
       },
-      async (request) => service.test(authOf(request), request.params.id),
+      async (request) => service.test(authOf(request), endpointIdIn(request.params)),
     );
 
     app.get(
@@ -271,7 +280,7 @@ export function webhookRoutes(ctx: AppContext, options: { resolve?: Resolve } = 
         config: { permission: 'webhooks:read' },
       },
       async (request) => {
-        const page = await service.listDeliveries(authOf(request), request.params.id, request.query);
+        const page = await service.listDeliveries(authOf(request), endpointIdIn(request.params), request.query);
         return listEnvelope('deliveries', page, presentDelivery);
       },
     );
@@ -290,8 +299,8 @@ export function webhookRoutes(ctx: AppContext, options: { resolve?: Resolve } = 
       async (request) => {
         const { message, attempts } = await service.getDelivery(
           authOf(request),
-          request.params.id,
-          request.params.delivery_id,
+          endpointIdIn(request.params),
+          deliveryIdIn(request.params),
         );
         return presentDeliveryDetail(message, attempts);
       },
@@ -311,7 +320,11 @@ export function webhookRoutes(ctx: AppContext, options: { resolve?: Resolve } = 
       async (request, reply) =>
         reply
           .code(202)
-          .send(presentDelivery(await service.retry(authOf(request), request.params.id, request.params.delivery_id))),
+          .send(
+            presentDelivery(
+              await service.retry(authOf(request), endpointIdIn(request.params), deliveryIdIn(request.params)),
+            ),
+          ),
     );
 
     app.post(
@@ -327,9 +340,9 @@ export function webhookRoutes(ctx: AppContext, options: { resolve?: Resolve } = 
         config: { permission: 'webhooks:manage' },
       },
       async (request, reply) =>
-        reply
-          .code(202)
-          .send({ recovered: await service.recover(authOf(request), request.params.id, request.body.since) }),
+        reply.code(202).send({
+          recovered: await service.recover(authOf(request), endpointIdIn(request.params), request.body.since),
+        }),
     );
 
     app.get(
@@ -345,7 +358,7 @@ export function webhookRoutes(ctx: AppContext, options: { resolve?: Resolve } = 
       },
       async (request) => ({
         webhook_id: request.params.id,
-        ...(await service.stats(authOf(request), request.params.id)),
+        ...(await service.stats(authOf(request), endpointIdIn(request.params))),
       }),
     );
   };

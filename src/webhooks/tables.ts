@@ -3,6 +3,7 @@
  * holding the exact body bytes) and attempts (the delivery log). Timestamps are ISO text, JSON is
  * text and booleans are 0/1 on both dialects.
  */
+import type { AttemptId, EndpointId, MessageId } from './ids.ts';
 
 /** Lifecycle of an endpoint; only `enabled` receives deliveries. */
 export type EndpointStatus = 'enabled' | 'disabled_by_user' | 'disabled_failing' | 'disabled_gone';
@@ -19,7 +20,7 @@ export type AttemptOutcomeKind = 'delivered' | 'retry' | 'failed' | 'gone' | 'bl
 
 export interface WebhookEndpointsTable {
   /** `wh_…` */
-  id: string;
+  id: EndpointId;
   customer_id: string;
   url: string;
   description: string;
@@ -52,8 +53,8 @@ export interface WebhookEndpointsTable {
 
 export interface WebhookMessagesTable {
   /** `msg_…` */
-  id: string;
-  endpoint_id: string;
+  id: MessageId;
+  endpoint_id: EndpointId;
   customer_id: string;
   event_id: string;
   event_type: string;
@@ -73,9 +74,9 @@ export interface WebhookMessagesTable {
 
 export interface WebhookAttemptsTable {
   /** `atm_…`, sent as `x-securebase-delivery`. */
-  id: string;
-  message_id: string;
-  endpoint_id: string;
+  id: AttemptId;
+  message_id: MessageId;
+  endpoint_id: EndpointId;
   customer_id: string;
   /** 1-based attempt number of the message. */
   attempt: number;

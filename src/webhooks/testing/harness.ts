@@ -14,6 +14,7 @@ import { startTestServer } from '../../testing/server.ts';
 import type { TestServer } from '../../testing/server.ts';
 import type { DeliveryEngine, DeliveryOptions } from '../delivery.ts';
 import { webhookDeliveryEngine, webhookJobs } from '../jobs.ts';
+import type { EndpointId } from '../ids.ts';
 
 /** Environment letting webhooks reach receivers on 127.0.0.1 over plain http. */
 export const LOOPBACK_ENV = { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE_CIDRS: '127.0.0.0/8' };
@@ -80,10 +81,15 @@ export async function tenantWithEndpoint(
   extra: Record<string, unknown> = {},
 ) {
   const tenant = await createTenant(server);
-  const created = await request<{ webhook: { id: string }; secret: string }>(server.baseUrl, 'POST', '/v1/webhooks', {
-    token: tenant.apiKey,
-    body: { url, events, ...extra },
-  });
+  const created = await request<{ webhook: { id: EndpointId }; secret: string }>(
+    server.baseUrl,
+    'POST',
+    '/v1/webhooks',
+    {
+      token: tenant.apiKey,
+      body: { url, events, ...extra },
+    },
+  );
   if (created.status !== 201) throw new Error(`creating the endpoint failed: ${created.status} ${created.text}`);
   return { ...tenant, webhookId: created.body.webhook.id, secret: created.body.secret };
 }

@@ -4,7 +4,7 @@ import { loadConfig } from '../../config/config.ts';
 import { createEventDispatcher } from '../../events/processors.ts';
 import { combineJobHandlers, JobRunner } from '../../jobs/index.ts';
 import type { JobHandler } from '../../jobs/index.ts';
-import { DELIVER_JOB } from '../delivery.ts';
+import { DELIVER_JOB } from '../delivery-job.ts';
 import { openRuntime } from '../../server/runtime.ts';
 import { eventProcessors } from '../../server/worker.ts';
 import { webhookDeliveryEngine, webhookJobs } from '../jobs.ts';
