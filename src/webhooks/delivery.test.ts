@@ -6,7 +6,7 @@ import { manualClock } from '../config/clock.ts';
 import { TEST_DIALECTS } from '../testing/database.ts';
 import { request } from '../testing/http.ts';
 import { emit } from './testing/events.ts';
-import { startHarness, tenantWithEndpoint, waitFor } from './testing/harness.ts';
+import { startHarness, tenantWithEndpoint, waitFor, waitForDueWork } from './testing/harness.ts';
 import type { WebhookHarness } from './testing/harness.ts';
 import { startReceiver } from './testing/receiver.ts';
 import type { Received, Receiver } from './testing/receiver.ts';
@@ -374,7 +374,8 @@ for (const dialect of TEST_DIALECTS) {
             // Nothing happens before the delay is over.
             clock.advance((expected[n - 1] as number) - 2_000);
             h.runner.wake();
-            await new Promise((resolve) => setTimeout(resolve, 150));
+            // A retry that fell due early would run before this returns, and show at the receiver.
+            await waitForDueWork(h.server);
             assert.equal(receiver.at('/flaky').length, n, 'no early retry');
             if (n === 3) answer = 200;
             clock.advance(3_000);

@@ -4,7 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { TEST_DIALECTS } from '../testing/database.ts';
 import { createStaffUser } from '../testing/factories.ts';
 import { request } from '../testing/http.ts';
-import { startHarness, tenantWithEndpoint, waitFor } from './testing/harness.ts';
+import { startHarness, tenantWithEndpoint, waitFor, waitForDueWork } from './testing/harness.ts';
 import { startReceiver } from './testing/receiver.ts';
 
 const NOTE = 'INTERNAL-ONLY: customer is on the watch list';
@@ -67,7 +67,7 @@ for (const dialect of TEST_DIALECTS) {
             15_000,
             'the ticket events',
           );
-          await new Promise((resolve) => setTimeout(resolve, 300));
+          await waitForDueWork(h.server);
           const got = types();
           for (const type of ['ticket.created', 'ticket.commented', 'ticket.updated', 'ticket.resolved'])
             assert.ok(got.includes(type), `${type} in ${got.join(', ')}`);

@@ -117,11 +117,12 @@ describe('TLS delivery to a pinned address', () => {
       url: `http://hook.test:${port}/in`,
       bodyBytes: '{}',
       headers: {},
-      timeoutMs: 2000,
+      timeoutMs: 30_000,
       policy: { ...POLICY, allowHttp: true },
     });
     await t.close();
     assert.equal(r.ok, false);
-    assert.ok(r.durationMs < 2500);
+    // It fails on the protocol, not by running into the deadline.
+    assert.notEqual(r.errorClass, 'timeout');
   });
 });

@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../../config/clock.ts';
 import type { DialectName } from '../../database/adapter.ts';
+import { DISPATCH_JOB } from '../../events/outbox.ts';
 import { createEventDispatcher } from '../../events/processors.ts';
 import { combineJobHandlers, JobRunner } from '../../jobs/index.ts';
 import { eventProcessors } from '../../server/worker.ts';
@@ -13,6 +14,7 @@ import { request } from '../../testing/http.ts';
 import { startTestServer } from '../../testing/server.ts';
 import type { TestServer } from '../../testing/server.ts';
 import type { DeliveryEngine, DeliveryOptions } from '../delivery.ts';
+import { DELIVER_JOB } from '../delivery-job.ts';
 import { webhookDeliveryEngine, webhookJobs } from '../jobs.ts';
 import type { EndpointId } from '../ids.ts';
 
@@ -71,6 +73,27 @@ export async function waitFor(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(10);
   }
+}
+
+/**
+ * Waits until no event dispatch or delivery is due by the server's clock: everything emitted so far
+ * has been fanned out and every due attempt made. Lets a test assert that something did NOT happen
+ * without sleeping and hoping the worker was quick enough.
+ */
+export async function waitForDueWork(server: TestServer, timeoutMs = 15_000): Promise<void> {
+  await waitFor(
+    async () =>
+      (
+        await server.ctx.database.db
+          .selectFrom('jobs')
+          .select('id')
+          .where('name', 'in', [DISPATCH_JOB, DELIVER_JOB])
+          .where('run_at', '<=', server.ctx.clock().toISOString())
+          .execute()
+      ).length === 0,
+    timeoutMs,
+    'due dispatches and deliveries to finish',
+  );
 }
 
 /** A tenant with one endpoint subscribed to `events`; returns ids, secret and the admin key. */
