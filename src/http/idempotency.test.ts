@@ -209,13 +209,17 @@ if (TEST_DIALECTS.includes('postgres')) {
           headers: { 'idempotency-key': key },
         }).catch(() => null);
         let backend: number | undefined;
-        await waitFor(async () => {
-          const waiting = await locker.query<{ pid: number }>(
-            `SELECT pid FROM pg_locks WHERE NOT granted AND locktype = 'advisory' AND objid = 7007`,
-          );
-          backend = waiting.rows[0]?.pid;
-          return backend !== undefined;
-        }, 'the request to block');
+        await waitFor(
+          async () => {
+            const waiting = await locker.query<{ pid: number }>(
+              `SELECT pid FROM pg_locks WHERE NOT granted AND locktype = 'advisory' AND objid = 7007`,
+            );
+            backend = waiting.rows[0]?.pid;
+            return backend !== undefined;
+          },
+          20_000,
+          'the request to block',
+        );
         child.kill('SIGKILL');
         await once(child, 'exit');
         assert.equal(await pending, null, 'the killed process never answered');
@@ -223,6 +227,7 @@ if (TEST_DIALECTS.includes('postgres')) {
         await locker.query('SELECT pg_terminate_backend($1)', [backend]);
         await waitFor(
           async () => (await locker.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [backend])).rowCount === 0,
+          20_000,
           'the backend to end',
         );
       } finally {

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** Polls until `check` holds (10 ms steps), for tests that wait on state another process writes. */
+/** Polls until `check` holds (10 ms steps): tests wait on state, never on time. */
 export async function waitFor(
   check: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 20_000,
+  timeoutMs = 10_000,
+  what = 'condition',
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {

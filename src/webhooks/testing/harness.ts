@@ -2,7 +2,6 @@
  * Test wiring for webhook suites: a real server allowed to reach loopback receivers, a worker
  * (job runner with the real processors and handlers) woken in-process, and small helpers.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../../config/clock.ts';
 import type { DialectName } from '../../database/adapter.ts';
 import { DISPATCH_JOB } from '../../events/outbox.ts';
@@ -12,6 +11,7 @@ import { eventProcessors } from '../../server/worker.ts';
 import { createTenant } from '../../testing/factories.ts';
 import { request } from '../../testing/http.ts';
 import { startTestServer } from '../../testing/server.ts';
+import { waitFor } from '../../testing/wait.ts';
 import type { TestServer } from '../../testing/server.ts';
 import type { DeliveryEngine, DeliveryOptions } from '../delivery.ts';
 import { DELIVER_JOB } from '../delivery-job.ts';
@@ -62,18 +62,7 @@ export async function startHarness(
   };
 }
 
-/** Polls until `check` holds (10 ms steps). */
-export async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
+export { waitFor };
 
 /**
  * Waits until no event dispatch or delivery is due by the server's clock: everything emitted so far
