@@ -57,7 +57,15 @@ if (kind === 'bare') {
   const database = openDatabase({ dataDir });
   const keyRing = loadKeyRing({ masterKey: undefined, previousMasterKeys: [], dataDir });
   await migrateToLatest(database.db, { keyRing: () => keyRing });
-  const ctx = { config, database, clock: systemClock, logger: pino({ level: 'warn' }), keyRing, wakeWorkers: () => {} };
+  const ctx = {
+    config,
+    database,
+    clock: systemClock,
+    logger: pino({ level: 'warn' }),
+    keyRing,
+    liveFeed: createMemoryLiveFeed(),
+    wakeWorkers: () => {},
+  };
   const worker = createWorker(ctx);
   ctx.wakeWorkers = coalescedWake(worker);
   await worker.start();

@@ -2,6 +2,7 @@ import type { EventTables } from '../events/tables.ts';
 import type { HttpTables } from '../http/tables.ts';
 import type { IdentityTables } from '../identity/tables.ts';
 import type { JobTables } from '../jobs/tables.ts';
+import type { NotificationTables } from '../notifications/tables.ts';
 import type { TicketTables } from '../tickets/tables.ts';
 import type { WebhookTables } from '../webhooks/tables.ts';
 
@@ -10,4 +11,5 @@ import type { WebhookTables } from '../webhooks/tables.ts';
  * Timestamps are ISO-8601 UTC strings of fixed width (they sort as text on both dialects);
  * booleans are 0/1 integers; JSON is text.
  */
-export interface Database extends HttpTables, JobTables, EventTables, IdentityTables, TicketTables, WebhookTables {}
+export interface Database
+  extends HttpTables, JobTables, EventTables, IdentityTables, TicketTables, WebhookTables, NotificationTables {}

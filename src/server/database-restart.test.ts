@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createMemoryLiveFeed } from '../realtime/live-feed.ts';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -92,6 +93,7 @@ describe('an API whose PostgreSQL cannot be reached', () => {
       clock: systemClock,
       logger: logger.logger,
       keyRing: createKeyRing(randomBytes(32)),
+      liveFeed: createMemoryLiveFeed(),
       wakeWorkers: () => {},
     });
     try {

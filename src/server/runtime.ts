@@ -1,4 +1,5 @@
 import { pino } from 'pino';
+import { createMemoryLiveFeed } from '../realtime/live-feed.ts';
 import type { Logger } from 'pino';
 import { systemClock } from '../config/clock.ts';
 import type { Config } from '../config/config.ts';
@@ -37,5 +38,13 @@ export async function openRuntime(config: Config, logger: Logger = createLogger(
   const keyRing = loadKeyRing(config);
   const applied = await migrateToLatest(database.db, { keyRing: () => keyRing });
   if (applied.length > 0) logger.info({ migrations: applied }, 'applied database migrations');
-  return { config, database, clock: systemClock, logger, keyRing, wakeWorkers: () => {} };
+  return {
+    config,
+    database,
+    clock: systemClock,
+    logger,
+    keyRing,
+    liveFeed: createMemoryLiveFeed(),
+    wakeWorkers: () => {},
+  };
 }

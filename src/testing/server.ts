@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { createMemoryLiveFeed } from '../realtime/live-feed.ts';
 import { pino } from 'pino';
 import type { Clock } from '../config/clock.ts';
 import { systemClock } from '../config/clock.ts';
@@ -48,6 +49,7 @@ export async function startTestServer(
     clock,
     logger: pino({ level: config.logLevel }),
     keyRing: loadKeyRing(config),
+    liveFeed: createMemoryLiveFeed(),
     wakeWorkers: () => {},
   };
   const identity = createIdentityService({

@@ -9,6 +9,7 @@ import * as tickets from './003_tickets.ts';
 import * as webhooks from './004_webhooks.ts';
 import * as jobsPartialIndexes from './005_jobs_partial_indexes.ts';
 import * as webhookHeaderEncryption from './006_webhook_header_encryption.ts';
+import * as notifications from './007_notifications.ts';
 
 export type { MigrationContext };
 
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, SecurebaseMigration> = {
   '004_webhooks': webhooks,
   '005_jobs_partial_indexes': jobsPartialIndexes,
   '006_webhook_header_encryption': webhookHeaderEncryption,
+  '007_notifications': notifications,
 };
 
 /** Serialises processes migrating one PostgreSQL database at the same time. */
