@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { systemClock } from '../../src/config/clock.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { loadKeyRing } from '../../src/crypto/key-ring.ts';
+import { createMemoryLiveFeed } from '../../src/realtime/live-feed.ts';
 import { openDatabase } from '../../src/database/connection.ts';
 import { migrateToLatest } from '../../src/database/migrations/index.ts';
 import { buildApp } from '../../src/server/app.ts';
