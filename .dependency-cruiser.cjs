@@ -1,7 +1,7 @@
 // Which folder may import which (README, "Architecture"): composition (server/, cli/) → features →
 // infrastructure. `npm run lint` runs this over src/ and fails on any violation.
-const INFRASTRUCTURE = '^src/(config|crypto|database|errors|events|http|jobs|runtime)/';
-const FEATURES = '^src/(identity|tickets|webhooks|forecasting)/';
+const INFRASTRUCTURE = '^src/(config|crypto|database|errors|events|http|jobs|realtime|runtime)/';
+const FEATURES = '^src/(identity|tickets|webhooks|forecasting|notifications)/';
 const TESTS = '\\.test\\.ts$|^src/testing/|/testing/';
 
 module.exports = {
@@ -33,7 +33,7 @@ module.exports = {
       name: 'features-meet-through-events',
       severity: 'error',
       comment: "Features do not import each other; identity's auth context, scope and ids are the exception.",
-      from: { path: '^src/(tickets|webhooks|forecasting)/', pathNot: TESTS },
+      from: { path: '^src/(tickets|webhooks|forecasting|notifications)/', pathNot: TESTS },
       to: {
         path: FEATURES,
         pathNot: ['^src/$1/', '^src/identity/'],
