@@ -17,7 +17,7 @@ export interface TicketPatch {
 
 /** One changed field, as it appears in history and in `ticket.updated`'s `changes`. */
 export interface FieldChange {
-  field: 'status' | 'priority' | 'category' | 'assignee_id' | 'tags';
+  field: 'status' | 'priority' | 'category' | 'assignee_id' | 'tags' | 'follow_up';
   from: unknown;
   to: unknown;
 }
