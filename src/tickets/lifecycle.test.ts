@@ -185,10 +185,7 @@ for (const dialect of TEST_DIALECTS) {
       const history = await api<HistoryList>(server, 'GET', `/v1/support/tickets/${old.id}/history`, {
         token: customer.token,
       });
-      assert.deepEqual(
-        history.body.history.map((h) => [h.field, h.to]).at(-1),
-        ['follow_up', followUp.body.reference],
-      );
+      assert.deepEqual(history.body.history.map((h) => [h.field, h.to]).at(-1), ['follow_up', followUp.body.reference]);
       const events = (await ticketEvents(server, tenant.customerId)).slice(-2);
       assert.deepEqual(
         events.map((e) => e.type),
