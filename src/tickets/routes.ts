@@ -25,8 +25,8 @@ import {
 } from './schemas.ts';
 import { agentRepository, satisfactionRepository } from './desk-repository.ts';
 import { DAY_MS } from './lifecycle.ts';
-import { presentSatisfaction } from './presenter-desk.ts';
-import { registerDeskRoutes } from './routes-desk.ts';
+import { presentSatisfaction } from './desk/presenter.ts';
+import { registerDeskRoutes } from './desk/routes.ts';
 import { createTicketService } from './service.ts';
 import { audienceOf } from './use-cases/deps.ts';
 

@@ -3,7 +3,7 @@ import { NullableString, NullableTimestamp, Timestamp } from '../http/schema-typ
 import type { Static } from 'typebox';
 import { PageOf, PageQuery } from '../http/pagination.ts';
 import { CATEGORIES, LIMITS, PRIORITIES, SORTS, STATUSES } from './fields.ts';
-import { FollowUpView, SatisfactionView, ViewQuery } from './schemas-desk.ts';
+import { FollowUpView, SatisfactionView, ViewQuery } from './desk/schemas.ts';
 
 const Uuid = (description: string) =>
   Type.String({ format: 'uuid', description, examples: ['0193a5f2-7c1e-7d4a-9b1e-2f6c3d4e5a6b'] });

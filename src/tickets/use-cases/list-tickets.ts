@@ -4,12 +4,11 @@ import type { Page } from '../../database/pagination.ts';
 import { invalidField } from '../../errors/app-error.ts';
 import type { AuthContext } from '../../identity/auth-context.ts';
 import { STATUSES } from '../fields.ts';
-import type { SORTS } from '../fields.ts';
+import type { SORTS, TicketListView } from '../fields.ts';
 import { PRIORITY_RANK, ticketSortKey } from '../repository.ts';
 import type { PageRequest, Ticket, TicketFilters } from '../repository.ts';
 import type { TicketCategory, TicketPriority, TicketStatus } from '../tables.ts';
 import { actorIdOf } from './deps.ts';
-import type { TicketListView } from '../schemas-desk.ts';
 import type { TicketUseCaseDeps } from './deps.ts';
 import { readScope } from './resolve-ticket.ts';
 

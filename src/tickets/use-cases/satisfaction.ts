@@ -4,7 +4,7 @@ import { scopeOf } from '../../identity/auth-context.ts';
 import type { AuthContext } from '../../identity/auth-context.ts';
 import type { SatisfactionAggregate, SatisfactionGroup, SatisfactionRating } from '../desk-repository.ts';
 import { presentTicket, ticketReference } from '../presenter.ts';
-import { presentSatisfaction } from '../presenter-desk.ts';
+import { presentSatisfaction } from '../desk/presenter.ts';
 import type { TicketSatisfactionTable } from '../tables.ts';
 import { actorIdOf } from './deps.ts';
 import type { TicketUseCaseDeps } from './deps.ts';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { authOf } from '../identity/authenticate.ts';
-import { presentAgent, presentSatisfaction } from './presenter-desk.ts';
-import { TicketParams } from './schemas.ts';
+import { authOf } from '../../identity/authenticate.ts';
+import { presentAgent, presentSatisfaction } from './presenter.ts';
+import { TicketParams } from '../schemas.ts';
 import {
   AgentList,
   AgentParams,
@@ -12,8 +12,8 @@ import {
   SatisfactionView,
   SummaryQuery,
   SummaryView,
-} from './schemas-desk.ts';
-import type { TicketService } from './service.ts';
+} from './schemas.ts';
+import type { TicketService } from '../service.ts';
 
 type App = Parameters<FastifyPluginAsyncTypebox>[0];
 const TAGS = ['tickets'];

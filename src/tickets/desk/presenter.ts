@@ -1,6 +1,6 @@
 import type { Static } from 'typebox';
-import type { SatisfactionRating, SupportAgent } from './desk-repository.ts';
-import type { AgentView, SatisfactionView } from './schemas-desk.ts';
+import type { SatisfactionRating, SupportAgent } from '../desk-repository.ts';
+import type { AgentView, SatisfactionView } from './schemas.ts';
 
 /** A CSAT rating as staff and the rating tenant see it (and as `ticket.satisfaction_rated` carries it). */
 export function presentSatisfaction(row: SatisfactionRating): Static<typeof SatisfactionView> {

@@ -1,12 +1,10 @@
 import { Type } from 'typebox';
-import { NullableNumber, NullableString, NullableTimestamp, Timestamp } from '../http/schema-types.ts';
+import { NullableNumber, NullableString, NullableTimestamp, Timestamp } from '../../http/schema-types.ts';
+
+import { VIEWS } from '../fields.ts';
 
 const Uuid = (description: string) =>
   Type.String({ format: 'uuid', description, examples: ['0193a5f2-7c1e-7d4a-9b1e-2f6c3d4e5a6b'] });
-
-/** The staff views of the ticket list. */
-export const VIEWS = ['all', 'unassigned', 'mine', 'at_risk', 'breached'] as const;
-export type TicketListView = (typeof VIEWS)[number];
 
 /** `view` of `GET /support/tickets` (merged into the list query). */
 export const ViewQuery = {
