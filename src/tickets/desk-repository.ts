@@ -63,6 +63,27 @@ export function satisfactionRepository(db: Executor, scope: TenantScope) {
       return inserted !== undefined;
     },
 
+    /**
+     * Who the ticket was assigned to at `at` when it was reassigned since: the `from` of the first
+     * later assignee change; undefined when it was not reassigned (the current assignee it is).
+     */
+    async assigneeBefore(ticketId: TicketId, at: string): Promise<string | null | undefined> {
+      const row = await withinScope(
+        db.selectFrom('ticket_history').select('ticket_history.from_value'),
+        scope,
+        'ticket_history.customer_id',
+      )
+        .where('ticket_history.ticket_id', '=', ticketId)
+        .where('ticket_history.field', '=', 'assignee_id')
+        .where('ticket_history.created_at', '>', at)
+        .orderBy('ticket_history.created_at')
+        .orderBy('ticket_history.id')
+        .limit(1)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      return row.from_value === null ? null : (JSON.parse(row.from_value) as string | null);
+    },
+
     /** The ratings of one ticket, oldest first. */
     async listForTicket(ticketId: TicketId): Promise<SatisfactionRating[]> {
       return withinScope(db.selectFrom('ticket_satisfaction').selectAll(), scope, 'ticket_satisfaction.customer_id')

@@ -74,6 +74,19 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal((event?.data.satisfaction as Rating).rating, 4);
     });
 
+    it('the rating counts for the assignee at resolution, not one assigned afterwards', async () => {
+      const tenant = await createTenant(server);
+      const resolver = await createStaffUser(server);
+      const later = await createStaffUser(server);
+      const ticket = await resolvedTicket(tenant.apiKey, resolver);
+      await api(server, 'PATCH', `/v1/support/tickets/${ticket.id}`, {
+        token: later.token,
+        body: { assignee_id: later.userId },
+      });
+      const rated = await rate(ticket.id, tenant.apiKey, { rating: 5 });
+      assert.equal(rated.body.agent_id, resolver.userId);
+    });
+
     it('a reopen and a new resolution may be rated again', async () => {
       const tenant = await createTenant(server);
       const agent = await createStaffUser(server);

@@ -70,7 +70,7 @@ export interface TicketSatisfactionTable {
   rating: number;
   comment: string | null;
   rated_by: string;
-  /** The ticket's assignee when rated: the agent the rating counts for. */
+  /** The ticket's assignee at the rated resolution: the agent the rating counts for. */
   agent_id: string | null;
   created_at: string;
 }

@@ -36,7 +36,9 @@ export const SatisfactionView = Type.Object({
   rating: Type.Integer({ description: '1 to 5', examples: [5] }),
   comment: NullableString('What the customer wrote, or null', { examples: ['Quick and clear.'] }),
   resolved_at: Timestamp('The resolution this rating is for'),
-  agent_id: NullableString('The assignee the rating counts for (null when unassigned)', { examples: [null] }),
+  agent_id: NullableString('The assignee at that resolution, whom the rating counts for (null when unassigned)', {
+    examples: [null],
+  }),
   rated_by: Type.String({
     description: 'The user (or API key) that rated',
     examples: ['0193a5f2-7c1e-7d4a-9b1e-2f6c3d4e5a6b'],
@@ -80,8 +82,8 @@ export const SummaryView = Type.Object({
     examples: [[1, 2, 4, 13, 20]],
   }),
   by_customer: Type.Array(Group('Tenant id'), { description: 'Per tenant, most rated first (at most 100)' }),
-  by_agent: Type.Array(Group('Agent user id (null: tickets unassigned when rated)'), {
-    description: 'Per agent (the assignee when rated), most rated first (at most 100)',
+  by_agent: Type.Array(Group('Agent user id (null: tickets unassigned at resolution)'), {
+    description: 'Per agent (the assignee at resolution), most rated first (at most 100)',
   }),
 });
 

@@ -38,7 +38,7 @@ const isoOf = (field: string, value: string): string => {
 
 /**
  * CSAT: the requester's tenant rates a resolution of its ticket once (a reopen and a new
- * resolution may be rated again); the rating counts for the assignee of the ticket when rated.
+ * resolution may be rated again); the rating counts for the assignee at that resolution.
  */
 export function satisfaction(deps: TicketUseCaseDeps) {
   return {
@@ -58,6 +58,9 @@ export function satisfaction(deps: TicketUseCaseDeps) {
           });
         }
         const now = deps.clock();
+        const ratings = deps.satisfaction(trx, scope);
+        // The agent of the resolution: a reassignment after it does not move the rating.
+        const reassignedFrom = await ratings.assigneeBefore(ticket.id, ticket.resolved_at);
         const row: TicketSatisfactionTable = {
           id: uuidv7(now.getTime()),
           ticket_id: ticket.id,
@@ -66,10 +69,10 @@ export function satisfaction(deps: TicketUseCaseDeps) {
           rating: input.rating,
           comment,
           rated_by: actorIdOf(auth),
-          agent_id: ticket.assignee_id,
+          agent_id: reassignedFrom === undefined ? ticket.assignee_id : reassignedFrom,
           created_at: now.toISOString(),
         };
-        if (!(await deps.satisfaction(trx, scope).insert(row))) {
+        if (!(await ratings.insert(row))) {
           throw new AppError('conflict', `This resolution of ${reference} is rated already`, {
             errors: [{ field: 'rating', message: 'one rating per resolution' }],
             extra: { resolved_at: ticket.resolved_at },
