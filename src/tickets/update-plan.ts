@@ -89,7 +89,9 @@ export function planUpdate(
         from,
         to,
         actor,
-        from === 'closed' ? 'Closed tickets are final; open a new ticket instead' : undefined,
+        from === 'closed'
+          ? 'Closed tickets are final; a customer reply opens a follow-up ticket that links it'
+          : undefined,
       );
     }
     if (
@@ -98,7 +100,12 @@ export function planUpdate(
       actor === 'customer' &&
       !withinReopenWindow(ticket, now, reopenWindowMs)
     ) {
-      throw transitionError(from, to, actor, 'The reopen window has passed; open a new ticket instead');
+      throw transitionError(
+        from,
+        to,
+        actor,
+        'The reopen window has passed; a reply opens a follow-up ticket that links it',
+      );
     }
     plan.set.status = to;
     if (to === 'resolved') plan.set.resolved_at = iso;
