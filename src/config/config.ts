@@ -38,6 +38,10 @@ export interface Config {
   /** Bearer token Prometheus must send to read `/metrics`; `/metrics` answers 404 when absent. */
   metricsToken: string | undefined;
   retentionDays: { webhookDeliveries: number; closedTickets: number };
+  /** Resolved tickets close by themselves this many days after resolution (also the reopen window). */
+  ticketAutoCloseDays: number;
+  /** New tickets go round-robin to the agents marked available. */
+  ticketRoundRobin: boolean;
 }
 
 export type Tier = 'standard' | 'fintech' | 'healthcare' | 'government';
@@ -112,6 +116,16 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'RETENTION_CLOSED_TICKETS_DAYS',
     default: '90',
     description: 'Closed tickets are deleted this long after closing (open ones never)',
+  },
+  {
+    name: 'TICKET_AUTO_CLOSE_DAYS',
+    default: '7',
+    description: 'Resolved tickets close by themselves after this many days; until then a customer reply reopens them',
+  },
+  {
+    name: 'TICKET_ROUND_ROBIN',
+    default: 'false',
+    description: 'Assign new tickets round-robin among the agents marked available',
   },
 ];
 
@@ -269,6 +283,8 @@ export function loadConfig(env: Env = process.env): Config {
       webhookDeliveries: integer(env, 'RETENTION_WEBHOOK_DELIVERIES_DAYS', 30, 1, 3650),
       closedTickets: integer(env, 'RETENTION_CLOSED_TICKETS_DAYS', 90, 1, 3650),
     },
+    ticketAutoCloseDays: integer(env, 'TICKET_AUTO_CLOSE_DAYS', 7, 1, 365),
+    ticketRoundRobin: boolean(env, 'TICKET_ROUND_ROBIN', false),
   };
 }
 

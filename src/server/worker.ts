@@ -4,6 +4,7 @@ import { runUnintercepted } from '../database/transaction-interceptor.ts';
 import type { AppContext } from '../runtime/context.ts';
 import { combineJobHandlers, JobRunner } from '../jobs/index.ts';
 import { housekeepingJobs, housekeepingSchedule } from './housekeeping.ts';
+import { DAY_MS, ticketLifecycleJobs } from '../tickets/lifecycle.ts';
 import { ticketRetention, ticketRetentionSchedule } from '../tickets/retention.ts';
 import { webhookJobs, webhookPeriodicJobs, webhookProcessors } from '../webhooks/jobs.ts';
 
@@ -24,6 +25,7 @@ export function createWorker(ctx: AppContext): JobRunner {
       createEventDispatcher(eventProcessors(ctx)),
       housekeepingJobs,
       ticketRetention(config.retentionDays.closedTickets),
+      ticketLifecycleJobs({ autoCloseMs: config.ticketAutoCloseDays * DAY_MS }),
       webhookJobs(ctx),
     ),
     periodic: [...housekeepingSchedule, ...ticketRetentionSchedule, ...webhookPeriodicJobs],

@@ -11,5 +11,8 @@ export const LIMITS = {
 export const PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
 export const CATEGORIES = ['general', 'billing', 'technical', 'feature-request', 'security', 'compliance'] as const;
 export const STATUSES = ['open', 'in-progress', 'waiting-customer', 'resolved', 'closed'] as const;
+/** The staff views of the ticket list (`view`). */
+export const VIEWS = ['all', 'unassigned', 'mine', 'at_risk', 'breached'] as const;
+export type TicketListView = (typeof VIEWS)[number];
 /** Orders of the ticket list; a leading `-` is descending. */
 export const SORTS = ['created_at', '-created_at', 'updated_at', '-updated_at', 'priority', '-priority'] as const;

@@ -137,12 +137,18 @@ for (const dialect of TEST_DIALECTS) {
       const final = await api(server, 'PATCH', path, { token: agent.token, body: { status: 'open' } });
       assert.equal(final.status, 409);
       assert.deepEqual(final.body.allowed_transitions, []);
-      const lateReply = await api(server, 'POST', `${path}/comments`, {
+      // A reply to the closed ticket opens a follow-up that links it, with the reply as its first comment.
+      const lateReply = await api<{ ticket_id: string }>(server, 'POST', `${path}/comments`, {
         token: customer.token,
         body: { body: 'One more thing' },
       });
-      assert.equal(lateReply.status, 409);
-      assert.match(String(lateReply.body.hint), /new ticket/);
+      assert.equal(lateReply.status, 201);
+      const followUp = await api<TicketJson>(server, 'GET', `/v1/support/tickets/${lateReply.body.ticket_id}`, {
+        token: customer.token,
+      });
+      assert.equal(followUp.body.follow_up_of, closed.body.id);
+      assert.equal(followUp.body.status, 'open');
+      assert.equal(followUp.body.comment_count, 1);
 
       // History: each change with actor and before/after; customers see no internal notes there.
       const staffHistory = await api<HistoryList>(server, 'GET', `${path}/history`, { token: agent.token });
@@ -158,6 +164,7 @@ for (const dialect of TEST_DIALECTS) {
           ['status', 'in-progress', 'resolved', 'staff'],
           ['status', 'resolved', 'open', 'customer'],
           ['status', 'open', 'closed', 'customer'],
+          ['follow_up', null, followUp.body.reference, 'customer'],
         ],
       );
       assert.equal(staffHistory.body.history.length, customerHistory.body.history.length);
@@ -167,7 +174,7 @@ for (const dialect of TEST_DIALECTS) {
       const events = await ticketEvents(server, tenant.customerId);
       assert.ok(!JSON.stringify(events).includes('SECRET'));
       assert.ok(!JSON.stringify(events).includes('internal_comment_count'));
-      assert.equal(events.filter((e) => e.type === 'ticket.commented').length, 4);
+      assert.equal(events.filter((e) => e.type === 'ticket.commented').length, 5);
     });
 
     it('priority: staff set any, customers only raise; category and tags for both; assignee staff-only', async () => {

@@ -9,6 +9,7 @@ import { pageQuery } from '../database/pagination.ts';
 import type { Executor } from '../jobs/types.ts';
 import type { TicketId } from './ids.ts';
 import type {
+  SlaStatus,
   TicketCategory,
   TicketCommentsTable,
   TicketHistoryTable,
@@ -38,6 +39,8 @@ export interface TicketFilters {
   category?: TicketCategory | undefined;
   /** A staff user id, or null for unassigned tickets. */
   assignee?: string | null | undefined;
+  /** The staff views at_risk and breached. */
+  slaStatus?: SlaStatus | undefined;
   createdAfter?: string | undefined;
   createdBefore?: string | undefined;
 }
@@ -116,6 +119,7 @@ export function ticketRepository(db: Executor, scope: TenantScope) {
       if (filters.category) query = query.where('tickets.category', '=', filters.category);
       if (filters.assignee === null) query = query.where('tickets.assignee_id', 'is', null);
       else if (filters.assignee !== undefined) query = query.where('tickets.assignee_id', '=', filters.assignee);
+      if (filters.slaStatus) query = query.where('tickets.sla_status', '=', filters.slaStatus);
       if (filters.createdAfter) query = query.where('tickets.created_at', '>=', filters.createdAfter);
       if (filters.createdBefore) query = query.where('tickets.created_at', '<', filters.createdBefore);
       return pageQuery(query, sort, page).execute();
@@ -172,6 +176,20 @@ export function ticketRepository(db: Executor, scope: TenantScope) {
       return pageQuery(query, OLDEST_FIRST('ticket_history'), page).execute();
     },
 
+    /** The follow-up tickets opened from this one (customer replies after it closed), oldest first. */
+    async listFollowUps(ticketId: TicketId): Promise<Pick<Ticket, 'id' | 'number' | 'status' | 'created_at'>[]> {
+      return withinScope(
+        db.selectFrom('tickets').select(['tickets.id', 'tickets.number', 'tickets.status', 'tickets.created_at']),
+        scope,
+        'tickets.customer_id',
+      )
+        .where('tickets.follow_up_of', '=', ticketId)
+        .orderBy('tickets.created_at')
+        .orderBy('tickets.id')
+        .limit(100)
+        .execute();
+    },
+
     /** True when the id is an active SecureBase staff user (the only valid assignees; staff belong to no tenant). */
     async isActiveStaff(userId: string): Promise<boolean> {
       const row = await db
@@ -214,6 +232,7 @@ export function ticketSystemRepository(db: Executor) {
       if (ids.length === 0) return 0;
       await db.deleteFrom('ticket_comments').where('ticket_id', 'in', ids).execute();
       await db.deleteFrom('ticket_history').where('ticket_id', 'in', ids).execute();
+      await db.deleteFrom('ticket_satisfaction').where('ticket_id', 'in', ids).execute();
       await db.deleteFrom('tickets').where('id', 'in', ids).execute();
       return ids.length;
     },

@@ -5,7 +5,7 @@ import type { AppContext } from '../runtime/context.ts';
 import { listEnvelope } from '../http/pagination.ts';
 import { authOf } from '../identity/authenticate.ts';
 import type { AuthContext } from '../identity/auth-context.ts';
-import { presentComment, presentHistory, presentTicket, ticketEtag } from './presenter.ts';
+import { presentComment, presentHistory, presentTicket, ticketEtag, ticketReference } from './presenter.ts';
 import { ticketRepository } from './repository.ts';
 import type { Ticket } from './repository.ts';
 import {
@@ -23,7 +23,11 @@ import {
   TicketWithComments,
   UpdateTicketBody,
 } from './schemas.ts';
-import { createTicketService, DEFAULT_REOPEN_WINDOW_MS } from './service.ts';
+import { agentRepository, satisfactionRepository } from './desk-repository.ts';
+import { DAY_MS } from './lifecycle.ts';
+import { presentSatisfaction } from './desk/presenter.ts';
+import { registerDeskRoutes } from './desk/routes.ts';
+import { createTicketService } from './service.ts';
 import { audienceOf } from './use-cases/deps.ts';
 
 const TAGS = ['tickets'];
@@ -42,7 +46,12 @@ export function ticketRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
     emitEvent,
     clock: ctx.clock,
     wakeWorkers: () => ctx.wakeWorkers(),
-    reopenWindowMs: DEFAULT_REOPEN_WINDOW_MS,
+    // A resolved ticket reopens on a reply until it closes by itself; after that, replies open follow-ups.
+    reopenWindowMs: ctx.config.ticketAutoCloseDays * DAY_MS,
+    autoCloseMs: ctx.config.ticketAutoCloseDays * DAY_MS,
+    satisfaction: satisfactionRepository,
+    agents: agentRepository,
+    roundRobin: ctx.config.ticketRoundRobin,
   });
 
   return async (app) => {
@@ -102,9 +111,18 @@ export function ticketRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request, reply) => {
         const auth = authOf(request);
-        const { ticket, comments } = await tickets.get(auth, request.params.id, request.query.customer_id);
+        const { ticket, comments, followUps, satisfaction } = await tickets.get(
+          auth,
+          request.params.id,
+          request.query.customer_id,
+        );
         withEtag(reply, ticket, auth);
-        return { ...presentTicket(ticket, audienceOf(auth)), comments: comments.map(presentComment) };
+        return {
+          ...presentTicket(ticket, audienceOf(auth)),
+          comments: comments.map(presentComment),
+          follow_ups: followUps.map((f) => ({ ...f, reference: ticketReference(f.number) })),
+          satisfaction: satisfaction.map(presentSatisfaction),
+        };
       },
     );
 
@@ -190,5 +208,7 @@ export function ticketRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         return listEnvelope('history', page, presentHistory);
       },
     );
+
+    registerDeskRoutes(app, tickets);
   };
 }

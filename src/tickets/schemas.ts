@@ -3,6 +3,7 @@ import { NullableString, NullableTimestamp, Timestamp } from '../http/schema-typ
 import type { Static } from 'typebox';
 import { PageOf, PageQuery } from '../http/pagination.ts';
 import { CATEGORIES, LIMITS, PRIORITIES, SORTS, STATUSES } from './fields.ts';
+import { FollowUpView, SatisfactionView, ViewQuery } from './desk/schemas.ts';
 
 const Uuid = (description: string) =>
   Type.String({ format: 'uuid', description, examples: ['0193a5f2-7c1e-7d4a-9b1e-2f6c3d4e5a6b'] });
@@ -150,6 +151,7 @@ export const ListTicketsQuery = Type.Object(
         examples: ['-created_at'],
       }),
     ),
+    ...ViewQuery,
     ...PageQuery,
   },
   { additionalProperties: false },
@@ -219,13 +221,21 @@ export const TicketWithComments = Type.Object({
   comments: Type.Array(CommentView, {
     description: 'Oldest first, at most the first 200 (page through /comments for more)',
   }),
+  follow_ups: Type.Array(FollowUpView, {
+    description: 'Tickets opened by customer replies after this one closed (each has `follow_up_of` = this id)',
+  }),
+  satisfaction: Type.Array(SatisfactionView, { description: 'CSAT ratings, one per resolution, oldest first' }),
 });
 
 /** One immutable history entry; values are the field's JSON values. */
 export const HistoryView = Type.Object({
   id: Uuid('Entry id'),
   ticket_id: Uuid('The ticket'),
-  field: Type.String({ description: 'status, priority, category, assignee_id or tags', examples: ['status'] }),
+  field: Type.String({
+    description:
+      'status, priority, category, assignee_id, tags, or follow_up (a follow-up ticket was opened: `to` is its reference)',
+    examples: ['status'],
+  }),
   from: Type.Unknown({ description: 'Value before', examples: ['open'] }),
   to: Type.Unknown({ description: 'Value after', examples: ['resolved'] }),
   actor_id: NullableString('Who changed it (null for the system)', { examples: [null] }),

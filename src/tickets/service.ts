@@ -1,14 +1,13 @@
 import { addComment } from './use-cases/add-comment.ts';
+import { agents } from './use-cases/agents.ts';
 import { createTicket } from './use-cases/create-ticket.ts';
 import type { TicketUseCaseDeps } from './use-cases/deps.ts';
 import { getTicket } from './use-cases/get-ticket.ts';
 import { listComments } from './use-cases/list-comments.ts';
 import { listHistory } from './use-cases/list-history.ts';
 import { listTickets } from './use-cases/list-tickets.ts';
+import { satisfaction } from './use-cases/satisfaction.ts';
 import { updateTicket } from './use-cases/update-ticket.ts';
-
-/** How long after resolution a customer may reopen, unless configured otherwise. */
-export const DEFAULT_REOPEN_WINDOW_MS = 7 * 24 * 3_600_000;
 
 /**
  * The support-ticket rules, one module per use case under `use-cases/`: who may do what, the
@@ -24,6 +23,8 @@ export function createTicketService(deps: TicketUseCaseDeps) {
     addComment: addComment(deps),
     listComments: listComments(deps),
     listHistory: listHistory(deps),
+    satisfaction: satisfaction(deps),
+    agents: agents(deps),
   };
 }
 

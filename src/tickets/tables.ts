@@ -60,8 +60,34 @@ export interface TicketHistoryTable {
   created_at: string;
 }
 
+/** One CSAT rating: at most one per resolution of a ticket (keyed by that resolution's `resolved_at`). */
+export interface TicketSatisfactionTable {
+  id: string;
+  ticket_id: TicketId;
+  customer_id: string;
+  resolved_at: string;
+  /** 1 (very unhappy) to 5 (very happy). */
+  rating: number;
+  comment: string | null;
+  rated_by: string;
+  /** The ticket's assignee at the rated resolution: the agent the rating counts for. */
+  agent_id: string | null;
+  created_at: string;
+}
+
+/** A staff user's desk settings: whether round-robin may hand them new tickets, and when it last did. */
+export interface SupportAgentsTable {
+  user_id: string;
+  /** 0/1. */
+  available: number;
+  last_assigned_at: string | null;
+  updated_at: string;
+}
+
 export interface TicketTables {
   tickets: TicketsTable;
   ticket_comments: TicketCommentsTable;
   ticket_history: TicketHistoryTable;
+  ticket_satisfaction: TicketSatisfactionTable;
+  support_agents: SupportAgentsTable;
 }

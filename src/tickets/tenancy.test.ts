@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { uuidv7 } from '../database/ids.ts';
 import { TEST_DIALECTS } from '../testing/database.ts';
-import { createCustomerUser, createTenant } from '../testing/factories.ts';
+import { createCustomerUser, createStaffUser, createTenant } from '../testing/factories.ts';
 import { startTestServer } from '../testing/server.ts';
 import type { TestServer } from '../testing/server.ts';
 import { api, openTicket } from './test-helpers.ts';
@@ -15,6 +15,12 @@ const ROUTES: { method: string; suffix: string; body?: Record<string, unknown> }
   { method: 'POST', suffix: '/comments', body: { body: 'Hello from another tenant' } },
   { method: 'GET', suffix: '/comments' },
   { method: 'GET', suffix: '/history' },
+];
+
+/** The CSAT routes, tried on a resolved ticket (where the owner's rating would succeed). */
+const RESOLVED_ROUTES: typeof ROUTES = [
+  { method: 'POST', suffix: '/satisfaction', body: { rating: 5, comment: 'From another tenant' } },
+  { method: 'GET', suffix: '/satisfaction' },
 ];
 
 const withoutRequestId = (body: unknown) => {
@@ -62,6 +68,49 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(still.body.priority, 'medium');
       assert.equal(still.body.comment_count, 0);
       assert.equal(still.body.version, 1);
+    });
+
+    it("the CSAT routes answer 404 for another tenant's resolved ticket, exactly like a missing one", async () => {
+      const owner = await createTenant(server);
+      const intruder = await createTenant(server);
+      const intruderUser = await createCustomerUser(server, intruder.customerId, 'admin');
+      const agent = await createStaffUser(server);
+      const victim = await openTicket(server, owner.apiKey, { subject: 'Private ticket of tenant A' });
+      await api(server, 'PATCH', `/v1/support/tickets/${victim.id}`, {
+        token: agent.token,
+        body: { status: 'resolved' },
+      });
+      for (const route of RESOLVED_ROUTES) {
+        const missing = await api(server, route.method, `/v1/support/tickets/${uuidv7()}${route.suffix}`, {
+          token: intruder.apiKey,
+          body: route.body,
+        });
+        assert.equal(missing.status, 404, `${route.method} ${route.suffix} missing`);
+        for (const ref of [victim.id, victim.reference, String(victim.number)]) {
+          for (const token of [intruder.apiKey, intruderUser.token]) {
+            const response = await api(server, route.method, `/v1/support/tickets/${ref}${route.suffix}`, {
+              token,
+              body: route.body,
+            });
+            assert.equal(response.status, 404, `${route.method} ${ref}${route.suffix}`);
+            assert.deepEqual(withoutRequestId(response.body), withoutRequestId(missing.body));
+          }
+        }
+      }
+      const ratings = await api<{ satisfaction: unknown[] }>(
+        server,
+        'GET',
+        `/v1/support/tickets/${victim.id}/satisfaction`,
+        {
+          token: owner.apiKey,
+        },
+      );
+      assert.deepEqual(ratings.body.satisfaction, []);
+      const own = await api(server, 'POST', `/v1/support/tickets/${victim.id}/satisfaction`, {
+        token: owner.apiKey,
+        body: { rating: 5 },
+      });
+      assert.equal(own.status, 201, 'the same request succeeds for the owner');
     });
 
     it("lists never show another tenant's tickets", async () => {

@@ -17,7 +17,7 @@ export interface TicketPatch {
 
 /** One changed field, as it appears in history and in `ticket.updated`'s `changes`. */
 export interface FieldChange {
-  field: 'status' | 'priority' | 'category' | 'assignee_id' | 'tags';
+  field: 'status' | 'priority' | 'category' | 'assignee_id' | 'tags' | 'follow_up';
   from: unknown;
   to: unknown;
 }
@@ -89,7 +89,9 @@ export function planUpdate(
         from,
         to,
         actor,
-        from === 'closed' ? 'Closed tickets are final; open a new ticket instead' : undefined,
+        from === 'closed'
+          ? 'Closed tickets are final; a customer reply opens a follow-up ticket that links it'
+          : undefined,
       );
     }
     if (
@@ -98,7 +100,12 @@ export function planUpdate(
       actor === 'customer' &&
       !withinReopenWindow(ticket, now, reopenWindowMs)
     ) {
-      throw transitionError(from, to, actor, 'The reopen window has passed; open a new ticket instead');
+      throw transitionError(
+        from,
+        to,
+        actor,
+        'The reopen window has passed; a reply opens a follow-up ticket that links it',
+      );
     }
     plan.set.status = to;
     if (to === 'resolved') plan.set.resolved_at = iso;

@@ -174,6 +174,40 @@ export const EVENT_CATALOG: readonly EventTypeInfo[] = Object.freeze([
     ticket: { ...ticketExample, status: 'closed' },
   }),
   entry(
+    'ticket.assigned',
+    'A ticket was assigned to a staff member (by staff or round-robin), or unassigned.',
+    Type.Object({
+      ticket: Ticket,
+      assignee_id: Type.Union([Str('The new assignee (staff user id)'), Type.Null()]),
+      previous_assignee_id: Type.Union([Str('The assignee before'), Type.Null()]),
+    }),
+    { ticket: ticketExample, assignee_id: '0193a5f2-7c1e-7d4a-9b1e-2f6c3d4e5a6c', previous_assignee_id: null },
+  ),
+  entry(
+    'ticket.satisfaction_rated',
+    'The customer rated the support of a resolved ticket (CSAT, once per resolution).',
+    Type.Object({
+      ticket: Ticket,
+      satisfaction: Type.Object({
+        id: Str('Rating id'),
+        rating: Num('1 (very unhappy) to 5 (very happy)'),
+        comment: Type.Union([Str('What the customer wrote'), Type.Null()]),
+        resolved_at: Str('The resolution rated'),
+        agent_id: Type.Union([Str('The assignee the rating counts for'), Type.Null()]),
+      }),
+    }),
+    {
+      ticket: { ...ticketExample, status: 'resolved' },
+      satisfaction: {
+        id: '0193a5f2-7c1e-7d4a-9b1e-2f6c3d4e5a70',
+        rating: 5,
+        comment: 'Quick and clear.',
+        resolved_at: '2026-11-25T12:00:00Z',
+        agent_id: '0193a5f2-7c1e-7d4a-9b1e-2f6c3d4e5a6c',
+      },
+    },
+  ),
+  entry(
     'ticket.sla_warning',
     'A ticket is close to breaching its SLA.',
     Type.Object({ ticket: Ticket, due_at: Str('SLA deadline') }),

@@ -1,16 +1,19 @@
+import type { Transaction } from 'kysely';
+import type { Database } from '../../database/schema.ts';
 import { AppError, invalidField } from '../../errors/app-error.ts';
 import { scopeOf } from '../../identity/auth-context.ts';
 import type { AuthContext } from '../../identity/auth-context.ts';
 import { LIMITS } from '../fields.ts';
 import { newCommentId } from '../ids.ts';
 import { presentComment, presentTicket, ticketReference } from '../presenter.ts';
-import type { Ticket, TicketComment } from '../repository.ts';
+import type { Ticket, TicketComment, TicketRepository } from '../repository.ts';
 import { statusAfterCustomerReply } from '../status-machine.ts';
 import type { TicketStatus } from '../tables.ts';
 import { withinReopenWindow } from '../update-plan.ts';
 import type { FieldChange } from '../update-plan.ts';
 import { actorIdOf, audienceOf } from './deps.ts';
 import type { TicketUseCaseDeps } from './deps.ts';
+import { insertTicket } from './create-ticket.ts';
 import { resolveTicket } from './resolve-ticket.ts';
 import { emitChanges, historyOf, STALE, withVersionRetry } from './ticket-changes.ts';
 
@@ -21,7 +24,7 @@ export interface AddCommentInput {
   visibility?: 'public' | 'internal' | undefined;
 }
 
-const FOLLOW_UP_HINT = 'Open a new ticket that mentions this one (follow-up tickets that link the old one are coming)';
+const FOLLOW_UP_HINT = "A customer's reply to a closed ticket opens a follow-up ticket that links it";
 
 // A comment names no status: the refusal says what state the ticket is in, not which move failed.
 function closedTakesNoComments(ticket: Ticket): AppError {
@@ -30,15 +33,44 @@ function closedTakesNoComments(ticket: Ticket): AppError {
   });
 }
 
-function reopenWindowPassed(ticket: Ticket): AppError {
-  const reference = ticketReference(ticket.number);
-  return new AppError(
-    'conflict',
-    `Ticket ${reference} was resolved and its reopen window has passed; a reply no longer reopens it`,
-    {
-      extra: { current_status: 'resolved', hint: FOLLOW_UP_HINT },
-    },
+/** The subject of a follow-up: the old reference and subject, within the subject limit. */
+export function followUpSubject(ticket: Pick<Ticket, 'number' | 'subject'>): string {
+  return [...`Follow-up to ${ticketReference(ticket.number)}: ${ticket.subject}`].slice(0, LIMITS.subject.max).join('');
+}
+
+/**
+ * A customer replied to a ticket that no longer takes replies (closed, or resolved past its reopen
+ * window): a new ticket in the same tenant that links the old one, with the reply as its first
+ * comment, and a history entry on the old ticket pointing at the new one — linked both ways.
+ */
+async function openFollowUp(
+  deps: TicketUseCaseDeps,
+  trx: Transaction<Database>,
+  repo: TicketRepository,
+  auth: AuthContext,
+  old: Ticket,
+  row: TicketComment,
+  now: Date,
+): Promise<TicketComment> {
+  const reference = ticketReference(old.number);
+  const followUp = await insertTicket(deps, trx, repo, auth, now, {
+    customerId: old.customer_id,
+    subject: followUpSubject(old),
+    description: `Follow-up to ${reference} ("${old.subject}"), opened by the customer's reply after it was ${old.status}. The reply is the first comment.`,
+    priority: old.priority,
+    category: old.category,
+    tags: JSON.parse(old.tags) as string[],
+    followUpOf: old.id,
+    commentCount: 1,
+  });
+  const comment = { ...row, ticket_id: followUp.id };
+  await repo.insertComment(comment);
+  await repo.insertHistory(
+    historyOf(old, auth, [{ field: 'follow_up', from: null, to: ticketReference(followUp.number) }], now),
   );
+  const commented = { ticket: presentTicket(followUp, 'customer'), comment: presentComment(comment) };
+  await deps.emitEvent(trx, { type: 'ticket.commented', customerId: old.customer_id, data: commented }, now);
+  return comment;
 }
 
 /** The text of the comment and the field it came in. */
@@ -55,7 +87,9 @@ function commentText(input: AddCommentInput): string {
 
 /**
  * Adds a comment. Internal notes (staff only) touch nothing a customer can see. A customer's
- * public reply moves waiting-customer back to work and reopens a recently resolved ticket.
+ * public reply moves waiting-customer back to work, reopens a resolved ticket within the reopen
+ * window, and on a closed ticket (or one resolved past the window) opens a follow-up ticket:
+ * the returned comment then belongs to the follow-up (its `ticket_id`).
  */
 export function addComment(deps: TicketUseCaseDeps) {
   return async function addComment(auth: AuthContext, ref: string, input: AddCommentInput): Promise<TicketComment> {
@@ -89,12 +123,16 @@ export function addComment(deps: TicketUseCaseDeps) {
         await repo.countInternalNote(ticket.id);
         return row;
       }
+      const reopenable = ticket.status === 'resolved' && withinReopenWindow(ticket, now, deps.reopenWindowMs);
+      if (audience === 'customer' && (ticket.status === 'closed' || (ticket.status === 'resolved' && !reopenable))) {
+        const followed = await openFollowUp(deps, trx, repo, auth, ticket, row, now);
+        wrote = true;
+        return followed;
+      }
       if (ticket.status === 'closed') throw closedTakesNoComments(ticket);
       const changes: FieldChange[] = [];
       let status: TicketStatus | null = null;
       if (audience === 'customer') {
-        if (ticket.status === 'resolved' && !withinReopenWindow(ticket, now, deps.reopenWindowMs))
-          throw reopenWindowPassed(ticket);
         status = statusAfterCustomerReply(ticket.status, ticket.assignee_id !== null, true);
         if (status) changes.push({ field: 'status', from: ticket.status, to: status });
       }

@@ -1,16 +1,19 @@
+import type { Transaction } from 'kysely';
+import type { Database } from '../../database/schema.ts';
 import { AppError, invalidField } from '../../errors/app-error.ts';
 import { scopeOf } from '../../identity/auth-context.ts';
 import type { AuthContext, TenantScope } from '../../identity/auth-context.ts';
 import { LIMITS } from '../fields.ts';
 import { newTicketId } from '../ids.ts';
 import { presentTicket } from '../presenter.ts';
-import type { Ticket } from '../repository.ts';
+import type { TicketId } from '../ids.ts';
+import type { Ticket, TicketRepository } from '../repository.ts';
 import { slaDueDates } from '../sla-targets.ts';
 import type { TicketCategory, TicketPriority } from '../tables.ts';
 import { normaliseTags } from '../update-plan.ts';
 import { actorIdOf } from './deps.ts';
 import type { TicketUseCaseDeps } from './deps.ts';
-import { historyOf } from './ticket-changes.ts';
+import { emitAssigned, historyOf, systemHistoryOf } from './ticket-changes.ts';
 
 /** A new ticket as the caller describes it (lengths already checked by the schema, untrimmed). */
 export interface CreateTicketInput {
@@ -62,49 +65,89 @@ export function createTicket(deps: TicketUseCaseDeps) {
     }
     const { scope, customerId } = targetTenant(auth, input);
     const now = deps.clock();
-    const iso = now.toISOString();
-    const priority = input.priority ?? 'medium';
-    const due = slaDueDates(priority, iso);
-    const ticket = await deps.db.transaction().execute(async (trx) => {
-      const repo = deps.tickets(trx, scope);
-      const number = await repo.nextNumber();
-      if (number === null) throw invalidField('customer_id', 'is not a known tenant');
-      const row: Ticket = {
-        id: newTicketId(now),
-        customer_id: customerId,
-        number,
+    const ticket = await deps.db.transaction().execute(async (trx) =>
+      insertTicket(deps, trx, deps.tickets(trx, scope), auth, now, {
+        customerId,
         subject,
         description: input.description,
-        priority,
+        priority: input.priority ?? 'medium',
         category: input.category ?? 'general',
-        status: 'open',
-        created_by: actorIdOf(auth),
-        assignee_id: null,
-        tags: JSON.stringify(normaliseTags(input.tags ?? [])),
-        created_at: iso,
-        updated_at: iso,
-        first_response_at: null,
-        resolved_at: null,
-        closed_at: null,
-        last_activity_at: iso,
-        comment_count: 0,
-        internal_comment_count: 0,
-        sla_first_response_due_at: due.firstResponseDueAt,
-        sla_resolution_due_at: due.resolutionDueAt,
-        sla_status: 'on_track',
-        follow_up_of: null,
-        version: 1,
-      };
-      await repo.insert(row);
-      await repo.insertHistory(historyOf(row, auth, [{ field: 'status', from: null, to: 'open' }], now));
-      await deps.emitEvent(
-        trx,
-        { type: 'ticket.created', customerId: row.customer_id, data: { ticket: presentTicket(row, 'customer') } },
-        now,
-      );
-      return row;
-    });
+        tags: normaliseTags(input.tags ?? []),
+        followUpOf: null,
+      }),
+    );
     deps.wakeWorkers();
     return ticket;
   };
+}
+
+/** What a new ticket is made of, already validated and normalised. */
+export interface NewTicketFields {
+  customerId: string;
+  subject: string;
+  description: string;
+  priority: TicketPriority;
+  category: TicketCategory;
+  tags: string[];
+  followUpOf: TicketId | null;
+  /** Public comments it starts with (a follow-up starts with the reply that caused it). */
+  commentCount?: number;
+}
+
+/**
+ * Inserts a ticket in the caller's transaction: the tenant's next number, SLA targets, the first
+ * history entry, `ticket.created`, and — when round-robin is on and an agent is available — its
+ * assignee (a system history entry and `ticket.assigned`). Shared by new tickets and follow-ups.
+ */
+export async function insertTicket(
+  deps: TicketUseCaseDeps,
+  trx: Transaction<Database>,
+  repo: TicketRepository,
+  auth: AuthContext,
+  now: Date,
+  fields: NewTicketFields,
+): Promise<Ticket> {
+  const iso = now.toISOString();
+  const due = slaDueDates(fields.priority, iso);
+  const number = await repo.nextNumber();
+  if (number === null) throw invalidField('customer_id', 'is not a known tenant');
+  const assignee = deps.roundRobin ? await deps.agents(trx).takeNext(iso) : null;
+  const row: Ticket = {
+    id: newTicketId(now),
+    customer_id: fields.customerId,
+    number,
+    subject: fields.subject,
+    description: fields.description,
+    priority: fields.priority,
+    category: fields.category,
+    status: 'open',
+    created_by: actorIdOf(auth),
+    assignee_id: assignee,
+    tags: JSON.stringify(fields.tags),
+    created_at: iso,
+    updated_at: iso,
+    first_response_at: null,
+    resolved_at: null,
+    closed_at: null,
+    last_activity_at: iso,
+    comment_count: fields.commentCount ?? 0,
+    internal_comment_count: 0,
+    sla_first_response_due_at: due.firstResponseDueAt,
+    sla_resolution_due_at: due.resolutionDueAt,
+    sla_status: 'on_track',
+    follow_up_of: fields.followUpOf,
+    version: 1,
+  };
+  await repo.insert(row);
+  await repo.insertHistory(historyOf(row, auth, [{ field: 'status', from: null, to: 'open' }], now));
+  await deps.emitEvent(
+    trx,
+    { type: 'ticket.created', customerId: row.customer_id, data: { ticket: presentTicket(row, 'customer') } },
+    now,
+  );
+  if (assignee) {
+    await repo.insertHistory(systemHistoryOf(row, [{ field: 'assignee_id', from: null, to: assignee }], now));
+    await emitAssigned(deps.emitEvent, trx, row, null, now);
+  }
+  return row;
 }

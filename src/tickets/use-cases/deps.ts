@@ -3,6 +3,7 @@ import type { Clock } from '../../config/clock.ts';
 import type { Database } from '../../database/schema.ts';
 import type { emitEvent } from '../../events/outbox.ts';
 import type { AuthContext } from '../../identity/auth-context.ts';
+import type { AgentRepositoryFactory, SatisfactionRepositoryFactory } from '../desk-repository.ts';
 import type { TicketRepositoryFactory } from '../repository.ts';
 
 /** What every ticket use case is built from; injected, so each can be assembled with other parts. */
@@ -18,6 +19,14 @@ export interface TicketUseCaseDeps {
   wakeWorkers(): void;
   /** How long after resolution a customer may reopen. */
   reopenWindowMs: number;
+  /** CSAT ratings, bound to a tenant scope like `tickets`. */
+  satisfaction: SatisfactionRepositoryFactory;
+  /** Staff desk settings (availability, round-robin rotation). */
+  agents: AgentRepositoryFactory;
+  /** How long after resolution a resolved ticket closes by itself. */
+  autoCloseMs: number;
+  /** Whether new tickets go round-robin to the available agents. */
+  roundRobin: boolean;
 }
 
 /** Who a change or a view is for. */

@@ -4,7 +4,7 @@ import type { Page } from '../../database/pagination.ts';
 import { invalidField } from '../../errors/app-error.ts';
 import type { AuthContext } from '../../identity/auth-context.ts';
 import { STATUSES } from '../fields.ts';
-import type { SORTS } from '../fields.ts';
+import type { SORTS, TicketListView } from '../fields.ts';
 import { PRIORITY_RANK, ticketSortKey } from '../repository.ts';
 import type { PageRequest, Ticket, TicketFilters } from '../repository.ts';
 import type { TicketCategory, TicketPriority, TicketStatus } from '../tables.ts';
@@ -22,6 +22,23 @@ export interface ListTicketsInput extends PageRequest {
   created_after?: string | undefined;
   created_before?: string | undefined;
   sort?: (typeof SORTS)[number] | undefined;
+  view?: TicketListView | undefined;
+}
+
+/** The statuses of work still to do: what the views but `all` show unless `status` is given. */
+const ACTIVE_STATUSES: TicketStatus[] = ['open', 'in-progress', 'waiting-customer'];
+
+/** The filters a staff view adds; it refuses a filter it would contradict. */
+function viewFilters(auth: AuthContext, query: ListTicketsInput): Partial<TicketFilters> {
+  const view = query.view ?? 'all';
+  if (view === 'all') return {};
+  if (view === 'mine' && !auth.isStaff) throw invalidField('view', 'mine is for staff (tickets assigned to them)');
+  if ((view === 'mine' || view === 'unassigned') && query.assignee !== undefined)
+    throw invalidField('view', `${view} cannot be combined with assignee`);
+  const active = { statuses: ACTIVE_STATUSES };
+  if (view === 'mine') return { ...active, assignee: actorIdOf(auth) };
+  if (view === 'unassigned') return { ...active, assignee: null };
+  return { ...active, slaStatus: view };
 }
 
 const isoOf = (field: string, value: string): string => {
@@ -46,11 +63,13 @@ function listFilters(auth: AuthContext, query: ListTicketsInput): TicketFilters 
     if (!isUuid(query.assignee)) throw invalidField('assignee', 'must be me, none or a user id');
     assignee = query.assignee.toLowerCase();
   }
+  const fromView = viewFilters(auth, query);
   return {
-    statuses: statuses as TicketStatus[],
+    ...fromView,
+    statuses: statuses.length > 0 ? (statuses as TicketStatus[]) : fromView.statuses,
     priority: query.priority,
     category: query.category,
-    assignee,
+    assignee: fromView.assignee !== undefined ? fromView.assignee : assignee,
     createdAfter: query.created_after === undefined ? undefined : isoOf('created_after', query.created_after),
     createdBefore: query.created_before === undefined ? undefined : isoOf('created_before', query.created_before),
   };

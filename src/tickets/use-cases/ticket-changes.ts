@@ -57,6 +57,8 @@ export async function emitChanges(
   const customerId = ticket.customer_id;
   const diff = Object.fromEntries(changes.map((c) => [c.field, { from: c.from, to: c.to }]));
   await emit(trx, { type: 'ticket.updated', customerId, data: { ticket: view, changes: diff } }, now);
+  const assignee = changes.find((c) => c.field === 'assignee_id');
+  if (assignee) await emitAssigned(emit, trx, ticket, assignee.from as string | null, now);
   const status = changes.find((c) => c.field === 'status');
   if (!status) return;
   if (status.to === 'resolved') {
@@ -71,4 +73,44 @@ export async function emitChanges(
   } else if (status.to === 'closed') {
     await emit(trx, { type: 'ticket.closed', customerId, data: { ticket: view } }, now);
   }
+}
+
+/** History entries of a change the system made by itself (auto-close, round-robin), with no actor. */
+export function systemHistoryOf(ticket: Ticket, changes: FieldChange[], now: Date): TicketHistoryTable[] {
+  const iso = now.toISOString();
+  return changes.map((change) => ({
+    id: newTicketHistoryId(now),
+    ticket_id: ticket.id,
+    customer_id: ticket.customer_id,
+    actor_id: null,
+    actor_role: 'system' as const,
+    field: change.field,
+    from_value: change.from === null ? null : JSON.stringify(change.from),
+    to_value: change.to === null ? null : JSON.stringify(change.to),
+    visibility: 'public' as const,
+    created_at: iso,
+  }));
+}
+
+/** `ticket.assigned`: the assignee changed (to a staff user, or to nobody). */
+export async function emitAssigned(
+  emit: typeof emitEvent,
+  trx: Transaction<Database>,
+  ticket: Ticket,
+  previousAssigneeId: string | null,
+  now: Date,
+): Promise<void> {
+  await emit(
+    trx,
+    {
+      type: 'ticket.assigned',
+      customerId: ticket.customer_id,
+      data: {
+        ticket: presentTicket(ticket, 'customer'),
+        assignee_id: ticket.assignee_id,
+        previous_assignee_id: previousAssigneeId,
+      },
+    },
+    now,
+  );
 }

@@ -1,6 +1,8 @@
 import { AppError, invalidField } from '../../errors/app-error.ts';
 import { scopeOf } from '../../identity/auth-context.ts';
 import type { AuthContext } from '../../identity/auth-context.ts';
+import { enqueueJob } from '../../jobs/index.ts';
+import { autoCloseJob } from '../lifecycle.ts';
 import type { Ticket } from '../repository.ts';
 import { planUpdate } from '../update-plan.ts';
 import type { TicketPatch } from '../update-plan.ts';
@@ -63,6 +65,7 @@ export function updateTicket(deps: TicketUseCaseDeps) {
       }
       await repo.insertHistory(historyOf(updated, auth, plan.changes, now));
       await emitChanges(deps.emitEvent, trx, updated, plan.changes, now);
+      if (plan.set.status === 'resolved') await enqueueJob(trx, autoCloseJob(updated, deps.autoCloseMs), now);
       wrote = true;
       return updated;
     });
