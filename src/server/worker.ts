@@ -5,6 +5,7 @@ import type { AppContext } from '../runtime/context.ts';
 import { combineJobHandlers, JobRunner } from '../jobs/index.ts';
 import { housekeepingJobs, housekeepingSchedule } from './housekeeping.ts';
 import { ticketRetention, ticketRetentionSchedule } from '../tickets/retention.ts';
+import { emailJobs, emailPeriodicJobs } from '../notifications/email/jobs.ts';
 import { webhookJobs, webhookPeriodicJobs, webhookProcessors } from '../webhooks/jobs.ts';
 
 /** Every event processor, in one list: each consumer of the outbox registers here. */
@@ -25,8 +26,9 @@ export function createWorker(ctx: AppContext): JobRunner {
       housekeepingJobs,
       ticketRetention(config.retentionDays.closedTickets),
       webhookJobs(ctx),
+      emailJobs(ctx),
     ),
-    periodic: [...housekeepingSchedule, ...ticketRetentionSchedule, ...webhookPeriodicJobs],
+    periodic: [...housekeepingSchedule, ...ticketRetentionSchedule, ...webhookPeriodicJobs, ...emailPeriodicJobs],
     concurrency: config.workerConcurrency,
     clock: ctx.clock,
     logger: ctx.logger,
