@@ -120,7 +120,11 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     default: '(unset: .eml files under SECUREBASE_DATA_DIR/mail)',
     description: 'Mail server for notification emails, smtp://user:pass@host:587 (STARTTLS) or smtps://…:465',
   },
-  { name: 'MAIL_FROM', default: 'SecureBase <notifications@localhost>', description: 'From address of notification emails' },
+  {
+    name: 'MAIL_FROM',
+    default: 'SecureBase <notifications@localhost>',
+    description: 'From address of notification emails',
+  },
   {
     name: 'NOTIFICATION_EMAIL_RATE_LIMIT',
     default: '10',
@@ -223,7 +227,8 @@ function rateLimits(env: Env): Record<Tier, number> {
 function smtpUrl(env: Env): string | undefined {
   const raw = env.SMTP_URL?.trim() || undefined;
   if (raw === undefined) return undefined;
-  if (!URL.canParse(raw)) throw new ConfigError('SMTP_URL', 'is not a URL such as smtp://user:pass@smtp.example.com:587');
+  if (!URL.canParse(raw))
+    throw new ConfigError('SMTP_URL', 'is not a URL such as smtp://user:pass@smtp.example.com:587');
   const url = new URL(raw);
   if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')
     throw new ConfigError('SMTP_URL', `must start with smtp:// or smtps://, got ${url.protocol}//`);

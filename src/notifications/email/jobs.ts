@@ -24,7 +24,9 @@ export function emailSender(ctx: AppContext, overrides: Partial<EmailSenderOptio
     db: ctx.database.db,
     clock: ctx.clock,
     keyRing: ctx.keyRing,
-    mailer: overrides.mailer ?? createMailer({ smtpUrl: ctx.config.email.smtpUrl, dataDir: ctx.config.dataDir, logger: ctx.logger }),
+    mailer:
+      overrides.mailer ??
+      createMailer({ smtpUrl: ctx.config.email.smtpUrl, dataDir: ctx.config.dataDir, logger: ctx.logger }),
     publicUrl: publicUrlOf(ctx),
     from: ctx.config.email.from,
     logger: ctx.logger,

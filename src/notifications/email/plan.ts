@@ -108,3 +108,8 @@ export async function planNotificationEmails(
   const digests: NewJob[] = [...digestAt].map(([userId, at]) => digestJob(userId, new Date(at)));
   await recordEmails(trx, emails, now, digests);
 }
+
+/** The policy of the configuration (NOTIFICATION_EMAIL_RATE_LIMIT), for `DeliveryDeps.emailPolicy`. */
+export function emailPolicyOf(config: { email: { ratePerHour: number } }): EmailPlanPolicy {
+  return { ratePerHour: config.email.ratePerHour };
+}

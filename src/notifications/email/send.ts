@@ -67,7 +67,11 @@ function isDigestPayload(value: unknown): value is DigestPayload {
 export function createEmailSender(options: EmailSenderOptions): {
   handlers: Record<string, JobHandler>;
   /** Renders and sends one logged email now, recording the attempt (the send job's body). */
-  sendNow(emailId: NotificationEmailId, attempt: number, finish?: (trx: Transaction<Database>) => Promise<void>): Promise<void>;
+  sendNow(
+    emailId: NotificationEmailId,
+    attempt: number,
+    finish?: (trx: Transaction<Database>) => Promise<void>,
+  ): Promise<void>;
   /** Closes the mailer's pooled connections. */
   close(): void;
 } {

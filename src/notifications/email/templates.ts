@@ -61,7 +61,11 @@ const TYPE_STYLE: Record<NotificationType, { label: string; accent: string; why:
 
 /** Subject lines are single-line and bounded: a title with line breaks must not inject headers. */
 export function subjectOf(title: string, priority: NotificationPriority = 'medium'): string {
-  const line = title.replace(/[\r\n\t]+/g, ' ').trim().slice(0, 200) || 'Notification';
+  const line =
+    title
+      .replace(/[\r\n\t]+/g, ' ')
+      .trim()
+      .slice(0, 200) || 'Notification';
   return priority === 'critical' ? `[Critical] ${line}` : line;
 }
 
@@ -73,24 +77,42 @@ export function absoluteLink(publicUrl: string, route: string | null): string | 
 
 function layout(input: { accent: string; label: string; content: SafeHtml; footer: SafeHtml }): string {
   return html`<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${input.label}</title></head>
-<body style="margin:0;padding:24px;background:#f2f4f7;font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#101828">
-<table role="presentation" width="100%" style="max-width:600px;margin:0 auto;background:#ffffff;border-radius:8px;border-top:4px solid ${input.accent}">
-<tr><td style="padding:24px">
-<p style="margin:0 0 8px;font-size:12px;text-transform:uppercase;letter-spacing:.05em;color:${input.accent}">${input.label}</p>
-${input.content}
-</td></tr>
-<tr><td style="padding:16px 24px;font-size:12px;color:#667085;border-top:1px solid #eaecf0">${input.footer}</td></tr>
-</table>
-</body>
-</html>`.value;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width" />
+        <title>${input.label}</title>
+      </head>
+      <body
+        style="margin:0;padding:24px;background:#f2f4f7;font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#101828"
+      >
+        <table
+          role="presentation"
+          width="100%"
+          style="max-width:600px;margin:0 auto;background:#ffffff;border-radius:8px;border-top:4px solid ${input.accent}"
+        >
+          <tr>
+            <td style="padding:24px">
+              <p
+                style="margin:0 0 8px;font-size:12px;text-transform:uppercase;letter-spacing:.05em;color:${input.accent}"
+              >
+                ${input.label}
+              </p>
+              ${input.content}
+            </td>
+          </tr>
+          <tr>
+            <td style="padding:16px 24px;font-size:12px;color:#667085;border-top:1px solid #eaecf0">${input.footer}</td>
+          </tr>
+        </table>
+      </body>
+    </html>`.value;
 }
 
 function footerHtml(why: string, unsubscribeUrl: string, preferencesUrl: string): SafeHtml {
   return html`You receive this email because ${why} are on in your notification settings.
-<a href="${unsubscribeUrl}" style="color:#667085">Unsubscribe from these emails</a> ·
-<a href="${preferencesUrl}" style="color:#667085">Notification settings</a>`;
+    <a href="${unsubscribeUrl}" style="color:#667085">Unsubscribe from these emails</a> ·
+    <a href="${preferencesUrl}" style="color:#667085">Notification settings</a>`;
 }
 
 function footerText(why: string, unsubscribeUrl: string, preferencesUrl: string): string {
@@ -116,9 +138,9 @@ export function notificationEmail(input: NotificationEmailInput): RenderedEmail 
   const paragraphs = input.body.split(/\n{2,}/).filter((p) => p.trim() !== '');
   const more = input.groupCount > 1 ? `${input.groupCount} updates in this thread.` : null;
   const content = html`<h1 style="margin:0 0 16px;font-size:20px">${input.title}</h1>
-${paragraphs.map((p) => html`<p style="margin:0 0 12px;white-space:pre-line">${p}</p>`)}
-${more ? html`<p style="margin:0 0 12px;color:#667085">${more}</p>` : null}
-${input.actionUrl ? html`<p style="margin:24px 0 0"><a href="${input.actionUrl}" style="display:inline-block;padding:10px 16px;background:${style.accent};color:#ffffff;text-decoration:none;border-radius:6px">Open in SecureBase</a></p>` : null}`;
+    ${paragraphs.map((p) => html`<p style="margin:0 0 12px;white-space:pre-line">${p}</p>`)}
+    ${more ? html`<p style="margin:0 0 12px;color:#667085">${more}</p>` : null}
+    ${input.actionUrl ? html`<p style="margin:24px 0 0"><a href="${input.actionUrl}" style="display:inline-block;padding:10px 16px;background:${style.accent};color:#ffffff;text-decoration:none;border-radius:6px">Open in SecureBase</a></p>` : null}`;
   const text = [
     `${label.toUpperCase()}`,
     '',
@@ -133,7 +155,12 @@ ${input.actionUrl ? html`<p style="margin:24px 0 0"><a href="${input.actionUrl}"
   ].join('\n');
   return {
     subject: subjectOf(input.title, input.priority),
-    html: layout({ accent: style.accent, label, content, footer: footerHtml(style.why, input.unsubscribeUrl, input.preferencesUrl) }),
+    html: layout({
+      accent: style.accent,
+      label,
+      content,
+      footer: footerHtml(style.why, input.unsubscribeUrl, input.preferencesUrl),
+    }),
     text,
   };
 }
@@ -160,14 +187,17 @@ export function digestEmail(input: DigestEmailInput): RenderedEmail {
   const title = `${count} more notification${count === 1 ? '' : 's'} while emails were paused`;
   const why = 'notification emails';
   const content = html`<h1 style="margin:0 0 16px;font-size:20px">${title}</h1>
-<p style="margin:0 0 12px">So many arrived at once that we held these back instead of filling your mailbox:</p>
-<ul style="padding-left:20px;margin:0 0 16px">
-${input.items.map(
-  (item) =>
-    html`<li style="margin:0 0 6px"><span style="color:#667085">${TYPE_STYLE[item.type].label}</span> · ${item.actionUrl ? html`<a href="${item.actionUrl}">${item.title}</a>` : item.title}</li>`,
-)}
-</ul>
-<p style="margin:24px 0 0"><a href="${input.inboxUrl}">Open your notifications</a></p>`;
+    <p style="margin:0 0 12px">So many arrived at once that we held these back instead of filling your mailbox:</p>
+    <ul style="padding-left:20px;margin:0 0 16px">
+      ${input.items.map(
+        (item) =>
+          html`<li style="margin:0 0 6px">
+            <span style="color:#667085">${TYPE_STYLE[item.type].label}</span> ·
+            ${item.actionUrl ? html`<a href="${item.actionUrl}">${item.title}</a>` : item.title}
+          </li>`,
+      )}
+    </ul>
+    <p style="margin:24px 0 0"><a href="${input.inboxUrl}">Open your notifications</a></p>`;
   const text = [
     title,
     '',
@@ -184,7 +214,12 @@ ${input.items.map(
   ].join('\n');
   return {
     subject: title,
-    html: layout({ accent: '#475467', label: 'Digest', content, footer: footerHtml(why, input.unsubscribeUrl, input.preferencesUrl) }),
+    html: layout({
+      accent: '#475467',
+      label: 'Digest',
+      content,
+      footer: footerHtml(why, input.unsubscribeUrl, input.preferencesUrl),
+    }),
     text,
   };
 }
@@ -202,7 +237,10 @@ export function testEmail(input: TestEmailInput): RenderedEmail {
   const why = 'system notifications';
   const title = 'SecureBase test email';
   const content = html`<h1 style="margin:0 0 16px;font-size:20px">${title}</h1>
-<p style="margin:0 0 12px">Hello ${input.name}, this email was requested from your notification settings at ${input.sentAt}. Email delivery works.</p>`;
+    <p style="margin:0 0 12px">
+      Hello ${input.name}, this email was requested from your notification settings at ${input.sentAt}. Email delivery
+      works.
+    </p>`;
   const text = [
     title,
     '',
@@ -213,7 +251,12 @@ export function testEmail(input: TestEmailInput): RenderedEmail {
   ].join('\n');
   return {
     subject: title,
-    html: layout({ accent: '#475467', label: 'Test', content, footer: footerHtml(why, input.unsubscribeUrl, input.preferencesUrl) }),
+    html: layout({
+      accent: '#475467',
+      label: 'Test',
+      content,
+      footer: footerHtml(why, input.unsubscribeUrl, input.preferencesUrl),
+    }),
     text,
   };
 }
