@@ -76,15 +76,13 @@ export async function startEmailHarness(
         ...draft,
         userId: draft.userId as UserId,
       }));
-      await ctx.database.db
-        .transaction()
-        .execute((trx) =>
-          deliverNotifications(trx, full, {
-            now: ctx.clock(),
-            liveFeed: ctx.liveFeed,
-            emailPolicy: emailPolicyOf(ctx.config),
-          }),
-        );
+      await ctx.database.db.transaction().execute((trx) =>
+        deliverNotifications(trx, full, {
+          now: ctx.clock(),
+          liveFeed: ctx.liveFeed,
+          emailPolicy: emailPolicyOf(ctx.config),
+        }),
+      );
       runner.wake();
     },
     async settle() {
