@@ -39,7 +39,7 @@ const TestBody = Type.Object(
 
 const TestResult = Type.Object(
   {
-    channel: Type.Enum(['in_app', 'email']),
+    channel: Type.Enum(['in_app', 'email'], { description: 'The channel used' }),
     notification_id: NullableString('The test notification (in_app)'),
     email_id: NullableString('The queued test email (email); the worker sends it'),
     to: NullableString('The address the test email goes to'),

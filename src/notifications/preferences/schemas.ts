@@ -1,16 +1,15 @@
 /** Request and response schemas of the preference, tenant-default and mute routes. */
 import { Type } from 'typebox';
 import type { Static, TSchema } from 'typebox';
-import { NullableTimestamp, Timestamp } from '../../http/schema-types.ts';
+import { Described, NullableTimestamp, Timestamp } from '../../http/schema-types.ts';
 import { NOTIFICATION_TYPES } from '../model.ts';
 
 /** One property per notification type, each optional, nothing else allowed. */
 function perType<T extends TSchema>(schema: T, description: string) {
   return Type.Object(
-    Object.fromEntries(NOTIFICATION_TYPES.map((type) => [type, Type.Optional(schema)])) as Record<
-      (typeof NOTIFICATION_TYPES)[number],
-      ReturnType<typeof Type.Optional<T>>
-    >,
+    Object.fromEntries(
+      NOTIFICATION_TYPES.map((type) => [type, Type.Optional(Described(schema, `Notifications of type ${type}`))]),
+    ) as Record<(typeof NOTIFICATION_TYPES)[number], ReturnType<typeof Type.Optional<T>>>,
     { additionalProperties: false, description },
   );
 }
@@ -18,10 +17,9 @@ function perType<T extends TSchema>(schema: T, description: string) {
 /** Every notification type, required (responses). */
 function everyType<T extends TSchema>(schema: T, description: string) {
   return Type.Object(
-    Object.fromEntries(NOTIFICATION_TYPES.map((type) => [type, schema])) as Record<
-      (typeof NOTIFICATION_TYPES)[number],
-      T
-    >,
+    Object.fromEntries(
+      NOTIFICATION_TYPES.map((type) => [type, Described(schema, `Notifications of type ${type}`)]),
+    ) as Record<(typeof NOTIFICATION_TYPES)[number], T>,
     { additionalProperties: false, description },
   );
 }
@@ -89,7 +87,7 @@ const EffectiveType = Type.Object(
 export const PreferencesView = Type.Object(
   {
     types: everyType(EffectiveType, 'The type × channel matrix in effect, with where each email value comes from'),
-    quiet_hours: Type.Union([QuietHoursSchema, Type.Null()]),
+    quiet_hours: Type.Union([QuietHoursSchema, Type.Null()], { description: 'Your quiet hours (null: none)' }),
     updated_at: NullableTimestamp('When you last changed your preferences (null: never)'),
   },
   { description: 'Your notification preferences' },
@@ -114,7 +112,10 @@ export const TenantDefaultsView = Type.Object(
   {
     email: everyType(
       Type.Object(
-        { enabled: Type.Boolean(), source: Type.Enum(['tenant', 'default']) },
+        {
+          enabled: Type.Boolean({ description: 'Whether users get this type by email unless they choose otherwise' }),
+          source: Type.Enum(['tenant', 'default'], { description: 'tenant: set by the tenant; default: built in' }),
+        },
         { additionalProperties: false },
       ),
       'Per type, the default email choice of the tenant’s users and where it comes from',
@@ -133,4 +134,7 @@ export const MuteView = Type.Object(
   { description: 'A muted thread: no notification of it reaches you' },
 );
 
-export const MuteList = Type.Object({ mutes: Type.Array(MuteView) }, { description: 'Your muted threads' });
+export const MuteList = Type.Object(
+  { mutes: Type.Array(MuteView, { description: 'Newest first' }) },
+  { description: 'Your muted threads' },
+);
