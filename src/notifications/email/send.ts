@@ -108,8 +108,9 @@ export function createEmailSender(options: EmailSenderOptions): {
   async function compose(row: EmailRow): Promise<OutgoingMail | null> {
     const now = clock();
     let rendered: RenderedEmail;
-    let types: NotificationType[] = [row.type];
-    const token = () => signUnsubscribeToken(keyRing, { userId: row.user_id, types }, now);
+    const unsubscribeFor = (types: NotificationType[]) =>
+      unsubscribeUrl(publicUrl, signUnsubscribeToken(keyRing, { userId: row.user_id, types }, now));
+    let target = unsubscribeFor([row.type]);
     if (row.kind === 'notification') {
       const notification = row.notification_id
         ? await db.selectFrom('notifications').selectAll().where('id', '=', row.notification_id).executeTakeFirst()
@@ -122,13 +123,13 @@ export function createEmailSender(options: EmailSenderOptions): {
         body: notification.body,
         actionUrl: absoluteLink(publicUrl, notification.action_url),
         groupCount: notification.group_count,
-        unsubscribeUrl: unsubscribeUrl(publicUrl, token()),
+        unsubscribeUrl: target,
         preferencesUrl: link(PREFERENCES_ROUTE),
       });
     } else if (row.kind === 'digest') {
       const items = await digestItems(row);
       if (items.length === 0) return null;
-      types = [...new Set(items.map((item) => item.type))];
+      target = unsubscribeFor([...new Set(items.map((item) => item.type))]);
       rendered = digestEmail({
         items: items.map((item) => ({
           type: item.type,
@@ -137,7 +138,7 @@ export function createEmailSender(options: EmailSenderOptions): {
           actionUrl: absoluteLink(publicUrl, item.action_url),
         })),
         inboxUrl: link(INBOX_ROUTE),
-        unsubscribeUrl: unsubscribeUrl(publicUrl, token()),
+        unsubscribeUrl: target,
         preferencesUrl: link(PREFERENCES_ROUTE),
       });
     } else {
@@ -145,11 +146,10 @@ export function createEmailSender(options: EmailSenderOptions): {
       rendered = testEmail({
         name: user?.name ?? row.to_address,
         sentAt: row.created_at,
-        unsubscribeUrl: unsubscribeUrl(publicUrl, token()),
+        unsubscribeUrl: target,
         preferencesUrl: link(PREFERENCES_ROUTE),
       });
     }
-    const target = unsubscribeUrl(publicUrl, token());
     return {
       from,
       to: row.to_address,
