@@ -42,6 +42,14 @@ export interface Config {
   ticketAutoCloseDays: number;
   /** New tickets go round-robin to the agents marked available. */
   ticketRoundRobin: boolean;
+  email: {
+    /** smtp:// or smtps:// URL of the mail server; absent: each mail is written as an .eml file under `dataDir/mail`. */
+    smtpUrl: string | undefined;
+    /** The From header of every notification email. */
+    from: string;
+    /** Notification emails per user and type per hour; beyond it they are summarised in one digest. */
+    ratePerHour: number;
+  };
 }
 
 export type Tier = 'standard' | 'fintech' | 'healthcare' | 'government';
@@ -111,6 +119,21 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     description: 'Bearer token (at least 16 characters) required to read /metrics',
   },
   { name: 'WORKER_CONCURRENCY', default: '64', description: 'Jobs a worker process runs at once' },
+  {
+    name: 'SMTP_URL',
+    default: '(unset: .eml files under SECUREBASE_DATA_DIR/mail)',
+    description: 'Mail server for notification emails, smtp://user:pass@host:587 (STARTTLS) or smtps://…:465',
+  },
+  {
+    name: 'MAIL_FROM',
+    default: 'SecureBase <notifications@localhost>',
+    description: 'From address of notification emails',
+  },
+  {
+    name: 'NOTIFICATION_EMAIL_RATE_LIMIT',
+    default: '10',
+    description: 'Emails per user and notification type per hour; the rest go out as one digest',
+  },
   { name: 'RETENTION_WEBHOOK_DELIVERIES_DAYS', default: '30', description: 'Webhook delivery log retention' },
   {
     name: 'RETENTION_CLOSED_TICKETS_DAYS',
@@ -214,6 +237,29 @@ function rateLimits(env: Env): Record<Tier, number> {
   return limits;
 }
 
+/** An smtp:// or smtps:// URL with a host, or undefined when unset. */
+function smtpUrl(env: Env): string | undefined {
+  const raw = env.SMTP_URL?.trim() || undefined;
+  if (raw === undefined) return undefined;
+  if (!URL.canParse(raw))
+    throw new ConfigError('SMTP_URL', 'is not a URL such as smtp://user:pass@smtp.example.com:587');
+  const url = new URL(raw);
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')
+    throw new ConfigError('SMTP_URL', `must start with smtp:// or smtps://, got ${url.protocol}//`);
+  if (!url.hostname) throw new ConfigError('SMTP_URL', 'names no host');
+  return raw;
+}
+
+/** `addr@domain` or `Display Name <addr@domain>`. */
+const MAIL_FROM_PATTERN = /^(?:[^<>\r\n]*<[^\s@<>]+@[A-Za-z0-9.-]+>|[^\s@<>]+@[A-Za-z0-9.-]+)$/;
+
+function mailFrom(env: Env): string {
+  const raw = env.MAIL_FROM?.trim() || 'SecureBase <notifications@localhost>';
+  if (!MAIL_FROM_PATTERN.test(raw))
+    throw new ConfigError('MAIL_FROM', `"${raw}" is not an address such as SecureBase <notifications@example.com>`);
+  return raw;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Reads and validates the configuration; throws {@link ConfigError} naming the first bad variable. */
@@ -285,6 +331,11 @@ export function loadConfig(env: Env = process.env): Config {
     },
     ticketAutoCloseDays: integer(env, 'TICKET_AUTO_CLOSE_DAYS', 7, 1, 365),
     ticketRoundRobin: boolean(env, 'TICKET_ROUND_ROBIN', false),
+    email: {
+      smtpUrl: smtpUrl(env),
+      from: mailFrom(env),
+      ratePerHour: integer(env, 'NOTIFICATION_EMAIL_RATE_LIMIT', 10, 1, 10_000),
+    },
   };
 }
 

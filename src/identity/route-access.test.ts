@@ -23,6 +23,7 @@ const PUBLIC_ROUTES = new Set([
   '/v1/openapi.json',
   '/v1/auth/login',
   '/v1/auth/setup',
+  '/v1/notifications/unsubscribe',
 ]);
 
 /** Method and full path of every route in Fastify's own route tree (independent of any hook). */

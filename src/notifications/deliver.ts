@@ -4,6 +4,7 @@ import type { UserId } from '../identity/tables.ts';
 import type { Executor } from '../jobs/types.ts';
 import type { LiveFeed } from '../realtime/live-feed.ts';
 import { planNotificationEmails } from './email/plan.ts';
+import type { EmailPlanPolicy } from './email/plan.ts';
 import type { NotificationId } from './ids.ts';
 import type { NotificationPriority, NotificationType } from './model.ts';
 import type { Notification } from './presenter.ts';
@@ -28,6 +29,8 @@ export interface NotificationDraft {
 export interface DeliveryDeps {
   now: Date;
   liveFeed: LiveFeed;
+  /** Storm control (NOTIFICATION_EMAIL_RATE_LIMIT); the default when absent. */
+  emailPolicy?: EmailPlanPolicy;
 }
 
 /** Rows per INSERT: 19 columns stays under SQLite's 32,766 bound parameters. */
@@ -200,7 +203,7 @@ export async function deliverNotifications(
   for (const part of chunks(inserts, INSERT_CHUNK)) await trx.insertInto('notifications').values(part).execute();
 
   const delivered = [...results.values()];
-  await planNotificationEmails(trx, delivered, deps.now);
+  await planNotificationEmails(trx, delivered, deps.now, deps.emailPolicy);
   await publishInboxChanges(
     trx,
     deps.liveFeed,

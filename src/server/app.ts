@@ -5,6 +5,8 @@ import { identityRoutes } from '../identity/routes.ts';
 import { createIdentityService } from '../identity/service.ts';
 import type { IdentityService } from '../identity/service.ts';
 import type { AppContext } from '../runtime/context.ts';
+import { notificationEmailRoutes } from '../notifications/email/routes.ts';
+import { notificationPreferenceRoutes } from '../notifications/preferences/routes.ts';
 import { ticketRoutes } from '../tickets/routes.ts';
 import { webhookRoutes } from '../webhooks/routes.ts';
 
@@ -28,5 +30,7 @@ export async function buildApp(
   await app.register(identityRoutes(ctx, identity), { prefix: '/v1' });
   await app.register(ticketRoutes(ctx), { prefix: '/v1' });
   await app.register(webhookRoutes(ctx), { prefix: '/v1' });
+  await app.register(notificationPreferenceRoutes(ctx), { prefix: '/v1' });
+  await app.register(notificationEmailRoutes(ctx), { prefix: '/v1' });
   return app;
 }

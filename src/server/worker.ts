@@ -6,6 +6,7 @@ import { combineJobHandlers, JobRunner } from '../jobs/index.ts';
 import { housekeepingJobs, housekeepingSchedule } from './housekeeping.ts';
 import { DAY_MS, ticketLifecycleJobs } from '../tickets/lifecycle.ts';
 import { ticketRetention, ticketRetentionSchedule } from '../tickets/retention.ts';
+import { emailJobs, emailPeriodicJobs } from '../notifications/email/jobs.ts';
 import { webhookJobs, webhookPeriodicJobs, webhookProcessors } from '../webhooks/jobs.ts';
 
 /** Every event processor, in one list: each consumer of the outbox registers here. */
@@ -27,8 +28,9 @@ export function createWorker(ctx: AppContext): JobRunner {
       ticketRetention(config.retentionDays.closedTickets),
       ticketLifecycleJobs({ autoCloseMs: config.ticketAutoCloseDays * DAY_MS }),
       webhookJobs(ctx),
+      emailJobs(ctx),
     ),
-    periodic: [...housekeepingSchedule, ...ticketRetentionSchedule, ...webhookPeriodicJobs],
+    periodic: [...housekeepingSchedule, ...ticketRetentionSchedule, ...webhookPeriodicJobs, ...emailPeriodicJobs],
     concurrency: config.workerConcurrency,
     clock: ctx.clock,
     logger: ctx.logger,
