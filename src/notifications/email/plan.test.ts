@@ -145,7 +145,7 @@ for (const dialect of TEST_DIALECTS) {
       assert.ok(logged.every((row) => row.status === 'queued'));
     });
 
-    it('lets critical notifications through quiet hours, and holds back a storm for one digest', async () => {
+    it('lets critical notifications through quiet hours and storm control, and holds back a storm for one digest', async () => {
       const [user] = await addUsers('storm', 1, null);
       await database.db
         .insertInto('notification_preferences')
@@ -157,24 +157,35 @@ for (const dialect of TEST_DIALECTS) {
           updated_at: iso,
         })
         .execute();
-      const batch = Array.from({ length: 14 }, (_, i) => notificationFor(user as string, i, { priority: 'critical' }));
+      const storm = Array.from({ length: 14 }, (_, i) => notificationFor(user as string, i, { priority: 'high' }));
+      const critical = Array.from({ length: 3 }, (_, i) =>
+        notificationFor(user as string, 100 + i, { priority: 'critical' }),
+      );
       await database.db
         .transaction()
-        .execute((trx) => planNotificationEmails(trx, batch.slice(0, 12), now, { ratePerHour: 10 }));
+        .execute((trx) => planNotificationEmails(trx, storm.slice(0, 12), now, { ratePerHour: 10 }));
       await database.db
         .transaction()
-        .execute((trx) => planNotificationEmails(trx, batch.slice(12), now, { ratePerHour: 10 }));
+        .execute((trx) => planNotificationEmails(trx, [...storm.slice(12), ...critical], now, { ratePerHour: 10 }));
       const rows = await database.db
         .selectFrom('notification_emails')
-        .select(['status', 'send_after'])
+        .select(['status', 'send_after', 'notification_id'])
         .where('user_id', '=', user as UserId)
         .execute();
-      assert.equal(rows.filter((r) => r.status === 'queued').length, 10);
+      const criticalIds = new Set<string>(critical.map((n) => n.id));
+      const criticalRows = rows.filter((r) => criticalIds.has(r.notification_id as string));
+      assert.equal(criticalRows.length, 3);
       assert.ok(
-        rows.filter((r) => r.status === 'queued').every((r) => r.send_after === iso),
-        'critical is not deferred',
+        criticalRows.every((r) => r.status === 'queued' && r.send_after === iso),
+        'critical is neither deferred nor suppressed',
       );
-      assert.equal(rows.filter((r) => r.status === 'suppressed').length, 4);
+      const stormRows = rows.filter((r) => !criticalIds.has(r.notification_id as string));
+      assert.equal(stormRows.filter((r) => r.status === 'queued').length, 10);
+      assert.ok(
+        stormRows.filter((r) => r.status === 'queued').every((r) => r.send_after > iso),
+        'quiet hours defer',
+      );
+      assert.equal(stormRows.filter((r) => r.status === 'suppressed').length, 4);
       const digests = await database.db
         .selectFrom('jobs')
         .select(['run_at'])

@@ -30,7 +30,7 @@ const pairKey = (userId: string, type: string) => `${userId}\u0000${type}`;
  * tenant defaults, quiet hours), one for their recent email counts, then batched inserts and one
  * job batch. An email goes when the type's effective choice is on for an active user; during the
  * user's quiet hours it waits for the window's end (`send_after`) unless the notification is
- * critical; beyond `ratePerHour` emails of one type in the last hour it is recorded `suppressed`
+ * critical; beyond `ratePerHour` emails of one type in the last hour a non-critical one is recorded `suppressed`
  * and the user's digest job (one per user) is scheduled for when the window frees up.
  *
  * Concurrent fan-outs to one user are serialised by deliverNotifications' lock on the user's inbox
@@ -85,7 +85,8 @@ export async function planNotificationEmails(
       to_address: recipient.email,
       subject: subjectOf(notification.title, notification.priority),
     };
-    if (window.count >= policy.ratePerHour) {
+    // A critical email is never held back for a digest: it is what storm control must not hide.
+    if (window.count >= policy.ratePerHour && notification.priority !== 'critical') {
       const frees = Date.parse(window.oldest) + RATE_WINDOW_MS;
       digestAt.set(notification.user_id, Math.max(digestAt.get(notification.user_id) ?? 0, frees));
       emails.push({
