@@ -5,6 +5,7 @@ import type { AppContext } from '../runtime/context.ts';
 import { combineJobHandlers, JobRunner } from '../jobs/index.ts';
 import { housekeepingJobs, housekeepingSchedule } from './housekeeping.ts';
 import { ticketRetention, ticketRetentionSchedule } from '../tickets/retention.ts';
+import { slaJobs } from '../tickets/sla-jobs.ts';
 import { webhookJobs, webhookPeriodicJobs, webhookProcessors } from '../webhooks/jobs.ts';
 
 /** Every event processor, in one list: each consumer of the outbox registers here. */
@@ -24,6 +25,7 @@ export function createWorker(ctx: AppContext): JobRunner {
       createEventDispatcher(eventProcessors(ctx)),
       housekeepingJobs,
       ticketRetention(config.retentionDays.closedTickets),
+      slaJobs,
       webhookJobs(ctx),
     ),
     periodic: [...housekeepingSchedule, ...ticketRetentionSchedule, ...webhookPeriodicJobs],

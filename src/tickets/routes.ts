@@ -7,6 +7,7 @@ import { authOf } from '../identity/authenticate.ts';
 import type { AuthContext } from '../identity/auth-context.ts';
 import { presentComment, presentHistory, presentTicket, ticketEtag } from './presenter.ts';
 import { ticketRepository } from './repository.ts';
+import { planSla } from './sla-engine.ts';
 import type { Ticket } from './repository.ts';
 import {
   CommentPage,
@@ -42,6 +43,7 @@ export function ticketRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
     emitEvent,
     clock: ctx.clock,
     wakeWorkers: () => ctx.wakeWorkers(),
+    planSla,
     reopenWindowMs: DEFAULT_REOPEN_WINDOW_MS,
   });
 

@@ -5,7 +5,6 @@ import { LIMITS } from '../fields.ts';
 import { newTicketId } from '../ids.ts';
 import { presentTicket } from '../presenter.ts';
 import type { Ticket } from '../repository.ts';
-import { slaDueDates } from '../sla-targets.ts';
 import type { TicketCategory, TicketPriority } from '../tables.ts';
 import { normaliseTags } from '../update-plan.ts';
 import { actorIdOf } from './deps.ts';
@@ -64,12 +63,11 @@ export function createTicket(deps: TicketUseCaseDeps) {
     const now = deps.clock();
     const iso = now.toISOString();
     const priority = input.priority ?? 'medium';
-    const due = slaDueDates(priority, iso);
     const ticket = await deps.db.transaction().execute(async (trx) => {
       const repo = deps.tickets(trx, scope);
       const number = await repo.nextNumber();
       if (number === null) throw invalidField('customer_id', 'is not a known tenant');
-      const row: Ticket = {
+      const draft: Ticket = {
         id: newTicketId(now),
         customer_id: customerId,
         number,
@@ -89,14 +87,18 @@ export function createTicket(deps: TicketUseCaseDeps) {
         last_activity_at: iso,
         comment_count: 0,
         internal_comment_count: 0,
-        sla_first_response_due_at: due.firstResponseDueAt,
-        sla_resolution_due_at: due.resolutionDueAt,
+        sla_first_response_due_at: null,
+        sla_resolution_due_at: null,
         sla_status: 'on_track',
+        sla_clocks: null,
         follow_up_of: null,
         version: 1,
       };
+      const sla = await deps.planSla(trx, null, draft, now);
+      const row: Ticket = { ...draft, ...sla.set };
       await repo.insert(row);
       await repo.insertHistory(historyOf(row, auth, [{ field: 'status', from: null, to: 'open' }], now));
+      await sla.record(row);
       await deps.emitEvent(
         trx,
         { type: 'ticket.created', customerId: row.customer_id, data: { ticket: presentTicket(row, 'customer') } },
