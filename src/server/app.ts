@@ -6,6 +6,7 @@ import { createIdentityService } from '../identity/service.ts';
 import type { IdentityService } from '../identity/service.ts';
 import type { AppContext } from '../runtime/context.ts';
 import { ticketRoutes } from '../tickets/routes.ts';
+import { slaRoutes } from '../tickets/sla-routes.ts';
 import { webhookRoutes } from '../webhooks/routes.ts';
 
 /**
@@ -27,6 +28,7 @@ export async function buildApp(
   });
   await app.register(identityRoutes(ctx, identity), { prefix: '/v1' });
   await app.register(ticketRoutes(ctx), { prefix: '/v1' });
+  await app.register(slaRoutes(ctx), { prefix: '/v1' });
   await app.register(webhookRoutes(ctx), { prefix: '/v1' });
   return app;
 }
