@@ -147,6 +147,56 @@ for (const dialect of TEST_DIALECTS) {
       assert.deepEqual(calendars.body.calendars.map((c) => c.id).sort(), ['24x7', 'berlin', 'business-hours']);
     });
 
+    it('bad calendars and policies → 400 naming the field; only platform admins write', async () => {
+      const admin = await createStaffUser(server, 'platform_admin');
+      const agent = await createStaffUser(server, 'agent');
+      const tenant = await createTenant(server);
+      const monday = (intervals: { start: string; end: string }[]) => ({ monday: intervals });
+      const calendar = { name: 'Ops', time_zone: 'Europe/London', hours: monday([{ start: '09:00', end: '17:00' }]) };
+      const badCalendars: [string, Record<string, unknown>, string][] = [
+        [
+          'overlapping intervals',
+          {
+            ...calendar,
+            hours: monday([
+              { start: '09:00', end: '13:00' },
+              { start: '12:00', end: '17:00' },
+            ]),
+          },
+          'hours.monday',
+        ],
+        ['inverted interval', { ...calendar, hours: monday([{ start: '17:00', end: '09:00' }]) }, 'hours.monday[0]'],
+        ['unknown time zone', { ...calendar, time_zone: 'Europe/Atlantis' }, 'time_zone'],
+        ['bad holiday format', { ...calendar, holidays: ['12/25/2026'] }, 'holidays[0]'],
+      ];
+      for (const [name, body, field] of badCalendars) {
+        const res = await api(server, 'PUT', '/v1/support/sla/calendars/ops', { token: admin.token, body });
+        assert.equal(res.status, 400, `${name}: ${res.text}`);
+        assert.equal((res.body.errors as { field: string }[])[0]?.field, field, name);
+      }
+      const badPolicies: [string, Record<string, unknown>, string][] = [
+        ['zero target', { targets: { high: { first_response_minutes: 0 } } }, 'targets.high.first_response_minutes'],
+        ['negative target', { targets: { low: { resolution_minutes: -60 } } }, 'targets.low.resolution_minutes'],
+        ['unknown calendar', { calendar_id: 'nowhere' }, 'calendar_id'],
+      ];
+      for (const [name, body, field] of badPolicies) {
+        const res = await api(server, 'PUT', '/v1/support/sla/policies/standard', { token: admin.token, body });
+        assert.equal(res.status, 400, `${name}: ${res.text}`);
+        assert.equal((res.body.errors as { field: string }[])[0]?.field, field, name);
+      }
+      for (const token of [agent.token, tenant.apiKey]) {
+        assert.equal(
+          (await api(server, 'PUT', '/v1/support/sla/calendars/ops', { token, body: calendar })).status,
+          403,
+        );
+        assert.equal((await api(server, 'PUT', '/v1/support/sla/policies/standard', { token, body: {} })).status, 403);
+      }
+      assert.equal(
+        (await api(server, 'PUT', '/v1/support/sla/policies/platinum', { token: admin.token, body: {} })).status,
+        400,
+      );
+    });
+
     it('a waiting-customer pause of two business days moves the due times by exactly that', async () => {
       clock.set(new Date('2026-01-05T10:00:00.000Z')); // Monday
       const tenant = await createTenant(server);
