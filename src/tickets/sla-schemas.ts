@@ -81,19 +81,24 @@ const Targets = (optional: boolean) => {
     first_response_minutes: minutes('First response target'),
     resolution_minutes: minutes('Resolution target'),
   };
-  const perPriority = optional
-    ? Type.Object({
-        first_response_minutes: Type.Optional(fields.first_response_minutes),
-        resolution_minutes: Type.Optional(fields.resolution_minutes),
-      })
-    : Type.Object(fields);
-  return Type.Object(
-    Object.fromEntries(PRIORITIES.map((p) => [p, optional ? Type.Optional(perPriority) : perPriority])),
-    {
-      description: 'Targets per priority',
-      examples: [{ high: { first_response_minutes: 240, resolution_minutes: 2880 } }],
-    },
-  );
+  const perPriority = (priority: string) => {
+    const options = { description: `Targets of ${priority} tickets` };
+    return optional
+      ? Type.Optional(
+          Type.Object(
+            {
+              first_response_minutes: Type.Optional(fields.first_response_minutes),
+              resolution_minutes: Type.Optional(fields.resolution_minutes),
+            },
+            options,
+          ),
+        )
+      : Type.Object(fields, options);
+  };
+  return Type.Object(Object.fromEntries(PRIORITIES.map((p) => [p, perPriority(p)])), {
+    description: 'Targets per priority',
+    examples: [{ high: { first_response_minutes: 240, resolution_minutes: 2880 } }],
+  });
 };
 
 export const Tier = Type.Enum(TIERS, { description: 'Tenant tier', examples: ['standard'] });
