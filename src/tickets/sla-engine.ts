@@ -1,9 +1,10 @@
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../database/schema.ts';
 import { enqueueJobs } from '../jobs/enqueue.ts';
 import type { NewJob } from '../jobs/enqueue.ts';
 import type { Executor } from '../jobs/types.ts';
 import { newTicketHistoryId } from './ids.ts';
+import type { TicketId } from './ids.ts';
 import type { Ticket } from './repository.ts';
 import { slaRepository } from './sla-repository.ts';
 import type { SlaSettings } from './sla-repository.ts';
@@ -156,4 +157,33 @@ export async function planSla(
       await scheduleDueChecks(trx, ticket.id, pendingDueChecks(change.clocks), previous, now);
     },
   };
+}
+
+/**
+ * Restarts a ticket's SLA clocks as if it had been opened at `openedAt`, with its current status
+ * applied now (demo data, imports of older tickets): its due checks are scheduled, so warnings and
+ * breaches already past are raised by the worker like any other.
+ */
+export async function backdateTicket(
+  db: Kysely<Database>,
+  ticketId: TicketId,
+  openedAt: Date,
+  now: Date,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const repo = slaRepository(trx);
+    const ticket = await repo.findTicket(ticketId);
+    if (!ticket) return;
+    const settings = await repo.settings();
+    const calendars = calendarLookup(settings);
+    const terms = termsFor(settings.policy(await repo.tierOf(ticket.customer_id)), ticket.priority, calendars);
+    const change = adoptTicket(openedAt.toISOString(), factsOf(ticket), terms, calendars, now);
+    const updated = await repo.updateTicket(ticket.id, ticket.version, {
+      created_at: openedAt.toISOString(),
+      ...slaColumns(change.clocks, calendars, now),
+      version: ticket.version + 1,
+    });
+    if (!updated) throw new Error(`ticket ${ticketId} changed while being backdated`);
+    await scheduleDueChecks(trx, ticket.id, pendingDueChecks(change.clocks), [], now);
+  });
 }
