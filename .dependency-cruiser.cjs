@@ -62,7 +62,8 @@ module.exports = {
       comment: 'The SLA core does no I/O: its own modules, luxon, the error type and ticket/tier types only.',
       from: { path: '^src/tickets/sla/', pathNot: TESTS },
       to: {
-        pathNot: '^src/tickets/sla/|^src/errors/app-error\\.ts$|^src/config/config\\.ts$|^src/tickets/tables\\.ts$|luxon',
+        pathNot:
+          '^src/tickets/sla/|^src/errors/app-error\\.ts$|^src/config/config\\.ts$|^src/tickets/tables\\.ts$|luxon',
       },
     },
     {
