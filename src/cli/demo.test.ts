@@ -14,7 +14,7 @@ for (const dialect of TEST_DIALECTS) {
           .selectFrom('tickets')
           .select(['subject', 'status', 'sla_status', 'sla_resolution_due_at'])
           .execute();
-        const states = new Set(tickets.map((t) => t.sla_status));
+        const states = new Set<string>(tickets.map((t) => t.sla_status));
         for (const state of ['on_track', 'at_risk', 'breached', 'met']) assert.ok(states.has(state), state);
         const paused = tickets.find((t) => t.status === 'waiting-customer');
         assert.ok(paused, 'a ticket waiting on the customer');
