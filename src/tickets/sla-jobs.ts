@@ -13,7 +13,8 @@ import type { SlaClocks } from './sla/clocks.ts';
 export interface SlaEventData {
   ticket: ReturnType<typeof presentTicket>;
   clock: SlaCheckPayload['clock'];
-  due_at: string | null;
+  /** The clock's target instant; a running clock always has one. */
+  due_at: string;
 }
 
 // A concurrent change to the ticket won the version race; look again shortly.
@@ -48,7 +49,7 @@ export const slaJobs: Record<typeof SLA_CHECK_JOB, JobHandler> = {
           const data: SlaEventData = {
             ticket: presentTicket(updated, 'customer'),
             clock: check.clock,
-            due_at: change.clocks[check.clock].due_at,
+            due_at: change.clocks[check.clock].due_at as string,
           };
           const type = check.kind === 'warning' ? 'ticket.sla_warning' : 'ticket.sla_breached';
           await emitEvent(trx, { type, customerId: updated.customer_id, data }, now);
