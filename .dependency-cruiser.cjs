@@ -57,6 +57,16 @@ module.exports = {
       to: { pathNot: '^src/forecasting/engine/' },
     },
     {
+      name: 'sla-core-is-pure',
+      severity: 'error',
+      comment: 'The SLA core does no I/O: its own modules, luxon, the error type and ticket/tier types only.',
+      from: { path: '^src/tickets/sla/', pathNot: TESTS },
+      to: {
+        pathNot:
+          '^src/tickets/sla/|^src/errors/app-error\\.ts$|^src/config/config\\.ts$|^src/tickets/tables\\.ts$|luxon',
+      },
+    },
+    {
       name: 'no-unresolvable',
       severity: 'error',
       from: {},

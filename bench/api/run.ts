@@ -100,3 +100,6 @@ await measure('securebase: list-50 at fixed 1,000 req/s', {
 });
 console.log(`\nsecurebase server peak RSS: ${peakRssMb(app.child.pid)} MB`);
 app.child.kill();
+
+// The SLA engine's due checks at 10,000 and 100,000 open tickets (bench/api/sla.ts).
+await (await import('./sla.ts')).runSlaBench();

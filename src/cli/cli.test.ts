@@ -90,7 +90,7 @@ describe('securebase CLI', () => {
       assert.doesNotMatch(result.stdout, /\r/);
       assert.match(
         result.stdout,
-        /^demo data: 1\/8 tickets\n(.*\n)*demo data: 8\/8 tickets\nDemo data is in place\.\n$/m,
+        /^demo data: 1\/9 tickets\n(.*\n)*demo data: 9\/9 tickets\nDemo data is in place\.\n$/m,
       );
     } finally {
       rmSync(parent, { recursive: true, force: true });

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../runtime/context.ts';
+import type { TicketId } from '../tickets/ids.ts';
+import { backdateTicket } from '../tickets/sla-engine.ts';
 import { identitySystemRepository } from '../identity/repository.ts';
 import type { IdentityService } from '../identity/service.ts';
 
@@ -20,6 +22,8 @@ const TICKETS: Array<{
   status?: string;
   reply?: string;
   note?: string;
+  /** Opened this long ago, so its SLA clocks show a state only time brings (at risk, breached). */
+  openedMinutesAgo?: number;
 }> = [
   {
     subject: 'VPN tunnel to eu-west-1 drops every hour',
@@ -52,6 +56,17 @@ const TICKETS: Array<{
     category: 'technical',
     status: 'in-progress',
     note: 'Paged the on-call DBA; storage volume latency spike.',
+    // Critical first response is 15 minutes (healthcare) on 24/7: breached.
+    openedMinutesAgo: 120,
+  },
+  {
+    subject: 'Critical: TLS certificate of patient portal expires today',
+    description:
+      'The certificate of portal.northwind.example expires at midnight and the automatic renewal failed twice.',
+    priority: 'critical',
+    category: 'security',
+    // 13 of 15 minutes to first response gone: at risk.
+    openedMinutesAgo: 13,
   },
   {
     subject: 'Feature request: SSO with Azure AD groups',
@@ -97,7 +112,8 @@ export function progressLine(output: { isTTY?: boolean; write(text: string): unk
 }
 
 /**
- * Creates the demo tenant, its users, a support agent and a set of tickets in various states,
+ * Creates the demo tenant, its users, a support agent and a set of tickets in every status and
+ * every SLA state (on track, at risk, breached, met, paused while waiting on the customer),
  * through the real API (app.inject), so demo data obeys every rule real data does. Idempotent.
  */
 export async function seedDemo(
@@ -172,6 +188,11 @@ export async function seedDemo(
       await call(customer, 'PATCH', `/v1/support/tickets/${created.id}`, { status: 'closed' });
     } else if (ticket.status) {
       await call(agent, 'PATCH', `/v1/support/tickets/${created.id}`, { status: ticket.status });
+    }
+    if (ticket.openedMinutesAgo !== undefined) {
+      const now = ctx.clock();
+      const openedAt = new Date(now.getTime() - ticket.openedMinutesAgo * 60_000);
+      await backdateTicket(ctx.database.db, created.id as TicketId, openedAt, now);
     }
     done += 1;
     progress(`demo data: ${done}/${TICKETS.length} tickets`);

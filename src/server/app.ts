@@ -8,6 +8,7 @@ import type { AppContext } from '../runtime/context.ts';
 import { notificationEmailRoutes } from '../notifications/email/routes.ts';
 import { notificationPreferenceRoutes } from '../notifications/preferences/routes.ts';
 import { ticketRoutes } from '../tickets/routes.ts';
+import { slaRoutes } from '../tickets/sla-routes.ts';
 import { webhookRoutes } from '../webhooks/routes.ts';
 
 /**
@@ -29,6 +30,7 @@ export async function buildApp(
   });
   await app.register(identityRoutes(ctx, identity), { prefix: '/v1' });
   await app.register(ticketRoutes(ctx), { prefix: '/v1' });
+  await app.register(slaRoutes(ctx), { prefix: '/v1' });
   await app.register(webhookRoutes(ctx), { prefix: '/v1' });
   await app.register(notificationPreferenceRoutes(ctx), { prefix: '/v1' });
   await app.register(notificationEmailRoutes(ctx), { prefix: '/v1' });

@@ -7,6 +7,7 @@ import { housekeepingJobs, housekeepingSchedule } from './housekeeping.ts';
 import { DAY_MS, ticketLifecycleJobs } from '../tickets/lifecycle.ts';
 import { ticketRetention, ticketRetentionSchedule } from '../tickets/retention.ts';
 import { emailJobs, emailPeriodicJobs } from '../notifications/email/jobs.ts';
+import { slaJobs } from '../tickets/sla-jobs.ts';
 import { webhookJobs, webhookPeriodicJobs, webhookProcessors } from '../webhooks/jobs.ts';
 
 /** Every event processor, in one list: each consumer of the outbox registers here. */
@@ -27,6 +28,7 @@ export function createWorker(ctx: AppContext): JobRunner {
       housekeepingJobs,
       ticketRetention(config.retentionDays.closedTickets),
       ticketLifecycleJobs({ autoCloseMs: config.ticketAutoCloseDays * DAY_MS }),
+      slaJobs,
       webhookJobs(ctx),
       emailJobs(ctx),
     ),

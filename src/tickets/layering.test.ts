@@ -5,7 +5,14 @@ import { describe, it } from 'node:test';
 
 const FEATURE = import.meta.dirname;
 // The HTTP edge of the feature; everything else (use cases, repository, jobs) is domain code.
-const HTTP_EDGE = new Set(['routes.ts', 'schemas.ts', 'desk/routes.ts', 'desk/schemas.ts']);
+const HTTP_EDGE = new Set([
+  'routes.ts',
+  'schemas.ts',
+  'desk/routes.ts',
+  'desk/schemas.ts',
+  'sla-routes.ts',
+  'sla-schemas.ts',
+]);
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

@@ -35,6 +35,7 @@ function ticketRow(customerId: string, number: number, overrides: Partial<Ticket
     sla_first_response_due_at: null,
     sla_resolution_due_at: null,
     sla_status: 'on_track',
+    sla_clocks: null,
     follow_up_of: null,
     version: 1,
     ...overrides,

@@ -7,6 +7,7 @@ import { authOf } from '../identity/authenticate.ts';
 import type { AuthContext } from '../identity/auth-context.ts';
 import { presentComment, presentHistory, presentTicket, ticketEtag, ticketReference } from './presenter.ts';
 import { ticketRepository } from './repository.ts';
+import { planSla } from './sla-engine.ts';
 import type { Ticket } from './repository.ts';
 import {
   CommentPage,
@@ -52,6 +53,7 @@ export function ticketRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
     satisfaction: satisfactionRepository,
     agents: agentRepository,
     roundRobin: ctx.config.ticketRoundRobin,
+    planSla,
   });
 
   return async (app) => {

@@ -30,6 +30,8 @@ export interface TicketsTable {
   sla_first_response_due_at: string | null;
   sla_resolution_due_at: string | null;
   sla_status: SlaStatus;
+  /** Both SLA clocks as JSON (`SlaClocks`, src/tickets/sla/clocks.ts); null on tickets older than the engine. */
+  sla_clocks: string | null;
   /** The ticket this one follows up (a reply to a closed ticket). */
   follow_up_of: TicketId | null;
   /** Incremented on every change; the ETag. */
@@ -84,10 +86,37 @@ export interface SupportAgentsTable {
   updated_at: string;
 }
 
+/** A business-hours calendar an admin defined (built-in ones apply until replaced). */
+export interface SlaCalendarsTable {
+  id: string;
+  name: string;
+  time_zone: string;
+  /** 1: open 24/7. */
+  always_open: number;
+  /** JSON: weekday → [{start, end}] in minutes after local midnight. */
+  hours: string;
+  /** JSON array of YYYY-MM-DD. */
+  holidays: string;
+  updated_at: string;
+}
+
+/** A tier's SLA policy as an admin set it. */
+export interface SlaPoliciesTable {
+  tier: string;
+  calendar_id: string;
+  critical_calendar_id: string;
+  warning_percent: number;
+  /** JSON: priority → {first_response_minutes, resolution_minutes}. */
+  targets: string;
+  updated_at: string;
+}
+
 export interface TicketTables {
   tickets: TicketsTable;
   ticket_comments: TicketCommentsTable;
   ticket_history: TicketHistoryTable;
   ticket_satisfaction: TicketSatisfactionTable;
   support_agents: SupportAgentsTable;
+  sla_calendars: SlaCalendarsTable;
+  sla_policies: SlaPoliciesTable;
 }

@@ -1,7 +1,6 @@
 import { AppError } from '../errors/app-error.ts';
 import type { Ticket } from './repository.ts';
 import { PRIORITY_RANK } from './repository.ts';
-import { slaDueDates } from './sla-targets.ts';
 import { allowedTransitions } from './status-machine.ts';
 import type { TransitionActor } from './status-machine.ts';
 import type { TicketCategory, TicketPriority, TicketStatus, TicketsTable } from './tables.ts';
@@ -25,18 +24,7 @@ export interface FieldChange {
 /** What an update does: the columns to set and the changes to record. Empty `changes`: nothing to do. */
 export interface UpdatePlan {
   set: Partial<
-    Pick<
-      TicketsTable,
-      | 'status'
-      | 'priority'
-      | 'category'
-      | 'assignee_id'
-      | 'tags'
-      | 'resolved_at'
-      | 'closed_at'
-      | 'sla_first_response_due_at'
-      | 'sla_resolution_due_at'
-    >
+    Pick<TicketsTable, 'status' | 'priority' | 'category' | 'assignee_id' | 'tags' | 'resolved_at' | 'closed_at'>
   >;
   changes: FieldChange[];
 }
@@ -119,10 +107,8 @@ export function planUpdate(
         errors: [{ field: 'priority', message: `may only be raised above ${ticket.priority}` }],
       });
     }
-    const due = slaDueDates(patch.priority, ticket.created_at);
+    // The SLA engine re-targets the clocks from the business time counted (sla-engine.ts).
     plan.set.priority = patch.priority;
-    plan.set.sla_first_response_due_at = due.firstResponseDueAt;
-    plan.set.sla_resolution_due_at = due.resolutionDueAt;
     plan.changes.push({ field: 'priority', from: ticket.priority, to: patch.priority });
   }
   if (patch.category !== undefined && patch.category !== ticket.category) {

@@ -23,8 +23,8 @@ export interface EventTypeInfo {
   upcoming: boolean;
 }
 
-/** Types whose producers (costs, SLA tracking, notifications) do not exist yet. */
-const UPCOMING = /^(cost\.|ticket\.sla_|notification\.created$)/;
+/** Types whose producers (costs, notifications) do not exist yet. */
+const UPCOMING = /^(cost\.|notification\.created$)/;
 
 const Str = (description: string) => Type.String({ description });
 const Num = (description: string) => Type.Number({ description });
@@ -49,6 +49,13 @@ const ticketExample = {
   category: 'technical',
   customer_id: '0193a5f2-0000-7000-8000-000000000001',
 };
+const SlaEvent = Type.Object({
+  ticket: Ticket,
+  clock: Type.Union([Type.Literal('first_response'), Type.Literal('resolution')], {
+    description: 'first_response (until the first public staff reply) or resolution (until resolved)',
+  }),
+  due_at: Str('When the clock reaches (or reached) its target, counted in business time (RFC 3339)'),
+});
 const Invoice = Type.Object({
   invoice_id: Str('Invoice id'),
   amount: Num('Amount in the currency'),
@@ -209,15 +216,15 @@ export const EVENT_CATALOG: readonly EventTypeInfo[] = Object.freeze([
   ),
   entry(
     'ticket.sla_warning',
-    'A ticket is close to breaching its SLA.',
-    Type.Object({ ticket: Ticket, due_at: Str('SLA deadline') }),
-    { ticket: ticketExample, due_at: '2026-11-25T12:00:00Z' },
+    'A ticket SLA clock reached its warning share (80 % by default) of the target; once per clock per cycle.',
+    SlaEvent,
+    { ticket: ticketExample, clock: 'first_response', due_at: '2026-11-25T12:00:00.000Z' },
   ),
   entry(
     'ticket.sla_breached',
-    'A ticket breached its SLA.',
-    Type.Object({ ticket: Ticket, due_at: Str('SLA deadline') }),
-    { ticket: ticketExample, due_at: '2026-11-25T12:00:00Z' },
+    'A ticket SLA clock passed its target; once per clock per cycle (a reopen starts a new resolution cycle).',
+    SlaEvent,
+    { ticket: ticketExample, clock: 'resolution', due_at: '2026-11-25T12:00:00.000Z' },
   ),
   entry('cost.budget_threshold_reached', 'Spending reached a budget threshold.', Budget, budgetExample),
   entry(

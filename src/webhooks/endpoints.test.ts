@@ -308,8 +308,6 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(types.length, EVENT_CATALOG.length);
       const upcoming = res.body.event_types.filter((e) => e.status === 'upcoming').map((e) => e.type);
       assert.deepEqual(upcoming, [
-        'ticket.sla_warning',
-        'ticket.sla_breached',
         'cost.budget_threshold_reached',
         'cost.forecast_exceeds_budget',
         'cost.anomaly_detected',

@@ -10,6 +10,7 @@ import * as webhooks from './004_webhooks.ts';
 import * as jobsPartialIndexes from './005_jobs_partial_indexes.ts';
 import * as webhookHeaderEncryption from './006_webhook_header_encryption.ts';
 import * as notifications from './007_notifications.ts';
+import * as sla from './008_sla.ts';
 import * as ticketDesk from './010_ticket_desk.ts';
 
 export type { MigrationContext };
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, SecurebaseMigration> = {
   '005_jobs_partial_indexes': jobsPartialIndexes,
   '006_webhook_header_encryption': webhookHeaderEncryption,
   '007_notifications': notifications,
+  '008_sla': sla,
   '010_ticket_desk': ticketDesk,
 };
 

@@ -136,17 +136,20 @@ export function addComment(deps: TicketUseCaseDeps) {
         status = statusAfterCustomerReply(ticket.status, ticket.assignee_id !== null, true);
         if (status) changes.push({ field: 'status', from: ticket.status, to: status });
       }
-      const updated = await repo.update(ticket.id, ticket.version, {
+      const set = {
         comment_count: ticket.comment_count + 1,
         version: ticket.version + 1,
         updated_at: iso,
         last_activity_at: iso,
         ...(audience === 'staff' && !ticket.first_response_at ? { first_response_at: iso } : {}),
         ...(status ? { status, ...(ticket.status === 'resolved' ? { resolved_at: null } : {}) } : {}),
-      });
+      };
+      const sla = await deps.planSla(trx, ticket, { ...ticket, ...set }, now);
+      const updated = await repo.update(ticket.id, ticket.version, { ...set, ...sla.set });
       if (!updated) return STALE;
       await repo.insertComment(row);
       await repo.insertHistory(historyOf(updated, auth, changes, now));
+      await sla.record(updated);
       const commented = { ticket: presentTicket(updated, 'customer'), comment: presentComment(row) };
       await deps.emitEvent(trx, { type: 'ticket.commented', customerId: ticket.customer_id, data: commented }, now);
       await emitChanges(deps.emitEvent, trx, updated, changes, now);

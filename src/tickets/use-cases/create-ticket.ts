@@ -8,7 +8,6 @@ import { newTicketId } from '../ids.ts';
 import { presentTicket } from '../presenter.ts';
 import type { TicketId } from '../ids.ts';
 import type { Ticket, TicketRepository } from '../repository.ts';
-import { slaDueDates } from '../sla-targets.ts';
 import type { TicketCategory, TicketPriority } from '../tables.ts';
 import { normaliseTags } from '../update-plan.ts';
 import { actorIdOf } from './deps.ts';
@@ -108,11 +107,10 @@ export async function insertTicket(
   fields: NewTicketFields,
 ): Promise<Ticket> {
   const iso = now.toISOString();
-  const due = slaDueDates(fields.priority, iso);
   const number = await repo.nextNumber();
   if (number === null) throw invalidField('customer_id', 'is not a known tenant');
   const assignee = deps.roundRobin ? await deps.agents(trx).takeNext(iso) : null;
-  const row: Ticket = {
+  const draft: Ticket = {
     id: newTicketId(now),
     customer_id: fields.customerId,
     number,
@@ -132,14 +130,18 @@ export async function insertTicket(
     last_activity_at: iso,
     comment_count: fields.commentCount ?? 0,
     internal_comment_count: 0,
-    sla_first_response_due_at: due.firstResponseDueAt,
-    sla_resolution_due_at: due.resolutionDueAt,
+    sla_first_response_due_at: null,
+    sla_resolution_due_at: null,
     sla_status: 'on_track',
+    sla_clocks: null,
     follow_up_of: fields.followUpOf,
     version: 1,
   };
+  const sla = await deps.planSla(trx, null, draft, now);
+  const row: Ticket = { ...draft, ...sla.set };
   await repo.insert(row);
   await repo.insertHistory(historyOf(row, auth, [{ field: 'status', from: null, to: 'open' }], now));
+  await sla.record(row);
   await deps.emitEvent(
     trx,
     { type: 'ticket.created', customerId: row.customer_id, data: { ticket: presentTicket(row, 'customer') } },

@@ -5,6 +5,7 @@ import type { emitEvent } from '../../events/outbox.ts';
 import type { AuthContext } from '../../identity/auth-context.ts';
 import type { AgentRepositoryFactory, SatisfactionRepositoryFactory } from '../desk-repository.ts';
 import type { TicketRepositoryFactory } from '../repository.ts';
+import type { planSla } from '../sla-engine.ts';
 
 /** What every ticket use case is built from; injected, so each can be assembled with other parts. */
 export interface TicketUseCaseDeps {
@@ -17,6 +18,8 @@ export interface TicketUseCaseDeps {
   clock: Clock;
   /** Called after a commit that wrote events, so an in-process worker dispatches them at once. */
   wakeWorkers(): void;
+  /** The SLA side of a change: clock columns to write with it, then its log entries and due checks. */
+  planSla: typeof planSla;
   /** How long after resolution a customer may reopen. */
   reopenWindowMs: number;
   /** CSAT ratings, bound to a tenant scope like `tickets`. */

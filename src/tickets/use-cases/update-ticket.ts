@@ -53,8 +53,10 @@ export function updateTicket(deps: TicketUseCaseDeps) {
       const plan = planUpdate(current, normalised, audienceOf(auth), now, deps.reopenWindowMs);
       if (plan.changes.length === 0) return current;
       const iso = now.toISOString();
+      const sla = await deps.planSla(trx, current, { ...current, ...plan.set }, now);
       const updated = await repo.update(current.id, current.version, {
         ...plan.set,
+        ...sla.set,
         version: current.version + 1,
         updated_at: iso,
         last_activity_at: iso,
@@ -64,6 +66,7 @@ export function updateTicket(deps: TicketUseCaseDeps) {
         return STALE;
       }
       await repo.insertHistory(historyOf(updated, auth, plan.changes, now));
+      await sla.record(updated);
       await emitChanges(deps.emitEvent, trx, updated, plan.changes, now);
       if (plan.set.status === 'resolved') await enqueueJob(trx, autoCloseJob(updated, deps.autoCloseMs), now);
       wrote = true;

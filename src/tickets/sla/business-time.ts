@@ -1,0 +1,105 @@
+import { DateTime } from 'luxon';
+import type { BusinessCalendar } from './calendar.ts';
+import { WEEKDAYS } from './calendar.ts';
+
+// A calendar opens at least one interval a week and has finitely many holidays, so an open
+// interval is always ahead; this bound only turns a corrupt calendar into an error, not a hang.
+const MAX_DAYS_SCANNED = 366 * 30;
+
+const holidaySets = new WeakMap<BusinessCalendar, ReadonlySet<string>>();
+function holidaysOf(calendar: BusinessCalendar): ReadonlySet<string> {
+  let set = holidaySets.get(calendar);
+  if (!set) {
+    set = new Set(calendar.holidays);
+    holidaySets.set(calendar, set);
+  }
+  return set;
+}
+
+/** The instant of `minutes` after local midnight of `day` (24:00 is the next midnight). */
+function instantOf(day: DateTime, minutes: number): number {
+  if (minutes === 1440) return day.plus({ days: 1 }).startOf('day').toMillis();
+  return DateTime.fromObject(
+    { year: day.year, month: day.month, day: day.day, hour: Math.floor(minutes / 60), minute: minutes % 60 },
+    { zone: day.zone },
+  ).toMillis();
+}
+
+/** The open intervals of one local day, as epoch ms, in order; none on a holiday. */
+function openIntervalsOf(calendar: BusinessCalendar, day: DateTime): Array<[number, number]> {
+  if (holidaysOf(calendar).has(day.toISODate() as string)) return [];
+  const intervals: Array<[number, number]> = [];
+  for (const interval of calendar.hours[WEEKDAYS[day.weekday - 1] as (typeof WEEKDAYS)[number]]) {
+    const start = instantOf(day, interval.start);
+    const end = instantOf(day, interval.end);
+    if (end > start) intervals.push([start, end]);
+  }
+  return intervals;
+}
+
+/** Open intervals from `from` onwards (the first one clipped to start at `from`). */
+function* forward(calendar: BusinessCalendar, from: number): Generator<[number, number]> {
+  let day = DateTime.fromMillis(from, { zone: calendar.timeZone }).startOf('day');
+  for (let scanned = 0; scanned < MAX_DAYS_SCANNED; scanned += 1, day = day.plus({ days: 1 })) {
+    for (const [start, end] of openIntervalsOf(calendar, day)) {
+      if (end > from) yield [Math.max(start, from), end];
+    }
+  }
+  throw new Error(`calendar ${calendar.id} has no open time within ${MAX_DAYS_SCANNED} days`);
+}
+
+/** Open intervals before `to`, latest first (the first one clipped to end at `to`). */
+function* backward(calendar: BusinessCalendar, to: number): Generator<[number, number]> {
+  let day = DateTime.fromMillis(to, { zone: calendar.timeZone }).startOf('day');
+  for (let scanned = 0; scanned < MAX_DAYS_SCANNED; scanned += 1, day = day.minus({ days: 1 })) {
+    for (const [start, end] of openIntervalsOf(calendar, day).reverse()) {
+      if (start < to) yield [start, Math.min(end, to)];
+    }
+  }
+  throw new Error(`calendar ${calendar.id} has no open time within ${MAX_DAYS_SCANNED} days`);
+}
+
+/**
+ * The instant `ms` of business time after `start` (epoch ms): the earliest instant at which that
+ * much open time has passed, so a target that ends with the working day falls at its closing
+ * time, not at the next opening. Negative `ms` counts back (the latest instant that far before).
+ *
+ * @example addBusinessTime(DEFAULT_BUSINESS_CALENDAR, Date.parse('2026-01-09T17:30:00Z'), 3_600_000)
+ *   // Monday 2026-01-12T09:30:00Z: 30 minutes on Friday, 30 on Monday
+ */
+export function addBusinessTime(calendar: BusinessCalendar, start: number, ms: number): number {
+  if (calendar.alwaysOpen || ms === 0) return start + ms;
+  let remaining = Math.abs(ms);
+  if (ms > 0) {
+    for (const [from, end] of forward(calendar, start)) {
+      if (remaining <= end - from) return from + remaining;
+      remaining -= end - from;
+    }
+  } else {
+    for (const [from, end] of backward(calendar, start)) {
+      if (remaining <= end - from) return end - remaining;
+      remaining -= end - from;
+    }
+  }
+  throw new Error('unreachable: the interval generators end by throwing');
+}
+
+/**
+ * Business time (ms) between `a` and `b`: the open time the calendar has in [a, b); negative
+ * when `b` is before `a`.
+ */
+export function businessTimeBetween(calendar: BusinessCalendar, a: number, b: number): number {
+  if (calendar.alwaysOpen) return b - a;
+  if (b < a) return -businessTimeBetween(calendar, b, a);
+  let total = 0;
+  for (const [from, end] of forward(calendar, a)) {
+    if (from >= b) break;
+    total += Math.min(end, b) - from;
+  }
+  return total;
+}
+
+/** True when the millisecond ending at `t` is open: `t` is inside an interval or at its closing time. */
+export function isBusinessInstant(calendar: BusinessCalendar, t: number): boolean {
+  return businessTimeBetween(calendar, t - 1, t) === 1;
+}
