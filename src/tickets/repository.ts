@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Insertable, Selectable, SelectQueryBuilder, Updateable } from 'kysely';
+import type { Database } from '../database/schema.ts';
 import type { TenantScope } from '../identity/auth-context.ts';
 import { updateWithinScope, withinScope } from '../identity/scope.ts';
 import { STAFF_ROLES } from '../identity/permissions.ts';
@@ -8,6 +9,8 @@ import type { SortKey } from '../database/pagination.ts';
 import { pageQuery } from '../database/pagination.ts';
 import type { Executor } from '../jobs/types.ts';
 import type { TicketId } from './ids.ts';
+import { searchMatches } from './search.ts';
+import type { TicketSearch } from './search.ts';
 import type {
   TicketCategory,
   TicketCommentsTable,
@@ -40,7 +43,12 @@ export interface TicketFilters {
   assignee?: string | null | undefined;
   createdAfter?: string | undefined;
   createdBefore?: string | undefined;
+  /** Full-text search (`q`); only matching tickets, and `sort=relevance` orders by match. */
+  search?: TicketSearch | undefined;
 }
+
+/** A listed ticket; `search_rank` (lower is better) when the list was searched. */
+export type ListedTicket = Ticket & { search_rank?: number };
 
 /** Priority as a number, so `sort=priority` orders low < medium < high < critical. */
 export const PRIORITY_RANK: Record<TicketPriority, number> = { low: 0, medium: 1, high: 2, critical: 3 };
@@ -50,11 +58,31 @@ const priorityRank = sql<string>`(case ${sql.ref('tickets.priority')} when 'low'
 
 /** The sort keys of the ticket list; the cursor remembers which one it came from. */
 export function ticketSortKey(sort: string): SortKey {
+  if (sort === 'relevance')
+    return { name: sort, expression: sql.ref('matches.rank'), idColumn: 'tickets.id', direction: 'asc' };
   const descending = sort.startsWith('-');
   const name = descending ? sort.slice(1) : sort;
   const expression =
     name === 'priority' ? priorityRank : sql.ref(`tickets.${name === 'updated_at' ? 'updated_at' : 'created_at'}`);
   return { name: sort, expression, idColumn: 'tickets.id', direction: descending ? 'desc' : 'asc' };
+}
+
+/** The list filters on the `tickets` table of any select over it (plain or searched). */
+function filterTickets<DB extends Pick<Database, 'tickets'>, TB extends keyof DB, O>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  filters: TicketFilters,
+): SelectQueryBuilder<DB, TB, O> {
+  const q = query as unknown as SelectQueryBuilder<Pick<Database, 'tickets'>, 'tickets', O>;
+  let filtered = q;
+  if (filters.statuses && filters.statuses.length > 0)
+    filtered = filtered.where('tickets.status', 'in', filters.statuses);
+  if (filters.priority) filtered = filtered.where('tickets.priority', '=', filters.priority);
+  if (filters.category) filtered = filtered.where('tickets.category', '=', filters.category);
+  if (filters.assignee === null) filtered = filtered.where('tickets.assignee_id', 'is', null);
+  else if (filters.assignee !== undefined) filtered = filtered.where('tickets.assignee_id', '=', filters.assignee);
+  if (filters.createdAfter) filtered = filtered.where('tickets.created_at', '>=', filters.createdAfter);
+  if (filters.createdBefore) filtered = filtered.where('tickets.created_at', '<', filters.createdBefore);
+  return filtered as unknown as SelectQueryBuilder<DB, TB, O>;
 }
 
 const OLDEST_FIRST = (table: 'ticket_comments' | 'ticket_history'): SortKey => ({
@@ -107,18 +135,25 @@ export function ticketRepository(db: Executor, scope: TenantScope) {
       return query.limit(2).execute();
     },
 
-    /** One page of tickets: filters in the WHERE clause before the limit, one query. */
-    async list(filters: TicketFilters, sort: SortKey, page: PageRequest): Promise<Ticket[]> {
-      let query = withinScope(db.selectFrom('tickets').selectAll(), scope, 'tickets.customer_id');
-      if (filters.statuses && filters.statuses.length > 0)
-        query = query.where('tickets.status', 'in', filters.statuses);
-      if (filters.priority) query = query.where('tickets.priority', '=', filters.priority);
-      if (filters.category) query = query.where('tickets.category', '=', filters.category);
-      if (filters.assignee === null) query = query.where('tickets.assignee_id', 'is', null);
-      else if (filters.assignee !== undefined) query = query.where('tickets.assignee_id', '=', filters.assignee);
-      if (filters.createdAfter) query = query.where('tickets.created_at', '>=', filters.createdAfter);
-      if (filters.createdBefore) query = query.where('tickets.created_at', '<', filters.createdBefore);
-      return pageQuery(query, sort, page).execute();
+    /**
+     * One page of tickets: filters in the WHERE clause before the limit, one query. A search
+     * joins the matching tickets (found through the full-text index) and carries their rank.
+     */
+    async list(filters: TicketFilters, sort: SortKey, page: PageRequest): Promise<ListedTicket[]> {
+      if (filters.search) {
+        const searched = db
+          .selectFrom(searchMatches(db, filters.search))
+          .innerJoin('tickets', 'tickets.id', 'matches.ticket_id')
+          .selectAll('tickets')
+          .select('matches.rank as search_rank');
+        return pageQuery(
+          filterTickets(withinScope(searched, scope, 'tickets.customer_id'), filters),
+          sort,
+          page,
+        ).execute();
+      }
+      const query = withinScope(db.selectFrom('tickets').selectAll(), scope, 'tickets.customer_id');
+      return pageQuery(filterTickets(query, filters), sort, page).execute();
     },
 
     /** Applies a change if the ticket is still at `version`; undefined when someone else changed it first. */

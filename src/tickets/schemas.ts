@@ -144,10 +144,18 @@ export const ListTicketsQuery = Type.Object(
     created_after: Type.Optional(Timestamp('Only tickets created at or after this time')),
     created_before: Type.Optional(Timestamp('Only tickets created before this time')),
     sort: Type.Optional(
-      Type.Enum(SORTS, {
-        default: '-created_at',
-        description: 'Order; a leading `-` sorts descending',
+      Type.Enum([...SORTS, 'relevance'], {
+        description:
+          'Order; a leading `-` sorts descending. Default: `relevance` (best match first) with `q`, else `-created_at`',
         examples: ['-created_at'],
+      }),
+    ),
+    q: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description:
+          'Full-text search over subject, description and public comments (staff: internal notes too). Every word must match; `"quoted words"` match as a phrase; `word*` matches a prefix. Other punctuation separates words.',
+        examples: ['sso "error 500"'],
       }),
     ),
     ...PageQuery,

@@ -10,6 +10,7 @@ import * as webhooks from './004_webhooks.ts';
 import * as jobsPartialIndexes from './005_jobs_partial_indexes.ts';
 import * as webhookHeaderEncryption from './006_webhook_header_encryption.ts';
 import * as notifications from './007_notifications.ts';
+import * as ticketSearchAndAttachments from './009_ticket_search_and_attachments.ts';
 
 export type { MigrationContext };
 
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, SecurebaseMigration> = {
   '005_jobs_partial_indexes': jobsPartialIndexes,
   '006_webhook_header_encryption': webhookHeaderEncryption,
   '007_notifications': notifications,
+  '009_ticket_search_and_attachments': ticketSearchAndAttachments,
 };
 
 /** Serialises processes migrating one PostgreSQL database at the same time. */
