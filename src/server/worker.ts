@@ -5,6 +5,7 @@ import type { AppContext } from '../runtime/context.ts';
 import { combineJobHandlers, JobRunner } from '../jobs/index.ts';
 import { housekeepingJobs, housekeepingSchedule } from './housekeeping.ts';
 import { ticketRetention, ticketRetentionSchedule } from '../tickets/retention.ts';
+import { attachmentStore } from '../tickets/attachments/store.ts';
 import { webhookJobs, webhookPeriodicJobs, webhookProcessors } from '../webhooks/jobs.ts';
 
 /** Every event processor, in one list: each consumer of the outbox registers here. */
@@ -23,7 +24,7 @@ export function createWorker(ctx: AppContext): JobRunner {
     handlers: combineJobHandlers(
       createEventDispatcher(eventProcessors(ctx)),
       housekeepingJobs,
-      ticketRetention(config.retentionDays.closedTickets),
+      ticketRetention(config.retentionDays.closedTickets, attachmentStore(config.dataDir)),
       webhookJobs(ctx),
     ),
     periodic: [...housekeepingSchedule, ...ticketRetentionSchedule, ...webhookPeriodicJobs],

@@ -8,7 +8,7 @@ import type { UserId } from '../identity/tables.ts';
 import type { SortKey } from '../database/pagination.ts';
 import { pageQuery } from '../database/pagination.ts';
 import type { Executor } from '../jobs/types.ts';
-import type { TicketId } from './ids.ts';
+import type { AttachmentId, TicketId } from './ids.ts';
 import { searchMatches } from './search.ts';
 import type { TicketSearch } from './search.ts';
 import type {
@@ -234,10 +234,12 @@ export type TicketRepositoryFactory = (db: Executor, scope: TenantScope) => Tick
 export function ticketSystemRepository(db: Executor) {
   return {
     /**
-     * Deletes up to `limit` tickets closed before `before` with their comments and history.
-     * Open tickets are never touched. Returns how many tickets went.
+     * Deletes up to `limit` tickets closed before `before` with their comments, history and
+     * attachment rows (their files are queued in `ticket_attachment_purges`, unlinked after the
+     * commit; the search documents go by trigger). Open tickets are never touched. Returns how
+     * many tickets went.
      */
-    async purgeClosedBefore(before: string, limit: number): Promise<number> {
+    async purgeClosedBefore(before: string, limit: number, now: string): Promise<number> {
       const rows = await db
         .selectFrom('tickets')
         .select('id')
@@ -247,10 +249,37 @@ export function ticketSystemRepository(db: Executor) {
         .execute();
       const ids = rows.map((row) => row.id);
       if (ids.length === 0) return 0;
+      await db
+        .insertInto('ticket_attachment_purges')
+        .columns(['attachment_id', 'created_at'])
+        .expression(
+          db
+            .selectFrom('ticket_attachments')
+            .select(['id', sql.lit(now).as('created_at')])
+            .where('ticket_id', 'in', ids),
+        )
+        .execute();
+      await db.deleteFrom('ticket_attachments').where('ticket_id', 'in', ids).execute();
       await db.deleteFrom('ticket_comments').where('ticket_id', 'in', ids).execute();
       await db.deleteFrom('ticket_history').where('ticket_id', 'in', ids).execute();
       await db.deleteFrom('tickets').where('id', 'in', ids).execute();
       return ids.length;
+    },
+
+    /** Up to `limit` attachment files whose rows are gone, waiting to be unlinked. */
+    async pendingFilePurges(limit: number): Promise<AttachmentId[]> {
+      const rows = await db
+        .selectFrom('ticket_attachment_purges')
+        .select('attachment_id')
+        .orderBy('attachment_id')
+        .limit(limit)
+        .execute();
+      return rows.map((row) => row.attachment_id);
+    },
+
+    /** Forgets purges whose files are unlinked. */
+    async forgetFilePurges(ids: AttachmentId[]): Promise<void> {
+      if (ids.length > 0) await db.deleteFrom('ticket_attachment_purges').where('attachment_id', 'in', ids).execute();
     },
   };
 }

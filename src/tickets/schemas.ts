@@ -3,6 +3,7 @@ import { NullableString, NullableTimestamp, Timestamp } from '../http/schema-typ
 import type { Static } from 'typebox';
 import { PageOf, PageQuery } from '../http/pagination.ts';
 import { CATEGORIES, LIMITS, PRIORITIES, SORTS, STATUSES } from './fields.ts';
+import { AttachmentView } from './attachments/schemas.ts';
 
 const Uuid = (description: string) =>
   Type.String({ format: 'uuid', description, examples: ['0193a5f2-7c1e-7d4a-9b1e-2f6c3d4e5a6b'] });
@@ -180,6 +181,7 @@ export const CommentView = Type.Object({
   body: Type.String({ description: 'Markdown text', examples: ['We have rolled out a fix.'] }),
   visibility: Visibility,
   created_at: Timestamp('When it was written'),
+  attachments: Type.Array(AttachmentView, { description: 'Files attached to this comment, oldest first' }),
 });
 
 /** A ticket as its reader may see it; `internal_comment_count` only for staff. */
@@ -226,6 +228,9 @@ export const TicketWithComments = Type.Object({
   ...TicketView.properties,
   comments: Type.Array(CommentView, {
     description: 'Oldest first, at most the first 200 (page through /comments for more)',
+  }),
+  attachments: Type.Array(AttachmentView, {
+    description: 'Every file of the ticket and its comments you may see, oldest first',
   }),
 });
 

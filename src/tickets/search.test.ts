@@ -99,10 +99,7 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(ranked.at(-1)?.id, inComment.id, 'a comment match ranks below subject matches');
 
       const high = await searchAll(server, tenant.apiKey, 'q=quokka&priority=high&sort=-created_at&limit=4');
-      assert.deepEqual(
-        idsOf(high),
-        many.filter((_, n) => n % 2 === 0).reverse(),
-      );
+      assert.deepEqual(idsOf(high), many.filter((_, n) => n % 2 === 0).reverse());
       const resolved = await api(server, 'PATCH', `/v1/support/tickets/${many[0]}`, {
         token: agent.token,
         body: { status: 'resolved' },
