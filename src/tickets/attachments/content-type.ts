@@ -97,6 +97,7 @@ export class TextSniffer {
 
   private check(decoded: string): void {
     // Control characters other than tab, line feed, form feed and carriage return mark binary data.
+    // eslint-disable-next-line no-control-regex -- control characters are what this looks for
     if (/[\u0000-\u0008\u000b\u000e-\u001f\u007f]/.test(decoded)) this.text = false;
   }
 }
@@ -107,6 +108,7 @@ export class TextSniffer {
  */
 export function cleanFilename(raw: string | undefined): string {
   const base = (raw ?? '').split(/[\\/]/).pop() ?? '';
+  // eslint-disable-next-line no-control-regex -- control characters are what this removes
   const cleaned = [...base.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim()].slice(0, 200).join('');
   return cleaned === '' || cleaned === '.' || cleaned === '..' ? 'attachment' : cleaned;
 }

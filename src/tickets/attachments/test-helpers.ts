@@ -1,7 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestServer } from '../../testing/server.ts';
-import { request } from '../../testing/http.ts';
 import type { ApiResponse } from '../../testing/http.ts';
 
 /** A PNG signature and header: enough for content detection to call it image/png. */
