@@ -59,12 +59,23 @@ const priorityRank = sql<string>`(case ${sql.ref('tickets.priority')} when 'low'
 /** The sort keys of the ticket list; the cursor remembers which one it came from. */
 export function ticketSortKey(sort: string): SortKey {
   if (sort === 'relevance')
-    return { name: sort, expression: sql.ref('matches.rank'), idColumn: 'tickets.id', direction: 'asc' };
+    return { name: sort, expression: sql.ref('matches.rank'), idColumn: 'matches.ticket_id', direction: 'asc' };
   const descending = sort.startsWith('-');
   const name = descending ? sort.slice(1) : sort;
   const expression =
     name === 'priority' ? priorityRank : sql.ref(`tickets.${name === 'updated_at' ? 'updated_at' : 'created_at'}`);
   return { name: sort, expression, idColumn: 'tickets.id', direction: descending ? 'desc' : 'asc' };
+}
+
+/**
+ * True when a filter other than the search is set, so the tickets table must be read (the tenant
+ * alone does not need it: search documents carry it). Generic over the fields, so a filter added
+ * later is never skipped by a search.
+ */
+function hasTicketFilters(filters: TicketFilters): boolean {
+  return Object.entries(filters).some(
+    ([name, value]) => name !== 'search' && value !== undefined && !(Array.isArray(value) && value.length === 0),
+  );
 }
 
 /** The list filters on the `tickets` table of any select over it (plain or searched). */
@@ -141,16 +152,34 @@ export function ticketRepository(db: Executor, scope: TenantScope) {
      */
     async list(filters: TicketFilters, sort: SortKey, page: PageRequest): Promise<ListedTicket[]> {
       if (filters.search) {
-        const searched = db
-          .selectFrom(searchMatches(db, filters.search))
-          .innerJoin('tickets', 'tickets.id', 'matches.ticket_id')
+        // Ranked and paged on the search documents (which carry the tenant); the tickets are read
+        // for the filters and sorts that need them, and in full only for the page's rows.
+        const matches = searchMatches(db, filters.search);
+        const keys = ['matches.ticket_id', 'matches.rank', sql`${sort.expression}`.as('sort_value')] as const;
+        const needsTickets = sort.name !== 'relevance' || hasTicketFilters(filters);
+        const found = needsTickets
+          ? pageQuery(
+              filterTickets(
+                withinScope(
+                  db.selectFrom(matches).innerJoin('tickets', 'tickets.id', 'matches.ticket_id').select(keys),
+                  scope,
+                  'matches.customer_id',
+                ),
+                filters,
+              ),
+              sort,
+              page,
+            )
+          : pageQuery(withinScope(db.selectFrom(matches).select(keys), scope, 'matches.customer_id'), sort, page);
+        const direction = sql.raw(sort.direction);
+        return db
+          .selectFrom(found.as('page'))
+          .innerJoin('tickets', 'tickets.id', 'page.ticket_id')
           .selectAll('tickets')
-          .select('matches.rank as search_rank');
-        return pageQuery(
-          filterTickets(withinScope(searched, scope, 'tickets.customer_id'), filters),
-          sort,
-          page,
-        ).execute();
+          .select('page.rank as search_rank')
+          .orderBy(sql`${sql.ref('page.sort_value')} ${direction}`)
+          .orderBy(sql`${sql.ref('page.ticket_id')} ${direction}`)
+          .execute();
       }
       const query = withinScope(db.selectFrom('tickets').selectAll(), scope, 'tickets.customer_id');
       return pageQuery(filterTickets(query, filters), sort, page).execute();

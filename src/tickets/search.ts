@@ -13,7 +13,7 @@ export interface TicketSearch {
 }
 
 /** The matching tickets as a derived table `matches (ticket_id, rank)`; a lower rank is a better match. */
-export type SearchMatches = AliasedRawBuilder<{ ticket_id: string; rank: number }, 'matches'>;
+export type SearchMatches = AliasedRawBuilder<{ ticket_id: string; customer_id: string; rank: number }, 'matches'>;
 
 // Relative weights of the parts of a ticket: a word in the subject says most about it.
 const SQLITE_WEIGHTS = { subject: 10, description: 4, comments: 1, internal: 1 } as const;
@@ -28,8 +28,8 @@ function sqliteMatches(search: TicketSearch): SearchMatches {
     : ['subject', 'description', 'comments'];
   const w = SQLITE_WEIGHTS;
   const internalWeight = search.includeInternal ? w.internal : 0;
-  return sql<{ ticket_id: string; rank: number }>`(select d.ticket_id as ticket_id,
-      bm25(ticket_search, ${sql.lit(w.subject)}, ${sql.lit(w.description)}, ${sql.lit(w.comments)}, ${sql.lit(internalWeight)}) as rank
+  return sql<{ ticket_id: string; customer_id: string; rank: number }>`(select d.ticket_id as ticket_id,
+      d.customer_id as customer_id, bm25(ticket_search, ${sql.lit(w.subject)}, ${sql.lit(w.description)}, ${sql.lit(w.comments)}, ${sql.lit(internalWeight)}) as rank
     from ticket_search join ticket_search_docs d on d.doc_id = ticket_search.rowid
     where ticket_search match ${fts5Query(search.terms, columns)})`.as('matches');
 }
@@ -48,7 +48,8 @@ function tsquery(terms: SearchTerm[]): RawBuilder<unknown> {
 function postgresMatches(search: TicketSearch): SearchMatches {
   const doc = search.includeInternal ? sql`(d.public_doc || d.internal_doc)` : sql`d.public_doc`;
   const query = tsquery(search.terms);
-  return sql<{ ticket_id: string; rank: number }>`(select d.ticket_id as ticket_id, -ts_rank(${doc}, ${query}) as rank
+  return sql<{ ticket_id: string; customer_id: string; rank: number }>`(select d.ticket_id as ticket_id,
+      d.customer_id as customer_id, -ts_rank(${doc}, ${query}) as rank
     from ticket_search_docs d where ${doc} @@ ${query})`.as('matches');
 }
 

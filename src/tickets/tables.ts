@@ -66,6 +66,7 @@ export interface TicketHistoryTable {
  */
 export interface TicketSearchDocsTable {
   ticket_id: TicketId;
+  customer_id: string;
 }
 
 /** A stored file; on disk it is named by `id` alone, under the data directory. */

@@ -13,6 +13,8 @@ import { adapterOf } from '../adapter.ts';
  * a ticket's document goes with the ticket.
  * - SQLite: an FTS5 table (unicode61 tokens, diacritics folded); `ticket_search_docs` maps
  *   ticket ids to its integer rowids.
+ * - Both: `ticket_search_docs` carries the tenant, so a search ranks and pages a tenant's
+ *   matches without reading the tickets, which are read for the one page shown.
  * - PostgreSQL: `ticket_search_docs` holds two tsvectors ('simple' configuration: no stemming,
  *   language-neutral like the SQLite side), a GIN index on the public one and one on public ||
  *   internal for staff.
@@ -58,13 +60,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 async function sqliteSearch(db: Kysely<unknown>): Promise<void> {
-  await sql`create table ticket_search_docs (doc_id integer primary key, ticket_id text not null unique)`.execute(db);
+  await sql`create table ticket_search_docs (doc_id integer primary key, ticket_id text not null unique, customer_id text not null)`.execute(
+    db,
+  );
   await sql`create virtual table ticket_search using fts5(subject, description, comments, internal, tokenize = 'unicode61 remove_diacritics 2')`.execute(
     db,
   );
   const docOf = (ticket: string) => sql.raw(`(select doc_id from ticket_search_docs where ticket_id = ${ticket})`);
   await sql`create trigger ticket_search_ticket_ai after insert on tickets begin
-    insert into ticket_search_docs (ticket_id) values (new.id);
+    insert into ticket_search_docs (ticket_id, customer_id) values (new.id, new.customer_id);
     insert into ticket_search (rowid, subject, description, comments, internal)
       values (${docOf('new.id')}, new.subject, new.description, '', '');
   end`.execute(db);
@@ -82,7 +86,9 @@ async function sqliteSearch(db: Kysely<unknown>): Promise<void> {
       where new.visibility = 'internal' and rowid = ${docOf('new.ticket_id')};
   end`.execute(db);
   // Tickets written before this migration.
-  await sql`insert into ticket_search_docs (ticket_id) select id from tickets order by created_at, id`.execute(db);
+  await sql`insert into ticket_search_docs (ticket_id, customer_id) select id, customer_id from tickets order by created_at, id`.execute(
+    db,
+  );
   const comments = (visibility: string) =>
     sql.raw(`coalesce((select group_concat(body, char(10)) from (select body from ticket_comments c
       where c.ticket_id = t.id and c.visibility = '${visibility}' order by c.created_at, c.id)), '')`);
@@ -94,6 +100,7 @@ async function sqliteSearch(db: Kysely<unknown>): Promise<void> {
 async function postgresSearch(db: Kysely<unknown>): Promise<void> {
   await sql`create table ticket_search_docs (
     ticket_id text primary key references tickets (id) on delete cascade,
+    customer_id text not null,
     public_doc tsvector not null,
     internal_doc tsvector not null default ''::tsvector
   )`.execute(db);
@@ -111,8 +118,8 @@ async function postgresSearch(db: Kysely<unknown>): Promise<void> {
     );
   await sql`create function ticket_search_on_ticket() returns trigger language plpgsql as $$
   begin
-    insert into ticket_search_docs (ticket_id, public_doc, internal_doc)
-      values (new.id, ${header('new')} || ${comments('new.id', 'public', 'C')}, ${comments('new.id', 'internal', 'D')})
+    insert into ticket_search_docs (ticket_id, customer_id, public_doc, internal_doc)
+      values (new.id, new.customer_id, ${header('new')} || ${comments('new.id', 'public', 'C')}, ${comments('new.id', 'internal', 'D')})
       on conflict (ticket_id) do update set public_doc = excluded.public_doc, internal_doc = excluded.internal_doc;
     return null;
   end $$`.execute(db);
@@ -137,7 +144,7 @@ async function postgresSearch(db: Kysely<unknown>): Promise<void> {
   await sql`create trigger ticket_search_comment_ai after insert on ticket_comments
     for each row execute function ticket_search_on_comment()`.execute(db);
   // Tickets written before this migration.
-  await sql`insert into ticket_search_docs (ticket_id, public_doc, internal_doc)
-    select t.id, ${header('t')} || ${comments('t.id', 'public', 'C')}, ${comments('t.id', 'internal', 'D')}
+  await sql`insert into ticket_search_docs (ticket_id, customer_id, public_doc, internal_doc)
+    select t.id, t.customer_id, ${header('t')} || ${comments('t.id', 'public', 'C')}, ${comments('t.id', 'internal', 'D')}
     from tickets t`.execute(db);
 }
