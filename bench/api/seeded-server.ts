@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { pino } from 'pino';
 import { systemClock } from '../../src/config/clock.ts';
 import { loadConfig } from '../../src/config/config.ts';
@@ -25,11 +26,13 @@ process.on('exit', cleanUp);
 process.on('SIGTERM', () => process.exit(0));
 process.on('SIGINT', () => process.exit(0));
 
-// A deterministic generator, so every run searches the same corpus.
+// A deterministic generator (mulberry32), so every run searches the same corpus.
 let seed = 20261128;
 const random = () => {
-  seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-  return seed / 2 ** 31;
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
 };
 const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'ti', 'vo', 'ze', 'pa', 'qu', 'do', 'fe', 'gi', 'ho', 'ju'];
 const wordOf = (rank: number): string => {
@@ -129,10 +132,23 @@ const ctx = {
 const app = await buildApp(ctx, identity);
 await app.listen({ host: '127.0.0.1', port: 0 });
 const address = app.server.address();
-// Words by rank: a rare one (~0.2 % of tickets), a medium one (~2 %), a common one (~25 %).
+// Search words by how many tickets hold them: the FTS5 vocabulary gives each word's document count.
+await sql`create virtual table bench_vocab using fts5vocab(ticket_search, 'row')`.execute(database.db);
+const nearest = async (documents: number): Promise<string> => {
+  const row = await sql<{
+    term: string;
+  }>`select term from bench_vocab order by abs(doc - ${documents}) limit 1`.execute(database.db);
+  return row.rows[0]?.term ?? 'none';
+};
+const terms = {
+  rare: await nearest(TICKETS * 0.002),
+  medium: await nearest(TICKETS * 0.02),
+  common: await nearest(TICKETS * 0.25),
+  pair: `${await nearest(TICKETS * 0.02 + 7)} ${await nearest(TICKETS * 0.05)}`,
+};
 process.send?.({
   port: typeof address === 'object' && address ? address.port : 0,
   apiKey: tenant.apiKey.key,
-  terms: { rare: wordOf(2_000), medium: wordOf(150), common: wordOf(8), pair: `${wordOf(150)} ${wordOf(300)}` },
+  terms,
   ticketIds,
 });
