@@ -35,9 +35,13 @@ function startSeeded(tickets: number): Promise<{ seeded: Seeded; stop: () => voi
   });
 }
 
-/** A multipart body of one 1 MiB PNG-signed file (the rest random, so nothing compresses or dedupes). */
+/** A multipart body of one 1 MiB PNG file (padded with random bytes, so nothing compresses or dedupes). */
 function uploadBody(boundary: string): Buffer {
-  const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+  // A whole 1×1 PNG first (detection reads its chunks up to the image data), then random padding.
+  const png = Buffer.from(
+    '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4500000000049454e44ae426082',
+    'hex',
+  );
   const file = Buffer.concat([png, randomBytes(UPLOAD_BYTES - png.length)]);
   return Buffer.concat([
     Buffer.from(
