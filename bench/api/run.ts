@@ -1,10 +1,12 @@
 // API benchmark: ticket create and list-50 on the embedded default (SQLite) at 100 connections,
 // beside a bare Fastify route and a raw Fastify + better-sqlite3 route (synchronous NORMAL and FULL) measured in the same run,
-// plus p99 at a fixed 1,000 requests/s (10 connections) and the server's peak RSS. Usage: npm run bench:api [-- --seconds N]
+// plus p99 at a fixed 1,000 requests/s (10 connections) and the server's peak RSS; then full-text search on
+// 100,000 tickets and 1 MiB uploads (search-and-uploads.ts). Usage: npm run bench:api [-- --seconds N] [--only search]
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+import { benchSearchAndUploads } from './search-and-uploads.ts';
 
 const secondsArg = process.argv.indexOf('--seconds');
 const DURATION = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 10;
@@ -49,6 +51,10 @@ async function measure(label: string, options: autocannon.Options) {
 }
 
 console.log(`bench/api: ${DURATION} s per scenario, 100 connections unless noted\n`);
+if (process.argv.includes('--only') && process.argv[process.argv.indexOf('--only') + 1] === 'search') {
+  await benchSearchAndUploads(measure, DURATION);
+  process.exit(0);
+}
 const bare = await start('bare');
 await measure('baseline: bare Fastify GET', { url: `http://127.0.0.1:${bare.port}/` });
 bare.child.kill();
@@ -103,3 +109,4 @@ app.child.kill();
 
 // The SLA engine's due checks at 10,000 and 100,000 open tickets (bench/api/sla.ts).
 await (await import('./sla.ts')).runSlaBench();
+await benchSearchAndUploads(measure, DURATION);

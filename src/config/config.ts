@@ -24,6 +24,8 @@ export interface Config {
   trustProxy: false | number | string[];
   sessionTtlHours: number;
   bodyLimitBytes: number;
+  /** Largest ticket attachment (ATTACHMENT_MAX_BYTES); uploads are streamed, so this bounds disk, not memory. */
+  attachmentMaxBytes: number;
   corsOrigins: string[];
   rateLimitPerHour: Record<Tier, number>;
   webhooks: {
@@ -97,6 +99,11 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   },
   { name: 'SESSION_TTL_HOURS', default: '24', description: 'Sliding session lifetime' },
   { name: 'BODY_LIMIT_BYTES', default: '1048576', description: 'Largest accepted JSON body (413 beyond)' },
+  {
+    name: 'ATTACHMENT_MAX_BYTES',
+    default: '10485760',
+    description: 'Largest ticket attachment, in bytes (413 beyond); files live under the data directory',
+  },
   { name: 'CORS_ORIGINS', default: '(none)', description: 'Comma-separated allowed origins; CORS is off when empty' },
   {
     name: 'RATE_LIMIT_PER_HOUR',
@@ -313,6 +320,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: trustProxy(env),
     sessionTtlHours: integer(env, 'SESSION_TTL_HOURS', 24, 1, 24 * 90),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+    attachmentMaxBytes: integer(env, 'ATTACHMENT_MAX_BYTES', 10 * 1024 * 1024, 1, 1024 * 1024 * 1024),
     corsOrigins,
     rateLimitPerHour: rateLimits(env),
     webhooks: {

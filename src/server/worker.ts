@@ -8,6 +8,7 @@ import { DAY_MS, ticketLifecycleJobs } from '../tickets/lifecycle.ts';
 import { ticketRetention, ticketRetentionSchedule } from '../tickets/retention.ts';
 import { emailJobs, emailPeriodicJobs } from '../notifications/email/jobs.ts';
 import { slaJobs } from '../tickets/sla-jobs.ts';
+import { attachmentStore } from '../tickets/attachments/store.ts';
 import { webhookJobs, webhookPeriodicJobs, webhookProcessors } from '../webhooks/jobs.ts';
 
 /** Every event processor, in one list: each consumer of the outbox registers here. */
@@ -26,7 +27,7 @@ export function createWorker(ctx: AppContext): JobRunner {
     handlers: combineJobHandlers(
       createEventDispatcher(eventProcessors(ctx)),
       housekeepingJobs,
-      ticketRetention(config.retentionDays.closedTickets),
+      ticketRetention(config.retentionDays.closedTickets, attachmentStore(config.dataDir)),
       ticketLifecycleJobs({ autoCloseMs: config.ticketAutoCloseDays * DAY_MS }),
       slaJobs,
       webhookJobs(ctx),

@@ -33,6 +33,7 @@ const QUERY = [
   'sort',
   'limit',
   'cursor',
+  'q',
 ];
 
 const scalar = fc.oneof(
@@ -101,7 +102,17 @@ for (const dialect of TEST_DIALECTS) {
             fc.oneof(
               fc.string({ maxLength: 30 }),
               forgedCursor,
-              fc.constantFrom('open,closed', 'me', '-priority', '100', '0'),
+              fc.constantFrom('open,closed', 'me', '-priority', '100', '0', 'relevance'),
+              // Search input that would be syntax to FTS5 or tsquery if passed through raw.
+              fc
+                .tuple(
+                  fc.array(
+                    fc.constantFrom('"', '*', 'NEAR', '(', ')', ':', '^', '-', 'OR', '&', '|', '!', '<->', 'sso', 'x'),
+                    { maxLength: 8 },
+                  ),
+                  fc.constantFrom('', ' '),
+                )
+                .map(([parts, separator]) => parts.join(separator)),
             ),
           ),
           { maxLength: 4 },

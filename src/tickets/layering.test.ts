@@ -12,6 +12,8 @@ const HTTP_EDGE = new Set([
   'desk/schemas.ts',
   'sla-routes.ts',
   'sla-schemas.ts',
+  'attachments/routes.ts',
+  'attachments/schemas.ts',
 ]);
 
 function sources(dir: string): string[] {

@@ -55,8 +55,8 @@ export function presentTicket(ticket: Ticket, audience: 'customer' | 'staff'): S
   };
 }
 
-/** A comment (callers only pass comments the reader may see). */
-export function presentComment(comment: TicketComment): Static<typeof CommentView> {
+/** A comment (callers only pass comments the reader may see); routes add its attachments. */
+export function presentComment(comment: TicketComment): Omit<Static<typeof CommentView>, 'attachments'> {
   return {
     id: comment.id,
     ticket_id: comment.ticket_id,

@@ -126,7 +126,14 @@ for (const dialect of TEST_DIALECTS) {
       const openB = ticketRow(tenantB, 5002, { created_at: longAgo });
       await ticketRepository(database.db, scopeOfTenant(tenantA)).insert(closedA);
       for (const row of [closedB, openB]) await ticketRepository(database.db, scopeOfTenant(tenantB)).insert(row);
-      assert.equal(await ticketSystemRepository(database.db).purgeClosedBefore('2025-06-01T00:00:00.000Z', 100), 2);
+      assert.equal(
+        await ticketSystemRepository(database.db).purgeClosedBefore(
+          '2025-06-01T00:00:00.000Z',
+          100,
+          '2025-06-02T00:00:00.000Z',
+        ),
+        2,
+      );
       const left = await database.db
         .selectFrom('tickets')
         .select('id')

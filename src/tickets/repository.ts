@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Insertable, Selectable, SelectQueryBuilder, Updateable } from 'kysely';
+import type { Database } from '../database/schema.ts';
 import type { TenantScope } from '../identity/auth-context.ts';
 import { updateWithinScope, withinScope } from '../identity/scope.ts';
 import { STAFF_ROLES } from '../identity/permissions.ts';
@@ -7,7 +8,9 @@ import type { UserId } from '../identity/tables.ts';
 import type { SortKey } from '../database/pagination.ts';
 import { pageQuery } from '../database/pagination.ts';
 import type { Executor } from '../jobs/types.ts';
-import type { TicketId } from './ids.ts';
+import type { AttachmentId, TicketId } from './ids.ts';
+import { searchMatches } from './search.ts';
+import type { TicketSearch } from './search.ts';
 import type {
   SlaStatus,
   TicketCategory,
@@ -43,7 +46,12 @@ export interface TicketFilters {
   slaStatus?: SlaStatus | undefined;
   createdAfter?: string | undefined;
   createdBefore?: string | undefined;
+  /** Full-text search (`q`); only matching tickets, and `sort=relevance` orders by match. */
+  search?: TicketSearch | undefined;
 }
+
+/** A listed ticket; `search_rank` (lower is better) when the list was searched. */
+export type ListedTicket = Ticket & { search_rank?: number };
 
 /** Priority as a number, so `sort=priority` orders low < medium < high < critical. */
 export const PRIORITY_RANK: Record<TicketPriority, number> = { low: 0, medium: 1, high: 2, critical: 3 };
@@ -53,11 +61,43 @@ const priorityRank = sql<string>`(case ${sql.ref('tickets.priority')} when 'low'
 
 /** The sort keys of the ticket list; the cursor remembers which one it came from. */
 export function ticketSortKey(sort: string): SortKey {
+  if (sort === 'relevance')
+    return { name: sort, expression: sql.ref('matches.rank'), idColumn: 'matches.ticket_id', direction: 'asc' };
   const descending = sort.startsWith('-');
   const name = descending ? sort.slice(1) : sort;
   const expression =
     name === 'priority' ? priorityRank : sql.ref(`tickets.${name === 'updated_at' ? 'updated_at' : 'created_at'}`);
   return { name: sort, expression, idColumn: 'tickets.id', direction: descending ? 'desc' : 'asc' };
+}
+
+/**
+ * True when a filter other than the search is set, so the tickets table must be read (the tenant
+ * alone does not need it: search documents carry it). Generic over the fields, so a filter added
+ * later is never skipped by a search.
+ */
+function hasTicketFilters(filters: TicketFilters): boolean {
+  return Object.entries(filters).some(
+    ([name, value]) => name !== 'search' && value !== undefined && !(Array.isArray(value) && value.length === 0),
+  );
+}
+
+/** The list filters on the `tickets` table of any select over it (plain or searched). */
+function filterTickets<DB extends Pick<Database, 'tickets'>, TB extends keyof DB, O>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  filters: TicketFilters,
+): SelectQueryBuilder<DB, TB, O> {
+  const q = query as unknown as SelectQueryBuilder<Pick<Database, 'tickets'>, 'tickets', O>;
+  let filtered = q;
+  if (filters.statuses && filters.statuses.length > 0)
+    filtered = filtered.where('tickets.status', 'in', filters.statuses);
+  if (filters.priority) filtered = filtered.where('tickets.priority', '=', filters.priority);
+  if (filters.category) filtered = filtered.where('tickets.category', '=', filters.category);
+  if (filters.assignee === null) filtered = filtered.where('tickets.assignee_id', 'is', null);
+  else if (filters.assignee !== undefined) filtered = filtered.where('tickets.assignee_id', '=', filters.assignee);
+  if (filters.slaStatus) filtered = filtered.where('tickets.sla_status', '=', filters.slaStatus);
+  if (filters.createdAfter) filtered = filtered.where('tickets.created_at', '>=', filters.createdAfter);
+  if (filters.createdBefore) filtered = filtered.where('tickets.created_at', '<', filters.createdBefore);
+  return filtered as unknown as SelectQueryBuilder<DB, TB, O>;
 }
 
 const OLDEST_FIRST = (table: 'ticket_comments' | 'ticket_history'): SortKey => ({
@@ -110,19 +150,43 @@ export function ticketRepository(db: Executor, scope: TenantScope) {
       return query.limit(2).execute();
     },
 
-    /** One page of tickets: filters in the WHERE clause before the limit, one query. */
-    async list(filters: TicketFilters, sort: SortKey, page: PageRequest): Promise<Ticket[]> {
-      let query = withinScope(db.selectFrom('tickets').selectAll(), scope, 'tickets.customer_id');
-      if (filters.statuses && filters.statuses.length > 0)
-        query = query.where('tickets.status', 'in', filters.statuses);
-      if (filters.priority) query = query.where('tickets.priority', '=', filters.priority);
-      if (filters.category) query = query.where('tickets.category', '=', filters.category);
-      if (filters.assignee === null) query = query.where('tickets.assignee_id', 'is', null);
-      else if (filters.assignee !== undefined) query = query.where('tickets.assignee_id', '=', filters.assignee);
-      if (filters.slaStatus) query = query.where('tickets.sla_status', '=', filters.slaStatus);
-      if (filters.createdAfter) query = query.where('tickets.created_at', '>=', filters.createdAfter);
-      if (filters.createdBefore) query = query.where('tickets.created_at', '<', filters.createdBefore);
-      return pageQuery(query, sort, page).execute();
+    /**
+     * One page of tickets: filters in the WHERE clause before the limit, one query. A search
+     * joins the matching tickets (found through the full-text index) and carries their rank.
+     */
+    async list(filters: TicketFilters, sort: SortKey, page: PageRequest): Promise<ListedTicket[]> {
+      if (filters.search) {
+        // Ranked and paged on the search documents (which carry the tenant); the tickets are read
+        // for the filters and sorts that need them, and in full only for the page's rows.
+        const matches = searchMatches(db, filters.search);
+        const keys = ['matches.ticket_id', 'matches.rank', sql`${sort.expression}`.as('sort_value')] as const;
+        const needsTickets = sort.name !== 'relevance' || hasTicketFilters(filters);
+        const found = needsTickets
+          ? pageQuery(
+              filterTickets(
+                withinScope(
+                  db.selectFrom(matches).innerJoin('tickets', 'tickets.id', 'matches.ticket_id').select(keys),
+                  scope,
+                  'matches.customer_id',
+                ),
+                filters,
+              ),
+              sort,
+              page,
+            )
+          : pageQuery(withinScope(db.selectFrom(matches).select(keys), scope, 'matches.customer_id'), sort, page);
+        const direction = sql.raw(sort.direction);
+        return db
+          .selectFrom(found.as('page'))
+          .innerJoin('tickets', 'tickets.id', 'page.ticket_id')
+          .selectAll('tickets')
+          .select('page.rank as search_rank')
+          .orderBy(sql`${sql.ref('page.sort_value')} ${direction}`)
+          .orderBy(sql`${sql.ref('page.ticket_id')} ${direction}`)
+          .execute();
+      }
+      const query = withinScope(db.selectFrom('tickets').selectAll(), scope, 'tickets.customer_id');
+      return pageQuery(filterTickets(query, filters), sort, page).execute();
     },
 
     /** Applies a change if the ticket is still at `version`; undefined when someone else changed it first. */
@@ -217,10 +281,12 @@ export type TicketRepositoryFactory = (db: Executor, scope: TenantScope) => Tick
 export function ticketSystemRepository(db: Executor) {
   return {
     /**
-     * Deletes up to `limit` tickets closed before `before` with their comments and history.
-     * Open tickets are never touched. Returns how many tickets went.
+     * Deletes up to `limit` tickets closed before `before` with their comments, history and
+     * attachment rows (their files are queued in `ticket_attachment_purges`, unlinked after the
+     * commit; the search documents go by trigger). Open tickets are never touched. Returns how
+     * many tickets went.
      */
-    async purgeClosedBefore(before: string, limit: number): Promise<number> {
+    async purgeClosedBefore(before: string, limit: number, now: string): Promise<number> {
       const rows = await db
         .selectFrom('tickets')
         .select('id')
@@ -230,11 +296,38 @@ export function ticketSystemRepository(db: Executor) {
         .execute();
       const ids = rows.map((row) => row.id);
       if (ids.length === 0) return 0;
+      await db
+        .insertInto('ticket_attachment_purges')
+        .columns(['attachment_id', 'created_at'])
+        .expression(
+          db
+            .selectFrom('ticket_attachments')
+            .select(['id', sql.lit(now).as('created_at')])
+            .where('ticket_id', 'in', ids),
+        )
+        .execute();
+      await db.deleteFrom('ticket_attachments').where('ticket_id', 'in', ids).execute();
       await db.deleteFrom('ticket_comments').where('ticket_id', 'in', ids).execute();
       await db.deleteFrom('ticket_history').where('ticket_id', 'in', ids).execute();
       await db.deleteFrom('ticket_satisfaction').where('ticket_id', 'in', ids).execute();
       await db.deleteFrom('tickets').where('id', 'in', ids).execute();
       return ids.length;
+    },
+
+    /** Up to `limit` attachment files whose rows are gone, waiting to be unlinked. */
+    async pendingFilePurges(limit: number): Promise<AttachmentId[]> {
+      const rows = await db
+        .selectFrom('ticket_attachment_purges')
+        .select('attachment_id')
+        .orderBy('attachment_id')
+        .limit(limit)
+        .execute();
+      return rows.map((row) => row.attachment_id);
+    },
+
+    /** Forgets purges whose files are unlinked. */
+    async forgetFilePurges(ids: AttachmentId[]): Promise<void> {
+      if (ids.length > 0) await db.deleteFrom('ticket_attachment_purges').where('attachment_id', 'in', ids).execute();
     },
   };
 }

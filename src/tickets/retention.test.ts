@@ -7,6 +7,8 @@ import { startTestServer } from '../testing/server.ts';
 import type { TestServer } from '../testing/server.ts';
 import { TEST_DIALECTS } from '../testing/database.ts';
 import type { TicketId } from './ids.ts';
+import { attachmentStore } from './attachments/store.ts';
+import { filesOnDisk, upload } from './attachments/test-helpers.ts';
 import { ticketRetention } from './retention.ts';
 
 const DAY = 86_400_000;
@@ -19,7 +21,7 @@ for (const dialect of TEST_DIALECTS) {
     });
     after(async () => server.close());
 
-    it('deletes tickets closed longer ago than the retention, with their comments and history, and never open ones', async () => {
+    it('deletes tickets closed longer ago than the retention, with their comments, history, files and search documents, and never open ones', async () => {
       const tenant = await createTenant(server);
       const customer = await createCustomerUser(server, tenant.customerId);
       const agent = await createStaffUser(server);
@@ -33,7 +35,11 @@ for (const dialect of TEST_DIALECTS) {
       const oldClosed = await create('Closed long ago');
       const recentClosed = await create('Closed recently');
       const oldOpen = await create('Open for ages');
+      const files: Record<string, string> = {};
       for (const id of [oldClosed, recentClosed]) {
+        const attached = await upload(server, customer.token, id);
+        assert.equal(attached.status, 201, attached.text);
+        files[id] = attached.body.id;
         await request(server.baseUrl, 'POST', `/v1/support/tickets/${id}/comments`, {
           token: agent.token,
           body: { body: 'Fixed on our side.' },
@@ -76,7 +82,12 @@ for (const dialect of TEST_DIALECTS) {
           updated_at: longAgo,
         })
         .execute();
-      const runner = new JobRunner({ handle: server.database, handlers: ticketRetention(90) });
+      const onDisk = () => filesOnDisk(server).map((path) => path.split('/').pop());
+      assert.ok(onDisk().includes(files[oldClosed]));
+      const runner = new JobRunner({
+        handle: server.database,
+        handlers: ticketRetention(90, attachmentStore(server.ctx.config.dataDir)),
+      });
       assert.equal(await runner.runOnce(), 1);
 
       const remaining = (
@@ -96,6 +107,18 @@ for (const dialect of TEST_DIALECTS) {
       assert.ok(
         (await db.selectFrom('ticket_comments').select('id').where('ticket_id', '=', recentClosed).execute()).length >
           0,
+      );
+      assert.deepEqual(onDisk(), [files[recentClosed]], 'the purged ticket’s file is gone, the other one stays');
+      assert.deepEqual(await db.selectFrom('ticket_attachment_purges').selectAll().execute(), []);
+      const search = await request<{ tickets: { id: string }[] }>(
+        server.baseUrl,
+        'GET',
+        `/v1/support/tickets?q=closed&customer_id=${tenant.customerId}`,
+        { token: agent.token },
+      );
+      assert.deepEqual(
+        search.body.tickets.map((t) => t.id),
+        [recentClosed],
       );
     });
   });

@@ -8,7 +8,7 @@ import type { AuthContext } from '../identity/auth-context.ts';
 import { presentComment, presentHistory, presentTicket, ticketEtag, ticketReference } from './presenter.ts';
 import { ticketRepository } from './repository.ts';
 import { planSla } from './sla-engine.ts';
-import type { Ticket } from './repository.ts';
+import type { Ticket, TicketComment } from './repository.ts';
 import {
   CommentPage,
   CommentView,
@@ -30,6 +30,11 @@ import { presentSatisfaction } from './desk/presenter.ts';
 import { registerDeskRoutes } from './desk/routes.ts';
 import { createTicketService } from './service.ts';
 import { audienceOf } from './use-cases/deps.ts';
+import { attachmentsByComment, presentAttachment } from './attachments/presenter.ts';
+import { attachmentRepository } from './attachments/repository.ts';
+import { attachmentRoutes } from './attachments/routes.ts';
+import { attachmentService, DEFAULT_MAX_ATTACHMENTS_PER_TICKET } from './attachments/service.ts';
+import { attachmentStore } from './attachments/store.ts';
 
 const TAGS = ['tickets'];
 const withEtag = (reply: FastifyReply, ticket: Ticket, auth: AuthContext) =>
@@ -55,8 +60,31 @@ export function ticketRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
     roundRobin: ctx.config.ticketRoundRobin,
     planSla,
   });
+  const store = attachmentStore(ctx.config.dataDir);
+  const attachments = attachmentService({
+    db: ctx.database.db,
+    tickets: ticketRepository,
+    attachments: attachmentRepository,
+    store,
+    clock: ctx.clock,
+    maxPerTicket: DEFAULT_MAX_ATTACHMENTS_PER_TICKET,
+  });
+  /** Comments with their files, from the ticket's (bounded) attachment list: one query per page. */
+  const withAttachments = async (auth: AuthContext, ticket: Ticket, comments: TicketComment[]) => {
+    const files = await attachments.listFor(auth, ticket);
+    const byComment = attachmentsByComment(files);
+    return {
+      files: files.map(presentAttachment),
+      comments: comments.map((c) => ({
+        ...presentComment(c),
+        attachments: (byComment.get(c.id) ?? []).map(presentAttachment),
+      })),
+    };
+  };
 
   return async (app) => {
+    await app.register(attachmentRoutes(attachments, store, ctx.config.attachmentMaxBytes));
+
     for (const url of ['/support/tickets', '/support/tickets/create']) {
       app.post(
         url,
@@ -118,10 +146,13 @@ export function ticketRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           request.params.id,
           request.query.customer_id,
         );
-        withEtag(reply, ticket, auth);
+        const shown = await withAttachments(auth, ticket, comments);
+        // Files change the view without a new version: drop the ETag rather than let a 304 hide them.
+        if (shown.files.length === 0) withEtag(reply, ticket, auth);
         return {
           ...presentTicket(ticket, audienceOf(auth)),
-          comments: comments.map(presentComment),
+          comments: shown.comments,
+          attachments: shown.files,
           follow_ups: followUps.map((f) => ({ ...f, reference: ticketReference(f.number) })),
           satisfaction: satisfaction.map(presentSatisfaction),
         };
@@ -171,7 +202,7 @@ export function ticketRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request, reply) => {
         const comment = await tickets.addComment(authOf(request), request.params.id, request.body);
-        return reply.code(201).send(presentComment(comment));
+        return reply.code(201).send({ ...presentComment(comment), attachments: [] });
       },
     );
 
@@ -188,8 +219,10 @@ export function ticketRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         config: { permission: 'tickets:read' },
       },
       async (request) => {
-        const page = await tickets.listComments(authOf(request), request.params.id, request.query);
-        return listEnvelope('comments', page, presentComment);
+        const auth = authOf(request);
+        const { ticket, page } = await tickets.listComments(auth, request.params.id, request.query);
+        const shown = await withAttachments(auth, ticket, page.items);
+        return { comments: shown.comments, next_cursor: page.next_cursor, has_more: page.has_more };
       },
     );
 

@@ -4,6 +4,7 @@ import type { Static } from 'typebox';
 import { PageOf, PageQuery } from '../http/pagination.ts';
 import { CATEGORIES, LIMITS, PRIORITIES, SORTS, STATUSES } from './fields.ts';
 import { FollowUpView, SatisfactionView, ViewQuery } from './desk/schemas.ts';
+import { AttachmentView } from './attachments/schemas.ts';
 
 const Uuid = (description: string) =>
   Type.String({ format: 'uuid', description, examples: ['0193a5f2-7c1e-7d4a-9b1e-2f6c3d4e5a6b'] });
@@ -145,13 +146,21 @@ export const ListTicketsQuery = Type.Object(
     created_after: Type.Optional(Timestamp('Only tickets created at or after this time')),
     created_before: Type.Optional(Timestamp('Only tickets created before this time')),
     sort: Type.Optional(
-      Type.Enum(SORTS, {
-        default: '-created_at',
-        description: 'Order; a leading `-` sorts descending',
+      Type.Enum([...SORTS, 'relevance'], {
+        description:
+          'Order; a leading `-` sorts descending. Default: `relevance` (best match first) with `q`, else `-created_at`',
         examples: ['-created_at'],
       }),
     ),
     ...ViewQuery,
+    q: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description:
+          'Full-text search over subject, description and public comments (staff: internal notes too). Every word must match; `"quoted words"` match as a phrase; `word*` matches a prefix. Other punctuation separates words.',
+        examples: ['sso "error 500"'],
+      }),
+    ),
     ...PageQuery,
   },
   { additionalProperties: false },
@@ -174,6 +183,7 @@ export const CommentView = Type.Object({
   body: Type.String({ description: 'Markdown text', examples: ['We have rolled out a fix.'] }),
   visibility: Visibility,
   created_at: Timestamp('When it was written'),
+  attachments: Type.Array(AttachmentView, { description: 'Files attached to this comment, oldest first' }),
 });
 
 /** A ticket as its reader may see it; `internal_comment_count` only for staff. */
@@ -225,6 +235,9 @@ export const TicketWithComments = Type.Object({
     description: 'Tickets opened by customer replies after this one closed (each has `follow_up_of` = this id)',
   }),
   satisfaction: Type.Array(SatisfactionView, { description: 'CSAT ratings, one per resolution, oldest first' }),
+  attachments: Type.Array(AttachmentView, {
+    description: 'Every file of the ticket and its comments you may see, oldest first',
+  }),
 });
 
 /** One immutable history entry; values are the field's JSON values. */

@@ -1,4 +1,4 @@
-import type { CommentId, TicketHistoryId, TicketId } from './ids.ts';
+import type { AttachmentId, CommentId, TicketHistoryId, TicketId } from './ids.ts';
 
 export type TicketStatus = 'open' | 'in-progress' | 'waiting-customer' | 'resolved' | 'closed';
 export type TicketPriority = 'low' | 'medium' | 'high' | 'critical';
@@ -111,6 +111,42 @@ export interface SlaPoliciesTable {
   updated_at: string;
 }
 
+/**
+ * The search document of a ticket, written by triggers (migration 009). Only the column both
+ * dialects share is declared: the rest (FTS5 rowid, tsvectors) is reached through `search.ts`.
+ */
+export interface TicketSearchDocsTable {
+  ticket_id: TicketId;
+  customer_id: string;
+}
+
+/** A stored file; on disk it is named by `id` alone, under the data directory. */
+export interface TicketAttachmentsTable {
+  id: AttachmentId;
+  ticket_id: TicketId;
+  customer_id: string;
+  /** The comment it belongs to, or null for the ticket itself. */
+  comment_id: CommentId | null;
+  /** internal when it belongs to an internal note: customers never see it. */
+  visibility: 'public' | 'internal';
+  /** The client's file name, cleaned; only ever shown, never used as a path. */
+  filename: string;
+  /** Detected from the bytes, never taken from the client. */
+  content_type: string;
+  size_bytes: number;
+  /** Hex SHA-256 of the stored bytes. */
+  sha256: string;
+  uploaded_by: string;
+  uploader_role: 'customer' | 'staff';
+  created_at: string;
+}
+
+/** Files whose rows retention deleted, to unlink after the commit (again on the next sweep after a crash). */
+export interface TicketAttachmentPurgesTable {
+  attachment_id: AttachmentId;
+  created_at: string;
+}
+
 export interface TicketTables {
   tickets: TicketsTable;
   ticket_comments: TicketCommentsTable;
@@ -119,4 +155,7 @@ export interface TicketTables {
   support_agents: SupportAgentsTable;
   sla_calendars: SlaCalendarsTable;
   sla_policies: SlaPoliciesTable;
+  ticket_search_docs: TicketSearchDocsTable;
+  ticket_attachments: TicketAttachmentsTable;
+  ticket_attachment_purges: TicketAttachmentPurgesTable;
 }

@@ -6,15 +6,18 @@ import { createCustomerUser, createStaffUser, createTenant } from '../testing/fa
 import { startTestServer } from '../testing/server.ts';
 import type { TestServer } from '../testing/server.ts';
 import { api, openTicket } from './test-helpers.ts';
+import { upload } from './attachments/test-helpers.ts';
 
 /** Every route that takes a ticket `{id}`, with a body that would succeed on the caller's own ticket. */
-const ROUTES: { method: string; suffix: string; body?: Record<string, unknown> }[] = [
+const ROUTES: { method: string; suffix: string; body?: Record<string, unknown>; form?: boolean }[] = [
   { method: 'GET', suffix: '' },
   { method: 'PATCH', suffix: '', body: { priority: 'critical' } },
   { method: 'PUT', suffix: '', body: { priority: 'critical' } },
   { method: 'POST', suffix: '/comments', body: { body: 'Hello from another tenant' } },
   { method: 'GET', suffix: '/comments' },
   { method: 'GET', suffix: '/history' },
+  { method: 'POST', suffix: '/attachments', form: true },
+  { method: 'GET', suffix: '/attachments/0193a5f2-7c1e-7d4a-9b1e-2f6c3d4e5a6b' },
 ];
 
 /** The CSAT routes, tried on a resolved ticket (where the owner's rating would succeed). */
@@ -45,17 +48,16 @@ for (const dialect of TEST_DIALECTS) {
       const victim = await openTicket(server, owner.apiKey, { subject: 'Private ticket of tenant A' });
       // The intruder's tenant has no ticket 1001 at all; A's is SB-1001.
       for (const route of ROUTES) {
-        const missing = await api(server, route.method, `/v1/support/tickets/${uuidv7()}${route.suffix}`, {
-          token: intruder.apiKey,
-          body: route.body,
-        });
+        // Uploads send a real file: the 404 must come before any byte is stored.
+        const call = (ref: string, token: string) =>
+          route.form
+            ? upload(server, token, ref)
+            : api(server, route.method, `/v1/support/tickets/${ref}${route.suffix}`, { token, body: route.body });
+        const missing = await call(uuidv7(), intruder.apiKey);
         assert.equal(missing.status, 404, `${route.method} ${route.suffix} missing`);
         for (const ref of [victim.id, victim.reference, String(victim.number)]) {
           for (const token of [intruder.apiKey, intruderUser.token]) {
-            const response = await api(server, route.method, `/v1/support/tickets/${ref}${route.suffix}`, {
-              token,
-              body: route.body,
-            });
+            const response = await call(ref, token);
             assert.equal(response.status, 404, `${route.method} ${ref}${route.suffix}`);
             assert.equal(response.headers.get('content-type'), missing.headers.get('content-type'));
             assert.deepEqual(withoutRequestId(response.body), withoutRequestId(missing.body));
@@ -68,6 +70,7 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(still.body.priority, 'medium');
       assert.equal(still.body.comment_count, 0);
       assert.equal(still.body.version, 1);
+      assert.deepEqual(still.body.attachments, []);
     });
 
     it("the CSAT routes answer 404 for another tenant's resolved ticket, exactly like a missing one", async () => {

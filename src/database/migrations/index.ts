@@ -11,6 +11,7 @@ import * as jobsPartialIndexes from './005_jobs_partial_indexes.ts';
 import * as webhookHeaderEncryption from './006_webhook_header_encryption.ts';
 import * as notifications from './007_notifications.ts';
 import * as sla from './008_sla.ts';
+import * as ticketSearchAndAttachments from './009_ticket_search_and_attachments.ts';
 import * as ticketDesk from './010_ticket_desk.ts';
 
 export type { MigrationContext };
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, SecurebaseMigration> = {
   '006_webhook_header_encryption': webhookHeaderEncryption,
   '007_notifications': notifications,
   '008_sla': sla,
+  '009_ticket_search_and_attachments': ticketSearchAndAttachments,
   '010_ticket_desk': ticketDesk,
 };
 

@@ -6,7 +6,9 @@ import type { AuthContext } from '../../identity/auth-context.ts';
 import { STATUSES } from '../fields.ts';
 import type { SORTS, TicketListView } from '../fields.ts';
 import { PRIORITY_RANK, ticketSortKey } from '../repository.ts';
-import type { PageRequest, Ticket, TicketFilters } from '../repository.ts';
+import type { ListedTicket, PageRequest, TicketFilters } from '../repository.ts';
+import { MAX_SEARCH_TERMS, parseSearchQuery } from '../search-query.ts';
+import type { TicketSearch } from '../search.ts';
 import type { TicketCategory, TicketPriority, TicketStatus } from '../tables.ts';
 import { actorIdOf } from './deps.ts';
 import type { TicketUseCaseDeps } from './deps.ts';
@@ -21,7 +23,9 @@ export interface ListTicketsInput extends PageRequest {
   customer_id?: string | undefined;
   created_after?: string | undefined;
   created_before?: string | undefined;
-  sort?: (typeof SORTS)[number] | undefined;
+  sort?: (typeof SORTS)[number] | 'relevance' | undefined;
+  /** Full-text search; blank means no search. */
+  q?: string | undefined;
   view?: TicketListView | undefined;
 }
 
@@ -46,6 +50,15 @@ const isoOf = (field: string, value: string): string => {
   if (Number.isNaN(time)) throw invalidField(field, 'must be a date-time');
   return new Date(time).toISOString();
 };
+
+/** The search of `q`, or undefined when it is absent or blank; 400 when it holds no word. */
+function searchOf(auth: AuthContext, q: string | undefined): TicketSearch | undefined {
+  if (q === undefined || q.trim() === '') return undefined;
+  const terms = parseSearchQuery(q);
+  if (terms.length === 0) throw invalidField('q', 'must contain at least one word (letters or digits)');
+  if (terms.length > MAX_SEARCH_TERMS) throw invalidField('q', `must have at most ${MAX_SEARCH_TERMS} terms`);
+  return { terms, includeInternal: auth.isStaff };
+}
 
 function listFilters(auth: AuthContext, query: ListTicketsInput): TicketFilters {
   const statuses = (query.status ?? [])
@@ -72,22 +85,30 @@ function listFilters(auth: AuthContext, query: ListTicketsInput): TicketFilters 
     assignee: fromView.assignee !== undefined ? fromView.assignee : assignee,
     createdAfter: query.created_after === undefined ? undefined : isoOf('created_after', query.created_after),
     createdBefore: query.created_before === undefined ? undefined : isoOf('created_before', query.created_before),
+    search: searchOf(auth, query.q),
   };
 }
 
-/** One page of the tickets the caller may see, filtered and sorted in the query. */
+/**
+ * One page of the tickets the caller may see, filtered and sorted in the query. With `q`, only
+ * matching tickets (customers: on public text only), best match first unless `sort` says otherwise.
+ */
 export function listTickets(deps: TicketUseCaseDeps) {
-  return async function list(auth: AuthContext, query: ListTicketsInput): Promise<Page<Ticket>> {
+  return async function list(auth: AuthContext, query: ListTicketsInput): Promise<Page<ListedTicket>> {
     const scope = readScope(auth, query.customer_id);
     const filters = listFilters(auth, query);
-    const sort = ticketSortKey(query.sort ?? '-created_at');
+    if (query.sort === 'relevance' && !filters.search) throw invalidField('sort', 'relevance needs a search (q)');
+    const sort = ticketSortKey(query.sort ?? (filters.search ? 'relevance' : '-created_at'));
     const rows = await deps.tickets(deps.db, scope).list(filters, sort, { limit: query.limit, cursor: query.cursor });
     return toPage(rows, sort, query.limit, (t) => ({
-      value: sort.name.endsWith('priority')
-        ? String(PRIORITY_RANK[t.priority])
-        : sort.name.endsWith('updated_at')
-          ? t.updated_at
-          : t.created_at,
+      value:
+        sort.name === 'relevance'
+          ? (t.search_rank ?? 0)
+          : sort.name.endsWith('priority')
+            ? String(PRIORITY_RANK[t.priority])
+            : sort.name.endsWith('updated_at')
+              ? t.updated_at
+              : t.created_at,
       id: t.id,
     }));
   };
