@@ -37,7 +37,7 @@ export interface Config {
   workerConcurrency: number;
   /** Bearer token Prometheus must send to read `/metrics`; `/metrics` answers 404 when absent. */
   metricsToken: string | undefined;
-  retentionDays: { webhookDeliveries: number; closedTickets: number };
+  retentionDays: { webhookDeliveries: number; closedTickets: number; notifications: number };
 }
 
 export type Tier = 'standard' | 'fintech' | 'healthcare' | 'government';
@@ -112,6 +112,11 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'RETENTION_CLOSED_TICKETS_DAYS',
     default: '90',
     description: 'Closed tickets are deleted this long after closing (open ones never)',
+  },
+  {
+    name: 'RETENTION_NOTIFICATIONS_DAYS',
+    default: '30',
+    description: 'Notifications are deleted this long after their last activity',
   },
 ];
 
@@ -268,6 +273,7 @@ export function loadConfig(env: Env = process.env): Config {
     retentionDays: {
       webhookDeliveries: integer(env, 'RETENTION_WEBHOOK_DELIVERIES_DAYS', 30, 1, 3650),
       closedTickets: integer(env, 'RETENTION_CLOSED_TICKETS_DAYS', 90, 1, 3650),
+      notifications: integer(env, 'RETENTION_NOTIFICATIONS_DAYS', 30, 1, 3650),
     },
   };
 }

@@ -4,12 +4,13 @@ import { runUnintercepted } from '../database/transaction-interceptor.ts';
 import type { AppContext } from '../runtime/context.ts';
 import { combineJobHandlers, JobRunner } from '../jobs/index.ts';
 import { housekeepingJobs, housekeepingSchedule } from './housekeeping.ts';
+import { notificationJobs, notificationPeriodicJobs, notificationProcessors } from '../notifications/jobs.ts';
 import { ticketRetention, ticketRetentionSchedule } from '../tickets/retention.ts';
 import { webhookJobs, webhookPeriodicJobs, webhookProcessors } from '../webhooks/jobs.ts';
 
 /** Every event processor, in one list: each consumer of the outbox registers here. */
 export function eventProcessors(ctx: AppContext): EventProcessor[] {
-  return [...webhookProcessors(ctx)];
+  return [...webhookProcessors(ctx), ...notificationProcessors(ctx)];
 }
 
 /**
@@ -25,8 +26,14 @@ export function createWorker(ctx: AppContext): JobRunner {
       housekeepingJobs,
       ticketRetention(config.retentionDays.closedTickets),
       webhookJobs(ctx),
+      notificationJobs(ctx),
     ),
-    periodic: [...housekeepingSchedule, ...ticketRetentionSchedule, ...webhookPeriodicJobs],
+    periodic: [
+      ...housekeepingSchedule,
+      ...ticketRetentionSchedule,
+      ...webhookPeriodicJobs,
+      ...notificationPeriodicJobs,
+    ],
     concurrency: config.workerConcurrency,
     clock: ctx.clock,
     logger: ctx.logger,

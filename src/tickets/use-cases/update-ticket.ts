@@ -4,7 +4,7 @@ import type { AuthContext } from '../../identity/auth-context.ts';
 import type { Ticket } from '../repository.ts';
 import { planUpdate } from '../update-plan.ts';
 import type { TicketPatch } from '../update-plan.ts';
-import { audienceOf } from './deps.ts';
+import { actorIdOf, audienceOf } from './deps.ts';
 import type { TicketUseCaseDeps } from './deps.ts';
 import { resolveTicket } from './resolve-ticket.ts';
 import { emitChanges, historyOf, STALE, withVersionRetry } from './ticket-changes.ts';
@@ -62,7 +62,7 @@ export function updateTicket(deps: TicketUseCaseDeps) {
         return STALE;
       }
       await repo.insertHistory(historyOf(updated, auth, plan.changes, now));
-      await emitChanges(deps.emitEvent, trx, updated, plan.changes, now);
+      await emitChanges(deps.emitEvent, trx, updated, plan.changes, now, actorIdOf(auth));
       wrote = true;
       return updated;
     });
