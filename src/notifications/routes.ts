@@ -23,10 +23,10 @@ import {
   NotificationParams,
   UnreadCountQuery,
   UnreadCountView,
-} from './inbox-schemas.ts';
+  NotificationView,
+} from './schemas.ts';
 import { presentNotification } from './presenter.ts';
 import { inboxRepository } from './repository.ts';
-import { NotificationView } from './schemas.ts';
 import { createNotificationService } from './service.ts';
 
 const idIn = (params: { id: string }): NotificationId => params.id as NotificationId;

@@ -5,16 +5,13 @@
  */
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
-import type { CustomerRole } from '../../identity/tables.ts';
+import { CUSTOMER_ROLES } from '../../identity/permissions.ts';
 import { NOTIFICATION_PRIORITIES, NOTIFICATION_TYPES } from '../model.ts';
 import { defineRule } from './engine.ts';
 import type { NotificationRule } from './engine.ts';
 
 /** The event an announcement publishes (platform-wide: its tenant, if any, is in the data). */
 export const ANNOUNCEMENT_EVENT = 'notification.announcement';
-
-/** Every customer role: an announcement without `roles` reaches all of a tenant's users. */
-export const ALL_CUSTOMER_ROLES = ['owner', 'admin', 'member', 'viewer'] as const satisfies readonly CustomerRole[];
 
 /** The data of the announcement event. */
 export const AnnouncementData = Type.Object({
@@ -26,7 +23,7 @@ export const AnnouncementData = Type.Object({
   /** One tenant, or null with `all_tenants`. */
   customer_id: Type.Union([Type.String(), Type.Null()]),
   all_tenants: Type.Boolean(),
-  roles: Type.Array(Type.Enum(ALL_CUSTOMER_ROLES)),
+  roles: Type.Array(Type.Enum(CUSTOMER_ROLES)),
   announced_by: Type.Union([Type.String(), Type.Null()]),
 });
 export type AnnouncementDataType = Static<typeof AnnouncementData>;

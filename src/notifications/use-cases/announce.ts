@@ -6,7 +6,8 @@ import type { emitEvent } from '../../events/outbox.ts';
 import type { AuthContext } from '../../identity/auth-context.ts';
 import { identitySystemRepository } from '../../identity/repository.ts';
 import type { NotificationPriority, NotificationType } from '../model.ts';
-import { ALL_CUSTOMER_ROLES, ANNOUNCEMENT_EVENT } from '../rules/announcements.ts';
+import { CUSTOMER_ROLES } from '../../identity/permissions.ts';
+import { ANNOUNCEMENT_EVENT } from '../rules/announcements.ts';
 import type { AnnouncementDataType } from '../rules/announcements.ts';
 
 /** What an announcement says and to whom. */
@@ -48,7 +49,7 @@ export function announce(deps: AnnounceDeps) {
       action_url: input.action_url ?? null,
       customer_id: input.customer_id ?? null,
       all_tenants: input.all_tenants === true,
-      roles: input.roles ?? [...ALL_CUSTOMER_ROLES],
+      roles: input.roles ?? [...CUSTOMER_ROLES],
       announced_by: auth.userId,
     };
     const event = await deps.db.transaction().execute(async (trx) => {
