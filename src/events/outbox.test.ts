@@ -7,7 +7,7 @@ import type { Database } from '../database/schema.ts';
 import { createTestDatabase, TEST_DIALECTS } from '../testing/database.ts';
 import type { TestDatabase } from '../testing/database.ts';
 import { waitFor } from '../jobs/testing/helpers.ts';
-import { categoryOf, DISPATCH_JOB, emitEvent } from './outbox.ts';
+import { categoryOf, DISPATCH_JOB, emitEvent, emitEvents } from './outbox.ts';
 
 const fixture = fileURLToPath(new URL('./testing/crash-writer.ts', import.meta.url));
 
@@ -82,6 +82,31 @@ for (const dialect of TEST_DIALECTS) {
         now,
       );
       assert.equal(explicit.category, 'notifications');
+    });
+
+    it('emits a batch of events with one dispatch job each, in order, ids increasing', async () => {
+      const now = new Date('2026-01-05T11:00:00.000Z');
+      const records = await database.db.transaction().execute((trx) =>
+        emitEvents(
+          trx,
+          Array.from({ length: 6_001 }, (_, index) => ({
+            type: 'notification.created',
+            customerId: 'cus_batch',
+            data: { index },
+          })),
+          now,
+        ),
+      );
+      assert.equal(records.length, 6_001);
+      assert.deepEqual(
+        records.slice(0, 3).map((record) => record.data),
+        [{ index: 0 }, { index: 1 }, { index: 2 }],
+      );
+      assert.ok(records.every((record, i) => i === 0 || (records[i - 1] as { id: string }).id < record.id));
+      const found = await traces(database.db, 'cus_batch');
+      assert.equal(found.events.length, 6_001);
+      assert.equal(found.dispatches.length, 6_001);
+      assert.deepEqual(await emitEvents(database.db, [], now), []);
     });
 
     it('rolls back the change, the event and the dispatch job together', async () => {

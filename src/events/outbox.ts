@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import { prefixedId } from '../database/ids.ts';
-import { enqueueJob } from '../jobs/enqueue.ts';
+import { enqueueJobs } from '../jobs/enqueue.ts';
 import type { Executor } from '../jobs/types.ts';
 import type { EventsTable } from './tables.ts';
 
@@ -53,28 +53,53 @@ export function categoryOf(type: string): EventCategory {
  * });
  */
 export async function emitEvent<T>(trx: Executor, event: NewEvent<T>, now: Date): Promise<EventRecord<T>> {
-  const record: EventRecord<T> = {
+  const [record] = await emitEvents(trx, [event], now);
+  return record as EventRecord<T>;
+}
+
+/** Events per INSERT: 6 columns each stays under SQLite's 32,766 bound parameters. */
+const EVENT_CHUNK = 5_000;
+
+/**
+ * Writes many events like `emitEvent`, with one INSERT per 5,000 events and their dispatch jobs in
+ * one `enqueueJobs`: a fan-out of a thousand events costs a few statements, not a thousand
+ * round trips. Records come back in the order given.
+ */
+export async function emitEvents<T>(
+  trx: Executor,
+  events: readonly NewEvent<T>[],
+  now: Date,
+): Promise<EventRecord<T>[]> {
+  const createdAt = now.toISOString();
+  const records: EventRecord<T>[] = events.map((event) => ({
     id: prefixedId('evt', now.getTime()),
     customerId: event.customerId,
     type: event.type,
     category: event.category ?? categoryOf(event.type),
     data: event.data,
-    createdAt: now.toISOString(),
-  };
-  await trx
-    .insertInto('events')
-    .values({
-      id: record.id,
-      customer_id: record.customerId,
-      type: record.type,
-      category: record.category,
-      data: JSON.stringify(record.data ?? null),
-      created_at: record.createdAt,
-    })
-    .execute();
-  const payload: DispatchPayload = { eventId: record.id };
-  await enqueueJob(trx, { name: DISPATCH_JOB, payload }, now);
-  return record;
+    createdAt,
+  }));
+  for (let start = 0; start < records.length; start += EVENT_CHUNK) {
+    await trx
+      .insertInto('events')
+      .values(
+        records.slice(start, start + EVENT_CHUNK).map((record) => ({
+          id: record.id,
+          customer_id: record.customerId,
+          type: record.type,
+          category: record.category,
+          data: JSON.stringify(record.data ?? null),
+          created_at: record.createdAt,
+        })),
+      )
+      .execute();
+  }
+  await enqueueJobs(
+    trx,
+    records.map((record) => ({ name: DISPATCH_JOB, payload: { eventId: record.id } satisfies DispatchPayload })),
+    now,
+  );
+  return records;
 }
 
 /** Maps a stored row to the record processors receive. */

@@ -1,4 +1,4 @@
-import type { Role } from './tables.ts';
+import type { CustomerRole, Role } from './tables.ts';
 
 /** What a credential may do. API key scopes are drawn from the same list. */
 export const PERMISSIONS = [
@@ -32,6 +32,9 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   agent: AGENT,
   platform_admin: [...AGENT, 'tenants:manage', 'events:publish'],
 };
+
+/** The roles of a tenant's users, highest first. */
+export const CUSTOMER_ROLES = ['owner', 'admin', 'member', 'viewer'] as const satisfies readonly CustomerRole[];
 
 export const STAFF_ROLES: readonly Role[] = ['agent', 'platform_admin'];
 

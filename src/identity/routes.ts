@@ -238,7 +238,7 @@ export function identityRoutes(ctx: AppContext, identity: IdentityService): Fast
       },
       async (request) => {
         const auth = authOf(request);
-        const key = await identity.revokeApiKey(auth.customerId as string, request.params.id as ApiKeyId);
+        const key = await identity.revokeApiKey(auth.customerId as string, request.params.id as ApiKeyId, auth.userId);
         return presentApiKey(key as ApiKey);
       },
     );

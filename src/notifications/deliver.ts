@@ -1,5 +1,7 @@
 import type { Insertable } from 'kysely';
 import { uuidv7 } from '../database/ids.ts';
+import { emitEvents } from '../events/outbox.ts';
+import { userDirectory } from '../identity/directory.ts';
 import type { UserId } from '../identity/tables.ts';
 import type { Executor } from '../jobs/types.ts';
 import type { LiveFeed } from '../realtime/live-feed.ts';
@@ -7,7 +9,9 @@ import { planNotificationEmails } from './email/plan.ts';
 import type { EmailPlanPolicy } from './email/plan.ts';
 import type { NotificationId } from './ids.ts';
 import type { NotificationPriority, NotificationType } from './model.ts';
+import { presentNotification } from './presenter.ts';
 import type { Notification } from './presenter.ts';
+import { reserveSequences } from './sequence.ts';
 import { publishInboxChanges } from './stream/signal.ts';
 import type { NotificationsTable } from './tables.ts';
 
@@ -46,11 +50,34 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 
 const pairKey = (userId: string, other: string) => `${userId}\u0000${other}`;
 
+/** The webhook event of a customer user's new notification (or new activity on its group). */
+export const NOTIFICATION_CREATED = 'notification.created';
+
+/**
+ * The `notification.created` events of a delivery, for the tenant's webhooks: one per notification
+ * of a customer user of that tenant (staff notifications about a tenant never reach its
+ * endpoints), written in one batch. The rules processor ignores this type, so no loop.
+ */
+async function emitCreatedEvents(trx: Executor, delivered: readonly Notification[], now: Date): Promise<void> {
+  const candidates = delivered.filter((row) => row.customer_id !== null);
+  if (candidates.length === 0) return;
+  const tenantOf = new Map(
+    (await userDirectory(trx).activeUsers([...new Set(candidates.map((row) => row.user_id))])).map((user) => [
+      user.id,
+      user.customerId,
+    ]),
+  );
+  const events = candidates
+    .filter((row) => tenantOf.get(row.user_id) === row.customer_id)
+    .map((row) => ({ type: NOTIFICATION_CREATED, customerId: row.customer_id, data: presentNotification(row) }));
+  if (events.length > 0) await emitEvents(trx, events, now);
+}
+
 /**
  * The one write path of the inbox. Inside the caller's transaction it drops drafts for muted
  * threads and drafts already delivered for their source event, gathers group activity into the
  * user's open notification of that group, takes sequence numbers from each user's counter, writes
- * the rows, plans emails and announces the changes to live streams (after commit). Returns the
+ * the rows, plans emails, emits `notification.created` for customer users' rows and announces the changes to live streams (after commit). Returns the
  * created or updated notifications.
  */
 export async function deliverNotifications(
@@ -123,27 +150,18 @@ export async function deliverNotifications(
   pending = pending.filter((draft) => !draft.sourceEventId || fresh.has(pairKey(draft.userId, draft.sourceEventId)));
   if (pending.length === 0) return [];
 
-  // Sequence numbers: one counter row per user, bumped by that user's number of drafts. Users are
-  // taken in a fixed order so concurrent fan-outs lock the counters in the same order.
+  // Sequence numbers: each user's counter is bumped once by that user's number of drafts.
   const perUser = new Map<UserId, NotificationDraft[]>();
-  for (const draft of pending) perUser.set(draft.userId, [...(perUser.get(draft.userId) ?? []), draft]);
-  const users = [...perUser.keys()].sort();
+  for (const draft of pending) {
+    const own = perUser.get(draft.userId);
+    if (own) own.push(draft);
+    else perUser.set(draft.userId, [draft]);
+  }
+  const lastOf = await reserveSequences(trx, new Map([...perUser].map(([userId, own]) => [userId, own.length])));
   const seqOf = new Map<NotificationDraft, number>();
-  for (const part of chunks(users, INSERT_CHUNK)) {
-    const counters = await trx
-      .insertInto('notification_inboxes')
-      .values(part.map((userId) => ({ user_id: userId, last_seq: perUser.get(userId)?.length ?? 0 })))
-      .onConflict((oc) =>
-        oc.column('user_id').doUpdateSet((eb) => ({
-          last_seq: eb(eb.ref('notification_inboxes.last_seq'), '+', eb.ref('excluded.last_seq')),
-        })),
-      )
-      .returning(['user_id', 'last_seq'])
-      .execute();
-    for (const counter of counters) {
-      const own = perUser.get(counter.user_id) ?? [];
-      own.forEach((draft, index) => seqOf.set(draft, Number(counter.last_seq) - own.length + 1 + index));
-    }
+  for (const [userId, own] of perUser) {
+    const last = lastOf.get(userId) as number;
+    own.forEach((draft, index) => seqOf.set(draft, last - own.length + 1 + index));
   }
 
   const results = new Map<NotificationId, Notification>();
@@ -204,6 +222,7 @@ export async function deliverNotifications(
 
   const delivered = [...results.values()];
   await planNotificationEmails(trx, delivered, deps.now, deps.emailPolicy);
+  await emitCreatedEvents(trx, delivered, deps.now);
   await publishInboxChanges(
     trx,
     deps.liveFeed,

@@ -5,6 +5,7 @@ import type { AppContext } from '../runtime/context.ts';
 import { combineJobHandlers, JobRunner } from '../jobs/index.ts';
 import { housekeepingJobs, housekeepingSchedule } from './housekeeping.ts';
 import { DAY_MS, ticketLifecycleJobs } from '../tickets/lifecycle.ts';
+import { notificationJobs, notificationPeriodicJobs, notificationProcessors } from '../notifications/jobs.ts';
 import { ticketRetention, ticketRetentionSchedule } from '../tickets/retention.ts';
 import { emailJobs, emailPeriodicJobs } from '../notifications/email/jobs.ts';
 import { slaJobs } from '../tickets/sla-jobs.ts';
@@ -13,7 +14,7 @@ import { webhookJobs, webhookPeriodicJobs, webhookProcessors } from '../webhooks
 
 /** Every event processor, in one list: each consumer of the outbox registers here. */
 export function eventProcessors(ctx: AppContext): EventProcessor[] {
-  return [...webhookProcessors(ctx)];
+  return [...webhookProcessors(ctx), ...notificationProcessors(ctx)];
 }
 
 /**
@@ -32,8 +33,15 @@ export function createWorker(ctx: AppContext): JobRunner {
       slaJobs,
       webhookJobs(ctx),
       emailJobs(ctx),
+      notificationJobs(ctx),
     ),
-    periodic: [...housekeepingSchedule, ...ticketRetentionSchedule, ...webhookPeriodicJobs, ...emailPeriodicJobs],
+    periodic: [
+      ...housekeepingSchedule,
+      ...ticketRetentionSchedule,
+      ...webhookPeriodicJobs,
+      ...emailPeriodicJobs,
+      ...notificationPeriodicJobs,
+    ],
     concurrency: config.workerConcurrency,
     clock: ctx.clock,
     logger: ctx.logger,

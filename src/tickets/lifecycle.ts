@@ -75,7 +75,7 @@ export function ticketLifecycleJobs(options: { autoCloseMs: number }): Record<ty
           if (!updated) throw new RetryLater(0, 'ticket changed concurrently', { consumeAttempt: false });
           const changes = [{ field: 'status' as const, from: 'resolved', to: 'closed' }];
           await repo.insertHistory(systemHistoryOf(updated, changes, now));
-          await emitChanges(emitEvent, trx, updated, changes, now);
+          await emitChanges(emitEvent, trx, updated, changes, now, null);
         }
         await ctx.completeWithin(trx);
       });

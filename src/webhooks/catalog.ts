@@ -23,8 +23,8 @@ export interface EventTypeInfo {
   upcoming: boolean;
 }
 
-/** Types whose producers (costs, notifications) do not exist yet. */
-const UPCOMING = /^(cost\.|notification\.created$)/;
+/** Types whose producers (costs) do not exist yet. */
+const UPCOMING = /^cost\./;
 
 const Str = (description: string) => Type.String({ description });
 const Num = (description: string) => Type.Number({ description });
@@ -56,6 +56,46 @@ const SlaEvent = Type.Object({
   }),
   due_at: Str('When the clock reaches (or reached) its target, counted in business time (RFC 3339)'),
 });
+const NullableStr = (description: string) => Type.Union([Str(description), Type.Null()]);
+/** The notification as its user sees it (the inbox's view; kept here so webhooks import no feature). */
+const Notification = Type.Object({
+  id: Str('Notification id'),
+  customer_id: Str('Tenant'),
+  user_id: Str('The user it belongs to'),
+  type: Str('security_alert, billing, compliance, system, informational or support'),
+  priority: Str('critical, high, medium or low'),
+  title: Str('Title'),
+  body: Str('Plain-text body'),
+  action_url: NullableStr('Portal route, e.g. /support/SB-1042'),
+  source_event_id: NullableStr('The event that caused it'),
+  group_key: NullableStr('Thread (e.g. ticket:…)'),
+  group_count: Num('Activities gathered in the thread'),
+  sequence: Num('Position in the user’s change stream'),
+  created_at: Str('Created (RFC 3339)'),
+  updated_at: Str('Last changed (RFC 3339)'),
+  seen_at: NullableStr('First listed (RFC 3339)'),
+  read_at: NullableStr('Read (RFC 3339)'),
+  archived_at: NullableStr('Archived (RFC 3339)'),
+});
+const notificationExample = {
+  id: '0193a5f2-7c1e-7d4a-9b1e-2f6c3d4e5a6c',
+  customer_id: '0193a5f2-0000-7000-8000-000000000001',
+  user_id: '0193a5f2-0000-7000-8000-000000000002',
+  type: 'support',
+  priority: 'medium',
+  title: 'New reply on SB-1042: Cannot log in with SSO',
+  body: 'We rolled out a fix.',
+  action_url: '/support/SB-1042',
+  source_event_id: 'evt_0193a5f27c1e7d4a9b1e2f6c3d4e5a6b',
+  group_key: 'ticket:0193a5f2-7c1e-7d4a-9b1e-2f6c3d4e5a6b',
+  group_count: 2,
+  sequence: 17,
+  created_at: '2026-11-25T09:30:00.000Z',
+  updated_at: '2026-11-25T10:05:00.000Z',
+  seen_at: null,
+  read_at: null,
+  archived_at: null,
+};
 const Invoice = Type.Object({
   invoice_id: Str('Invoice id'),
   amount: Num('Amount in the currency'),
@@ -109,8 +149,16 @@ export const EVENT_CATALOG: readonly EventTypeInfo[] = Object.freeze([
   entry(
     'ticket.resolved',
     'A ticket was resolved.',
-    Type.Object({ ticket: Ticket, resolution_time: Num('Seconds from creation to resolution') }),
-    { ticket: { ...ticketExample, status: 'resolved' }, resolution_time: 5400 },
+    Type.Object({
+      ticket: Ticket,
+      resolution_time: Num('Seconds from creation to resolution'),
+      resolved_by: Str('Who resolved it: a user id (or the id of the API key)'),
+    }),
+    {
+      ticket: { ...ticketExample, status: 'resolved' },
+      resolution_time: 5400,
+      resolved_by: '0193a5f2-0000-7000-8000-000000000003',
+    },
   ),
   entry(
     'compliance.scan_completed',
@@ -241,9 +289,9 @@ export const EVENT_CATALOG: readonly EventTypeInfo[] = Object.freeze([
   ),
   entry(
     'notification.created',
-    'A notification was created for a user of the tenant.',
-    Type.Object({ notification_id: Str('Notification id'), title: Str('Title') }),
-    { notification_id: 'ntf_1', title: 'Budget at 80 %' },
+    'A user of the tenant got a notification (or new activity on one of theirs: same id, group_count grows). Staff notifications never appear here.',
+    Notification,
+    notificationExample,
   ),
   entry(
     'webhook.endpoint_disabled',

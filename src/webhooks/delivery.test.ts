@@ -201,7 +201,9 @@ for (const dialect of TEST_DIALECTS) {
       const path = `/manual-${dialect}`;
       let healthy = false;
       receiver.on(path, (_req, res) => void res.writeHead(healthy ? 200 : 503).end(healthy ? 'ok' : 'down'));
-      const t = await tenantWithEndpoint(h.server, receiver.url(path), ['*'], { retry_schedule_seconds: [0] });
+      const t = await tenantWithEndpoint(h.server, receiver.url(path), ['api_key.created'], {
+        retry_schedule_seconds: [0],
+      });
       const since = new Date(Date.now() - 1000).toISOString();
       for (let i = 0; i < 3; i += 1)
         await emit(h.server, t.customerId, 'api_key.created', { api_key_id: `k${i}`, name: 'ci', prefix: 'sb_live_x' });

@@ -311,7 +311,6 @@ for (const dialect of TEST_DIALECTS) {
         'cost.budget_threshold_reached',
         'cost.forecast_exceeds_budget',
         'cost.anomaly_detected',
-        'notification.created',
       ]);
       assert.ok(res.body.event_types.every((e) => e.status === 'upcoming' || e.status === 'available'));
       for (const e of res.body.event_types) {

@@ -57,7 +57,14 @@ export async function insertApiKey(
     {
       type: 'api_key.created',
       customerId: input.customerId,
-      data: { api_key_id: apiKey.id, name: apiKey.name, prefix, scopes: input.scopes, role: input.role },
+      data: {
+        api_key_id: apiKey.id,
+        name: apiKey.name,
+        prefix,
+        scopes: input.scopes,
+        role: input.role,
+        created_by: input.createdBy,
+      },
     },
     now,
   );
@@ -82,15 +89,19 @@ export function apiKeyUseCases(deps: IdentityUseCaseDeps) {
 
     listApiKeys: (customerId: string) => repositories.tenant(db, tenantScope(customerId)).listApiKeys(),
 
-    async revokeApiKey(customerId: string, id: ApiKeyId) {
+    /** Revokes a key; `revokedBy` (the user acting, if any) is named in the `api_key.revoked` event. */
+    async revokeApiKey(customerId: string, id: ApiKeyId, revokedBy: UserId | null = null) {
       await db.transaction().execute(async (trx) => {
         const keys = repositories.tenant(trx, tenantScope(customerId));
         const result = await keys.revokeApiKey(id, clock().toISOString());
-        if (Number(result.numUpdatedRows) === 0) {
-          if (await keys.findApiKey(id)) return;
-          throw notFound('API key');
-        }
-        await emitEvent(trx, { type: 'api_key.revoked', customerId, data: { api_key_id: id } }, clock());
+        const key = await keys.findApiKey(id);
+        if (!key) throw notFound('API key');
+        if (Number(result.numUpdatedRows) === 0) return;
+        await emitEvent(
+          trx,
+          { type: 'api_key.revoked', customerId, data: { api_key_id: id, name: key.name, revoked_by: revokedBy } },
+          clock(),
+        );
       });
       return repositories.tenant(db, tenantScope(customerId)).findApiKey(id);
     },

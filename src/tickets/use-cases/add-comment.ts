@@ -152,7 +152,7 @@ export function addComment(deps: TicketUseCaseDeps) {
       await sla.record(updated);
       const commented = { ticket: presentTicket(updated, 'customer'), comment: presentComment(row) };
       await deps.emitEvent(trx, { type: 'ticket.commented', customerId: ticket.customer_id, data: commented }, now);
-      await emitChanges(deps.emitEvent, trx, updated, changes, now);
+      await emitChanges(deps.emitEvent, trx, updated, changes, now, actorIdOf(auth));
       wrote = true;
       return row;
     });

@@ -44,13 +44,18 @@ export function historyOf(ticket: Ticket, auth: AuthContext, changes: FieldChang
   }));
 }
 
-/** `ticket.updated` plus the lifecycle event of a status change, in the caller's transaction. */
+/**
+ * `ticket.updated` plus the lifecycle event of a status change, in the caller's transaction.
+ * `ticket.resolved` names who resolved it (`resolved_by`), so notifications spare that person.
+ */
 export async function emitChanges(
   emit: typeof emitEvent,
   trx: Transaction<Database>,
   ticket: Ticket,
   changes: FieldChange[],
   now: Date,
+  /** Who made the change; null for the system (e.g. auto-close). */
+  actorId: string | null,
 ): Promise<void> {
   if (changes.length === 0) return;
   const view = presentTicket(ticket, 'customer');
@@ -65,7 +70,11 @@ export async function emitChanges(
     const resolutionTime = Math.round((now.getTime() - Date.parse(ticket.created_at)) / 1000);
     await emit(
       trx,
-      { type: 'ticket.resolved', customerId, data: { ticket: view, resolution_time: resolutionTime } },
+      {
+        type: 'ticket.resolved',
+        customerId,
+        data: { ticket: view, resolution_time: resolutionTime, ...(actorId ? { resolved_by: actorId } : {}) },
+      },
       now,
     );
   } else if (status.from === 'resolved' && status.to === 'open') {

@@ -6,7 +6,7 @@ import { autoCloseJob } from '../lifecycle.ts';
 import type { Ticket } from '../repository.ts';
 import { planUpdate } from '../update-plan.ts';
 import type { TicketPatch } from '../update-plan.ts';
-import { audienceOf } from './deps.ts';
+import { actorIdOf, audienceOf } from './deps.ts';
 import type { TicketUseCaseDeps } from './deps.ts';
 import { resolveTicket } from './resolve-ticket.ts';
 import { emitChanges, historyOf, STALE, withVersionRetry } from './ticket-changes.ts';
@@ -67,7 +67,7 @@ export function updateTicket(deps: TicketUseCaseDeps) {
       }
       await repo.insertHistory(historyOf(updated, auth, plan.changes, now));
       await sla.record(updated);
-      await emitChanges(deps.emitEvent, trx, updated, plan.changes, now);
+      await emitChanges(deps.emitEvent, trx, updated, plan.changes, now, actorIdOf(auth));
       if (plan.set.status === 'resolved') await enqueueJob(trx, autoCloseJob(updated, deps.autoCloseMs), now);
       wrote = true;
       return updated;
