@@ -38,6 +38,12 @@ export interface Config {
   /** Bearer token Prometheus must send to read `/metrics`; `/metrics` answers 404 when absent. */
   metricsToken: string | undefined;
   retentionDays: { webhookDeliveries: number; closedTickets: number };
+  notificationStream: {
+    /** Comment lines sent on idle streams, below load balancers' idle timeouts (often 60 s). */
+    heartbeatSeconds: number;
+    /** Bytes a stream may have waiting for a slow client before it is closed (the client resumes). */
+    queueBytes: number;
+  };
 }
 
 export type Tier = 'standard' | 'fintech' | 'healthcare' | 'government';
@@ -112,6 +118,16 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'RETENTION_CLOSED_TICKETS_DAYS',
     default: '90',
     description: 'Closed tickets are deleted this long after closing (open ones never)',
+  },
+  {
+    name: 'NOTIFICATIONS_STREAM_HEARTBEAT_SECONDS',
+    default: '15',
+    description: 'Heartbeat interval of live notification streams, below proxies’ idle timeouts; 1–300',
+  },
+  {
+    name: 'NOTIFICATIONS_STREAM_QUEUE_BYTES',
+    default: '1048576',
+    description: 'Unsent bytes a live stream may hold for a slow client before closing it (it resumes)',
   },
 ];
 
@@ -268,6 +284,10 @@ export function loadConfig(env: Env = process.env): Config {
     retentionDays: {
       webhookDeliveries: integer(env, 'RETENTION_WEBHOOK_DELIVERIES_DAYS', 30, 1, 3650),
       closedTickets: integer(env, 'RETENTION_CLOSED_TICKETS_DAYS', 90, 1, 3650),
+    },
+    notificationStream: {
+      heartbeatSeconds: integer(env, 'NOTIFICATIONS_STREAM_HEARTBEAT_SECONDS', 15, 1, 300),
+      queueBytes: integer(env, 'NOTIFICATIONS_STREAM_QUEUE_BYTES', 1024 * 1024, 4096, 64 * 1024 * 1024),
     },
   };
 }
