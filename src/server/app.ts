@@ -4,6 +4,7 @@ import { registerAuthentication } from '../identity/authenticate.ts';
 import { identityRoutes } from '../identity/routes.ts';
 import { createIdentityService } from '../identity/service.ts';
 import type { IdentityService } from '../identity/service.ts';
+import { notificationStreamRoutes } from '../notifications/stream/routes.ts';
 import type { AppContext } from '../runtime/context.ts';
 import { ticketRoutes } from '../tickets/routes.ts';
 import { webhookRoutes } from '../webhooks/routes.ts';
@@ -28,5 +29,6 @@ export async function buildApp(
   await app.register(identityRoutes(ctx, identity), { prefix: '/v1' });
   await app.register(ticketRoutes(ctx), { prefix: '/v1' });
   await app.register(webhookRoutes(ctx), { prefix: '/v1' });
+  await app.register(notificationStreamRoutes(ctx), { prefix: '/v1' });
   return app;
 }
