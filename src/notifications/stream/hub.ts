@@ -16,7 +16,8 @@ export const RESYNC_ITEMS = 50;
 const READ_PAGE = 500;
 /** How long a signalled change may stay invisible (the in-memory feed signals before the commit). */
 const VISIBILITY_WAIT_MS = 5_000;
-const RETRY_DELAYS_MS = { first: 2, max: 500 };
+/** Re-reads of a change not yet visible: soon and often (one indexed read each), so commit → receipt stays short. */
+const RETRY_DELAYS_MS = { first: 1, max: 10 };
 /** The reconnect delay suggested to clients. */
 const CLIENT_RETRY_MS = 2_000;
 
