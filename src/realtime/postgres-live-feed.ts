@@ -19,7 +19,8 @@ interface Subscription {
  * so subscribers everywhere hear it when, and only if, the transaction commits; its payload starts
  * with the writer's schema and the feed channel, and subscribers ignore other schemas.
  * Every subscription of the process shares one dedicated LISTEN connection, opened at the first
- * subscription and reconnected after failures (subscribers then re-read: see `onResume`).
+ * subscription, reconnected after failures (subscribers then re-read: see `onResume`) and closed
+ * when the last subscription ends.
  */
 export function createPostgresLiveFeed(options: {
   connectionString: string;
@@ -70,6 +71,11 @@ export function createPostgresLiveFeed(options: {
       return () => {
         set.delete(subscription);
         if (set.size === 0) subscriptions.delete(channel);
+        // The last subscriber gone (e.g. the app closed): the connection goes too, so it keeps no process alive.
+        if (subscriptions.size === 0 && listener) {
+          void listener.close();
+          listener = null;
+        }
       };
     },
     close: async () => {
