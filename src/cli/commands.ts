@@ -61,6 +61,7 @@ export async function runServe(
   if (options.exitAfterDemo) {
     console.log('Demo data is in place.');
     await app.close();
+    await ctx.liveFeed.close();
     await ctx.database.close();
     return;
   }
@@ -80,6 +81,7 @@ export async function runServe(
   onShutdown(async () => {
     await app.close();
     await worker?.stop();
+    await ctx.liveFeed.close();
     await ctx.database.close();
     claim?.release();
   });
@@ -94,6 +96,7 @@ export async function runWorker(config: Config): Promise<void> {
   ctx.logger.info({ workerId: worker.workerId }, 'worker started');
   onShutdown(async () => {
     await worker.stop();
+    await ctx.liveFeed.close();
     await ctx.database.close();
     claim?.release();
   });
@@ -102,6 +105,7 @@ export async function runWorker(config: Config): Promise<void> {
 /** `securebase migrate`. */
 export async function runMigrate(config: Config): Promise<void> {
   const ctx = await openRuntime(config);
+  await ctx.liveFeed.close();
   await ctx.database.close();
   console.log('Database is up to date.');
 }

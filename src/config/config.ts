@@ -52,6 +52,12 @@ export interface Config {
     /** Notification emails per user and type per hour; beyond it they are summarised in one digest. */
     ratePerHour: number;
   };
+  notificationStream: {
+    /** Comment lines sent on idle streams, below load balancers' idle timeouts (often 60 s). */
+    heartbeatSeconds: number;
+    /** Bytes a stream may have waiting for a slow client before it is closed (the client resumes). */
+    queueBytes: number;
+  };
 }
 
 export type Tier = 'standard' | 'fintech' | 'healthcare' | 'government';
@@ -161,6 +167,16 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'RETENTION_NOTIFICATIONS_DAYS',
     default: '30',
     description: 'Notifications are deleted this long after their last activity',
+  },
+  {
+    name: 'NOTIFICATIONS_STREAM_HEARTBEAT_SECONDS',
+    default: '15',
+    description: 'Heartbeat interval of live notification streams, below proxies’ idle timeouts; 1–300',
+  },
+  {
+    name: 'NOTIFICATIONS_STREAM_QUEUE_BYTES',
+    default: '1048576',
+    description: 'Unsent bytes a live stream may hold for a slow client before closing it (it resumes)',
   },
 ];
 
@@ -349,6 +365,10 @@ export function loadConfig(env: Env = process.env): Config {
       smtpUrl: smtpUrl(env),
       from: mailFrom(env),
       ratePerHour: integer(env, 'NOTIFICATION_EMAIL_RATE_LIMIT', 10, 1, 10_000),
+    },
+    notificationStream: {
+      heartbeatSeconds: integer(env, 'NOTIFICATIONS_STREAM_HEARTBEAT_SECONDS', 15, 1, 300),
+      queueBytes: integer(env, 'NOTIFICATIONS_STREAM_QUEUE_BYTES', 1024 * 1024, 4096, 64 * 1024 * 1024),
     },
   };
 }

@@ -1,6 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { Executor } from '../jobs/types.ts';
 
+/** Called with each signal's payload. */
+export type LiveListener = (payload: string) => void;
+
 /**
  * A small signal bus between processes: "something on this channel changed, read it". Payloads
  * are short (ids and sequence numbers, never the data itself: PostgreSQL NOTIFY caps them at 8 kB),
@@ -12,12 +15,16 @@ import type { Executor } from '../jobs/types.ts';
  */
 export interface LiveFeed {
   publish(trx: Executor, channel: string, payload: string): Promise<void>;
-  /** Returns the function that unsubscribes. */
-  subscribe(channel: string, listener: (payload: string) => void): () => void;
+  /**
+   * Returns the function that unsubscribes. `onResume` runs whenever signals may have been lost
+   * (the feed's connection came back, or was first established after this call): the subscriber
+   * should re-read whatever it watches.
+   */
+  subscribe(channel: string, listener: LiveListener, onResume?: () => void): () => void;
   close(): Promise<void>;
 }
 
-/** The single-process feed (SQLite): an in-memory emitter. */
+/** The single-process feed (SQLite): an in-memory emitter. It never loses a signal. */
 export function createMemoryLiveFeed(): LiveFeed {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);

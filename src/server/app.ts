@@ -5,6 +5,7 @@ import { identityRoutes } from '../identity/routes.ts';
 import { createIdentityService } from '../identity/service.ts';
 import type { IdentityService } from '../identity/service.ts';
 import { notificationRoutes } from '../notifications/routes.ts';
+import { notificationStreamRoutes } from '../notifications/stream/routes.ts';
 import type { AppContext } from '../runtime/context.ts';
 import { notificationEmailRoutes } from '../notifications/email/routes.ts';
 import { notificationPreferenceRoutes } from '../notifications/preferences/routes.ts';
@@ -36,5 +37,6 @@ export async function buildApp(
   await app.register(notificationPreferenceRoutes(ctx), { prefix: '/v1' });
   await app.register(notificationEmailRoutes(ctx), { prefix: '/v1' });
   await app.register(notificationRoutes(ctx), { prefix: '/v1' });
+  await app.register(notificationStreamRoutes(ctx), { prefix: '/v1' });
   return app;
 }

@@ -1,11 +1,13 @@
 import { pino } from 'pino';
-import { createMemoryLiveFeed } from '../realtime/live-feed.ts';
 import type { Logger } from 'pino';
 import { systemClock } from '../config/clock.ts';
 import type { Config } from '../config/config.ts';
 import { loadKeyRing } from '../crypto/key-ring.ts';
 import { openDatabase } from '../database/connection.ts';
 import { migrateToLatest } from '../database/migrations/index.ts';
+import { createMemoryLiveFeed } from '../realtime/live-feed.ts';
+import type { LiveFeed } from '../realtime/live-feed.ts';
+import { createPostgresLiveFeed } from '../realtime/postgres-live-feed.ts';
 import type { AppContext } from '../runtime/context.ts';
 
 /** A JSON logger that never prints credentials, even if a header object is logged. */
@@ -27,6 +29,16 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
   });
 }
 
+/**
+ * The signal bus of live streams: across processes over PostgreSQL (LISTEN/NOTIFY), in memory on
+ * SQLite, where one process serves. Its owner closes it on shutdown.
+ */
+export function openLiveFeed(config: Pick<Config, 'databaseUrl' | 'databaseSchema'>, logger: Logger): LiveFeed {
+  return config.databaseUrl
+    ? createPostgresLiveFeed({ connectionString: config.databaseUrl, schema: config.databaseSchema, logger })
+    : createMemoryLiveFeed();
+}
+
 /** Opens the database, applies migrations and assembles the context every process shares. */
 export async function openRuntime(config: Config, logger: Logger = createLogger(config)): Promise<AppContext> {
   const database = openDatabase({
@@ -44,7 +56,7 @@ export async function openRuntime(config: Config, logger: Logger = createLogger(
     clock: systemClock,
     logger,
     keyRing,
-    liveFeed: createMemoryLiveFeed(),
+    liveFeed: openLiveFeed(config, logger),
     wakeWorkers: () => {},
   };
 }

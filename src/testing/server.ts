@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { createMemoryLiveFeed } from '../realtime/live-feed.ts';
 import { pino } from 'pino';
 import type { Clock } from '../config/clock.ts';
 import { systemClock } from '../config/clock.ts';
@@ -7,6 +6,7 @@ import { loadKeyRing } from '../crypto/key-ring.ts';
 import { loadConfig } from '../config/config.ts';
 import type { DialectName } from '../database/adapter.ts';
 import { buildApp } from '../server/app.ts';
+import { openLiveFeed } from '../server/runtime.ts';
 import type { AppContext } from '../runtime/context.ts';
 import { createIdentityService } from '../identity/service.ts';
 import type { IdentityService } from '../identity/service.ts';
@@ -43,13 +43,14 @@ export async function startTestServer(
     ...options.env,
   });
   const clock = options.clock ?? systemClock;
+  const logger = pino({ level: config.logLevel });
   const ctx: AppContext = {
     config,
     database,
     clock,
-    logger: pino({ level: config.logLevel }),
+    logger,
     keyRing: loadKeyRing(config),
-    liveFeed: createMemoryLiveFeed(),
+    liveFeed: openLiveFeed(config, logger),
     wakeWorkers: () => {},
   };
   const identity = createIdentityService({
@@ -70,6 +71,7 @@ export async function startTestServer(
     identity,
     close: async () => {
       await app.close();
+      await ctx.liveFeed.close();
       await database.destroy();
     },
   };
