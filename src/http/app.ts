@@ -14,6 +14,7 @@ import { registerIdempotency } from './idempotency.ts';
 import { createMetricsRegistry, registerObservability } from './observability.ts';
 import { registerConditionalGet } from './conditional.ts';
 import { registerNulGuard } from './nul-guard.ts';
+import { isRateLimited, openApiOptions } from './openapi.ts';
 import { registerErrorHandling } from './problem.ts';
 import { registerRouteNotFound } from './routing.ts';
 import { validatorCompiler } from './validation.ts';
@@ -90,27 +91,7 @@ export async function buildHttpApp(ctx: AppContext, options: HttpAppOptions): Pr
       ],
     });
   }
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'SecureBase platform services API',
-        version: '1.0.0',
-        description: 'Support desk, webhooks, cost forecasting and notifications. Errors are RFC 9457 problem details.',
-      },
-      components: {
-        securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'API key (`sb_live_…`) or session token' },
-          metricsToken: {
-            type: 'http',
-            scheme: 'bearer',
-            description: 'The METRICS_TOKEN of the server (for `/metrics` only)',
-          },
-        },
-      },
-      security: [{ bearer: [] }],
-    },
-  });
+  await app.register(swagger, openApiOptions(ctx.config));
   // The browsable reference is public, like the OpenAPI document it renders.
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true };
@@ -126,8 +107,7 @@ export async function buildHttpApp(ctx: AppContext, options: HttpAppOptions): Pr
     timeWindow: '1 hour',
     keyGenerator: (request) => options.callerOf(request)?.credentialId ?? request.ip,
     max: (request) => ctx.config.rateLimitPerHour[options.callerOf(request)?.tier ?? 'standard'],
-    allowList: (request) =>
-      request.routeOptions.config.public === true && request.routeOptions.url !== '/v1/auth/login',
+    allowList: (request) => !isRateLimited(request.routeOptions.config, request.routeOptions.url),
     errorResponseBuilder: (_request, context) =>
       new AppError('rate_limited', `Rate limit of ${context.max} requests per ${context.after} exceeded`, {
         extra: { retry_after_seconds: Math.ceil(context.ttl / 1000) },

@@ -3,6 +3,7 @@
  * catalog and ingest, deliveries, retry, recovery, test send and stats. Thin: schema →
  * permission → one service call → view.
  */
+import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../runtime/context.ts';
 import { invalidField } from '../errors/app-error.ts';
@@ -222,12 +223,17 @@ export function webhookRoutes(ctx: AppContext, options: { resolve?: Resolve } = 
     app.delete(
       '/webhooks/:id',
       {
-        schema: { tags: TAGS, summary: 'Delete an endpoint and its delivery log', params: WebhookParams },
+        schema: {
+          tags: TAGS,
+          summary: 'Delete an endpoint and its delivery log',
+          params: WebhookParams,
+          response: { 204: Type.Null({ description: 'Deleted' }) },
+        },
         config: { permission: 'webhooks:manage' },
       },
       async (request, reply) => {
         await service.remove(authOf(request), endpointIdIn(request.params));
-        return reply.code(204).send();
+        return reply.code(204).send(null);
       },
     );
 
