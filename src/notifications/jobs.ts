@@ -5,12 +5,15 @@
 import type { EventProcessor } from '../events/processors.ts';
 import type { JobHandler, PeriodicJob } from '../jobs/index.ts';
 import type { AppContext } from '../runtime/context.ts';
+import { emailPolicyOf } from './email/plan.ts';
 import { notificationRulesProcessor } from './processor.ts';
 import { notificationRetention, notificationRetentionSchedule } from './retention.ts';
 
 /** The rules processor for `eventProcessors(ctx)`. */
 export function notificationProcessors(ctx: AppContext): EventProcessor[] {
-  return [notificationRulesProcessor({ clock: ctx.clock, liveFeed: ctx.liveFeed })];
+  return [
+    notificationRulesProcessor({ clock: ctx.clock, liveFeed: ctx.liveFeed, emailPolicy: emailPolicyOf(ctx.config) }),
+  ];
 }
 
 /** Job handlers of the feature for `combineJobHandlers`. */

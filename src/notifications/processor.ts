@@ -11,6 +11,7 @@ import { userDirectory } from '../identity/directory.ts';
 import type { DirectoryUser } from '../identity/directory.ts';
 import type { Executor } from '../jobs/types.ts';
 import type { LiveFeed } from '../realtime/live-feed.ts';
+import type { EmailPlanPolicy } from './email/plan.ts';
 import { deliverNotifications, NOTIFICATION_CREATED } from './deliver.ts';
 import type { NotificationDraft } from './deliver.ts';
 import { applyRule } from './rules/engine.ts';
@@ -36,7 +37,7 @@ export function directoryLookup(db: Executor) {
 
 /** The rules processor; `rules` defaults to every rule (tests may pass their own). */
 export function notificationRulesProcessor(
-  deps: { clock: Clock; liveFeed: LiveFeed },
+  deps: { clock: Clock; liveFeed: LiveFeed; emailPolicy?: EmailPlanPolicy },
   rules: readonly NotificationRule[] = NOTIFICATION_RULES,
 ): EventProcessor {
   const byEvent = new Map<string, NotificationRule[]>();
@@ -49,7 +50,12 @@ export function notificationRulesProcessor(
       const lookup = directoryLookup(trx);
       const drafts: NotificationDraft[] = [];
       for (const rule of byEvent.get(event.type) ?? []) drafts.push(...(await applyRule(rule, event, lookup)));
-      if (drafts.length > 0) await deliverNotifications(trx, drafts, { now: deps.clock(), liveFeed: deps.liveFeed });
+      if (drafts.length > 0)
+        await deliverNotifications(trx, drafts, {
+          now: deps.clock(),
+          liveFeed: deps.liveFeed,
+          ...(deps.emailPolicy ? { emailPolicy: deps.emailPolicy } : {}),
+        });
     },
   };
 }
