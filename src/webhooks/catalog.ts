@@ -235,8 +235,16 @@ export const EVENT_CATALOG: readonly EventTypeInfo[] = Object.freeze([
       ticket: Ticket,
       assignee_id: Type.Union([Str('The new assignee (staff user id)'), Type.Null()]),
       previous_assignee_id: Type.Union([Str('The assignee before'), Type.Null()]),
+      assigned_by: Type.Union([Str('The staff user who assigned it'), Type.Null()], {
+        description: 'The staff user who assigned it; null when round-robin did',
+      }),
     }),
-    { ticket: ticketExample, assignee_id: '0193a5f2-7c1e-7d4a-9b1e-2f6c3d4e5a6c', previous_assignee_id: null },
+    {
+      ticket: ticketExample,
+      assignee_id: '0193a5f2-7c1e-7d4a-9b1e-2f6c3d4e5a6c',
+      previous_assignee_id: null,
+      assigned_by: '0193a5f2-0000-7000-8000-000000000003',
+    },
   ),
   entry(
     'ticket.satisfaction_rated',

@@ -71,6 +71,49 @@ async function notify(e: RuleEvent) {
 }
 const usersOf = (drafts: { userId: string }[]) => drafts.map((d) => d.userId).sort();
 
+describe('notification rules: SLA and assignment', () => {
+  const sla = (type: string, assigneeId: string | null) =>
+    event(type, {
+      ticket: ticket({ priority: 'high', assignee_id: assigneeId }),
+      clock: 'first_response',
+      due_at: '2026-03-02T12:00:00.000Z',
+    });
+
+  it('ticket.sla_warning goes to the assignee only, or to the queue while nobody owns the ticket', async () => {
+    const assigned = await notify(sla('ticket.sla_warning', 'agent-2'));
+    assert.deepEqual(usersOf(assigned), ['agent-2']);
+    assert.equal(assigned[0]?.priority, 'high');
+    assert.match(assigned[0]?.title ?? '', /first response/);
+    assert.match(assigned[0]?.body ?? '', /12:00/);
+    assert.equal(assigned[0]?.groupKey, 'ticket:tkt-1');
+    assert.deepEqual(usersOf(await notify(sla('ticket.sla_warning', null))), ['agent-1', 'agent-2', 'padmin']);
+  });
+
+  it('ticket.sla_breached reaches the whole queue, critical, once per person, never the customer', async () => {
+    const drafts = await notify(sla('ticket.sla_breached', 'agent-2'));
+    const users = usersOf(drafts);
+    assert.ok(['agent-1', 'agent-2', 'padmin'].every((user) => users.includes(user)));
+    assert.ok(
+      users.every((user) => !user.endsWith('-a') && !user.endsWith('-b')),
+      JSON.stringify(users),
+    );
+    assert.ok(drafts.every((draft) => draft.priority === 'critical' && draft.actionUrl === '/support/tkt-1'));
+  });
+
+  it('ticket.assigned tells the new assignee, unless they assigned it to themselves; unassigning tells nobody', async () => {
+    const assigned = (assigneeId: string | null, by: string | null) =>
+      event('ticket.assigned', {
+        ticket: ticket({ assignee_id: assigneeId }),
+        assignee_id: assigneeId,
+        assigned_by: by,
+      });
+    assert.deepEqual(usersOf(await notify(assigned('agent-2', 'agent-1'))), ['agent-2']);
+    assert.deepEqual(usersOf(await notify(assigned('agent-2', null))), ['agent-2']);
+    assert.deepEqual(await notify(assigned('agent-2', 'agent-2')), []);
+    assert.deepEqual(await notify(assigned(null, 'agent-1')), []);
+  });
+});
+
 describe('notification rules', () => {
   it('ticket.created: a medium ticket confirms to the requester only, with number and SLA target', async () => {
     const drafts = await notify(event('ticket.created', { ticket: ticket() }));

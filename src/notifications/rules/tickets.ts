@@ -2,7 +2,9 @@
  * Support-desk rules (tickets.md, "Email"): the requester hears of their ticket's creation (number
  * and SLA target), every staff public reply and its resolution (with a CSAT link); staff hear of new
  * critical and high tickets, and an assignee of each customer reply. Ticket events carry the
- * customer view of the ticket, so nothing internal can reach a template. SLA rules go here too.
+ * customer view of the ticket, so nothing internal can reach a template. SLA warnings and breaches
+ * go to the assignee, or to the whole queue while nobody is assigned (breaches always reach the
+ * queue); an assignment tells the new assignee.
  */
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
@@ -38,12 +40,27 @@ const CommentEvent = Type.Object({
   }),
 });
 const ResolvedEvent = Type.Object({ ticket: Ticket, resolved_by: Type.Optional(Type.String()) });
+const SlaEvent = Type.Object({
+  ticket: Ticket,
+  clock: Type.Union([Type.Literal('first_response'), Type.Literal('resolution')]),
+  due_at: Type.String(),
+});
+const AssignedEvent = Type.Object({
+  ticket: Ticket,
+  assignee_id: NullableString,
+  assigned_by: Type.Optional(NullableString),
+});
+
+const clockName = (clock: 'first_response' | 'resolution') =>
+  clock === 'first_response' ? 'first response' : 'resolution';
 
 /** Staff who work the queue. */
 const QUEUE: Recipients = { kind: 'staff_roles', roles: ['agent', 'platform_admin'] };
 const requester = (data: TicketData): Recipients => ({ kind: 'user', userId: data.ticket.created_by });
 const assignee = (data: TicketData): Recipients | null =>
   data.ticket.assignee_id ? { kind: 'user', userId: data.ticket.assignee_id } : null;
+/** The assignee, or the whole queue while nobody owns the ticket. */
+const owner = (data: TicketData): Recipients => assignee(data) ?? QUEUE;
 
 /** The ticket's page for its customer: numbers are unique within a tenant. */
 const customerPage = (data: TicketData) => `/support/${data.ticket.reference}`;
@@ -137,6 +154,46 @@ export const ticketRules: readonly NotificationRule[] = [
     body: (data) =>
       `Your ticket ${data.ticket.reference} was resolved. How did we do? Rate the support you received; reply to reopen it if something is still wrong.`,
     actionUrl: (data) => `${customerPage(data)}?csat=1`,
+    groupKey: thread,
+  }),
+  defineRule({
+    name: 'ticket.sla_warning → assignee (else the queue)',
+    event: 'ticket.sla_warning',
+    data: SlaEvent,
+    type: 'support',
+    priority: 'high',
+    recipients: [owner],
+    title: (data) => `SLA at risk: ${clockName(data.clock)} on ${heading(data)}`,
+    body: (data) =>
+      `The ${clockName(data.clock)} target of ${data.ticket.reference} (${data.ticket.priority}) is due at ${utcMinute(data.due_at)}.`,
+    actionUrl: staffPage,
+    groupKey: thread,
+  }),
+  defineRule({
+    name: 'ticket.sla_breached → assignee and the queue',
+    event: 'ticket.sla_breached',
+    data: SlaEvent,
+    type: 'support',
+    priority: 'critical',
+    recipients: [QUEUE, assignee],
+    title: (data) => `SLA breached: ${clockName(data.clock)} on ${heading(data)}`,
+    body: (data) =>
+      `The ${clockName(data.clock)} target of ${data.ticket.reference} (${data.ticket.priority}) was due at ${utcMinute(data.due_at)}.`,
+    actionUrl: staffPage,
+    groupKey: thread,
+  }),
+  defineRule({
+    name: 'ticket.assigned → the new assignee',
+    event: 'ticket.assigned',
+    data: AssignedEvent,
+    when: (data) => data.assignee_id !== null,
+    type: 'support',
+    priority: ticketPriority,
+    recipients: [(data) => (data.assignee_id ? { kind: 'user', userId: data.assignee_id } : null)],
+    actor: (data) => data.assigned_by,
+    title: (data) => `Assigned to you: ${heading(data)}`,
+    body: (data) => excerpt(data.ticket.description, 280),
+    actionUrl: staffPage,
     groupKey: thread,
   }),
 ];

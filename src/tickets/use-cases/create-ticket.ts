@@ -149,7 +149,7 @@ export async function insertTicket(
   );
   if (assignee) {
     await repo.insertHistory(systemHistoryOf(row, [{ field: 'assignee_id', from: null, to: assignee }], now));
-    await emitAssigned(deps.emitEvent, trx, row, null, now);
+    await emitAssigned(deps.emitEvent, trx, row, null, now, null);
   }
   return row;
 }

@@ -63,7 +63,7 @@ export async function emitChanges(
   const diff = Object.fromEntries(changes.map((c) => [c.field, { from: c.from, to: c.to }]));
   await emit(trx, { type: 'ticket.updated', customerId, data: { ticket: view, changes: diff } }, now);
   const assignee = changes.find((c) => c.field === 'assignee_id');
-  if (assignee) await emitAssigned(emit, trx, ticket, assignee.from as string | null, now);
+  if (assignee) await emitAssigned(emit, trx, ticket, assignee.from as string | null, now, actorId);
   const status = changes.find((c) => c.field === 'status');
   if (!status) return;
   if (status.to === 'resolved') {
@@ -108,6 +108,8 @@ export async function emitAssigned(
   ticket: Ticket,
   previousAssigneeId: string | null,
   now: Date,
+  /** Who assigned it; null when round-robin did. */
+  assignedBy: string | null,
 ): Promise<void> {
   await emit(
     trx,
@@ -118,6 +120,7 @@ export async function emitAssigned(
         ticket: presentTicket(ticket, 'customer'),
         assignee_id: ticket.assignee_id,
         previous_assignee_id: previousAssigneeId,
+        assigned_by: assignedBy,
       },
     },
     now,
