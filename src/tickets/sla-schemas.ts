@@ -97,7 +97,17 @@ const Targets = (optional: boolean) => {
   };
   return Type.Object(Object.fromEntries(PRIORITIES.map((p) => [p, perPriority(p)])), {
     description: 'Targets per priority',
-    examples: [{ high: { first_response_minutes: 240, resolution_minutes: 2880 } }],
+    // A partial update names only what changes; a policy as read names every priority.
+    examples: [
+      optional
+        ? { high: { first_response_minutes: 240, resolution_minutes: 2880 } }
+        : {
+            low: { first_response_minutes: 1440, resolution_minutes: 7200 },
+            medium: { first_response_minutes: 480, resolution_minutes: 4320 },
+            high: { first_response_minutes: 240, resolution_minutes: 2880 },
+            critical: { first_response_minutes: 60, resolution_minutes: 480 },
+          },
+    ],
   });
 };
 
