@@ -19,6 +19,7 @@ import type { SseEvent } from '../../src/notifications/stream/testing/sse-client
 import { createMemoryLiveFeed } from '../../src/realtime/live-feed.ts';
 import { createTestDatabase } from '../../src/testing/database.ts';
 import type { Command } from './server.ts';
+import { runEmailBench } from './email.ts';
 
 const LATENCY_STREAMS = 1_000;
 const RSS_STREAMS = Number(process.env.BENCH_STREAMS ?? 10_000);
@@ -223,6 +224,8 @@ console.log(
   `server RSS, ${RSS_STREAMS} open streams | ${mib(app.rss)} (idle ${mib(app.idleRss)}) | bare node:http SSE server ${mib(bare.rss)}`,
 );
 console.log(`fan-out, one event to ${FANOUT_USERS} users (SQLite) | ${Math.round(rate)} notifications/s | -`);
-// Emails/s to a local SMTP server: measured by bench/notifications/email.ts (the email helper's);
-// call it from here once it exists.
+const mail = await runEmailBench({ emails: Number(process.env.BENCH_EMAILS ?? 2_000) });
+console.log(
+  `emails to a local SMTP server (${mail.emails}, SQLite) | ${Math.round(mail.oursPerSecond)} emails/s | bare nodemailer pool ${Math.round(mail.baselinePerSecond)} emails/s`,
+);
 process.exit(0);
