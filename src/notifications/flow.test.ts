@@ -258,7 +258,7 @@ if (TEST_DIALECTS.includes('postgres')) {
         await onA.waitFor((c) => unreadOf(c) === 0, 'the first count from A', 20_000);
         const created = await request<Ticket>(baseB, 'POST', '/v1/support/tickets', {
           token: customer.token,
-          body: { subject: 'Cross-process', description: 'Created on B', priority: 'critical' },
+          body: { subject: 'Cross-process', description: 'Created through API process B.', priority: 'critical' },
         });
         assert.equal(created.status, 201, created.text);
         const ticket = created.body;
