@@ -247,37 +247,41 @@ if (TEST_DIALECTS.includes('postgres')) {
       await seeder.close();
     });
 
-    it('a ticket created and answered through B reaches the customer’s stream on A, delivered by the worker process', async () => {
-      const tenant = await createTenant(seeder);
-      const customer = await createCustomerUser(seeder, tenant.customerId, 'member');
-      const agent = await createStaffUser(seeder, 'agent');
-      const [baseA, baseB] = await Promise.all([apiA.listening, apiB.listening]);
-      const onA = await SseClient.open(baseA, { token: customer.token });
-      try {
-        assert.equal(onA.status, 200, onA.body);
-        await onA.waitFor((c) => unreadOf(c) === 0, 'the first count from A', 20_000);
-        const created = await request<Ticket>(baseB, 'POST', '/v1/support/tickets', {
-          token: customer.token,
-          body: { subject: 'Cross-process', description: 'Created through API process B.', priority: 'critical' },
-        });
-        assert.equal(created.status, 201, created.text);
-        const ticket = created.body;
-        await onA.waitFor((c) => createdOf(c).length === 1, 'the receipt on A', 30_000);
-        assert.match(createdOf(onA)[0]?.title ?? '', new RegExp(`We received ${ticket.reference}`));
+    it(
+      'a ticket created and answered through B reaches the customer’s stream on A, delivered by the worker process',
+      { timeout: 180_000 },
+      async () => {
+        const tenant = await createTenant(seeder);
+        const customer = await createCustomerUser(seeder, tenant.customerId, 'member');
+        const agent = await createStaffUser(seeder, 'agent');
+        const [baseA, baseB] = await Promise.all([apiA.listening, apiB.listening]);
+        const onA = await SseClient.open(baseA, { token: customer.token });
+        try {
+          assert.equal(onA.status, 200, onA.body);
+          await onA.waitFor((c) => unreadOf(c) === 0, 'the first count from A', 20_000);
+          const created = await request<Ticket>(baseB, 'POST', '/v1/support/tickets', {
+            token: customer.token,
+            body: { subject: 'Cross-process', description: 'Created through API process B.', priority: 'critical' },
+          });
+          assert.equal(created.status, 201, created.text);
+          const ticket = created.body;
+          await onA.waitFor((c) => createdOf(c).length === 1, 'the receipt on A', 30_000);
+          assert.match(createdOf(onA)[0]?.title ?? '', new RegExp(`We received ${ticket.reference}`));
 
-        const replied = await request(baseB, 'POST', `/v1/support/tickets/${ticket.id}/comments`, {
-          token: agent.token,
-          body: { body: 'Answered through B.' },
-        });
-        assert.ok(replied.status < 300, replied.text);
-        await onA.waitFor((c) => createdOf(c).length === 2, 'the reply on A', 30_000);
-        const reply = createdOf(onA)[1];
-        assert.equal(reply?.body, 'Answered through B.');
-        assert.equal(reply?.action_url, `/support/${ticket.reference}`);
-        await onA.waitFor((c) => unreadOf(c) === 1, 'count 1 on A');
-      } finally {
-        await onA.close();
-      }
-    });
+          const replied = await request(baseB, 'POST', `/v1/support/tickets/${ticket.id}/comments`, {
+            token: agent.token,
+            body: { body: 'Answered through B.' },
+          });
+          assert.ok(replied.status < 300, replied.text);
+          await onA.waitFor((c) => createdOf(c).length === 2, 'the reply on A', 30_000);
+          const reply = createdOf(onA)[1];
+          assert.equal(reply?.body, 'Answered through B.');
+          assert.equal(reply?.action_url, `/support/${ticket.reference}`);
+          await onA.waitFor((c) => unreadOf(c) === 1, 'count 1 on A');
+        } finally {
+          await onA.close();
+        }
+      },
+    );
   });
 }
