@@ -5,6 +5,7 @@ import { createCustomerUser, createStaffUser, createTenant } from '../testing/fa
 import { request } from '../testing/http.ts';
 import type { Problem } from '../testing/http.ts';
 import { startTestServer } from '../testing/server.ts';
+import { waitFor } from '../testing/wait.ts';
 import type { TestServer } from '../testing/server.ts';
 import type { NotificationViewType } from './schemas.ts';
 import { INBOX_CHANNEL, parseInboxChanges } from './stream/signal.ts';
@@ -112,6 +113,10 @@ for (const dialect of TEST_DIALECTS) {
       const neighbour = await user();
       const mine = await seedNotifications(server, me.userId, tenant.customerId, 3);
       const theirs = await seedNotifications(server, neighbour.userId, tenant.customerId, 2);
+      // On PostgreSQL signals arrive after the commit, asynchronously: let the seeding's arrive first.
+      const heard = (userId: string, seq: number) =>
+        signals.flatMap(parseInboxChanges).some((change) => change.userId === userId && change.seq === seq);
+      await waitFor(() => heard(me.userId, 3) && heard(neighbour.userId, 2), 10_000, 'the seeding signals');
       signals.length = 0;
       const response = await call<{ marked_read: number; unread_count: number }>(
         me.token,
@@ -128,6 +133,7 @@ for (const dialect of TEST_DIALECTS) {
         read.map((row) => Number(row.change_seq)),
         [4, 4],
       );
+      await waitFor(() => heard(me.userId, 4), 10_000, 'the mark-read signal');
       assert.deepEqual(signals.flatMap(parseInboxChanges), [{ userId: me.userId, seq: 4 }]);
       const untouched = await notificationsOf(server, neighbour.userId);
       assert.ok(untouched.every((row) => row.read_at === null && Number(row.change_seq) === Number(row.activity_seq)));
