@@ -49,6 +49,24 @@ export function inboxRepository(db: Executor, userId: UserId) {
 
     find: (id: NotificationId) => own().selectAll().where('id', '=', id).executeTakeFirst(),
 
+    /** The user's latest sequence number: every change up to it has committed (0 for an empty inbox). */
+    async sequence(): Promise<number> {
+      const row = await db
+        .selectFrom('notification_inboxes')
+        .select('last_seq')
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      return row ? Number(row.last_seq) : 0;
+    },
+
+    /** Notifications changed after sequence `after`, oldest change first (a live stream's replay). */
+    changesAfter: (after: number, limit: number): Promise<Notification[]> =>
+      own().selectAll().where('change_seq', '>', after).orderBy('change_seq').limit(limit).execute(),
+
+    /** The newest notifications in the inbox, newest activity first (a resync's snapshot). */
+    newest: (limit: number): Promise<Notification[]> =>
+      own().selectAll().where('archived_at', 'is', null).orderBy('activity_seq', 'desc').limit(limit).execute(),
+
     /** Unread, not archived. */
     async unreadCount(): Promise<number> {
       const row = await unread()

@@ -4,7 +4,7 @@ import type { Database } from '../../database/schema.ts';
 import type { UserId } from '../../identity/tables.ts';
 import type { LiveFeed } from '../../realtime/live-feed.ts';
 import { presentNotification } from '../presenter.ts';
-import { changesAfter, inboxSequence, newestNotifications, unreadCount } from './reads.ts';
+import { inboxRepository } from '../repository.ts';
 import { INBOX_CHANNEL, parseInboxChanges } from './signal.ts';
 import { SSE_HEARTBEAT, sseEvent, sseRetry } from './sse.ts';
 
@@ -153,12 +153,13 @@ export class NotificationStreamHub {
    */
   async prepare(userId: UserId, lastEventId: number | null | undefined): Promise<StreamStart> {
     const { db } = this.options;
-    const latest = await inboxSequence(db, userId);
+    const inbox = inboxRepository(db, userId);
+    const latest = await inbox.sequence();
     if (lastEventId === undefined) return { userId, after: latest, preface: null };
     if (lastEventId !== null && lastEventId <= latest && latest - lastEventId <= MAX_REPLAY_CHANGES) {
       return { userId, after: lastEventId, preface: null };
     }
-    const [count, newest] = await Promise.all([unreadCount(db, userId), newestNotifications(db, userId, RESYNC_ITEMS)]);
+    const [count, newest] = await Promise.all([inbox.unreadCount(), inbox.newest(RESYNC_ITEMS)]);
     const resync = { unread_count: count, notifications: newest.map(presentNotification) };
     return { userId, after: latest, preface: sseEvent('resync', resync, latest) };
   }
@@ -284,7 +285,8 @@ export class NotificationStreamHub {
     const ready: StreamConnection[] = [];
     let cursor = Infinity;
     // The counter first: every change up to it has committed, so the rows read next include them all.
-    const visible = await inboxSequence(db, user.userId);
+    const inbox = inboxRepository(db, user.userId);
+    const visible = await inbox.sequence();
     for (const connection of user.connections) {
       if (!connection.backlogged) {
         ready.push(connection);
@@ -293,9 +295,9 @@ export class NotificationStreamHub {
       else connection.afterDrain(() => this.signal(user.userId, 0));
     }
     if (ready.length === 0) return visible;
-    const rows = await changesAfter(db, user.userId, cursor, READ_PAGE);
+    const rows = await inbox.changesAfter(cursor, READ_PAGE);
     const owesCount = rows.length > 0 || ready.some((connection) => connection.needsCount);
-    const count = owesCount ? await unreadCount(db, user.userId) : 0;
+    const count = owesCount ? await inbox.unreadCount() : 0;
     for (const connection of ready) {
       const seen = connection.lastSent;
       let chunk = '';
