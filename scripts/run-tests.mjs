@@ -1,5 +1,7 @@
 // Runs every *.test.ts under src/ and bench/ with Node's test runner (through tsx).
 // Optional arguments narrow the run to paths containing one of them.
+// --test-force-exit: a file whose tests have all finished exits even if a failed test left a timer or
+// socket open, so one failure cannot hang the whole run until CI's time limit.
 // dist/ is rebuilt first when stale, once, because CLI tests run the compiled bin/securebase.js.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -29,7 +31,7 @@ const build = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], {
 if (build.status !== 0) process.exit(build.status ?? 1);
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-force-exit', '--test-reporter=spec', ...files],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

@@ -340,6 +340,9 @@ export class JobRunner {
     const now = this.clock();
     const outcome = failureOutcome(error, row.attempts, row.max_attempts, this.backoff, now);
     if (outcome.kind === 'dead') this.logger.error(log, 'job failed permanently');
+    // A job that failed because the database went away is retried like any other; the outage itself
+    // is logged once by the claim loop, not once per job that was running when it began.
+    else if (isDatabaseUnavailable(error)) this.logger.info(log, 'job failed: the database is unavailable; will retry');
     else if (!(error instanceof RetryLater)) this.logger.warn(log, 'job failed; will retry');
     try {
       await this.failures.record(entry.claim, outcome, message, now);

@@ -130,6 +130,8 @@ describe('a PostgreSQL restart under load', () => {
       const cluster = await startPrivatePostgres();
       const dataDir = mkdtempSync(join(tmpdir(), 'securebase-restart-'));
       const contexts: AppContext[] = [];
+      // Stopped in reverse order even when an assertion fails, so no timer keeps the test process alive.
+      const stops: Array<() => Promise<unknown>> = [];
       try {
         const config = loadConfig({
           DATABASE_URL: cluster.url,
@@ -145,10 +147,12 @@ describe('a PostgreSQL restart under load', () => {
         const worker = await openRuntime(config, workerLog.logger);
         contexts.push(worker);
         const app = await buildApp(api);
+        stops.push(() => app.close());
         await app.listen({ host: '127.0.0.1', port: 0 });
         const address = app.server.address();
         const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
         const runner = createWorker(worker);
+        stops.push(() => runner.stop());
         await runner.start();
         const identity = createIdentityService({
           db: api.database.db,
@@ -218,10 +222,8 @@ describe('a PostgreSQL restart under load', () => {
           apiLog.lines.filter((line) => line.msg === 'unhandled error'),
           [],
         );
-
-        await runner.stop();
-        await app.close();
       } finally {
+        for (const stop of stops.reverse()) await stop().catch(() => {});
         for (const ctx of contexts) await ctx.database.close().catch(() => {});
         await cluster.destroy();
         rmSync(dataDir, { recursive: true, force: true });
