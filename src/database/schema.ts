@@ -1,4 +1,5 @@
 import type { EventTables } from '../events/tables.ts';
+import type { ForecastingTables } from '../forecasting/tables.ts';
 import type { HttpTables } from '../http/tables.ts';
 import type { IdentityTables } from '../identity/tables.ts';
 import type { JobTables } from '../jobs/tables.ts';
@@ -12,4 +13,12 @@ import type { WebhookTables } from '../webhooks/tables.ts';
  * booleans are 0/1 integers; JSON is text.
  */
 export interface Database
-  extends HttpTables, JobTables, EventTables, IdentityTables, TicketTables, WebhookTables, NotificationTables {}
+  extends
+    HttpTables,
+    JobTables,
+    EventTables,
+    IdentityTables,
+    TicketTables,
+    WebhookTables,
+    NotificationTables,
+    ForecastingTables {}

@@ -13,6 +13,7 @@ import * as notifications from './007_notifications.ts';
 import * as sla from './008_sla.ts';
 import * as ticketSearchAndAttachments from './009_ticket_search_and_attachments.ts';
 import * as ticketDesk from './010_ticket_desk.ts';
+import * as costs from './011_costs.ts';
 
 export type { MigrationContext };
 
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, SecurebaseMigration> = {
   '008_sla': sla,
   '009_ticket_search_and_attachments': ticketSearchAndAttachments,
   '010_ticket_desk': ticketDesk,
+  '011_costs': costs,
 };
 
 /** Serialises processes migrating one PostgreSQL database at the same time. */
