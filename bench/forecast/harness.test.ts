@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readSeries } from './data.ts';
-import { evaluateInProcess, everyKth } from './harness.ts';
+import type { BenchSeries } from './data.ts';
+import { evaluateInProcess, everyKth, splitHalf } from './harness.ts';
 
 const dir = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
 
@@ -42,3 +43,20 @@ test(
     }
   },
 );
+
+test('the split halves alternate within each collection and period and together hold every series', () => {
+  const series = ['m1 MONTHLY', 'm1 YEARLY', 'm1 MONTHLY', 'tourism MONTHLY', 'm1 MONTHLY', 'm1 YEARLY'].map(
+    (key, i): BenchSeries => {
+      const [collection = '', period = ''] = key.split(' ');
+      return { collection, period, id: String(i), frequency: 12, horizon: 1, train: [1], test: [1] };
+    },
+  );
+  assert.deepEqual(
+    splitHalf(series, 'even').map((s) => s.id),
+    ['0', '1', '3', '4'],
+  );
+  assert.deepEqual(
+    splitHalf(series, 'odd').map((s) => s.id),
+    ['2', '5'],
+  );
+});
