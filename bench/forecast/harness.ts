@@ -4,7 +4,7 @@
  */
 import type { Method } from '../../src/forecasting/engine/forecast.ts';
 import type { BenchSeries } from './data.ts';
-import { scoreSeries, summarise, type Summary } from './evaluate.ts';
+import { groupKey, scoreSeries, summarise, type Summary } from './evaluate.ts';
 
 /** Scores every series with `method` on this thread and summarises per "collection PERIOD" group and overall. */
 export function evaluateInProcess(
@@ -20,4 +20,17 @@ export function evaluateInProcess(
 /** Every k-th series of a list: a fixed, representative subset. */
 export function everyKth<T>(xs: T[], k: number): T[] {
   return xs.filter((_, i) => i % k === 0);
+}
+
+/**
+ * One half of the series: those at odd (or even) 0-based positions among the series of their own
+ * collection and period. Engine changes are tuned on the odd half and judged on the even half.
+ */
+export function splitHalf(series: BenchSeries[], half: 'odd' | 'even'): BenchSeries[] {
+  const seen = new Map<string, number>();
+  return series.filter((s) => {
+    const position = seen.get(groupKey(s)) ?? 0;
+    seen.set(groupKey(s), position + 1);
+    return position % 2 === (half === 'odd' ? 1 : 0);
+  });
 }

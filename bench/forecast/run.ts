@@ -1,6 +1,7 @@
 /**
- * Accuracy harness: `npm run bench:forecast -- --data FILE [--method NAME[,NAME…]] [--r-dir DIR] [--workers N]`.
- * Forecasts every series of a JSON-lines file with the engine and the
+ * Accuracy harness: `npm run bench:forecast -- --data FILE [--method NAME[,NAME…]] [--r-dir DIR] [--workers N]
+ * [--split odd|even]`. Forecasts every series of a JSON-lines file (or one half of each collection
+ * and period: the odd half tunes engine changes, the even half judges them) with the engine and the
  * baselines on worker threads, and prints per collection and period the
  * mean sMAPE, MASE, MSIS(95 %), 80/95 % coverage and seconds per series
  * beside R `forecast` 8.20, then one `overall:` line for the first method.
@@ -11,12 +12,14 @@ import { fileURLToPath } from 'node:url';
 import { METHODS, type Method } from '../../src/forecasting/engine/forecast.ts';
 import { readRTable, readSeries, type BenchSeries } from './data.ts';
 import { summarise, type SeriesScore, type Summary } from './evaluate.ts';
+import { splitHalf } from './harness.ts';
 
 interface Args {
   data: string;
   methods: Method[];
   rDir: string;
   workers: number;
+  split?: 'odd' | 'even';
 }
 
 function parseArgs(argv: string[]): Args {
@@ -26,7 +29,14 @@ function parseArgs(argv: string[]): Args {
   };
   const data = get('--data');
   if (!data) {
-    console.error('usage: bench:forecast -- --data FILE [--method NAME[,NAME...]] [--r-dir DIR] [--workers N]');
+    console.error(
+      'usage: bench:forecast -- --data FILE [--method NAME[,NAME...]] [--r-dir DIR] [--workers N] [--split odd|even]',
+    );
+    process.exit(2);
+  }
+  const split = get('--split');
+  if (split !== undefined && split !== 'odd' && split !== 'even') {
+    console.error('--split is odd or even');
     process.exit(2);
   }
   const primary = (get('--method') ?? 'auto').split(',') as Method[];
@@ -39,7 +49,7 @@ function parseArgs(argv: string[]): Args {
   const methods = [...new Set<Method>([...primary, 'naive', 'snaive', 'drift'])];
   const rDir = get('--r-dir') ?? fileURLToPath(new URL('../../../shared/data/', import.meta.url));
   const workers = Number(get('--workers') ?? Math.min(2, availableParallelism()));
-  return { data, methods, rDir, workers: Math.max(1, workers) };
+  return { data, methods, rDir, workers: Math.max(1, workers), split };
 }
 
 // `execArgv: ['--import', 'tsx']` does not register tsx's loader in worker
@@ -82,7 +92,8 @@ function row(label: string, s: Partial<Summary>): string {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const series = readSeries(args.data);
+  const read = readSeries(args.data);
+  const series = args.split ? splitHalf(read, args.split) : read;
   const t0 = performance.now();
   const scores = await runWorkers(series, args.methods, args.workers);
   const wall = (performance.now() - t0) / 1000;

@@ -90,7 +90,7 @@ describe('securebase CLI', () => {
       assert.doesNotMatch(result.stdout, /\r/);
       assert.match(
         result.stdout,
-        /^demo data: 1\/9 tickets\n(.*\n)*demo data: 9\/9 tickets\nDemo data is in place\.\n$/m,
+        /^demo data: 1\/9 tickets\n(.*\n)*demo data: 9\/9 tickets\ndemo data: 1\/26 months of costs\n(.*\n)*demo data: 26\/26 months of costs\nDemo data is in place\.\n$/m,
       );
     } finally {
       rmSync(parent, { recursive: true, force: true });

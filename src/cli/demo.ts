@@ -4,6 +4,7 @@ import type { TicketId } from '../tickets/ids.ts';
 import { backdateTicket } from '../tickets/sla-engine.ts';
 import { identitySystemRepository } from '../identity/repository.ts';
 import type { IdentityService } from '../identity/service.ts';
+import { seedDemoCosts } from '../forecasting/demo/seed.ts';
 
 export const DEMO_TENANT = 'Northwind Health (demo)';
 export const DEMO_PASSWORD = 'demo-password-2026';
@@ -114,7 +115,8 @@ export function progressLine(output: { isTTY?: boolean; write(text: string): unk
 /**
  * Creates the demo tenant, its users, a support agent and a set of tickets in every status and
  * every SLA state (on track, at risk, breached, met, paused while waiting on the customer),
- * through the real API (app.inject), so demo data obeys every rule real data does. Idempotent.
+ * through the real API (app.inject), so demo data obeys every rule real data does; then brings its
+ * generated daily costs up to yesterday. Idempotent: returns whether it wrote anything.
  */
 export async function seedDemo(
   ctx: AppContext,
@@ -122,7 +124,19 @@ export async function seedDemo(
   identity: IdentityService,
   progress: (message: string) => void,
 ): Promise<boolean> {
-  if (await identitySystemRepository(ctx.database.db).findCustomerByName(DEMO_TENANT)) return false;
+  const existing = await identitySystemRepository(ctx.database.db).findCustomerByName(DEMO_TENANT);
+  const customerId = existing?.id ?? (await seedTenant(ctx, app, identity, progress));
+  const costs = await seedDemoCosts(ctx.database.db, customerId, ctx.clock(), progress);
+  return !existing || costs;
+}
+
+/** The demo tenant, its users and tickets; returns the tenant's id. */
+async function seedTenant(
+  ctx: AppContext,
+  app: FastifyInstance,
+  identity: IdentityService,
+  progress: (message: string) => void,
+): Promise<string> {
   const tenant = await identity.createTenant({
     name: DEMO_TENANT,
     tier: 'healthcare',
@@ -197,5 +211,5 @@ export async function seedDemo(
     done += 1;
     progress(`demo data: ${done}/${TICKETS.length} tickets`);
   }
-  return true;
+  return customerId;
 }

@@ -75,7 +75,7 @@ program
   .command('serve')
   .description('Run the API and portal, with background workers unless --no-worker')
   .option('--no-worker', 'serve HTTP only (run `securebase worker` processes separately; with PostgreSQL only)')
-  .option('--demo', 'create demo data on first start (tenant, users, tickets)')
+  .option('--demo', 'create demo data on first start (tenant, users, tickets, daily costs)')
   .addHelpText('after', configHelp)
   .action(async (options: { worker: boolean; demo?: boolean }) => {
     const cfg = config();
@@ -100,7 +100,7 @@ program
   });
 program
   .command('demo')
-  .description('Create demo data (tenant, users, tickets) and exit')
+  .description('Create demo data (tenant, users, tickets, daily costs) and exit')
   .action(async () => {
     const cfg = config();
     await (await commands()).runServe(cfg, { worker: false, demo: true, exitAfterDemo: true });

@@ -58,6 +58,20 @@ test('Theta reseasonalises when the series is seasonal', () => {
   );
 });
 
+test('Theta takes its seasonal indices from the last cycles when the pattern has changed', () => {
+  const old = [0.5, 1.5, 1, 1];
+  const recent = [1, 1, 0.5, 1.5];
+  // 13 years of the old pattern, then 6 years (one more than SEASON_CYCLES) and a quarter of the new one,
+  // so the series does not start on the phase of its last cycles.
+  const y = Array.from({ length: 77 }, (_, t) => 100 * ((t < 52 ? old : recent)[t % 4] as number));
+  const fit = fitTheta(y, 4);
+  assert.ok(fit.season);
+  for (let t = 0; t < 4; t++) close(fit.season[t] as number, recent[t] as number, 1e-9);
+  const f = thetaForecastMean(fit, 4);
+  // The forecast starts at t = 77 (phase 1): 1, 0.5, 1.5, 1 times the level.
+  assert.ok((f[2] as number) > (f[0] as number) && (f[0] as number) > (f[1] as number));
+});
+
 test('Nelder–Mead finds a bounded minimum', () => {
   const r = nelderMead((x) => ((x[0] as number) - 2) ** 2 + ((x[1] as number) + 1) ** 2, [0, 0], {
     lower: [-5, -5],

@@ -2,8 +2,8 @@
  * The Theta method (Assimakopoulos & Nikolopoulos 2000) in the form of
  * Hyndman & Billah (2003) and R's `thetaf`: simple exponential smoothing
  * with drift equal to half the linear-regression slope, on data seasonally
- * adjusted by classical multiplicative decomposition when the 90 % ACF test
- * finds seasonality.
+ * adjusted by classical multiplicative decomposition of the last few cycles
+ * when the 90 % ACF test finds seasonality.
  */
 import { fitEts, type EtsFit } from './ets-fit.ts';
 import { allNonNegative, isSeasonal, seasonalIndices } from './series.ts';
@@ -24,12 +24,32 @@ export interface ThetaFit {
   sigma2: number;
 }
 
+/**
+ * Complete cycles the seasonal indices are estimated from. Seasonality evolves: indices averaged
+ * over a long history (tourism series span decades) misfit its recent shape. Chosen on the
+ * odd-indexed monthly series of the development data and confirmed on the even-indexed ones.
+ */
+export const SEASON_CYCLES = 5;
+
+/**
+ * Classical multiplicative indices from the last (up to) SEASON_CYCLES complete cycles, indexed by
+ * time index mod m of the whole series.
+ */
+function recentSeasonalIndices(y: ArrayLike<number>, m: number): Float64Array {
+  const n = y.length;
+  const start = n - Math.min(Math.floor(n / m), SEASON_CYCLES) * m;
+  const recent = seasonalIndices(Array.prototype.slice.call(y, start) as number[], m, 'multiplicative');
+  const season = new Float64Array(m);
+  for (let j = 0; j < m; j++) season[(start + j) % m] = recent[j] as number;
+  return season;
+}
+
 /** Fits Theta; works from 3 points (falls back to a flat level when SES cannot be fitted). */
 export function fitTheta(y: ArrayLike<number>, m: number): ThetaFit {
   const n = y.length;
   let season: Float64Array | null = null;
   if (m > 1 && allNonNegative(y) && isSeasonal(y, m)) {
-    season = seasonalIndices(y, m, 'multiplicative');
+    season = recentSeasonalIndices(y, m);
     // As in R's thetaf: indices near zero would blow up the adjustment.
     if (season.some((v) => !(v > 1e-4) || !Number.isFinite(v))) season = null;
   }
