@@ -1,0 +1,51 @@
+/**
+ * Realistic daily costs for tests and the bench: per service a level, a monthly growth, a weekly
+ * cycle (weekends cheaper) and seeded noise, in integer micro-units. Deterministic for a seed.
+ */
+import type { DailyCost } from '../records/store.ts';
+
+/** A seeded uniform generator in [0, 1) (mulberry32). */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** Daily rows of `services` services from `from` to `to` (inclusive, YYYY-MM-DD). */
+export function sampleDailyCosts(options: {
+  from: string;
+  to: string;
+  services: number;
+  seed?: number;
+  /** Monthly growth of every service, e.g. 0.02. */
+  growth?: number;
+}): DailyCost[] {
+  const next = random(options.seed ?? 1);
+  const growth = options.growth ?? 0.02;
+  const start = Date.parse(`${options.from}T00:00:00Z`);
+  const end = Date.parse(`${options.to}T00:00:00Z`);
+  const rows: DailyCost[] = [];
+  const levels = Array.from({ length: options.services }, (_, i) => 40 + 400 / (i + 1));
+  for (let t = start, day = 0; t <= end; t += 86_400_000, day += 1) {
+    const date = new Date(t).toISOString().slice(0, 10);
+    const weekday = new Date(t).getUTCDay();
+    const weekly = weekday === 0 || weekday === 6 ? 0.7 : 1.08;
+    levels.forEach((level, i) => {
+      const amount = level * (1 + growth) ** (day / 30.4) * weekly * (0.92 + 0.16 * next());
+      rows.push({
+        date,
+        service: `Service ${String(i + 1).padStart(2, '0')}`,
+        accountId: '',
+        region: '',
+        tags: {},
+        amountMicros: Math.round(amount * 1_000_000),
+      });
+    });
+  }
+  return rows;
+}
