@@ -46,7 +46,7 @@ function drawChart(doc: PDFKit.PDFDocument, report: ForecastResponse, top: numbe
   }
   const labelEvery = Math.max(1, Math.ceil(months.length / 12));
   months.forEach((month, i) => {
-    if (i % labelEvery === 0 || i === months.length - 1)
+    if (i % labelEvery === 0)
       doc.text(month, x(i) - 20, bottom + 4, { width: 40, align: 'center' });
   });
   doc.strokeColor(COLORS.text).moveTo(left, top).lineTo(left, bottom).lineTo(left + width, bottom).stroke();
