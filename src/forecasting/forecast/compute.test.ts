@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { AppError } from '../../errors/app-error.ts';
 import type { ServiceDay } from '../records/store.ts';
 import { computeForecast, trendOf, type ForecastParams } from './compute.ts';
-import { sampleDailyCosts } from './sample-costs.ts';
+import { costHistoryOf, sampleDailyCosts } from './sample-costs.ts';
 
 const days = (from: string, to: string, services = 3, growth = 0.02): ServiceDay[] =>
   sampleDailyCosts({ from, to, services, growth }).map((r) => ({
@@ -18,7 +18,7 @@ const params = (overrides: Partial<ForecastParams> = {}): ForecastParams => ({
   ...overrides,
 });
 const run = (data: ServiceDay[], today: string, p = params()) =>
-  computeForecast({ days: data, today, params: p, currency: 'USD', generatedAt: '2026-11-28T10:00:00.000Z' });
+  computeForecast({ history: costHistoryOf(data, today), today, params: p, currency: 'USD', generatedAt: '2026-11-28T10:00:00.000Z' });
 
 describe('forecast computation', () => {
   it('fits full months only: a first month started mid-way and the current month stay out of the model', () => {

@@ -163,9 +163,38 @@ function serviceBand(values: number[], horizon: number, level: number): { model:
   return { model: naive.model, band: bandOf(naive) };
 }
 
+/** A month's cost of one service (`month` YYYY-MM), in integer micro-units. */
+export interface ServiceMonth {
+  month: string;
+  service: string;
+  amountMicros: number;
+}
+
+/**
+ * What the forecast reads: the tenant's first and last day with data up to yesterday (null
+ * without any), its monthly costs per service through that last day, and the daily costs per
+ * service of the last {@link NOWCAST_WINDOW_DAYS} days through it (the nowcast's input).
+ */
+export interface CostHistory {
+  firstDate: string | null;
+  lastDate: string | null;
+  monthly: readonly ServiceMonth[];
+  recentDays: readonly ServiceDay[];
+}
+
+/** The first day of the daily window the nowcast reads, for a last complete day `asOf`. */
+export function nowcastWindowStart(asOf: string): string {
+  return addDays(asOf, -NOWCAST_WINDOW_DAYS);
+}
+
+/** Yesterday of a calendar day: the latest day that can be complete. */
+export function lastCompleteDay(today: string): string {
+  return addDays(today, -1);
+}
+
 /** Computes the forecast; throws a 422 when the history is too short for a monthly model. */
 export function computeForecast(input: {
-  days: readonly ServiceDay[];
+  history: CostHistory;
   today: string;
   params: ForecastParams;
   currency: string;
@@ -173,28 +202,22 @@ export function computeForecast(input: {
 }): ForecastReport {
   const { params, today } = input;
   const H = params.months;
-  const yesterday = addDays(today, -1);
   const currentMonth = today.slice(0, 7);
+  const { firstDate, lastDate: asOf } = input.history;
+  if (firstDate === null || asOf === null)
+    throw new AppError('unprocessable', `No cost data before ${today}: a forecast needs ${MIN_FULL_MONTHS} full months`, {
+      extra: { required_full_months: MIN_FULL_MONTHS, full_months: [] },
+    });
 
   // Sums in integer micro-units (exact), per month and per service × month.
   const totalByMonth = new Map<string, number>();
   const byService = new Map<string, Map<string, number>>();
-  let firstDate: string | undefined;
-  let asOf: string | undefined;
-  for (const day of input.days) {
-    if (day.date > yesterday) continue;
-    if (firstDate === undefined || day.date < firstDate) firstDate = day.date;
-    if (asOf === undefined || day.date > asOf) asOf = day.date;
-    const month = day.date.slice(0, 7);
-    totalByMonth.set(month, (totalByMonth.get(month) ?? 0) + day.amountMicros);
-    let months = byService.get(day.service);
-    if (!months) byService.set(day.service, (months = new Map()));
-    months.set(month, (months.get(month) ?? 0) + day.amountMicros);
+  for (const row of input.history.monthly) {
+    totalByMonth.set(row.month, (totalByMonth.get(row.month) ?? 0) + row.amountMicros);
+    let months = byService.get(row.service);
+    if (!months) byService.set(row.service, (months = new Map()));
+    months.set(row.month, (months.get(row.month) ?? 0) + row.amountMicros);
   }
-  if (firstDate === undefined || asOf === undefined)
-    throw new AppError('unprocessable', `No cost data before ${today}: a forecast needs ${MIN_FULL_MONTHS} full months`, {
-      extra: { required_full_months: MIN_FULL_MONTHS, full_months: [] },
-    });
 
   const firstMonth = firstDate.slice(0, 7);
   const firstFull = firstDate.endsWith('-01') ? firstMonth : addMonths(firstMonth, 1);
@@ -217,11 +240,11 @@ export function computeForecast(input: {
 
   // The nowcast, when the current month has data.
   const nowcasting = asOf.slice(0, 7) === currentMonth;
-  const windowStart = addDays(asOf, -NOWCAST_WINDOW_DAYS);
+  const windowStart = nowcastWindowStart(asOf);
   const recentTotal: DayTotal[] = [];
   const recentByService = new Map<string, DayTotal[]>();
   if (nowcasting)
-    for (const day of input.days) {
+    for (const day of input.history.recentDays) {
       if (day.date < windowStart || day.date > asOf) continue;
       const entry = { date: day.date, amount: units(day.amountMicros) };
       recentTotal.push(entry);

@@ -1,12 +1,13 @@
 /**
  * The forecast's storage: the cached results in `cost_forecasts` (one row per tenant, month the
- * forecast was made in and parameters, holding the data version it was computed from), the last
- * day with data, the tenant's recent anomalies (written by the anomaly detector) and the sweep of
+ * forecast was made in and parameters, holding the data version it was computed from), the range
+ * of days with data and the monthly sums per service, the tenant's recent anomalies (written by the anomaly detector) and the sweep of
  * cached results past their retention.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../database/schema.ts';
 import type { Executor } from '../../jobs/types.ts';
+import type { ServiceMonth } from './compute.ts';
 
 /** A cached forecast: the data version it was computed from and the stored response. */
 export interface CachedForecast {
@@ -64,15 +65,39 @@ export function forecastRepository(db: Kysely<Database>) {
         .execute();
     },
 
-    /** The tenant's last day with cost data on or before `through`, or null. */
-    lastDay: async (customerId: string, through: string): Promise<string | null> => {
-      const row = await db
+    /**
+     * The tenant's first and last day with cost data on or before `through`, or nulls: two probes
+     * of the primary key's (customer_id, date) prefix, never a scan of the tenant's rows.
+     */
+    dayRange: async (customerId: string, through: string): Promise<{ first: string | null; last: string | null }> => {
+      const edge = (direction: 'asc' | 'desc') =>
+        db
+          .selectFrom('cost_records')
+          .select('date')
+          .where('customer_id', '=', customerId)
+          .where('date', '<=', through)
+          .orderBy('date', direction)
+          .limit(1)
+          .executeTakeFirst();
+      const [first, last] = await Promise.all([edge('asc'), edge('desc')]);
+      return { first: first?.date ?? null, last: last?.date ?? null };
+    },
+
+    /**
+     * The tenant's cost per calendar month and service through `through`, summed in SQL: a few
+     * hundred rows for years of daily data, where the daily rows would be tens of thousands.
+     */
+    monthlyCosts: async (customerId: string, through: string): Promise<ServiceMonth[]> => {
+      const month = sql<string>`substr(date, 1, 7)`;
+      const rows = await db
         .selectFrom('cost_records')
-        .select((eb) => eb.fn.max('date').as('last'))
+        .select((eb) => [month.as('month'), 'service', eb.fn.sum<number | string>('amount_micros').as('amount')])
         .where('customer_id', '=', customerId)
         .where('date', '<=', through)
-        .executeTakeFirst();
-      return row?.last ?? null;
+        .groupBy([month, 'service'])
+        .execute();
+      // PostgreSQL sums bigint as numeric (text on the wire); both are exact integers here.
+      return rows.map((row) => ({ month: row.month, service: row.service, amountMicros: Number(row.amount) }));
     },
 
     /** The tenant's anomalies on or after `since`, newest first, at most `limit`. */

@@ -1,8 +1,10 @@
 /**
  * Realistic daily costs for tests and the bench: per service a level, a monthly growth, a weekly
  * cycle (weekends cheaper) and seeded noise, in integer micro-units. Deterministic for a seed.
+ * `costHistoryOf` turns daily rows into the forecast's input without a database.
  */
-import type { DailyCost } from '../records/store.ts';
+import type { DailyCost, ServiceDay } from '../records/store.ts';
+import { lastCompleteDay, nowcastWindowStart, type CostHistory, type ServiceMonth } from './compute.ts';
 
 /** A seeded uniform generator in [0, 1) (mulberry32). */
 function random(seed: number): () => number {
@@ -48,4 +50,26 @@ export function sampleDailyCosts(options: {
     });
   }
   return rows;
+}
+
+/** What the forecast's repository reads from such rows (see `CostHistory`), as of `today`. */
+export function costHistoryOf(rows: readonly ServiceDay[], today: string): CostHistory {
+  const through = lastCompleteDay(today);
+  const kept = rows.filter((row) => row.date <= through);
+  const dates = kept.map((row) => row.date).sort();
+  const first = dates[0] ?? null;
+  const last = dates.at(-1) ?? null;
+  const monthly = new Map<string, ServiceMonth>();
+  for (const row of kept) {
+    const key = `${row.date.slice(0, 7)} ${row.service}`;
+    const entry = monthly.get(key) ?? { month: row.date.slice(0, 7), service: row.service, amountMicros: 0 };
+    entry.amountMicros += row.amountMicros;
+    monthly.set(key, entry);
+  }
+  return {
+    firstDate: first,
+    lastDate: last,
+    monthly: [...monthly.values()],
+    recentDays: last ? kept.filter((row) => row.date >= nowcastWindowStart(last)) : [],
+  };
 }

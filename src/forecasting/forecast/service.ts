@@ -10,7 +10,14 @@ import type { Clock } from '../../config/clock.ts';
 import type { Database } from '../../database/schema.ts';
 import { microsToNumber } from '../money.ts';
 import { costProfile, dailyCostsByService } from '../records/store.ts';
-import { computeForecast, type ForecastParams, type ForecastReport } from './compute.ts';
+import {
+  computeForecast,
+  lastCompleteDay,
+  nowcastWindowStart,
+  type CostHistory,
+  type ForecastParams,
+  type ForecastReport,
+} from './compute.ts';
 import { paramsKey } from './params.ts';
 import { forecastRepository } from './repository.ts';
 
@@ -42,21 +49,28 @@ export function createForecastService(deps: { db: Kysely<Database>; clock: Clock
 
   async function report(customerId: string, params: ForecastParams, now: Date): Promise<ForecastReport> {
     const today = isoDay(now.getTime());
-    const yesterday = isoDay(now.getTime() - DAY_MS);
+    const yesterday = lastCompleteDay(today);
     const periodMonth = today.slice(0, 7);
     const key = paramsKey(params);
     const profile = await costProfile(deps.db, customerId);
-    const [lastDay, cached] = await Promise.all([
-      repository.lastDay(customerId, yesterday),
+    const [range, cached] = await Promise.all([
+      repository.dayRange(customerId, yesterday),
       repository.cached(customerId, periodMonth, key),
     ]);
     if (profile && cached && cached.dataVersion === profile.dataVersion) {
       const result = JSON.parse(cached.result) as ForecastReport;
-      if (result.as_of === lastDay) return result;
+      if (result.as_of === range.last) return result;
     }
-    const days = lastDay ? await dailyCostsByService(deps.db, customerId, { to: yesterday }) : [];
+    const history: CostHistory = { firstDate: range.first, lastDate: range.last, monthly: [], recentDays: [] };
+    if (range.last) {
+      history.monthly = await repository.monthlyCosts(customerId, range.last);
+      history.recentDays = await dailyCostsByService(deps.db, customerId, {
+        from: nowcastWindowStart(range.last),
+        to: range.last,
+      });
+    }
     const computed = computeForecast({
-      days,
+      history,
       today,
       params,
       currency: profile?.currency ?? '',
