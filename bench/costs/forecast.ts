@@ -42,7 +42,8 @@ try {
 
   const stats = (samples: number[]) => {
     const sorted = samples.slice(WARM_UP).sort((a, b) => a - b);
-    const at = (q: number) => (sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number).toFixed(2);
+    const at = (q: number) =>
+      (sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number).toFixed(2);
     return `p50 ${at(0.5)} ms  p99 ${at(0.99)} ms  max ${at(1)} ms`;
   };
   const time = async (run: (i: number) => Promise<unknown>, before?: (i: number) => Promise<unknown>) => {
@@ -77,7 +78,9 @@ try {
     console.log(`  cold   ${query.padEnd(44)} ${await time(() => get(`/v1/cost/forecast?${query}`), bump)}`);
     console.log(`  cached ${query.padEnd(44)} ${await time(() => get(`/v1/cost/forecast?${query}`))}`);
   }
-  console.log(`  cached CSV export, months=6       ${await time(() => get('/v1/cost/forecast/export?format=csv&months=6'))}`);
+  console.log(
+    `  cached CSV export, months=6       ${await time(() => get('/v1/cost/forecast/export?format=csv&months=6'))}`,
+  );
 } finally {
   await server.close();
 }

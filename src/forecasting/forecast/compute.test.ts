@@ -18,7 +18,13 @@ const params = (overrides: Partial<ForecastParams> = {}): ForecastParams => ({
   ...overrides,
 });
 const run = (data: ServiceDay[], today: string, p = params()) =>
-  computeForecast({ history: costHistoryOf(data, today), today, params: p, currency: 'USD', generatedAt: '2026-11-28T10:00:00.000Z' });
+  computeForecast({
+    history: costHistoryOf(data, today),
+    today,
+    params: p,
+    currency: 'USD',
+    generatedAt: '2026-11-28T10:00:00.000Z',
+  });
 
 describe('forecast computation', () => {
   it('fits full months only: a first month started mid-way and the current month stay out of the model', () => {

@@ -205,9 +205,13 @@ export function computeForecast(input: {
   const currentMonth = today.slice(0, 7);
   const { firstDate, lastDate: asOf } = input.history;
   if (firstDate === null || asOf === null)
-    throw new AppError('unprocessable', `No cost data before ${today}: a forecast needs ${MIN_FULL_MONTHS} full months`, {
-      extra: { required_full_months: MIN_FULL_MONTHS, full_months: [] },
-    });
+    throw new AppError(
+      'unprocessable',
+      `No cost data before ${today}: a forecast needs ${MIN_FULL_MONTHS} full months`,
+      {
+        extra: { required_full_months: MIN_FULL_MONTHS, full_months: [] },
+      },
+    );
 
   // Sums in integer micro-units (exact), per month and per service × month.
   const totalByMonth = new Map<string, number>();
@@ -331,7 +335,11 @@ export function computeForecast(input: {
     service_breakdown: projected
       .map((s) => ({ ...s, percentage: projectedSum > 0 ? round2((s.projected_cost / projectedSum) * 100) : 0 }))
       .sort((a, b) => b.projected_cost - a.projected_cost || a.service.localeCompare(b.service)),
-    trend: trendOf(lastFull, forecastRows.map((p) => p.forecast_value), bt ? bt.mape : null),
+    trend: trendOf(
+      lastFull,
+      forecastRows.map((p) => p.forecast_value),
+      bt ? bt.mape : null,
+    ),
     historical_months: fullMonths.length,
     generated_at: input.generatedAt,
     as_of: asOf,

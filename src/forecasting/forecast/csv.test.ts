@@ -38,10 +38,22 @@ describe('forecast CSV', () => {
   });
 
   it('writes rows with CRLF and the seed’s columns, negative changes as numbers', () => {
-    assert.equal(toCsv([['a', 1], ['b,c', null]]), 'a,1\r\n"b,c",\r\n');
+    assert.equal(
+      toCsv([
+        ['a', 1],
+        ['b,c', null],
+      ]),
+      'a,1\r\n"b,c",\r\n',
+    );
     const csv = forecastCsv({
       forecast: [
-        { month: '2026-11', forecast_value: 100.5, lower_bound: 90, upper_bound: 110.25, month_over_month_change: -2.5 },
+        {
+          month: '2026-11',
+          forecast_value: 100.5,
+          lower_bound: 90,
+          upper_bound: 110.25,
+          month_over_month_change: -2.5,
+        },
         { month: '2026-12', forecast_value: 101, lower_bound: 88, upper_bound: 115, month_over_month_change: null },
       ],
     });

@@ -25,7 +25,9 @@ for (const dialect of TEST_DIALECTS) {
     const seed = (customerId: string, data: DailyCost[]) =>
       server.database.db
         .transaction()
-        .execute((trx) => writeDailyCosts(trx, { customerId, currency: 'EUR', rows: data, source: 'demo', now: clock() }));
+        .execute((trx) =>
+          writeDailyCosts(trx, { customerId, currency: 'EUR', rows: data, source: 'demo', now: clock() }),
+        );
     const get = <T = ForecastResponse>(token: string, query: string) =>
       request<T & Problem>(server.baseUrl, 'GET', `/v1/cost/forecast${query}`, { token });
 
@@ -46,7 +48,10 @@ for (const dialect of TEST_DIALECTS) {
         ['2026-11', '2026-12', '2027-01', '2027-02', '2027-03', '2027-04'],
       );
       for (const p of body.forecast) {
-        assert.ok(p.lower_bound >= 0 && p.lower_bound <= p.forecast_value && p.forecast_value <= p.upper_bound, p.month);
+        assert.ok(
+          p.lower_bound >= 0 && p.lower_bound <= p.forecast_value && p.forecast_value <= p.upper_bound,
+          p.month,
+        );
       }
       assert.equal(body.currency, 'EUR');
       assert.equal(body.interval_level, 80);
@@ -68,17 +73,23 @@ for (const dialect of TEST_DIALECTS) {
 
       // History: exact monthly sums, the current month partial.
       const october = rows.filter((r) => r.date.startsWith('2026-10')).reduce((a, r) => a + r.amountMicros, 0);
-      assert.deepEqual(body.history.find((h) => h.month === '2026-10'), {
-        month: '2026-10',
-        actual: october / 1_000_000,
-        partial: false,
-      });
+      assert.deepEqual(
+        body.history.find((h) => h.month === '2026-10'),
+        {
+          month: '2026-10',
+          actual: october / 1_000_000,
+          partial: false,
+        },
+      );
       assert.deepEqual(body.history.at(-1)?.month, '2026-11');
       assert.equal(body.history.at(-1)?.partial, true);
       const lastFull = october / 1_000_000;
       const first = body.forecast[0];
       assert.ok(first);
-      assert.equal(first.month_over_month_change, Math.round(((first.forecast_value - lastFull) / lastFull) * 10_000) / 100);
+      assert.equal(
+        first.month_over_month_change,
+        Math.round(((first.forecast_value - lastFull) / lastFull) * 10_000) / 100,
+      );
 
       const shares = body.service_breakdown.reduce((a, s) => a + s.percentage, 0);
       assert.ok(Math.abs(shares - 100) < 0.05, String(shares));
@@ -112,7 +123,10 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(services.length, 5);
       response.body.forecast.forEach((total, h) => {
         const sum = services.reduce((a, s) => a + (s.forecast[h]?.forecast_value ?? NaN), 0);
-        assert.ok(Math.abs(sum - total.forecast_value) <= 0.005 * 5 + 1e-9, `${total.month}: ${sum} vs ${total.forecast_value}`);
+        assert.ok(
+          Math.abs(sum - total.forecast_value) <= 0.005 * 5 + 1e-9,
+          `${total.month}: ${sum} vs ${total.forecast_value}`,
+        );
         for (const s of services) {
           const p = s.forecast[h];
           assert.ok(p && p.lower_bound >= 0 && p.lower_bound <= p.forecast_value && p.forecast_value <= p.upper_bound);

@@ -15,8 +15,7 @@ const CHART_HISTORY_MONTHS = 24;
 const COLORS = { actual: '#1f3a5f', forecast: '#d9822b', band: '#f5d3ae', grid: '#dddddd', text: '#222222' };
 const ROW_HEIGHT = 15;
 
-const amount = (value: number) =>
-  value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const amount = (value: number) => value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const percent = (value: number | null) => (value === null ? '–' : `${value > 0 ? '+' : ''}${value.toFixed(2)} %`);
 
 /** Rounds a maximum up to a 1/2/5 × 10^k step count of 5 for the y axis. */
@@ -41,15 +40,23 @@ function drawChart(doc: PDFKit.PDFDocument, report: ForecastResponse, top: numbe
 
   doc.lineWidth(0.5).fontSize(7).fillColor(COLORS.text);
   for (let tick = 0; tick <= yMax + step / 2; tick += step) {
-    doc.strokeColor(COLORS.grid).moveTo(left, y(tick)).lineTo(left + width, y(tick)).stroke();
+    doc
+      .strokeColor(COLORS.grid)
+      .moveTo(left, y(tick))
+      .lineTo(left + width, y(tick))
+      .stroke();
     doc.text(amount(tick), PAGE.margin, y(tick) - 3, { width: CHART.axisWidth - 6, align: 'right' });
   }
   const labelEvery = Math.max(1, Math.ceil(months.length / 12));
   months.forEach((month, i) => {
-    if (i % labelEvery === 0)
-      doc.text(month, x(i) - 20, bottom + 4, { width: 40, align: 'center' });
+    if (i % labelEvery === 0) doc.text(month, x(i) - 20, bottom + 4, { width: 40, align: 'center' });
   });
-  doc.strokeColor(COLORS.text).moveTo(left, top).lineTo(left, bottom).lineTo(left + width, bottom).stroke();
+  doc
+    .strokeColor(COLORS.text)
+    .moveTo(left, top)
+    .lineTo(left, bottom)
+    .lineTo(left + width, bottom)
+    .stroke();
 
   const first = history.length;
   if (report.forecast.length > 0) {
@@ -116,14 +123,22 @@ function drawTable(
       y = PAGE.margin;
     }
     let x = PAGE.margin;
-    doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(9).fillColor(COLORS.text);
+    doc
+      .font(bold ? 'Helvetica-Bold' : 'Helvetica')
+      .fontSize(9)
+      .fillColor(COLORS.text);
     cells.forEach((cell, i) => {
       const column = columns[i] as { width: number; align: 'left' | 'right' };
       doc.text(cell, x + 2, y + 3, { width: column.width - 4, align: column.align, lineBreak: false });
       x += column.width;
     });
     y += ROW_HEIGHT;
-    doc.strokeColor(COLORS.grid).lineWidth(0.5).moveTo(PAGE.margin, y).lineTo(PAGE.margin + CONTENT_WIDTH, y).stroke();
+    doc
+      .strokeColor(COLORS.grid)
+      .lineWidth(0.5)
+      .moveTo(PAGE.margin, y)
+      .lineTo(PAGE.margin + CONTENT_WIDTH, y)
+      .stroke();
   };
   row(
     columns.map((c) => c.title),
@@ -146,7 +161,10 @@ function heading(doc: PDFKit.PDFDocument, text: string, y: number): number {
 }
 
 /** Renders the report; `tenantName` and `date` (YYYY-MM-DD) head its first page. */
-export function renderForecastPdf(report: ForecastResponse, meta: { tenantName: string; date: string }): Promise<Buffer> {
+export function renderForecastPdf(
+  report: ForecastResponse,
+  meta: { tenantName: string; date: string },
+): Promise<Buffer> {
   const doc = new PDFDocument({
     size: 'A4',
     margin: PAGE.margin,
@@ -160,7 +178,10 @@ export function renderForecastPdf(report: ForecastResponse, meta: { tenantName: 
   });
 
   doc.font('Helvetica-Bold').fontSize(20).fillColor(COLORS.text).text('Cost forecast', PAGE.margin, PAGE.margin);
-  doc.font('Helvetica').fontSize(11).text(meta.tenantName, PAGE.margin, PAGE.margin + 26);
+  doc
+    .font('Helvetica')
+    .fontSize(11)
+    .text(meta.tenantName, PAGE.margin, PAGE.margin + 26);
   doc
     .fontSize(9)
     .fillColor('#555555')

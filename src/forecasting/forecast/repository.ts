@@ -104,7 +104,16 @@ export function forecastRepository(db: Kysely<Database>) {
     recentAnomalies: (customerId: string, since: string, limit: number) =>
       db
         .selectFrom('cost_anomalies')
-        .select(['date', 'service', 'actual_micros', 'expected_micros', 'impact_micros', 'score', 'direction', 'reason'])
+        .select([
+          'date',
+          'service',
+          'actual_micros',
+          'expected_micros',
+          'impact_micros',
+          'score',
+          'direction',
+          'reason',
+        ])
         .where('customer_id', '=', customerId)
         .where('date', '>=', since)
         .orderBy('date', 'desc')

@@ -15,7 +15,11 @@ import { renderForecastPdf } from './pdf.ts';
 import { ForecastExportQuery, ForecastQuery, ForecastView } from './schemas.ts';
 import { createForecastService } from './service.ts';
 
-const CONTENT_TYPES = { csv: 'text/csv; charset=utf-8', json: 'application/json; charset=utf-8', pdf: 'application/pdf' };
+const CONTENT_TYPES = {
+  csv: 'text/csv; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  pdf: 'application/pdf',
+};
 
 /** Registers the forecast routes under the caller's prefix (`/v1`). */
 export function costForecastRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {

@@ -3,8 +3,7 @@ import { NullableNumber, Timestamp } from '../../http/schema-types.ts';
 import { CONFIDENCE_LEVELS, type ConfidenceLevel } from './params.ts';
 
 const Money = (description: string, example: number) => Type.Number({ description, examples: [example] });
-const Month = (description: string) =>
-  Type.String({ pattern: '^\\d{4}-\\d{2}$', description, examples: ['2026-12'] });
+const Month = (description: string) => Type.String({ pattern: '^\\d{4}-\\d{2}$', description, examples: ['2026-12'] });
 
 const forecastFields = {
   months: Type.Optional(
@@ -84,7 +83,10 @@ const Backtest = Type.Union(
       {
         mape: Type.Number({ description: 'Mean absolute percentage error, percent', examples: [6.2] }),
         smape: Type.Number({ description: 'Symmetric MAPE, percent', examples: [6.1] }),
-        mase: Type.Number({ description: 'Mean absolute scaled error (below 1 beats seasonal naive)', examples: [0.4] }),
+        mase: Type.Number({
+          description: 'Mean absolute scaled error (below 1 beats seasonal naive)',
+          examples: [0.4],
+        }),
         msis: Type.Number({ description: 'Mean scaled interval score of the 95 % interval', examples: [3.1] }),
         coverage: Type.Number({
           description: 'Share of held-out months inside the interval at interval_level (0–1)',

@@ -93,7 +93,11 @@ export function createForecastService(deps: { db: Kysely<Database>; clock: Clock
     async forecast(customerId: string, params: ForecastParams): Promise<ForecastResponse> {
       const now = deps.clock();
       const computed = await report(customerId, params, now);
-      const rows = await repository.recentAnomalies(customerId, isoDay(now.getTime() - ANOMALY_DAYS * DAY_MS), ANOMALY_LIMIT);
+      const rows = await repository.recentAnomalies(
+        customerId,
+        isoDay(now.getTime() - ANOMALY_DAYS * DAY_MS),
+        ANOMALY_LIMIT,
+      );
       return {
         ...computed,
         anomalies: rows.map((row) => ({

@@ -123,7 +123,11 @@ for (const dialect of TEST_DIALECTS) {
       );
       assert.equal((await list(tenant.apiKey)).body.records.length, 0);
 
-      assert.equal((await post(tenant.apiKey, { records: [{ date: '2026-11-01', service: 'A', amount: 1, currency: 'USD' }] })).status, 200);
+      assert.equal(
+        (await post(tenant.apiKey, { records: [{ date: '2026-11-01', service: 'A', amount: 1, currency: 'USD' }] }))
+          .status,
+        200,
+      );
       const other = await post(tenant.apiKey, {
         records: [
           { date: '2026-11-02', service: 'A', amount: 1, currency: 'EUR' },

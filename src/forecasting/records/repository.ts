@@ -52,9 +52,7 @@ export async function listCostRecords(
   if (filter.service) query = query.where('service', '=', filter.service);
   if (page.cursor) {
     const key = decodeCursor(page.cursor);
-    query = query.where((eb) =>
-      eb(eb.refTuple('date', 'service', 'account_id', 'region'), '>', eb.tuple(...key)),
-    );
+    query = query.where((eb) => eb(eb.refTuple('date', 'service', 'account_id', 'region'), '>', eb.tuple(...key)));
   }
   const rows = await query
     .orderBy('date')

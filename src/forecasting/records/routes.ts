@@ -82,7 +82,9 @@ export function costRecordRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const page = await listCostRecords(
           ctx.database.db,
           { kind: 'tenant', customerId: tenantIdOf(authOf(request)) },
-          filter, { limit, cursor });
+          filter,
+          { limit, cursor },
+        );
         return listEnvelope('records', page, presentRecord);
       },
     );

@@ -99,7 +99,14 @@ export function checkBatch(
       return;
     }
     seen.set(key, index);
-    rows.push({ date: record.date, service, accountId, region, tags: record.tags ?? {}, amountMicros: toMicros(amount) });
+    rows.push({
+      date: record.date,
+      service,
+      accountId,
+      region,
+      tags: record.tags ?? {},
+      amountMicros: toMicros(amount),
+    });
   });
   return errors.length > 0 ? { ok: false, errors } : { ok: true, batch: { currency, rows } };
 }
