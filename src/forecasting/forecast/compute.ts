@@ -14,11 +14,12 @@
  * total's model sees the smoothest series; the services give the split).
  */
 import { AppError } from '../../errors/app-error.ts';
-import { addMonths, parseDate } from '../engine/calendar.ts';
+import { addMonths } from '../engine/calendar.ts';
 import { forecast, type ForecastResult } from '../engine/index.ts';
 import { nowcastMonth, type DayTotal } from '../engine/nowcast.ts';
 import { microsToNumber } from '../money.ts';
 import type { ServiceDay } from '../records/store.ts';
+import { addDays } from '../days.ts';
 
 /** Full months of history the monthly model needs. */
 export const MIN_FULL_MONTHS = 3;
@@ -80,11 +81,6 @@ export interface ForecastReport {
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
-
-function addDays(date: string, days: number): string {
-  const { year, month, day } = parseDate(date);
-  return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
-}
 
 function monthsBetween(first: string, last: string): string[] {
   const out: string[] = [];

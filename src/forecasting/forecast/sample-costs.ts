@@ -3,20 +3,9 @@
  * cycle (weekends cheaper) and seeded noise, in integer micro-units. Deterministic for a seed.
  * `costHistoryOf` turns daily rows into the forecast's input without a database.
  */
+import { seededRandom } from '../engine/stats.ts';
 import type { DailyCost, ServiceDay } from '../records/store.ts';
 import { lastCompleteDay, nowcastWindowStart, type CostHistory, type ServiceMonth } from './compute.ts';
-
-/** A seeded uniform generator in [0, 1) (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Daily rows of `services` services from `from` to `to` (inclusive, YYYY-MM-DD). */
 export function sampleDailyCosts(options: {
@@ -27,7 +16,7 @@ export function sampleDailyCosts(options: {
   /** Monthly growth of every service, e.g. 0.02. */
   growth?: number;
 }): DailyCost[] {
-  const next = random(options.seed ?? 1);
+  const next = seededRandom(options.seed ?? 1);
   const growth = options.growth ?? 0.02;
   const start = Date.parse(`${options.from}T00:00:00Z`);
   const end = Date.parse(`${options.to}T00:00:00Z`);

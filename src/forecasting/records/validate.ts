@@ -8,6 +8,7 @@ import type { FieldError } from '../../errors/app-error.ts';
 import { parseDate } from '../engine/calendar.ts';
 import { parseDecimal, toMicros } from '../money.ts';
 import type { DailyCost } from './store.ts';
+import { addDays } from '../days.ts';
 
 /** One record as the API receives it (the schema has checked the types). */
 export interface RecordInput {
@@ -36,11 +37,6 @@ const EARLIEST_DATE = '2000-01-01';
  */
 const FUTURE_DAYS = 1;
 const CURRENCY = /^[A-Z]{3}$/;
-
-function addDays(date: string, days: number): string {
-  const { year, month, day } = parseDate(date);
-  return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
-}
 
 function isRealDate(date: string): boolean {
   try {
