@@ -7,7 +7,9 @@ import { request } from '../../testing/http.ts';
 import type { Problem } from '../../testing/http.ts';
 import { startTestServer } from '../../testing/server.ts';
 import type { TestServer } from '../../testing/server.ts';
-import { DATA_CHANGED_JOB } from './store.ts';
+import { formatMicros } from '../money.ts';
+import { MAX_RECORDS_PER_BATCH } from './schemas.ts';
+import { DATA_CHANGED_JOB, dailyCostsByService } from './store.ts';
 
 interface Written {
   written: number;
@@ -104,6 +106,22 @@ for (const dialect of TEST_DIALECTS) {
         .where('payload', 'like', `%${tenant.customerId}%`)
         .execute();
       assert.equal(jobs.length, 2);
+    });
+
+    it('adds a full batch of 10,000 one-millionths to exactly 0.01', async () => {
+      const tenant = await createTenant(server);
+      const records = Array.from({ length: MAX_RECORDS_PER_BATCH }, (_, i) => ({
+        date: '2026-10-01',
+        service: 'Amazon S3',
+        account_id: String(i),
+        amount: i % 2 === 0 ? '0.000001' : 0.000001,
+        currency: 'USD',
+      }));
+      const written = await post(tenant.apiKey, { records });
+      assert.equal(written.status, 200, written.text.slice(0, 300));
+      assert.equal(written.body.written, MAX_RECORDS_PER_BATCH);
+      const [day] = await dailyCostsByService(server.database.db, tenant.customerId);
+      assert.equal(formatMicros(day?.amountMicros ?? 0), '0.010000');
     });
 
     it('keeps one currency per tenant, naming the rows that differ', async () => {
