@@ -186,6 +186,15 @@ for (const dialect of TEST_DIALECTS) {
         assert.equal(response.body.errors?.[0]?.field, field, response.text.slice(0, 300));
       }
       assert.equal((await list(tenant.apiKey)).body.records.length, 0);
+      for (const [query, field] of [
+        ['?from=2026-11-05&to=2026-11-01', 'to'],
+        ['?from=2026-1-05', 'from'],
+        ['?limit=101', 'limit'],
+      ]) {
+        const refused = await list(tenant.apiKey, query);
+        assert.equal(refused.status, 400, query);
+        assert.equal(refused.body.errors?.[0]?.field, field, query);
+      }
       const cursor = await list(tenant.apiKey, '?cursor=bm90LWEtY3Vyc29y');
       assert.equal(cursor.status, 400);
       assert.equal(cursor.body.errors?.[0]?.field, 'cursor');

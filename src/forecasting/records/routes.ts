@@ -4,6 +4,7 @@
  * exact decimal strings. Tenant credentials only: staff hold no cost permission.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { invalidField } from '../../errors/app-error.ts';
 import { listEnvelope } from '../../http/pagination.ts';
 import { authOf } from '../../identity/authenticate.ts';
 import type { AppContext } from '../../runtime/context.ts';
@@ -79,6 +80,7 @@ export function costRecordRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const { limit, cursor, ...filter } = request.query;
+        if (filter.from && filter.to && filter.to < filter.from) throw invalidField('to', 'must not be before from');
         const page = await listCostRecords(
           ctx.database.db,
           { kind: 'tenant', customerId: tenantIdOf(authOf(request)) },
