@@ -70,8 +70,8 @@ module.exports = {
       name: 'no-unresolvable',
       severity: 'error',
       from: {},
-      // typebox publishes only an `exports` map, which the cruiser's resolver does not follow; tsc checks it.
-      to: { couldNotResolve: true, pathNot: '^typebox' },
+      // typebox and pdfkit resolve through `exports` maps, which the cruiser's resolver does not follow; tsc checks them.
+      to: { couldNotResolve: true, pathNot: '^(typebox|pdfkit)' },
     },
   ],
   options: {

@@ -39,7 +39,7 @@ export interface Config {
   workerConcurrency: number;
   /** Bearer token Prometheus must send to read `/metrics`; `/metrics` answers 404 when absent. */
   metricsToken: string | undefined;
-  retentionDays: { webhookDeliveries: number; closedTickets: number; notifications: number };
+  retentionDays: { webhookDeliveries: number; closedTickets: number; notifications: number; costForecasts: number };
   /** Resolved tickets close by themselves this many days after resolution (also the reopen window). */
   ticketAutoCloseDays: number;
   /** New tickets go round-robin to the agents marked available. */
@@ -167,6 +167,11 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'RETENTION_NOTIFICATIONS_DAYS',
     default: '30',
     description: 'Notifications are deleted this long after their last activity',
+  },
+  {
+    name: 'RETENTION_COST_FORECASTS_DAYS',
+    default: '90',
+    description: 'Cached cost forecasts are deleted this long after they were computed',
   },
   {
     name: 'NOTIFICATIONS_STREAM_HEARTBEAT_SECONDS',
@@ -358,6 +363,7 @@ export function loadConfig(env: Env = process.env): Config {
       webhookDeliveries: integer(env, 'RETENTION_WEBHOOK_DELIVERIES_DAYS', 30, 1, 3650),
       closedTickets: integer(env, 'RETENTION_CLOSED_TICKETS_DAYS', 90, 1, 3650),
       notifications: integer(env, 'RETENTION_NOTIFICATIONS_DAYS', 30, 1, 3650),
+      costForecasts: integer(env, 'RETENTION_COST_FORECASTS_DAYS', 90, 1, 3650),
     },
     ticketAutoCloseDays: integer(env, 'TICKET_AUTO_CLOSE_DAYS', 7, 1, 365),
     ticketRoundRobin: boolean(env, 'TICKET_ROUND_ROBIN', false),

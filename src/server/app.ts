@@ -9,6 +9,8 @@ import { notificationStreamRoutes } from '../notifications/stream/routes.ts';
 import type { AppContext } from '../runtime/context.ts';
 import { notificationEmailRoutes } from '../notifications/email/routes.ts';
 import { notificationPreferenceRoutes } from '../notifications/preferences/routes.ts';
+import { costRecordRoutes } from '../forecasting/records/routes.ts';
+import { costForecastRoutes } from '../forecasting/forecast/routes.ts';
 import { ticketRoutes } from '../tickets/routes.ts';
 import { slaRoutes } from '../tickets/sla-routes.ts';
 import { webhookRoutes } from '../webhooks/routes.ts';
@@ -38,5 +40,7 @@ export async function buildApp(
   await app.register(notificationEmailRoutes(ctx), { prefix: '/v1' });
   await app.register(notificationRoutes(ctx), { prefix: '/v1' });
   await app.register(notificationStreamRoutes(ctx), { prefix: '/v1' });
+  await app.register(costRecordRoutes(ctx), { prefix: '/v1' });
+  await app.register(costForecastRoutes(ctx), { prefix: '/v1' });
   return app;
 }

@@ -10,6 +10,7 @@ import { ticketRetention, ticketRetentionSchedule } from '../tickets/retention.t
 import { emailJobs, emailPeriodicJobs } from '../notifications/email/jobs.ts';
 import { slaJobs } from '../tickets/sla-jobs.ts';
 import { attachmentStore } from '../tickets/attachments/store.ts';
+import { forecastRetention, forecastRetentionSchedule } from '../forecasting/forecast/retention.ts';
 import { webhookJobs, webhookPeriodicJobs, webhookProcessors } from '../webhooks/jobs.ts';
 
 /** Every event processor, in one list: each consumer of the outbox registers here. */
@@ -34,6 +35,7 @@ export function createWorker(ctx: AppContext): JobRunner {
       webhookJobs(ctx),
       emailJobs(ctx),
       notificationJobs(ctx),
+      forecastRetention(config.retentionDays.costForecasts),
     ),
     periodic: [
       ...housekeepingSchedule,
@@ -41,6 +43,7 @@ export function createWorker(ctx: AppContext): JobRunner {
       ...webhookPeriodicJobs,
       ...emailPeriodicJobs,
       ...notificationPeriodicJobs,
+      ...forecastRetentionSchedule,
     ],
     concurrency: config.workerConcurrency,
     clock: ctx.clock,
