@@ -14,7 +14,7 @@ import { CsvError, parse } from 'csv-parse';
 import { AppError } from '../../errors/app-error.ts';
 import type { DailyCost } from '../records/store.ts';
 import { detectFormat } from './formats.ts';
-import type { ColumnMap, RequestedBasis } from './formats.ts';
+import type { RequestedBasis } from './formats.ts';
 import { ExportRows } from './rows.ts';
 import type { ImportReport } from './rows.ts';
 
@@ -97,6 +97,8 @@ async function* counted(
   let chunk: Buffer | undefined = first;
   try {
     while (chunk !== undefined) {
+      // Object-mode sources (Readable.from) may yield strings.
+      if (typeof chunk === 'string') chunk = Buffer.from(chunk);
       progress.bytesRead += chunk.length;
       onProgress?.({ ...progress });
       yield chunk;
@@ -129,10 +131,9 @@ export async function readBillingExport(source: Readable, options: ReadOptions):
   // Skip empty chunks, so the magic bytes are looked at in real data.
   while (!first.done && first.value.length === 0) first = await input.next();
   if (first.done) throw refuse('The file is empty', 'must not be empty');
-  const head: Buffer = first.value;
+  const head: Buffer = Buffer.from(first.value);
   const progress: ImportProgress = { bytesRead: 0, rowsRead: 0 };
 
-  let map: ColumnMap | undefined;
   let rows: ExportRows | undefined;
   const parser = parse({
     bom: true,
@@ -142,8 +143,9 @@ export async function readBillingExport(source: Readable, options: ReadOptions):
     max_record_size: MAX_RECORD_CHARS,
     on_record: (record: string[], info: { lines: number }) => {
       if (rows === undefined) {
-        map = detectFormat(record, options.basis);
-        rows = new ExportRows(map, { currency: options.currency, now: options.now });
+        // Blank lines before the header (a stray \r, spaces) are not a header.
+        if (record.every((cell) => cell.trim() === '')) return null;
+        rows = new ExportRows(detectFormat(record, options.basis), { currency: options.currency, now: options.now });
       } else {
         progress.rowsRead += 1;
         rows.add(record, info.lines);
