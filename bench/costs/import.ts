@@ -5,6 +5,7 @@
 // peak RSS < 300 MB.
 //
 //   node --import tsx bench/costs/import.ts [rows]
+//   node --import tsx bench/costs/import.ts generate FILE [rows]   (the file alone, e.g. to profile)
 import { fork } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -164,8 +165,10 @@ function inChild(mode: 'parse' | 'import', path: string): Promise<Measured> {
   });
 }
 
-const [mode, arg] = process.argv.slice(2);
-if (mode === 'parse' || mode === 'import') {
+const [mode, arg, count] = process.argv.slice(2);
+if (mode === 'generate') {
+  await generate(arg!, Number(count ?? 1_000_000));
+} else if (mode === 'parse' || mode === 'import') {
   const measured = mode === 'parse' ? await bareParse(arg!) : await fullImport(arg!);
   process.send?.(measured);
   process.disconnect?.();

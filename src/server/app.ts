@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildHttpApp } from '../http/app.ts';
 import { registerAuthentication } from '../identity/authenticate.ts';
+import { importRoutes } from '../forecasting/imports/routes.ts';
 import { identityRoutes } from '../identity/routes.ts';
 import { createIdentityService } from '../identity/service.ts';
 import type { IdentityService } from '../identity/service.ts';
@@ -38,5 +39,6 @@ export async function buildApp(
   await app.register(notificationEmailRoutes(ctx), { prefix: '/v1' });
   await app.register(notificationRoutes(ctx), { prefix: '/v1' });
   await app.register(notificationStreamRoutes(ctx), { prefix: '/v1' });
+  await app.register(importRoutes(ctx), { prefix: '/v1' });
   return app;
 }

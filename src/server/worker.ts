@@ -3,6 +3,8 @@ import type { EventProcessor } from '../events/processors.ts';
 import { runUnintercepted } from '../database/transaction-interceptor.ts';
 import type { AppContext } from '../runtime/context.ts';
 import { combineJobHandlers, JobRunner } from '../jobs/index.ts';
+import { importJobs } from '../forecasting/imports/job.ts';
+import { importSpool } from '../forecasting/imports/spool.ts';
 import { housekeepingJobs, housekeepingSchedule } from './housekeeping.ts';
 import { DAY_MS, ticketLifecycleJobs } from '../tickets/lifecycle.ts';
 import { notificationJobs, notificationPeriodicJobs, notificationProcessors } from '../notifications/jobs.ts';
@@ -34,6 +36,7 @@ export function createWorker(ctx: AppContext): JobRunner {
       webhookJobs(ctx),
       emailJobs(ctx),
       notificationJobs(ctx),
+      importJobs({ db: ctx.database.db, clock: ctx.clock, spool: importSpool(config.dataDir) }),
     ),
     periodic: [
       ...housekeepingSchedule,

@@ -26,6 +26,8 @@ export interface ImportFileInput {
   /** Stored with each record: 'import:<id>' or 'cli'. */
   source: string;
   onProgress?: (progress: ImportProgress) => void;
+  /** Stops reading (the job lost its lease, or the worker is stopping). */
+  signal?: AbortSignal;
 }
 
 /** What an import wrote: the report of the file and the tenant's data version after it. */
@@ -43,7 +45,7 @@ export async function importBillingFile(
   input: ImportFileInput,
 ): Promise<ImportOutcome> {
   const profile = await costProfile(deps.db, input.customerId);
-  const { costs, currency, report } = await readBillingExport(createReadStream(input.path), {
+  const { costs, currency, report } = await readBillingExport(createReadStream(input.path, { signal: input.signal }), {
     basis: input.basis,
     currency: profile?.currency,
     now: deps.clock(),
