@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../config/clock.ts';
 import type { Database } from '../../database/schema.ts';
 import type { Page } from '../../database/pagination.ts';
-import { forbidden, invalidField, notFound } from '../../errors/app-error.ts';
+import { AppError, forbidden, notFound } from '../../errors/app-error.ts';
 import { scopeOf } from '../../identity/auth-context.ts';
 import type { AuthContext } from '../../identity/auth-context.ts';
 import { enqueueJob } from '../../jobs/enqueue.ts';
@@ -84,7 +84,9 @@ export function importService(deps: ImportServiceDeps) {
     ): Promise<CostImport> {
       const { id, customerId } = upload;
       try {
-        if (upload.sizeBytes === 0) throw invalidField('file', 'is empty');
+        if (upload.sizeBytes === 0) {
+          throw new AppError('unprocessable', 'The file is empty', { errors: [{ field: 'file', message: 'must not be empty' }] });
+        }
         const at = upload.receivedAt.toISOString();
         const row: CostImport = {
           id,

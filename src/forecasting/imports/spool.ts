@@ -15,11 +15,15 @@ import type { ImportId } from '../ids.ts';
 
 const IMPORT_ID = /^imp_[0-9a-f]{32}$/;
 
-/** 413 naming the limit. */
+/**
+ * 413 naming the limit. The connection closes after it: the rest of the body is not read, so the
+ * socket cannot carry another request.
+ */
 export function uploadTooLarge(maxBytes: number): AppError {
   return new AppError('payload_too_large', `A billing export may be at most ${maxBytes} bytes`, {
     errors: [{ field: 'file', message: `must be at most ${maxBytes} bytes (COST_IMPORT_MAX_BYTES)` }],
     extra: { max_bytes: maxBytes },
+    headers: { connection: 'close' },
   });
 }
 
