@@ -21,18 +21,20 @@ export const REQUESTED_BASES: readonly RequestedBasis[] = ['billed', 'effective'
  * the default view of AWS Cost Explorer (unblended, credits and refunds included) and the FOCUS
  * rule that summing one cost column over every row counts each charge once.
  */
-export type ChargeKind =
-  | 'usage'
-  | 'savings_plan_negation'
-  | 'discount'
-  | 'commitment'
-  | 'fee'
-  | 'tax'
-  | 'credit'
-  | 'refund'
-  | 'adjustment'
-  | 'purchase'
-  | 'other';
+export const CHARGE_KINDS = [
+  'usage',
+  'savings_plan_negation',
+  'discount',
+  'commitment',
+  'fee',
+  'tax',
+  'credit',
+  'refund',
+  'adjustment',
+  'purchase',
+  'other',
+] as const;
+export type ChargeKind = (typeof CHARGE_KINDS)[number];
 
 /** One field of a daily cost: the columns that may hold it, most preferred first. */
 interface Field {

@@ -35,7 +35,7 @@ export interface ReadOptions {
   currency?: string | undefined;
   /** Usage starting more than a day after this is rejected. */
   now: Date;
-  /** Called as source chunks are read (about every 64 KiB). */
+  /** Called as source chunks are read (about every 64 KiB), and once at the end with the final counts. */
   onProgress?: (progress: ImportProgress) => void;
 }
 
@@ -100,8 +100,9 @@ async function* counted(
       // Object-mode sources (Readable.from) may yield strings.
       if (typeof chunk === 'string') chunk = Buffer.from(chunk);
       progress.bytesRead += chunk.length;
-      onProgress?.({ ...progress });
       yield chunk;
+      // Reported once the chunk went downstream, so the rows count has caught up with the bytes.
+      onProgress?.({ ...progress });
       const next = await rest.next();
       chunk = next.done ? undefined : next.value;
     }
@@ -161,6 +162,7 @@ export async function readBillingExport(source: Readable, options: ReadOptions):
   } catch (error) {
     throw fileProblem(error);
   }
+  options.onProgress?.({ ...progress });
   if (rows === undefined) throw refuse('The file has no header row', 'must start with a header row');
   const result = rows.finish();
   if (result.report.rows_read === 0) throw refuse('The file has a header but no rows', 'must hold at least one row');

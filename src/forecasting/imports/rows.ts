@@ -9,7 +9,7 @@ import { parseDecimal, toMicros, ZERO } from '../money.ts';
 import type { Decimal } from '../money.ts';
 import { parseUsageStart } from './dates.ts';
 import type { UsageStart } from './dates.ts';
-import { chargeKindOf } from './formats.ts';
+import { CHARGE_KINDS, chargeKindOf } from './formats.ts';
 import type { ChargeKind, ColumnMap, CostBasis, FormatId } from './formats.ts';
 
 /** Rejected rows kept with their reason; the rest are only counted. */
@@ -256,7 +256,7 @@ export class ExportRows {
         rows_empty_cost: this.rowsEmptyCost,
         rows_unreadable_tags: this.rowsUnreadableTags,
         charge_kinds: Object.fromEntries(
-          (Object.entries(kinds) as [ChargeKind, Decimal][]).map(([kind, amount]) => [kind, exact(amount)]),
+          CHARGE_KINDS.flatMap((kind) => (kinds[kind] === undefined ? [] : [[kind, exact(kinds[kind])]])),
         ),
         total: exact(total),
         first_date: first,
