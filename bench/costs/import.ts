@@ -85,7 +85,12 @@ async function generate(path: string, rows: number): Promise<void> {
     const service = SERVICES[Math.floor(next() * SERVICES.length)]!;
     const type = TYPES[Math.floor(next() * TYPES.length)]!;
     const amount = next() * 4;
-    const cost = type === 'Credit' ? `-${(next() * 0.5).toFixed(8)}` : next() < 0.05 ? `${(next() * 9).toFixed(2)}E-7` : (amount * 0.096).toFixed(10);
+    const cost =
+      type === 'Credit'
+        ? `-${(next() * 0.5).toFixed(8)}`
+        : next() < 0.05
+          ? `${(next() * 9).toFixed(2)}E-7`
+          : (amount * 0.096).toFixed(10);
     const tags = TAGS[Math.floor(next() * TAGS.length)]!;
     const cells = [
       `li-${i.toString(36)}`,
@@ -126,7 +131,11 @@ async function bareParse(path: string): Promise<Measured> {
   let rows = 0;
   const parser = createReadStream(path).pipe(parse({ bom: true, relax_quotes: true, relax_column_count: true }));
   for await (const record of parser) if (record) rows += 1;
-  return { rows: rows - 1, seconds: (performance.now() - started) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+  return {
+    rows: rows - 1,
+    seconds: (performance.now() - started) / 1000,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+  };
 }
 
 /** Our import: readBillingExport + writeDailyCosts into a fresh SQLite database. */
@@ -188,7 +197,9 @@ if (mode === 'generate') {
     const rate = (m: Measured) => m.rows / m.seconds;
     const line = (name: string, m: Measured) =>
       `${name.padEnd(42)} ${Math.round(rate(m)).toLocaleString('en').padStart(10)} ${m.seconds.toFixed(2).padStart(8)} ${(mb / m.seconds).toFixed(1).padStart(7)} ${m.maxRssMb.toFixed(0).padStart(8)}`;
-    console.log(`\n${'pass'.padEnd(42)} ${'rows/s'.padStart(10)} ${'seconds'.padStart(8)} ${'MB/s'.padStart(7)} ${'RSS MB'.padStart(8)}`);
+    console.log(
+      `\n${'pass'.padEnd(42)} ${'rows/s'.padStart(10)} ${'seconds'.padStart(8)} ${'MB/s'.padStart(7)} ${'RSS MB'.padStart(8)}`,
+    );
     console.log(line('bare csv-parse (parse ceiling, baseline)', ceiling));
     console.log(line('import: read + aggregate + write (SQLite)', ours));
     console.log(`\nimport ${ours.detail}`);

@@ -51,11 +51,17 @@ for (const dialect of TEST_DIALECTS) {
       const result = await run(['import-costs', file, '--customer', customerId], database.env);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stderr, /^read [\d.]+ of [\d.]+ MB \(100 %\), 20 rows, [\d.]+ MB\/s$/m);
-      assert.match(result.stdout, new RegExp(`^Imported cur-2026-10.csv.gz into tenant ${customerId}: cur2, unblended cost, USD$`, 'm'));
+      assert.match(
+        result.stdout,
+        new RegExp(`^Imported cur-2026-10.csv.gz into tenant ${customerId}: cur2, unblended cost, USD$`, 'm'),
+      );
       assert.match(result.stdout, /rows: 20 read, 14 imported \(1 with an empty cost, counted as 0\), 6 rejected/);
       assert.match(result.stdout, /written: 8 records over 2 days, 2026-10-01 to 2026-10-02/);
       assert.match(result.stdout, /total: 15\.6400000181 USD/);
-      assert.match(result.stdout, /by charge kind: usage 7\.5900000181, savings_plan_negation -3, discount -0\.1, commitment 12, tax 0\.4, credit -1, refund -0\.25$/m);
+      assert.match(
+        result.stdout,
+        /by charge kind: usage 7\.5900000181, savings_plan_negation -3, discount -0\.1, commitment 12, tax 0\.4, credit -1, refund -0\.25$/m,
+      );
       assert.match(result.stdout, /line 16: line_item_unblended_cost is not a number: "12,5"/);
       assert.match(result.stdout, /line 21: line_item_unblended_cost is not a number: "n\/a"/);
       const rows = await database.db
@@ -64,7 +70,9 @@ for (const dialect of TEST_DIALECTS) {
         .where('customer_id', '=', customerId)
         .execute();
       assert.deepEqual(
-        Object.fromEntries(rows.map((r) => [`${r.date}|${r.service}|${r.account_id}|${r.region}`, Number(r.amount_micros)])),
+        Object.fromEntries(
+          rows.map((r) => [`${r.date}|${r.service}|${r.account_id}|${r.region}`, Number(r.amount_micros)]),
+        ),
         MESSY_CUR2_COSTS,
       );
     });

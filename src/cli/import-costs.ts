@@ -30,7 +30,10 @@ async function progressReporter(totalBytes: number): Promise<{ update(p: ImportP
   if (process.stderr.isTTY) {
     const { default: cliProgress } = await import('cli-progress');
     const bar = new cliProgress.SingleBar(
-      { format: 'importing [{bar}] {percentage}% | {rows} rows | {speed} MB/s | ETA {eta_formatted}', hideCursor: true },
+      {
+        format: 'importing [{bar}] {percentage}% | {rows} rows | {speed} MB/s | ETA {eta_formatted}',
+        hideCursor: true,
+      },
       cliProgress.Presets.shades_classic,
     );
     bar.start(totalBytes, 0, { rows: 0, speed: '0.0' });
@@ -68,8 +71,12 @@ function printRejects(report: Pick<ImportReport, 'rejected' | 'rows_rejected'>):
 
 function printSummary(file: string, customerId: string, report: ImportReport, dataVersion: number | null): void {
   const empty = report.rows_empty_cost > 0 ? ` (${report.rows_empty_cost} with an empty cost, counted as 0)` : '';
-  console.log(`Imported ${basename(file)} into tenant ${customerId}: ${report.format}, ${report.basis} cost, ${report.currency}`);
-  console.log(`  rows: ${report.rows_read} read, ${report.rows_imported} imported${empty}, ${report.rows_rejected} rejected`);
+  console.log(
+    `Imported ${basename(file)} into tenant ${customerId}: ${report.format}, ${report.basis} cost, ${report.currency}`,
+  );
+  console.log(
+    `  rows: ${report.rows_read} read, ${report.rows_imported} imported${empty}, ${report.rows_rejected} rejected`,
+  );
   console.log(
     `  written: ${report.records} records over ${report.days} days, ${report.first_date} to ${report.last_date} (data version ${dataVersion})`,
   );
@@ -108,7 +115,13 @@ export function registerImportCosts(program: Command, config: () => Config): voi
         try {
           const { report, dataVersion } = await importBillingFile(
             { db: ctx.database.db, clock: ctx.clock },
-            { customerId: options.customer, path: file, basis: options.basis, source: 'import:cli', onProgress: progress.update },
+            {
+              customerId: options.customer,
+              path: file,
+              basis: options.basis,
+              source: 'import:cli',
+              onProgress: progress.update,
+            },
           );
           progress.stop();
           printSummary(file, options.customer, report, dataVersion);

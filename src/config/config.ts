@@ -115,7 +115,8 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: 'COST_IMPORT_MAX_BYTES',
     default: '1073741824',
-    description: 'Largest billing export upload to POST /v1/cost/import, in bytes (413 beyond); spooled under the data directory',
+    description:
+      'Largest billing export upload to POST /v1/cost/import, in bytes (413 beyond); spooled under the data directory',
   },
   { name: 'CORS_ORIGINS', default: '(none)', description: 'Comma-separated allowed origins; CORS is off when empty' },
   {

@@ -83,8 +83,26 @@ describe('billing export formats', () => {
     const header = FOCUS_HEADER.filter((name) => name !== 'EffectiveCost');
     assert.deepEqual(refusal(() => detectFormat(header, 'effective')).details.extra?.formats, [
       { format: 'focus', missing: ['EffectiveCost'] },
-      { format: 'cur2', missing: ['line_item_usage_start_date', 'line_item_product_code or product_servicecode or product_product_name', 'line_item_unblended_cost', 'line_item_usage_account_id', 'product_region_code'] },
-      { format: 'cur_legacy', missing: ['lineItem/UsageStartDate', 'lineItem/ProductCode or product/servicecode or product/ProductName', 'lineItem/UnblendedCost', 'lineItem/UsageAccountId', 'product/region'] },
+      {
+        format: 'cur2',
+        missing: [
+          'line_item_usage_start_date',
+          'line_item_product_code or product_servicecode or product_product_name',
+          'line_item_unblended_cost',
+          'line_item_usage_account_id',
+          'product_region_code',
+        ],
+      },
+      {
+        format: 'cur_legacy',
+        missing: [
+          'lineItem/UsageStartDate',
+          'lineItem/ProductCode or product/servicecode or product/ProductName',
+          'lineItem/UnblendedCost',
+          'lineItem/UsageAccountId',
+          'product/region',
+        ],
+      },
     ]);
     const error = refusal(() => detectFormat([...CUR2_HEADER], 'effective'));
     assert.equal(error.status, 422);

@@ -154,7 +154,10 @@ export interface ColumnMap {
 
 /** A header name as compared: no BOM, no surrounding whitespace, lower case. */
 export function normalizeColumn(name: string): string {
-  return name.replace(/^\uFEFF/, '').trim().toLowerCase();
+  return name
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .toLowerCase();
 }
 
 /** What a format lacks of a header, to name it in a refusal. */

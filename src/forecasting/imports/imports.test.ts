@@ -177,11 +177,31 @@ for (const dialect of TEST_DIALECTS) {
     it('fails imports of files it cannot read, with the problem named on the import', async () => {
       const tenant = await createTenant(server);
       const cases: [string, Upload, string, RegExp][] = [
-        ['unknown format', { bytes: 'date,amount\n2026-10-01,1\n' }, 'unprocessable', /AWS CUR 2\.0 lacks line_item_usage_start_date/],
-        ['header only', { bytes: '\uFEFFChargePeriodStart,ServiceName,BilledCost,SubAccountId,RegionId\n' }, 'unprocessable', /header but no rows/],
+        [
+          'unknown format',
+          { bytes: 'date,amount\n2026-10-01,1\n' },
+          'unprocessable',
+          /AWS CUR 2\.0 lacks line_item_usage_start_date/,
+        ],
+        [
+          'header only',
+          { bytes: '\uFEFFChargePeriodStart,ServiceName,BilledCost,SubAccountId,RegionId\n' },
+          'unprocessable',
+          /header but no rows/,
+        ],
         ['binary', { bytes: PNG_BYTES, type: 'application/octet-stream' }, 'unsupported_media_type', /PNG image/],
-        ['truncated gzip', { bytes: gzip(messyCur2()).subarray(0, 300), type: 'application/gzip' }, 'unprocessable', /truncated or damaged gzip/],
-        ['effective basis on CUR', { bytes: messyCur2(), query: '?basis=effective' }, 'unprocessable', /effective basis is for FOCUS/],
+        [
+          'truncated gzip',
+          { bytes: gzip(messyCur2()).subarray(0, 300), type: 'application/gzip' },
+          'unprocessable',
+          /truncated or damaged gzip/,
+        ],
+        [
+          'effective basis on CUR',
+          { bytes: messyCur2(), query: '?basis=effective' },
+          'unprocessable',
+          /effective basis is for FOCUS/,
+        ],
       ];
       for (const [name, file, code, message] of cases) {
         const done = await imported(tenant.apiKey, file);
@@ -208,7 +228,9 @@ for (const dialect of TEST_DIALECTS) {
       const json = await request(server.baseUrl, 'POST', '/v1/cost/import', { token: tenant.apiKey, body: { a: 1 } });
       assert.equal(json.status, 415);
       assert.deepEqual(spooled(), []);
-      const list = await request<{ imports: unknown[] }>(server.baseUrl, 'GET', '/v1/cost/imports', { token: tenant.apiKey });
+      const list = await request<{ imports: unknown[] }>(server.baseUrl, 'GET', '/v1/cost/imports', {
+        token: tenant.apiKey,
+      });
       assert.deepEqual(list.body.imports, []);
     });
 
@@ -234,7 +256,11 @@ for (const dialect of TEST_DIALECTS) {
       const declared = await new Promise<number>((resolve, reject) => {
         const req = httpRequest(`${server.baseUrl}/v1/cost/import`, {
           method: 'POST',
-          headers: { authorization: `Bearer ${tenant.apiKey}`, 'content-type': 'application/gzip', 'content-length': String(2 * 1024 ** 3) },
+          headers: {
+            authorization: `Bearer ${tenant.apiKey}`,
+            'content-type': 'application/gzip',
+            'content-length': String(2 * 1024 ** 3),
+          },
         });
         req.on('response', (response) => {
           response.resume();
@@ -259,7 +285,9 @@ for (const dialect of TEST_DIALECTS) {
       const { request_id: _a, ...foreignBody } = foreign.body as unknown as Record<string, unknown>;
       const { request_id: _b, ...missingBody } = missing.body as unknown as Record<string, unknown>;
       assert.deepEqual(foreignBody, missingBody);
-      const otherList = await request<{ imports: unknown[] }>(server.baseUrl, 'GET', '/v1/cost/imports', { token: other.apiKey });
+      const otherList = await request<{ imports: unknown[] }>(server.baseUrl, 'GET', '/v1/cost/imports', {
+        token: other.apiKey,
+      });
       assert.deepEqual(otherList.body.imports, []);
       const page1 = await request<{ imports: ImportViewType[]; next_cursor: string; has_more: boolean }>(
         server.baseUrl,
@@ -292,7 +320,9 @@ for (const dialect of TEST_DIALECTS) {
       const accepted = await uploadRaw(server, tenant.apiKey, { bytes: messyCur2() });
       assert.equal(accepted.status, 202);
       // The first run writes every record, then loses its lease before it can record the outcome.
-      const handler = importJobs({ db: server.database.db, clock, spool: importSpool(server.ctx.config.dataDir) })[IMPORT_JOB]!;
+      const handler = importJobs({ db: server.database.db, clock, spool: importSpool(server.ctx.config.dataDir) })[
+        IMPORT_JOB
+      ]!;
       const payload: ImportJobPayload = { importId: accepted.body.id as never, customerId: tenant.customerId };
       const lost: JobContext = {
         db: server.database.db,
@@ -303,7 +333,10 @@ for (const dialect of TEST_DIALECTS) {
           throw new LeaseLost('lease expired');
         },
       };
-      await assert.rejects(handler({ id: 'job', name: IMPORT_JOB, payload, attempts: 1, maxAttempts: 5 }, lost), LeaseLost);
+      await assert.rejects(
+        handler({ id: 'job', name: IMPORT_JOB, payload, attempts: 1, maxAttempts: 5 }, lost),
+        LeaseLost,
+      );
       assert.equal((await show(tenant.apiKey, accepted.body.id)).body.status, 'running');
       assert.deepEqual((await recordsOf(tenant.customerId)).amounts, MESSY_CUR2_COSTS);
       // The queued job runs it again from the start.

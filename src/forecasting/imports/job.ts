@@ -50,7 +50,11 @@ function storedError(error: unknown): string {
   if (error instanceof AppError) {
     return JSON.stringify({ code: error.code, message: error.message, errors: error.details.errors ?? [] });
   }
-  return JSON.stringify({ code: 'internal', message: 'The import failed on the server; upload the file again', errors: [] });
+  return JSON.stringify({
+    code: 'internal',
+    message: 'The import failed on the server; upload the file again',
+    errors: [],
+  });
 }
 
 /** Writes progress without waiting for it, one update at a time; `flush` waits for the last. */
@@ -74,7 +78,11 @@ function progressWriter(imports: ImportRepository, id: ImportId, clock: Clock) {
 }
 
 /** The import job's handler, for `combineJobHandlers`. */
-export function importJobs(deps: { db: Kysely<Database>; clock: Clock; spool: ImportSpool }): Record<string, JobHandler> {
+export function importJobs(deps: {
+  db: Kysely<Database>;
+  clock: Clock;
+  spool: ImportSpool;
+}): Record<string, JobHandler> {
   const handler: JobHandler = async (job, ctx) => {
     const { importId, customerId } = job.payload as ImportJobPayload;
     const imports = importRepository(deps.db, customerId);

@@ -60,9 +60,11 @@ export async function importBillingFile(
   let dataVersion: number | null = null;
   for (let start = 0; start < costs.length; start += RECORDS_PER_TRANSACTION) {
     const rows = costs.slice(start, start + RECORDS_PER_TRANSACTION);
-    const written = await deps.db.transaction().execute((trx) =>
-      writeDailyCosts(trx, { customerId: input.customerId, currency, rows, source: input.source, now: deps.clock() }),
-    );
+    const written = await deps.db
+      .transaction()
+      .execute((trx) =>
+        writeDailyCosts(trx, { customerId: input.customerId, currency, rows, source: input.source, now: deps.clock() }),
+      );
     dataVersion = written.dataVersion;
   }
   return { report, dataVersion };

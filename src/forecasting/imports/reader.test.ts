@@ -175,7 +175,12 @@ describe('reading billing exports', () => {
       ['a PNG image', PNG_BYTES, 415, /not CSV text: a PNG image/],
       ['NUL bytes inside text', Buffer.concat([Buffer.from('a,b\n'), Buffer.alloc(8)]), 415, /NUL byte at offset 4/],
       ['a truncated gzip', gzip(messyCur2()).subarray(0, 200), 422, /truncated or damaged gzip/],
-      ['an unclosed quote', `${csvLine([...CUR2_HEADER])}\n"never closed,${'x'.repeat(2_000_000)}`, 422, /not valid CSV/],
+      [
+        'an unclosed quote',
+        `${csvLine([...CUR2_HEADER])}\n"never closed,${'x'.repeat(2_000_000)}`,
+        422,
+        /not valid CSV/,
+      ],
     ];
     for (const [name, bytes, status, message] of cases) {
       it(name, async () => {

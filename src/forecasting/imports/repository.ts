@@ -43,7 +43,12 @@ export function importRepository(db: Executor, customerId: string) {
     },
 
     async update(id: ImportId, changes: Updateable<CostImportsTable>): Promise<void> {
-      await db.updateTable('cost_imports').set(changes).where('customer_id', '=', customerId).where('id', '=', id).execute();
+      await db
+        .updateTable('cost_imports')
+        .set(changes)
+        .where('customer_id', '=', customerId)
+        .where('id', '=', id)
+        .execute();
     },
   };
 }

@@ -24,7 +24,8 @@ const RAW_TYPES = ['text/csv', 'application/gzip', 'application/x-gzip', 'applic
 const FORM_OVERHEAD_BYTES = 64 * 1024;
 
 function basisOf(value: unknown): RequestedBasis {
-  if (typeof value === 'string' && (REQUESTED_BASES as readonly string[]).includes(value)) return value as RequestedBasis;
+  if (typeof value === 'string' && (REQUESTED_BASES as readonly string[]).includes(value))
+    return value as RequestedBasis;
   throw invalidField('basis', `must be one of ${REQUESTED_BASES.join(', ')}`);
 }
 
@@ -59,7 +60,10 @@ async function readForm(
         basis = basisOf(part.value);
       } else {
         if (part.type === 'file') part.file.resume();
-        throw invalidField(part.fieldname || 'body', 'is not a field of this form (send `file` and optionally `basis`)');
+        throw invalidField(
+          part.fieldname || 'body',
+          'is not a field of this form (send `file` and optionally `basis`)',
+        );
       }
     }
   } catch (error) {
@@ -117,9 +121,13 @@ export function importRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           });
         } else {
           if (!RAW_TYPES.includes((request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase())) {
-            throw new AppError('unsupported_media_type', 'Send the file as multipart/form-data or as a text/csv or application/gzip body', {
-              errors: [{ field: 'file', message: 'is required, as multipart/form-data or a raw CSV or gzip body' }],
-            });
+            throw new AppError(
+              'unsupported_media_type',
+              'Send the file as multipart/form-data or as a text/csv or application/gzip body',
+              {
+                errors: [{ field: 'file', message: 'is required, as multipart/form-data or a raw CSV or gzip body' }],
+              },
+            );
           }
           if (declared > maxBytes) throw uploadTooLarge(maxBytes);
           const upload = await imports.receive(auth, request.raw);

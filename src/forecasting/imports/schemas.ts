@@ -17,7 +17,11 @@ const Basis = Type.Enum(['billed', 'effective'], {
 export const ImportQuery = Type.Object({
   basis: Type.Optional(Basis),
   filename: Type.Optional(
-    Type.String({ maxLength: 255, description: 'The file name, for the import list', examples: ['cur-2026-10.csv.gz'] }),
+    Type.String({
+      maxLength: 255,
+      description: 'The file name, for the import list',
+      examples: ['cur-2026-10.csv.gz'],
+    }),
   ),
 });
 
@@ -54,7 +58,10 @@ export const UploadBody = {
 
 const RejectedRow = Type.Object({
   line: Type.Integer({ description: 'Physical line of the file (1 is the header)', examples: [1042] }),
-  reason: Type.String({ description: 'Why the row was not imported', examples: ['line_item_unblended_cost is not a number: "12,5"'] }),
+  reason: Type.String({
+    description: 'Why the row was not imported',
+    examples: ['line_item_unblended_cost is not a number: "12,5"'],
+  }),
 });
 
 const ImportError = Type.Object({
@@ -81,8 +88,14 @@ const Summary = Type.Object(
         'Exact sum per charge kind (usage, savings_plan_negation, discount, commitment, fee, tax, credit, refund, adjustment, purchase, other); all are included in the daily costs',
       examples: [{ usage: '7.59', tax: '0.4', credit: '-1' }],
     }),
-    rows_empty_cost: Type.Integer({ description: 'Imported rows whose cost cell was empty (counted as 0)', examples: [0] }),
-    rows_unreadable_tags: Type.Integer({ description: 'Imported rows whose tags were not a JSON object (imported without tags)', examples: [0] }),
+    rows_empty_cost: Type.Integer({
+      description: 'Imported rows whose cost cell was empty (counted as 0)',
+      examples: [0],
+    }),
+    rows_unreadable_tags: Type.Integer({
+      description: 'Imported rows whose tags were not a JSON object (imported without tags)',
+      examples: [0],
+    }),
     first_date: NullableString('First day with imported cost (YYYY-MM-DD)', { examples: ['2026-10-01'] }),
     last_date: NullableString('Last day with imported cost (YYYY-MM-DD)', { examples: ['2026-10-31'] }),
     records: Type.Integer({ description: 'Day × service × account × region records written', examples: [1240] }),
@@ -92,13 +105,24 @@ const Summary = Type.Object(
 
 export const ImportView = Type.Object({
   id: Type.String({ description: 'Import id', examples: [IMPORT_ID_EXAMPLE] }),
-  status: Type.Enum(['queued', 'running', 'succeeded', 'failed'], { description: 'Where the import is', examples: ['running'] }),
+  status: Type.Enum(['queued', 'running', 'succeeded', 'failed'], {
+    description: 'Where the import is',
+    examples: ['running'],
+  }),
   filename: NullableString('The uploaded file name', { examples: ['cur-2026-10.csv.gz'] }),
   format: NullableString('Detected format: cur2, cur_legacy or focus (null until read)', { examples: ['cur2'] }),
-  basis: Type.String({ description: 'Cost column used: unblended (CUR), billed or effective (FOCUS)', examples: ['unblended'] }),
+  basis: Type.String({
+    description: 'Cost column used: unblended (CUR), billed or effective (FOCUS)',
+    examples: ['unblended'],
+  }),
   bytes_total: NullableNumber('integer', 'Size of the uploaded file in bytes'),
   bytes_read: Type.Integer({ description: 'Bytes of the file read so far', examples: [52428800] }),
-  progress_percent: Type.Integer({ minimum: 0, maximum: 100, description: 'bytes_read of bytes_total', examples: [42] }),
+  progress_percent: Type.Integer({
+    minimum: 0,
+    maximum: 100,
+    description: 'bytes_read of bytes_total',
+    examples: [42],
+  }),
   rows_read: Type.Integer({ description: 'Data rows read so far', examples: [1000000] }),
   rows_imported: Type.Integer({ description: 'Rows added to the daily costs', examples: [999994] }),
   rows_rejected: Type.Integer({ description: 'Rows not imported (see rejected)', examples: [6] }),

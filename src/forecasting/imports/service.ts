@@ -49,8 +49,11 @@ function tenantOf(auth: AuthContext): string {
 /** Keeps the last path segment and printable characters of a client's file name. */
 function cleanFilename(name: string | undefined): string | null {
   const base = (name ?? '').split(/[/\\]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex -- control characters are what is removed
-  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255);
+  const clean = base
+    // eslint-disable-next-line no-control-regex -- control characters are what is removed
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+    .slice(0, 255);
   return clean === '' ? null : clean;
 }
 
@@ -85,7 +88,9 @@ export function importService(deps: ImportServiceDeps) {
       const { id, customerId } = upload;
       try {
         if (upload.sizeBytes === 0) {
-          throw new AppError('unprocessable', 'The file is empty', { errors: [{ field: 'file', message: 'must not be empty' }] });
+          throw new AppError('unprocessable', 'The file is empty', {
+            errors: [{ field: 'file', message: 'must not be empty' }],
+          });
         }
         const at = upload.receivedAt.toISOString();
         const row: CostImport = {

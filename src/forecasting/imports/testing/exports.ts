@@ -85,24 +85,49 @@ const WEB_PROD = '{"user_team":"web","user_env":"prod"}';
 export function messyCur2(): string {
   const rows = [
     cur2Row({ line_item_unblended_cost: '1.5', resource_tags: WEB_PROD }),
-    cur2Row({ line_item_usage_start_date: '2026-10-01T01:00:00.000Z', line_item_unblended_cost: '1.81E-8', resource_tags: WEB_PROD }),
+    cur2Row({
+      line_item_usage_start_date: '2026-10-01T01:00:00.000Z',
+      line_item_unblended_cost: '1.81E-8',
+      resource_tags: WEB_PROD,
+    }),
     cur2Row({
       line_item_usage_start_date: '2026-10-01T23:00:00Z',
       line_item_unblended_cost: '2.5',
       resource_tags: '{"user_team":"web","user_env":"staging"}',
     }),
     // Empty cost: imported as zero and counted.
-    cur2Row({ line_item_product_code: 'AmazonS3', line_item_usage_start_date: '2026-10-01 10:00:00', line_item_unblended_cost: '' }),
-    cur2Row({ line_item_line_item_type: 'Tax', line_item_product_code: 'AmazonEC2', product_region_code: '', line_item_unblended_cost: '0.4' }),
-    cur2Row({ line_item_line_item_type: 'Credit', line_item_usage_start_date: '2026-10-02T00:00:00Z', line_item_unblended_cost: '-1.0' }),
+    cur2Row({
+      line_item_product_code: 'AmazonS3',
+      line_item_usage_start_date: '2026-10-01 10:00:00',
+      line_item_unblended_cost: '',
+    }),
+    cur2Row({
+      line_item_line_item_type: 'Tax',
+      line_item_product_code: 'AmazonEC2',
+      product_region_code: '',
+      line_item_unblended_cost: '0.4',
+    }),
+    cur2Row({
+      line_item_line_item_type: 'Credit',
+      line_item_usage_start_date: '2026-10-02T00:00:00Z',
+      line_item_unblended_cost: '-1.0',
+    }),
     cur2Row({
       line_item_line_item_type: 'Refund',
       line_item_product_code: 'AmazonS3',
       line_item_usage_start_date: '2026-10-02T00:00:00Z',
       line_item_unblended_cost: '-0.25',
     }),
-    cur2Row({ line_item_line_item_type: 'SavingsPlanCoveredUsage', line_item_usage_start_date: '2026-10-02T05:00:00Z', line_item_unblended_cost: '3.0' }),
-    cur2Row({ line_item_line_item_type: 'SavingsPlanNegation', line_item_usage_start_date: '2026-10-02T05:00:00Z', line_item_unblended_cost: '-3.0' }),
+    cur2Row({
+      line_item_line_item_type: 'SavingsPlanCoveredUsage',
+      line_item_usage_start_date: '2026-10-02T05:00:00Z',
+      line_item_unblended_cost: '3.0',
+    }),
+    cur2Row({
+      line_item_line_item_type: 'SavingsPlanNegation',
+      line_item_usage_start_date: '2026-10-02T05:00:00Z',
+      line_item_unblended_cost: '-3.0',
+    }),
     cur2Row({
       line_item_line_item_type: 'SavingsPlanRecurringFee',
       line_item_product_code: 'ComputeSavingsPlans',
@@ -117,7 +142,11 @@ export function messyCur2(): string {
       line_item_unblended_cost: '10',
     }),
     // 01:30 at +02:00 is 23:30 UTC the day before.
-    cur2Row({ line_item_usage_start_date: '2026-10-02T01:30:00+02:00', line_item_unblended_cost: '0.5', resource_tags: '{"user_team":"web"}' }),
+    cur2Row({
+      line_item_usage_start_date: '2026-10-02T01:30:00+02:00',
+      line_item_unblended_cost: '0.5',
+      resource_tags: '{"user_team":"web"}',
+    }),
     // No product code: the service code names the service.
     cur2Row({
       line_item_product_code: '',
@@ -125,13 +154,22 @@ export function messyCur2(): string {
       line_item_usage_start_date: '2026-10-02T00:00:00Z',
       line_item_unblended_cost: '0.09',
     }),
-    cur2Row({ line_item_line_item_type: 'EdpDiscount', line_item_usage_start_date: '2026-10-02T00:00:00Z', line_item_unblended_cost: '-0.1' }),
+    cur2Row({
+      line_item_line_item_type: 'EdpDiscount',
+      line_item_usage_start_date: '2026-10-02T00:00:00Z',
+      line_item_unblended_cost: '-0.1',
+    }),
     // Bad rows, lines 16–21.
     cur2Row({ line_item_unblended_cost: '12,5' }),
     cur2Row({ line_item_usage_start_date: 'yesterday' }),
     cur2Row({ line_item_usage_start_date: '2027-03-01T00:00:00Z', line_item_unblended_cost: '1' }),
     cur2Row({ line_item_currency_code: 'EUR', line_item_unblended_cost: '1' }),
-    cur2Row({ line_item_product_code: '', product_servicecode: '', product_product_name: '', line_item_unblended_cost: '1' }),
+    cur2Row({
+      line_item_product_code: '',
+      product_servicecode: '',
+      product_product_name: '',
+      line_item_unblended_cost: '1',
+    }),
     cur2Row({ line_item_line_item_description: 'spans\ntwo lines', line_item_unblended_cost: 'n/a' }),
   ];
   return csvFile(CUR2_HEADER, rows, true);
@@ -270,8 +308,20 @@ export function focusFile(): string {
     c.tags ?? '{"env":"prod","owner":"a, b"}',
   ];
   return csvFile(FOCUS_HEADER, [
-    row({ billed: '4.00', effective: '3.00', category: 'Usage', start: '2026-11-01T00:00:00Z', service: 'Virtual Machines' }),
-    row({ billed: '0', effective: '1.5', category: 'Usage', start: '2026-11-01T12:00:00Z', service: 'Virtual Machines' }),
+    row({
+      billed: '4.00',
+      effective: '3.00',
+      category: 'Usage',
+      start: '2026-11-01T00:00:00Z',
+      service: 'Virtual Machines',
+    }),
+    row({
+      billed: '0',
+      effective: '1.5',
+      category: 'Usage',
+      start: '2026-11-01T12:00:00Z',
+      service: 'Virtual Machines',
+    }),
     row({
       billed: '100',
       effective: '0',
@@ -282,9 +332,27 @@ export function focusFile(): string {
       region: '',
       tags: '',
     }),
-    row({ billed: '2.1E+0', effective: '2.1', category: 'Tax', start: '2026-11-02T00:00:00Z', service: 'Virtual Machines' }),
-    row({ billed: '-5', effective: '-5', category: 'Credit', start: '2026-11-02T00:00:00Z', service: 'Virtual Machines' }),
-    row({ billed: '0.25', effective: '0.25', category: 'Adjustment', start: '2026-11-02T00:00:00Z', service: 'Storage' }),
+    row({
+      billed: '2.1E+0',
+      effective: '2.1',
+      category: 'Tax',
+      start: '2026-11-02T00:00:00Z',
+      service: 'Virtual Machines',
+    }),
+    row({
+      billed: '-5',
+      effective: '-5',
+      category: 'Credit',
+      start: '2026-11-02T00:00:00Z',
+      service: 'Virtual Machines',
+    }),
+    row({
+      billed: '0.25',
+      effective: '0.25',
+      category: 'Adjustment',
+      start: '2026-11-02T00:00:00Z',
+      service: 'Storage',
+    }),
   ]);
 }
 
