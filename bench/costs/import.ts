@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { parse } from 'csv-parse';
+import { CUR2_HEADER as HEADER } from '../../src/forecasting/imports/testing/exports.ts';
 
 interface Measured {
   rows: number;
@@ -38,29 +39,6 @@ const ACCOUNTS = ['111111111111', '222222222222', '333333333333', '444444444444'
 const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-2'];
 const TYPES = ['Usage', 'Usage', 'Usage', 'Usage', 'Usage', 'Usage', 'DiscountedUsage', 'Tax', 'Credit'];
 const TAGS = ['{"user_team":"web","user_env":"prod"}', '{"user_team":"data","user_env":"prod"}', ''];
-const HEADER = [
-  'identity_line_item_id',
-  'identity_time_interval',
-  'bill_payer_account_id',
-  'line_item_usage_account_id',
-  'line_item_line_item_type',
-  'line_item_usage_start_date',
-  'line_item_usage_end_date',
-  'line_item_product_code',
-  'line_item_usage_type',
-  'line_item_operation',
-  'line_item_resource_id',
-  'line_item_usage_amount',
-  'line_item_currency_code',
-  'line_item_unblended_rate',
-  'line_item_unblended_cost',
-  'line_item_line_item_description',
-  'product_product_name',
-  'product_servicecode',
-  'product_region_code',
-  'pricing_unit',
-  'resource_tags',
-];
 
 /** A deterministic generator (mulberry32), so every run reads the same file. */
 function random(seed: number): () => number {

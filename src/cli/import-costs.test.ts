@@ -1,32 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { systemClock } from '../config/clock.ts';
 import { createIdentityService } from '../identity/service.ts';
+import { runCli } from '../testing/cli.ts';
 import { createTestDatabase, TEST_DIALECTS } from '../testing/database.ts';
 import type { TestDatabase } from '../testing/database.ts';
 import { gzip, MESSY_CUR2_COSTS, messyCur2 } from '../forecasting/imports/testing/exports.ts';
 
-// The compiled CLI, as installed; scripts/run-tests.mjs rebuilds dist/ first when it is stale.
-const BIN = fileURLToPath(new URL('../../bin/securebase.js', import.meta.url));
-
-/** Runs the CLI without blocking the event loop (stdout and stderr are pipes: no terminal). */
-async function run(args: string[], env: Record<string, string | undefined>) {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env },
-    timeout: 120_000,
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { code, stdout, stderr };
-}
+const run = (args: string[], env: Record<string, string | undefined>) => runCli(args, env, 120_000);
 
 for (const dialect of TEST_DIALECTS) {
   describe(`securebase import-costs on ${dialect}`, () => {

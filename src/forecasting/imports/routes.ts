@@ -7,6 +7,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { AppError, invalidField } from '../../errors/app-error.ts';
+import { multipartProblem } from '../../http/multipart.ts';
 import { listEnvelope } from '../../http/pagination.ts';
 import { authOf } from '../../identity/authenticate.ts';
 import type { AppContext } from '../../runtime/context.ts';
@@ -27,18 +28,6 @@ function basisOf(value: unknown): RequestedBasis {
   if (typeof value === 'string' && (REQUESTED_BASES as readonly string[]).includes(value))
     return value as RequestedBasis;
   throw invalidField('basis', `must be one of ${REQUESTED_BASES.join(', ')}`);
-}
-
-/** What the multipart parser's own errors mean to the client; anything else of its is a malformed body. */
-function multipartProblem(error: unknown, maxBytes: number): unknown {
-  if (error instanceof AppError) return error;
-  const code = (error as { code?: unknown }).code;
-  if (code === 'FST_REQ_FILE_TOO_LARGE') return uploadTooLarge(maxBytes);
-  if (code === 'FST_FILES_LIMIT') return invalidField('file', 'only one file per import');
-  if (code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT') return invalidField('body', 'has too many fields');
-  // A failing disk (ENOSPC, EACCES…) is the server's problem, not the client's.
-  if ((error as { syscall?: unknown }).syscall !== undefined) return error;
-  return invalidField('body', 'is not a valid multipart/form-data body');
 }
 
 /** Reads the form (file streamed to the spool, `basis` in either order); nothing is left behind on failure. */
@@ -68,7 +57,7 @@ async function readForm(
     }
   } catch (error) {
     if (upload) await imports.discard(upload);
-    throw multipartProblem(error, maxBytes);
+    throw multipartProblem(error, () => uploadTooLarge(maxBytes));
   }
   if (!upload) throw invalidField('file', 'is required');
   return { upload, filename, basis };
