@@ -1,9 +1,8 @@
 /**
  * Streams a billing export into daily aggregates: the bytes are counted (progress), gunzipped when
  * they start with the gzip magic (whatever the file is called), checked to be text, parsed by
- * csv-parse record by record, and each record handed to {@link ExportRows} inside the parser's
- * `on_record` (no record object is queued). Nothing holds the file: memory is the parser's buffer,
- * one record (capped) and the aggregates. Problems with the file as a whole (empty, binary, a
+ * csv-parse record by record, and each record handed to {@link ExportRows} with the line it starts
+ * on. Nothing holds the file: memory is the stream buffers, a record (capped) and the aggregates. Problems with the file as a whole (empty, binary, a
  * damaged gzip, broken CSV, an unknown header) are AppErrors naming the problem; problems with a
  * row are that row's rejection.
  */
@@ -136,29 +135,38 @@ export async function readBillingExport(source: Readable, options: ReadOptions):
   const progress: ImportProgress = { bytesRead: 0, rowsRead: 0 };
 
   let rows: ExportRows | undefined;
+  /**
+   * Takes the parsed records in order, tracking the physical line each starts on: a record takes
+   * one line plus the line breaks inside its quoted fields; a blank line is a record of one empty
+   * field (blank lines are counted here rather than skipped by the parser, which would lose them).
+   */
+  async function consume(records: AsyncIterable<string[]>): Promise<void> {
+    let line = 1;
+    for await (const record of records) {
+      const start = line;
+      line += 1;
+      for (const cell of record) for (let i = cell.indexOf('\n'); i >= 0; i = cell.indexOf('\n', i + 1)) line += 1;
+      if (record.length === 1 && record[0] === '') continue;
+      if (rows !== undefined) {
+        progress.rowsRead += 1;
+        rows.add(record, start);
+      } else if (!record.every((cell) => cell.trim() === '')) {
+        // Blank lines before the header (a stray \r, spaces) are not a header.
+        rows = new ExportRows(detectFormat(record, options.basis), { currency: options.currency, now: options.now });
+      }
+    }
+  }
   const parser = parse({
     bom: true,
     relax_quotes: true,
     relax_column_count: true,
-    skip_empty_lines: true,
     max_record_size: MAX_RECORD_CHARS,
-    on_record: (record: string[], info: { lines: number }) => {
-      if (rows === undefined) {
-        // Blank lines before the header (a stray \r, spaces) are not a header.
-        if (record.every((cell) => cell.trim() === '')) return null;
-        rows = new ExportRows(detectFormat(record, options.basis), { currency: options.currency, now: options.now });
-      } else {
-        progress.rowsRead += 1;
-        rows.add(record, info.lines);
-      }
-      return null;
-    },
   });
   const bytes = counted(head, input, progress, options.onProgress);
   const gzip = startsWith(head, GZIP_MAGIC);
   try {
-    if (gzip) await pipeline(bytes, createGunzip(), textOnly, parser, drain);
-    else await pipeline(bytes, textOnly, parser, drain);
+    if (gzip) await pipeline(bytes, createGunzip(), textOnly, parser, consume);
+    else await pipeline(bytes, textOnly, parser, consume);
   } catch (error) {
     throw fileProblem(error);
   }
@@ -167,9 +175,4 @@ export async function readBillingExport(source: Readable, options: ReadOptions):
   const result = rows.finish();
   if (result.report.rows_read === 0) throw refuse('The file has a header but no rows', 'must hold at least one row');
   return result;
-}
-
-/** Consumes the parser's (empty) output: records are handled in `on_record`. */
-async function drain(records: AsyncIterable<unknown>): Promise<void> {
-  for await (const record of records) void record;
 }

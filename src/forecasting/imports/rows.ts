@@ -5,9 +5,10 @@
  * number of aggregates, never by the number of rows.
  */
 import type { DailyCost } from '../records/store.ts';
-import { parseDecimal, toMicros, ZERO } from '../money.ts';
+import { toMicros, ZERO } from '../money.ts';
 import type { Decimal } from '../money.ts';
 import { parseUsageStart } from './dates.ts';
+import { ExactSum } from './exact-sum.ts';
 import type { UsageStart } from './dates.ts';
 import { CHARGE_KINDS, chargeKindOf } from './formats.ts';
 import type { ChargeKind, ColumnMap, CostBasis, FormatId } from './formats.ts';
@@ -58,7 +59,7 @@ interface Aggregate {
   service: string;
   accountId: string;
   region: string;
-  sums: Partial<Record<ChargeKind, Decimal>>;
+  sums: Partial<Record<ChargeKind, ExactSum>>;
   /** The tags every row of the aggregate agrees on. */
   tags: Record<string, string>;
   /** The raw tags of the last row merged: most rows repeat it, and then nothing needs parsing. */
@@ -87,6 +88,7 @@ function parseTags(text: string): Record<string, string> | null {
 /** Builds the aggregates of one export from its rows. */
 export class ExportRows {
   private readonly aggregates = new Map<string, Aggregate>();
+  private readonly kinds = new Map<string, ChargeKind>();
   private readonly rejected: RejectedRow[] = [];
   private rowsRead = 0;
   private rowsImported = 0;
@@ -107,8 +109,8 @@ export class ExportRows {
     this.latestMs = options.now.getTime() + FUTURE_TOLERANCE_MS;
   }
 
-  /** Adds one data row (`endLine`: the physical line its last field ends on). */
-  add(record: readonly string[], endLine: number): void {
+  /** Adds one data row (`line`: the physical line it starts on). */
+  add(record: readonly string[], line: number): void {
     this.rowsRead += 1;
     const reason = this.addRow(record);
     if (reason === null) {
@@ -116,12 +118,7 @@ export class ExportRows {
       return;
     }
     this.rowsRejected += 1;
-    if (this.rejected.length < REJECTED_SAMPLE_SIZE) {
-      // A quoted field may span lines: the row starts that many lines before it ends.
-      let breaks = 0;
-      for (const cell of record) for (let i = cell.indexOf('\n'); i >= 0; i = cell.indexOf('\n', i + 1)) breaks += 1;
-      this.rejected.push({ line: endLine - breaks, reason });
-    }
+    if (this.rejected.length < REJECTED_SAMPLE_SIZE) this.rejected.push({ line, reason });
   }
 
   /** Adds a row, or says why it cannot be used. */
@@ -146,15 +143,6 @@ export class ExportRows {
     }
     if (service === '') return `${map.names.service} is empty`;
 
-    const costText = record[map.cost]!;
-    let amount: Decimal | null;
-    if (costText.trim() === '') {
-      amount = null;
-    } else {
-      amount = parseDecimal(costText);
-      if (amount === null) return `${map.names.cost} is not a number: ${quote(costText)}`;
-    }
-
     if (map.currency >= 0) {
       const cell = record[map.currency]!.trim().toUpperCase();
       if (cell !== '') {
@@ -164,24 +152,40 @@ export class ExportRows {
       }
     }
 
-    if (amount === null) this.rowsEmptyCost += 1;
     let region = '';
     for (const index of map.region) {
       region = record[index]!.trim();
       if (region !== '') break;
     }
     const accountId = map.account >= 0 ? record[map.account]!.trim() : '';
-    const kind = chargeKindOf(map, map.kind >= 0 ? record[map.kind] : undefined);
+    const kind = this.kindOf(map.kind >= 0 ? record[map.kind]! : '');
     const key = `${start.day}\u0000${service}\u0000${accountId}\u0000${region}`;
     let aggregate = this.aggregates.get(key);
-    if (aggregate === undefined) {
-      aggregate = { date: start.day, service, accountId, region, sums: {}, tags: {}, tagsText: null };
-      this.aggregates.set(key, aggregate);
+    const created = aggregate === undefined;
+    aggregate ??= { date: start.day, service, accountId, region, sums: {}, tags: {}, tagsText: null };
+    const costText = record[map.cost]!;
+    const existing = aggregate.sums[kind];
+    const sum = existing ?? new ExactSum();
+    // Nothing of a rejected row stays: its sum and aggregate are kept only once the cost is read.
+    if (costText === '' || costText.trim() === '') {
+      this.rowsEmptyCost += 1;
+    } else if (!sum.addText(costText)) {
+      return `${map.names.cost} is not a number: ${quote(costText)}`;
     }
-    if (amount !== null) aggregate.sums[kind] = (aggregate.sums[kind] ?? ZERO).plus(amount);
-    else aggregate.sums[kind] ??= ZERO;
+    if (existing === undefined) aggregate.sums[kind] = sum;
+    if (created) this.aggregates.set(key, aggregate);
     this.mergeTags(aggregate, record);
     return null;
+  }
+
+  /** The charge kind of a kind cell; the few distinct cells of a file are looked up once each. */
+  private kindOf(cell: string): ChargeKind {
+    let kind = this.kinds.get(cell);
+    if (kind === undefined) {
+      kind = chargeKindOf(this.map, cell);
+      this.kinds.set(cell, kind);
+    }
+    return kind;
   }
 
   /** Narrows the aggregate's tags to those this row has too (the first row sets them). */
@@ -222,7 +226,8 @@ export class ExportRows {
     let last: string | null = null;
     for (const aggregate of this.aggregates.values()) {
       let sum: Decimal = ZERO;
-      for (const [kind, amount] of Object.entries(aggregate.sums) as [ChargeKind, Decimal][]) {
+      for (const [kind, exact] of Object.entries(aggregate.sums) as [ChargeKind, ExactSum][]) {
+        const amount = exact.value();
         sum = sum.plus(amount);
         kinds[kind] = (kinds[kind] ?? ZERO).plus(amount);
       }
