@@ -3,7 +3,7 @@ import type { EventProcessor } from '../events/processors.ts';
 import { runUnintercepted } from '../database/transaction-interceptor.ts';
 import type { AppContext } from '../runtime/context.ts';
 import { combineJobHandlers, JobRunner } from '../jobs/index.ts';
-import { importJobs } from '../forecasting/imports/job.ts';
+import { importJobs, importPeriodicJobs } from '../forecasting/imports/job.ts';
 import { importSpool } from '../forecasting/imports/spool.ts';
 import { housekeepingJobs, housekeepingSchedule } from './housekeeping.ts';
 import { DAY_MS, ticketLifecycleJobs } from '../tickets/lifecycle.ts';
@@ -44,6 +44,7 @@ export function createWorker(ctx: AppContext): JobRunner {
       ...webhookPeriodicJobs,
       ...emailPeriodicJobs,
       ...notificationPeriodicJobs,
+      ...importPeriodicJobs,
     ],
     concurrency: config.workerConcurrency,
     clock: ctx.clock,

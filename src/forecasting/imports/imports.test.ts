@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -13,7 +13,7 @@ import { request } from '../../testing/http.ts';
 import type { ApiResponse } from '../../testing/http.ts';
 import { startTestServer } from '../../testing/server.ts';
 import type { TestServer } from '../../testing/server.ts';
-import { IMPORT_JOB, importJobs } from './job.ts';
+import { IMPORT_JOB, IMPORT_SPOOL_SWEEP_JOB, importJobs } from './job.ts';
 import type { ImportJobPayload } from './job.ts';
 import type { ImportViewType } from './schemas.ts';
 import { importSpool } from './spool.ts';
@@ -346,6 +346,31 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(done.body.rows_imported, 14);
       assert.deepEqual((await recordsOf(tenant.customerId)).amounts, MESSY_CUR2_COSTS);
       assert.deepEqual(spooled(), []);
+    });
+
+    it('sweeps spool files no waiting import will read, once they are a day old', async () => {
+      const tenant = await createTenant(server);
+      const waiting = await uploadRaw(server, tenant.apiKey, { bytes: messyCur2() });
+      assert.equal(waiting.status, 202);
+      const dir = join(server.ctx.config.dataDir, 'cost-imports');
+      mkdirSync(dir, { recursive: true });
+      const orphan = 'imp_0000000000000000000000000000abcd';
+      const fresh = 'imp_0000000000000000000000000000abce';
+      const dayAndMore = new Date(TEST_NOW.getTime() - 25 * 3_600_000);
+      for (const name of [orphan, fresh]) writeFileSync(join(dir, name), 'a,b\n');
+      for (const name of [orphan, waiting.body.id]) utimesSync(join(dir, name), dayAndMore, dayAndMore);
+      const sweep = importJobs({ db: server.database.db, clock, spool: importSpool(server.ctx.config.dataDir) })[
+        IMPORT_SPOOL_SWEEP_JOB
+      ]!;
+      await sweep(
+        { id: 'job', name: IMPORT_SPOOL_SWEEP_JOB, payload: {}, attempts: 1, maxAttempts: 3 },
+        {} as JobContext,
+      );
+      assert.deepEqual(spooled().sort(), [waiting.body.id, fresh].sort());
+      await runner.drain();
+      assert.equal((await show(tenant.apiKey, waiting.body.id)).body.status, 'succeeded');
+      assert.deepEqual(spooled(), [fresh]);
+      await importSpool(server.ctx.config.dataDir).remove(fresh as never);
     });
   });
 }

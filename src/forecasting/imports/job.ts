@@ -5,6 +5,7 @@
  * completes the job in one transaction and deletes the spool file. A file that cannot be imported
  * (an AppError: unknown format, damaged gzip, no importable row…) fails the import for good with
  * that error; anything else (a database outage) is retried, and the last attempt fails the import.
+ * An hourly sweep removes spool files that no waiting import will read.
  * A crash or a lost lease re-runs it from the start: writing a day replaces it, so the records come
  * out the same, and the row's counters start again.
  */
@@ -12,16 +13,24 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../config/clock.ts';
 import type { Database } from '../../database/schema.ts';
 import { AppError } from '../../errors/app-error.ts';
+import type { PeriodicJob } from '../../jobs/index.ts';
 import type { JobHandler } from '../../jobs/types.ts';
 import type { ImportId } from '../ids.ts';
 import { importBillingFile } from './pipeline.ts';
 import type { ImportProgress } from './reader.ts';
-import { importRepository } from './repository.ts';
+import { importRepository, unfinishedImports } from './repository.ts';
 import type { ImportRepository } from './repository.ts';
 import type { ImportReport } from './rows.ts';
 import type { ImportSpool } from './spool.ts';
 
 export const IMPORT_JOB = 'forecasting.import';
+/** Removes spool files no import will read: uploads cut off by a crash, files of ended imports. */
+export const IMPORT_SPOOL_SWEEP_JOB = 'forecasting.import_spool_sweep';
+/** A spool file this old without a waiting import is abandoned (an upload in progress is younger). */
+const ABANDONED_AFTER_MS = 24 * 3_600_000;
+
+/** The sweep's schedule, for the worker's periodic jobs. */
+export const importPeriodicJobs: readonly PeriodicJob[] = [{ name: IMPORT_SPOOL_SWEEP_JOB, intervalMs: 3_600_000 }];
 
 export interface ImportJobPayload {
   importId: ImportId;
@@ -134,5 +143,14 @@ export function importJobs(deps: {
       });
     }
   };
-  return { [IMPORT_JOB]: handler };
+  const sweep: JobHandler = async () => {
+    const before = deps.clock().getTime() - ABANDONED_AFTER_MS;
+    const old = (await deps.spool.list()).filter((file) => file.modifiedAt.getTime() < before);
+    const waiting = await unfinishedImports(
+      deps.db,
+      old.map((file) => file.id),
+    );
+    for (const file of old) if (!waiting.has(file.id)) await deps.spool.remove(file.id);
+  };
+  return { [IMPORT_JOB]: handler, [IMPORT_SPOOL_SWEEP_JOB]: sweep };
 }

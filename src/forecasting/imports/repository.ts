@@ -55,3 +55,18 @@ export function importRepository(db: Executor, customerId: string) {
 
 /** Import rows of one tenant. */
 export type ImportRepository = ReturnType<typeof importRepository>;
+
+/**
+ * Which of these imports still wait for their job (queued or running), across tenants: the spool
+ * sweep names files by import id alone, so this one lookup is not tenant-scoped.
+ */
+export async function unfinishedImports(db: Executor, ids: readonly ImportId[]): Promise<Set<ImportId>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('cost_imports')
+    .select('id')
+    .where('id', 'in', ids)
+    .where('status', 'in', ['queued', 'running'])
+    .execute();
+  return new Set(rows.map((row) => row.id));
+}

@@ -5,7 +5,7 @@
  * written; a failed upload leaves nothing behind. Paths are built from generated import ids only.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import type { Readable } from 'node:stream';
@@ -65,6 +65,17 @@ export function importSpool(dataDir: string) {
         await rm(path, { force: true });
         throw error;
       }
+    },
+
+    /** The spooled files: their import ids and when each was last written. */
+    async list(): Promise<{ id: ImportId; modifiedAt: Date }[]> {
+      const names = await readdir(root).catch(() => [] as string[]);
+      const files: { id: ImportId; modifiedAt: Date }[] = [];
+      for (const name of names) {
+        const info = IMPORT_ID.test(name) ? await stat(join(root, name)).catch(() => null) : null;
+        if (info) files.push({ id: name as ImportId, modifiedAt: info.mtime });
+      }
+      return files;
     },
 
     /** Removes an import's spool file; one already gone is fine. */
