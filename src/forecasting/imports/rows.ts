@@ -1,7 +1,7 @@
 /**
  * The rows of a billing export, one at a time, into daily aggregates (pure: no I/O). Each row is
- * either added to its day × service × account × region (exactly, with big.js; rounded to micro-units
- * once per aggregate at the end) or rejected with its line and reason. Memory is bounded by the
+ * either added to its day × service × account × region and charge kind (exactly, see exact-sum.ts;
+ * rounded to micro-units once per aggregate at the end) or rejected with its line and reason. Memory is bounded by the
  * number of aggregates, never by the number of rows.
  */
 import type { DailyCost } from '../records/store.ts';
