@@ -162,6 +162,18 @@ for (const dialect of TEST_DIALECTS) {
       assert.deepEqual((await recordsOf(tenant.customerId)).amounts, FOCUS_COSTS.billed);
     });
 
+    it('sums 100,000 rows of 0.000001 to exactly 0.1 (a gzip body well under the size limit)', async () => {
+      const tenant = await createTenant(server);
+      const header = 'ChargePeriodStart,ServiceName,BilledCost,SubAccountId,RegionId,BillingCurrency\n';
+      const body = gzip(header + '2026-11-01T00:00:00Z,Compute,0.000001,a,r,USD\n'.repeat(100_000));
+      assert.ok(body.length < MAX_BYTES);
+      const done = await imported(tenant.apiKey, { bytes: body, type: 'application/gzip' });
+      assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
+      assert.equal(done.rows_imported, 100_000);
+      assert.equal(done.summary?.total, '0.1');
+      assert.deepEqual((await recordsOf(tenant.customerId)).amounts, { '2026-11-01|Compute|a|r': 100_000 });
+    });
+
     it("fails an import whose rows are all in another currency than the tenant's, naming the rows", async () => {
       const tenant = await createTenant(server);
       assert.equal((await imported(tenant.apiKey, { bytes: messyCur2() })).status, 'succeeded');

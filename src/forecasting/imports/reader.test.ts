@@ -135,9 +135,11 @@ describe('reading billing exports', () => {
       const row = '2026-11-01T00:00:00Z,Compute,0.0000001,a,r\n';
       for (let chunk = 0; chunk < 1000; chunk += 1) yield row.repeat(1000);
     }
-    const { costs, report } = await readBillingExport(Readable.from(lines()), { now: TEST_NOW });
+    const { costs, currency, report } = await readBillingExport(Readable.from(lines()), { now: TEST_NOW });
     assert.equal(report.rows_imported, 1_000_000);
     assert.equal(report.total, '0.1');
+    // No currency column and no tenant currency yet: AWS's default.
+    assert.equal(currency, 'USD');
     assert.deepEqual(
       costs.map((c) => c.amountMicros),
       [100_000],
