@@ -42,6 +42,8 @@ const PROGRESS_EVERY_BYTES = 16 * 1024 * 1024;
 
 /** The outcome's counters and summary columns from a report. */
 function reportColumns(report: ImportReport) {
+  // The rejected rows have a column of their own.
+  const { rejected, ...summary } = report;
   return {
     format: report.format,
     cost_basis: report.basis,
@@ -49,8 +51,8 @@ function reportColumns(report: ImportReport) {
     rows_imported: report.rows_imported,
     rows_rejected: report.rows_rejected,
     days_written: report.days,
-    rejected_sample: JSON.stringify(report.rejected),
-    summary: JSON.stringify(report),
+    rejected_sample: JSON.stringify(rejected),
+    summary: JSON.stringify(summary),
   };
 }
 

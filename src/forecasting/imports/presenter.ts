@@ -6,7 +6,7 @@ import type { ImportViewType } from './schemas.ts';
 export function presentImport(row: CostImport): ImportViewType {
   const total = row.bytes_total === null ? null : Number(row.bytes_total);
   const read = Number(row.bytes_read);
-  const report = row.summary === null ? null : (JSON.parse(row.summary) as ImportReport);
+  const report = row.summary === null ? null : (JSON.parse(row.summary) as Omit<ImportReport, 'rejected'>);
   return {
     id: row.id,
     status: row.status,
