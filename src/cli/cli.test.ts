@@ -1,20 +1,19 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { systemClock } from '../config/clock.ts';
 import { createIdentityService } from '../identity/service.ts';
 import { createTestDatabase, TEST_DIALECTS } from '../testing/database.ts';
 import type { TestDatabase } from '../testing/database.ts';
+import { CLI_BIN, runCli } from '../testing/cli.ts';
 import { progressLine } from './demo.ts';
 
-// The compiled CLI, as installed; scripts/run-tests.mjs rebuilds dist/ first when it is stale.
-const BIN = fileURLToPath(new URL('../../bin/securebase.js', import.meta.url));
+const BIN = CLI_BIN;
 
 function run(args: string[], env: Record<string, string | undefined> = {}) {
   const result = spawnSync(process.execPath, [BIN, ...args], {
@@ -26,18 +25,7 @@ function run(args: string[], env: Record<string, string | undefined> = {}) {
 }
 
 /** Like run, without blocking the event loop (for tests that serve something to the child). */
-async function runAsync(args: string[], env: Record<string, string | undefined> = {}) {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env },
-    timeout: 60_000,
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { code, stdout, stderr };
-}
+const runAsync = runCli;
 
 describe('securebase CLI', () => {
   it('prints help for every command', () => {

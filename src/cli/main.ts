@@ -4,6 +4,7 @@ import type { Config, Tier } from '../config/config.ts';
 import { isValidEmail, normalizeEmail } from '../identity/email.ts';
 import { PERMISSIONS } from '../identity/permissions.ts';
 import type { Permission } from '../identity/permissions.ts';
+import { registerImportCosts } from './import-costs.ts';
 import { registerRotateMasterKey } from './rotate-master-key.ts';
 import { setupCommand } from './setup-instructions.ts';
 import type { IdentityService } from '../identity/service.ts';
@@ -105,6 +106,8 @@ program
     const cfg = config();
     await (await commands()).runServe(cfg, { worker: false, demo: true, exitAfterDemo: true });
   });
+
+registerImportCosts(program, config);
 
 const admin = program.command('admin').description('Administrative tasks on the configured database');
 registerRotateMasterKey(admin, config);

@@ -26,6 +26,8 @@ export interface Config {
   bodyLimitBytes: number;
   /** Largest ticket attachment (ATTACHMENT_MAX_BYTES); uploads are streamed, so this bounds disk, not memory. */
   attachmentMaxBytes: number;
+  /** Largest billing export upload (COST_IMPORT_MAX_BYTES); spooled to disk, so this bounds disk, not memory. */
+  costImportMaxBytes: number;
   corsOrigins: string[];
   rateLimitPerHour: Record<Tier, number>;
   webhooks: {
@@ -109,6 +111,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'ATTACHMENT_MAX_BYTES',
     default: '10485760',
     description: 'Largest ticket attachment, in bytes (413 beyond); files live under the data directory',
+  },
+  {
+    name: 'COST_IMPORT_MAX_BYTES',
+    default: '1073741824',
+    description:
+      'Largest billing export upload to POST /v1/cost/import, in bytes (413 beyond); spooled under the data directory',
   },
   { name: 'CORS_ORIGINS', default: '(none)', description: 'Comma-separated allowed origins; CORS is off when empty' },
   {
@@ -347,6 +355,7 @@ export function loadConfig(env: Env = process.env): Config {
     sessionTtlHours: integer(env, 'SESSION_TTL_HOURS', 24, 1, 24 * 90),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     attachmentMaxBytes: integer(env, 'ATTACHMENT_MAX_BYTES', 10 * 1024 * 1024, 1, 1024 * 1024 * 1024),
+    costImportMaxBytes: integer(env, 'COST_IMPORT_MAX_BYTES', 1024 * 1024 * 1024, 1, 64 * 1024 * 1024 * 1024),
     corsOrigins,
     rateLimitPerHour: rateLimits(env),
     webhooks: {

@@ -17,6 +17,7 @@ describe('money', () => {
   it('parses plain and scientific decimals, refuses the rest', () => {
     assert.equal(parseDecimal('1.81E-8')?.toString(), '1.81e-8');
     assert.equal(parseDecimal(' -12.50 ')?.toFixed(2), '-12.50');
+    assert.equal(parseDecimal('+1.5E+2')?.toString(), '150');
     assert.equal(parseDecimal(0.1)?.toString(), '0.1');
     for (const bad of ['', 'abc', '1,5', 'NaN', 'Infinity', '1e', '--1', '2e12'])
       assert.equal(parseDecimal(bad), null, bad);

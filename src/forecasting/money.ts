@@ -25,7 +25,8 @@ export function parseDecimal(value: string | number): Decimal | null {
   if (typeof value === 'number') return Number.isFinite(value) ? new Big(String(value)) : null;
   const text = value.trim();
   if (!DECIMAL_TEXT.test(text)) return null;
-  const parsed = new Big(text);
+  // big.js refuses a leading plus sign, which the pattern (and exports) allow.
+  const parsed = new Big(text.startsWith('+') ? text.slice(1) : text);
   return parsed.abs().gt(MAX_ABS_UNITS) ? null : parsed;
 }
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildHttpApp } from '../http/app.ts';
 import { registerAuthentication } from '../identity/authenticate.ts';
+import { importRoutes } from '../forecasting/imports/routes.ts';
 import { identityRoutes } from '../identity/routes.ts';
 import { createIdentityService } from '../identity/service.ts';
 import type { IdentityService } from '../identity/service.ts';
@@ -42,5 +43,6 @@ export async function buildApp(
   await app.register(notificationStreamRoutes(ctx), { prefix: '/v1' });
   await app.register(costRecordRoutes(ctx), { prefix: '/v1' });
   await app.register(costForecastRoutes(ctx), { prefix: '/v1' });
+  await app.register(importRoutes(ctx), { prefix: '/v1' });
   return app;
 }

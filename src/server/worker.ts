@@ -3,6 +3,8 @@ import type { EventProcessor } from '../events/processors.ts';
 import { runUnintercepted } from '../database/transaction-interceptor.ts';
 import type { AppContext } from '../runtime/context.ts';
 import { combineJobHandlers, JobRunner } from '../jobs/index.ts';
+import { importJobs, importPeriodicJobs } from '../forecasting/imports/job.ts';
+import { importSpool } from '../forecasting/imports/spool.ts';
 import { housekeepingJobs, housekeepingSchedule } from './housekeeping.ts';
 import { DAY_MS, ticketLifecycleJobs } from '../tickets/lifecycle.ts';
 import { notificationJobs, notificationPeriodicJobs, notificationProcessors } from '../notifications/jobs.ts';
@@ -36,6 +38,7 @@ export function createWorker(ctx: AppContext): JobRunner {
       emailJobs(ctx),
       notificationJobs(ctx),
       forecastRetention(config.retentionDays.costForecasts),
+      importJobs({ db: ctx.database.db, clock: ctx.clock, spool: importSpool(config.dataDir) }),
     ),
     periodic: [
       ...housekeepingSchedule,
@@ -44,6 +47,7 @@ export function createWorker(ctx: AppContext): JobRunner {
       ...emailPeriodicJobs,
       ...notificationPeriodicJobs,
       ...forecastRetentionSchedule,
+      ...importPeriodicJobs,
     ],
     concurrency: config.workerConcurrency,
     clock: ctx.clock,

@@ -2,6 +2,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { AppError, invalidField } from '../../errors/app-error.ts';
+import { multipartProblem } from '../../http/multipart.ts';
 import { authOf } from '../../identity/authenticate.ts';
 import { TicketParams } from '../schemas.ts';
 import { contentDisposition } from './content-type.ts';
@@ -17,18 +18,6 @@ const FORM_OVERHEAD_BYTES = 64 * 1024;
 /** A part that is not one of the form's two fields. */
 const unknownPart = (name: string) =>
   invalidField(name || 'body', 'is not a field of this form (send `file` and optionally `comment_id`)');
-
-/** What the multipart parser's own errors mean to the client; anything else of its is a malformed body. */
-function multipartProblem(error: unknown, maxBytes: number): unknown {
-  if (error instanceof AppError) return error;
-  const code = (error as { code?: unknown }).code;
-  if (code === 'FST_REQ_FILE_TOO_LARGE') return tooLarge(maxBytes);
-  if (code === 'FST_FILES_LIMIT') return invalidField('file', 'only one file per upload');
-  if (code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT') return invalidField('body', 'has too many fields');
-  // A failing disk (ENOSPC, EACCES…) is the server's problem, not the client's.
-  if ((error as { syscall?: unknown }).syscall !== undefined) return error;
-  return invalidField('body', 'is not a valid multipart/form-data body');
-}
 
 function tooLarge(maxBytes: number): AppError {
   return new AppError('payload_too_large', `An attachment may be at most ${maxBytes} bytes`, {
@@ -68,7 +57,7 @@ async function readUpload(
     }
   } catch (error) {
     if (file) await store.discard(file);
-    throw multipartProblem(error, maxBytes);
+    throw multipartProblem(error, () => tooLarge(maxBytes));
   }
   return { file, filename, mimetype, commentId };
 }
