@@ -61,6 +61,7 @@ export const TAG_DESCRIPTIONS: Record<string, string> = {
   tickets: 'The support desk: tickets, comments and their history',
   webhooks: 'Webhook endpoints, event publication and deliveries',
   notifications: 'The notification inbox, preferences and live stream',
+  costs: 'Cost data, forecasts, budgets and anomalies',
 };
 
 /** Route configuration as the access conventions declare it (`src/identity/route-access.test.ts`). */

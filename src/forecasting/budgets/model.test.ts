@@ -26,13 +26,13 @@ describe('validateThresholds', () => {
   });
 
   it('names the offending entry: out of order, repeated, out of range, not a number; and the list when empty or too long', () => {
-    assert.equal(fieldOf(() => validateThresholds([0.8, 0.5])), 'thresholds/1');
-    assert.equal(fieldOf(() => validateThresholds([0.5, 0.5])), 'thresholds/1');
-    assert.equal(fieldOf(() => validateThresholds([0])), 'thresholds/0');
-    assert.equal(fieldOf(() => validateThresholds([0.5, 10.5])), 'thresholds/1');
-    assert.equal(fieldOf(() => validateThresholds([-1])), 'thresholds/0');
-    assert.equal(fieldOf(() => validateThresholds(['0.5'])), 'thresholds/0');
-    assert.equal(fieldOf(() => validateThresholds([Number.NaN])), 'thresholds/0');
+    assert.equal(fieldOf(() => validateThresholds([0.8, 0.5])), 'thresholds.1');
+    assert.equal(fieldOf(() => validateThresholds([0.5, 0.5])), 'thresholds.1');
+    assert.equal(fieldOf(() => validateThresholds([0])), 'thresholds.0');
+    assert.equal(fieldOf(() => validateThresholds([0.5, 10.5])), 'thresholds.1');
+    assert.equal(fieldOf(() => validateThresholds([-1])), 'thresholds.0');
+    assert.equal(fieldOf(() => validateThresholds(['0.5'])), 'thresholds.0');
+    assert.equal(fieldOf(() => validateThresholds([Number.NaN])), 'thresholds.0');
     assert.equal(fieldOf(() => validateThresholds([])), 'thresholds');
     assert.equal(fieldOf(() => validateThresholds(Array.from({ length: 11 }, (_, i) => (i + 1) / 11))), 'thresholds');
   });

@@ -19,10 +19,10 @@ export function validateThresholds(thresholds: readonly unknown[], field = 'thre
   if (thresholds.length === 0) throw invalidField(field, 'must list at least one threshold');
   if (thresholds.length > MAX_THRESHOLDS) throw invalidField(field, `must list at most ${MAX_THRESHOLDS} thresholds`);
   thresholds.forEach((t, i) => {
-    if (typeof t !== 'number' || !Number.isFinite(t)) throw invalidField(`${field}/${i}`, 'must be a number');
-    if (t <= 0 || t > MAX_THRESHOLD) throw invalidField(`${field}/${i}`, `must be in (0, ${MAX_THRESHOLD}]`);
+    if (typeof t !== 'number' || !Number.isFinite(t)) throw invalidField(`${field}.${i}`, 'must be a number');
+    if (t <= 0 || t > MAX_THRESHOLD) throw invalidField(`${field}.${i}`, `must be in (0, ${MAX_THRESHOLD}]`);
     if (i > 0 && t <= (thresholds[i - 1] as number))
-      throw invalidField(`${field}/${i}`, 'must be greater than the threshold before it (ascending, no repeats)');
+      throw invalidField(`${field}.${i}`, 'must be greater than the threshold before it (ascending, no repeats)');
   });
   return thresholds as number[];
 }
