@@ -11,6 +11,7 @@ import { emailJobs, emailPeriodicJobs } from '../notifications/email/jobs.ts';
 import { slaJobs } from '../tickets/sla-jobs.ts';
 import { attachmentStore } from '../tickets/attachments/store.ts';
 import { webhookJobs, webhookPeriodicJobs, webhookProcessors } from '../webhooks/jobs.ts';
+import { costEvaluationJobs, costEvaluationPeriodicJobs } from '../forecasting/evaluation/jobs.ts';
 
 /** Every event processor, in one list: each consumer of the outbox registers here. */
 export function eventProcessors(ctx: AppContext): EventProcessor[] {
@@ -34,6 +35,7 @@ export function createWorker(ctx: AppContext): JobRunner {
       webhookJobs(ctx),
       emailJobs(ctx),
       notificationJobs(ctx),
+      costEvaluationJobs,
     ),
     periodic: [
       ...housekeepingSchedule,
@@ -41,6 +43,7 @@ export function createWorker(ctx: AppContext): JobRunner {
       ...webhookPeriodicJobs,
       ...emailPeriodicJobs,
       ...notificationPeriodicJobs,
+      ...costEvaluationPeriodicJobs,
     ],
     concurrency: config.workerConcurrency,
     clock: ctx.clock,
