@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildHttpApp } from '../http/app.ts';
+import { anomalyRoutes } from '../forecasting/anomalies/routes.ts';
 import { budgetRoutes } from '../forecasting/budgets/routes.ts';
 import { registerAuthentication } from '../identity/authenticate.ts';
 import { identityRoutes } from '../identity/routes.ts';
@@ -36,6 +37,7 @@ export async function buildApp(
   await app.register(slaRoutes(ctx), { prefix: '/v1' });
   await app.register(webhookRoutes(ctx), { prefix: '/v1' });
   await app.register(budgetRoutes(ctx), { prefix: '/v1' });
+  await app.register(anomalyRoutes(ctx), { prefix: '/v1' });
   await app.register(notificationPreferenceRoutes(ctx), { prefix: '/v1' });
   await app.register(notificationEmailRoutes(ctx), { prefix: '/v1' });
   await app.register(notificationRoutes(ctx), { prefix: '/v1' });
