@@ -17,6 +17,7 @@
  * it has 21 days of history (two same-weekday values for the baseline and a week of residuals to
  * scale them by).
  */
+import { quantileSelect } from '../engine/stats.ts';
 
 /** One day's cost of one service, in currency units. */
 export interface CostDay {
@@ -75,7 +76,7 @@ const BASELINE_WEEKS = 6;
 const RESIDUAL_WINDOW = 56;
 /** Residuals needed before a score means anything. */
 const MIN_RESIDUALS = 14;
-/** Days of the total whose median is the tenant's typical day. */
+/** Days of the total whose median is the tenant's typical day (and of a series' recent mean). */
 const TYPICAL_WINDOW = 28;
 /** Consistency constant: 1.4826 × MAD estimates σ for normal noise. */
 const MAD_TO_SIGMA = 1.4826;
@@ -86,20 +87,14 @@ const MAD_TO_SIGMA = 1.4826;
 const MIN_RELATIVE_SCALE = 0.02;
 /**
  * A weekday that usually costs nothing still gets a unit for its relative residual: a tenth of the
- * series' recent median day, so a first charge on a quiet Sunday scores large but finite.
+ * series' mean day over the previous four weeks, so a first charge on a quiet Sunday scores large
+ * but finite.
  */
 const ZERO_BASELINE_SHARE = 0.1;
 
 const DAY_MS = 86_400_000;
 const dayNumber = (date: string): number => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
 const dateOf = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
-
-function median(values: number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = values.slice().sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
 
 /** Per-day figures of one series; NaN where history is too short. */
 interface Scored {
@@ -116,35 +111,44 @@ export function scoreSeries(values: readonly number[]): Scored[] {
   const n = values.length;
   // Residuals are relative to the baseline: cost noise is multiplicative, so a weekday and a
   // weekend day (or a busy and a quiet month) share one scale.
-  const baseline = new Array<number>(n).fill(Number.NaN);
-  const unit = new Array<number>(n).fill(Number.NaN);
-  const residual = new Array<number>(n).fill(Number.NaN);
-  for (let t = 14; t < n; t += 1) {
-    const same: number[] = [];
-    for (let w = 1; w <= BASELINE_WEEKS && t - 7 * w >= 0; w += 1) same.push(values[t - 7 * w] as number);
-    const b = median(same);
-    const recent = median(values.slice(Math.max(0, t - TYPICAL_WINDOW), t) as number[]);
-    baseline[t] = b;
-    unit[t] = Math.max(b, ZERO_BASELINE_SHARE * recent, 1e-6);
-    residual[t] = ((values[t] as number) - b) / (unit[t] as number);
+  const baseline = new Float64Array(n).fill(Number.NaN);
+  const unit = new Float64Array(n).fill(Number.NaN);
+  const residual = new Float64Array(n).fill(Number.NaN);
+  const same = new Float64Array(BASELINE_WEEKS);
+  let recentSum = 0;
+  for (let t = 0; t < n; t += 1) {
+    if (t >= 14) {
+      let count = 0;
+      for (let w = 1; w <= BASELINE_WEEKS && t - 7 * w >= 0; w += 1) same[count++] = values[t - 7 * w] as number;
+      const b = quantileSelect(same.subarray(0, count), 0.5);
+      const recentMean = recentSum / Math.min(t, TYPICAL_WINDOW);
+      baseline[t] = b;
+      unit[t] = Math.max(b, ZERO_BASELINE_SHARE * recentMean, 1e-6);
+      residual[t] = ((values[t] as number) - b) / (unit[t] as number);
+    }
+    recentSum += values[t] as number;
+    if (t >= TYPICAL_WINDOW) recentSum -= values[t - TYPICAL_WINDOW] as number;
   }
   const out: Scored[] = [];
+  const past = new Float64Array(RESIDUAL_WINDOW);
   let weekSum = 0;
   for (let t = 0; t < n; t += 1) {
     const priorWeekMean = t >= 7 ? weekSum / 7 : Number.NaN;
     weekSum += values[t] as number;
     if (t >= 7) weekSum -= values[t - 7] as number;
-    const past: number[] = [];
+    let count = 0;
     for (let s = Math.max(0, t - RESIDUAL_WINDOW); s < t; s += 1) {
       const r = residual[s] as number;
-      if (!Number.isNaN(r)) past.push(r);
+      if (!Number.isNaN(r)) past[count++] = r;
     }
-    if (t < MIN_HISTORY_DAYS || past.length < MIN_RESIDUALS) {
+    if (t < MIN_HISTORY_DAYS || count < MIN_RESIDUALS) {
       out.push({ expected: Number.NaN, score: Number.NaN, priorWeekMean });
       continue;
     }
-    const center = median(past);
-    const mad = median(past.map((r) => Math.abs(r - center)));
+    const window = past.subarray(0, count);
+    const center = quantileSelect(window, 0.5);
+    for (let i = 0; i < count; i += 1) window[i] = Math.abs((window[i] as number) - center);
+    const mad = quantileSelect(window, 0.5);
     const u = unit[t] as number;
     const expected = Math.max(0, (baseline[t] as number) + center * u);
     const scale = Math.max(MAD_TO_SIGMA * mad, MIN_RELATIVE_SCALE) * u;
@@ -205,8 +209,8 @@ export function detectAnomalies(days: readonly CostDay[], options: DetectOptions
   if (!total) return [];
   const floorAt = (day: number): number => {
     const i = day - total.start;
-    const window = total.values.slice(Math.max(0, i - TYPICAL_WINDOW), Math.max(0, i));
-    return Math.max(minImpact, window.length > 0 ? share * median(window) : 0);
+    const window = Float64Array.from(total.values.slice(Math.max(0, i - TYPICAL_WINDOW), Math.max(0, i)));
+    return Math.max(minImpact, window.length > 0 ? share * quantileSelect(window, 0.5) : 0);
   };
 
   const found: DetectedAnomaly[] = [];
@@ -216,9 +220,12 @@ export function detectAnomalies(days: readonly CostDay[], options: DetectOptions
       const s = scored[i] as Scored;
       if (Number.isNaN(s.score)) continue;
       const actual = values[i] as number;
+      const madCandidate = Math.abs(s.score) > threshold;
+      const oldCandidate = actual > PRIOR_WEEK_RATIO * s.priorWeekMean;
+      if (!madCandidate && !oldCandidate) continue;
       const floor = floorAt(start + i);
-      const mad = Math.abs(s.score) > threshold && Math.abs(actual - s.expected) >= floor;
-      const old = actual > PRIOR_WEEK_RATIO * s.priorWeekMean && actual - s.priorWeekMean >= floor;
+      const mad = madCandidate && Math.abs(actual - s.expected) >= floor;
+      const old = oldCandidate && actual - s.priorWeekMean >= floor;
       if (!mad && !old) continue;
       const expected = mad ? s.expected : s.priorWeekMean;
       const impact = actual - expected;
