@@ -145,7 +145,8 @@ console.log(
 );
 console.log('');
 console.log(`${''.padEnd(30)}${'detector'.padStart(10)}${'old 150 % rule'.padStart(16)}`);
-const row = (label: string, a: string, b: string) => console.log(`${label.padEnd(30)}${a.padStart(10)}${b.padStart(16)}`);
+const row = (label: string, a: string, b: string) =>
+  console.log(`${label.padEnd(30)}${a.padStart(10)}${b.padStart(16)}`);
 row('precision', pct(precision(detector)), pct(precision(baseline)));
 row('recall', pct(recall(detector)), pct(recall(baseline)));
 row('false alarms', String(detector.fp), String(baseline.fp));
@@ -163,4 +164,8 @@ BUCKETS.forEach((bucket, b) => {
 });
 console.log('');
 row('throughput (series/s)', (SERIES / detectorSeconds).toFixed(0), (SERIES / baselineSeconds).toFixed(0));
-row('time per series (ms)', ((1000 * detectorSeconds) / SERIES).toFixed(2), ((1000 * baselineSeconds) / SERIES).toFixed(3));
+row(
+  'time per series (ms)',
+  ((1000 * detectorSeconds) / SERIES).toFixed(2),
+  ((1000 * baselineSeconds) / SERIES).toFixed(3),
+);

@@ -9,7 +9,14 @@ const START = Date.parse('2026-01-01T00:00:00Z');
 const dateAt = (i: number) => new Date(START + i * 86_400_000).toISOString().slice(0, 10);
 
 /** A service's days: weekday/weekend cycle (2026-01-01 is a Thursday), multiplicative noise. */
-function service(name: string, count: number, level: number, noise: number, seed: number, edit = (v: number, _i: number) => v) {
+function service(
+  name: string,
+  count: number,
+  level: number,
+  noise: number,
+  seed: number,
+  edit = (v: number, _i: number) => v,
+) {
   const normal = normalSampler(seededRandom(seed));
   return Array.from({ length: count }, (_, i): CostDay => {
     const weekday = new Date(START + i * 86_400_000).getUTCDay();
@@ -40,7 +47,10 @@ describe('detectAnomalies', () => {
     assert.ok(Math.abs(ec2.impact - (ec2.actual - ec2.expected)) < 1e-9);
     // Day 100 (2026-04-11) is a Saturday: the weekday-aware baseline expects the weekend level, 100 × 0.6.
     assert.ok(ec2.expected > 55 && ec2.expected < 65, `expected ${ec2.expected}`);
-    assert.match(ec2.reason, /^EC2 cost \d+\.\d\d USD vs expected \d+\.\d\d \(\+\d+ %\), \d+\.\d robust deviations above, above 150 % of the prior 7-day average \(\d+\.\d\d\)$/);
+    assert.match(
+      ec2.reason,
+      /^EC2 cost \d+\.\d\d USD vs expected \d+\.\d\d \(\+\d+ %\), \d+\.\d robust deviations above, above 150 % of the prior 7-day average \(\d+\.\d\d\)$/,
+    );
   });
 
   it('flags a drop by the residual rule only (the old rule sees spikes only)', () => {

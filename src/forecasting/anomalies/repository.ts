@@ -32,8 +32,7 @@ export interface AnomalyFilter {
 
 /** Anomaly reads of one tenant scope. */
 export function anomalyRepository(db: Executor, scope: TenantScope) {
-  const anomalies = () =>
-    withinScope(db.selectFrom('cost_anomalies').selectAll(), scope, 'cost_anomalies.customer_id');
+  const anomalies = () => withinScope(db.selectFrom('cost_anomalies').selectAll(), scope, 'cost_anomalies.customer_id');
   return {
     list(filter: AnomalyFilter, page: { limit?: number | undefined; cursor?: string | undefined }) {
       let query = anomalies();

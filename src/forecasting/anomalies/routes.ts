@@ -46,7 +46,11 @@ export function anomalyRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const { limit, cursor, ...filter } = request.query;
-        return listEnvelope('anomalies', await service.list(authOf(request), filter, { limit, cursor }), presentAnomaly);
+        return listEnvelope(
+          'anomalies',
+          await service.list(authOf(request), filter, { limit, cursor }),
+          presentAnomaly,
+        );
       },
     );
 

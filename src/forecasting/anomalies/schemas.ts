@@ -3,8 +3,7 @@ import { Type } from 'typebox';
 import { PageOf, PageQuery } from '../../http/pagination.ts';
 import { Timestamp } from '../../http/schema-types.ts';
 
-const Day = (description: string) =>
-  Type.String({ format: 'date', description, examples: ['2026-11-24'] });
+const Day = (description: string) => Type.String({ format: 'date', description, examples: ['2026-11-24'] });
 
 export const AnomalyListQuery = Type.Object(
   {

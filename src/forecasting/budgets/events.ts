@@ -51,7 +51,9 @@ export function alertEvents(alert: DueAlert, context: AlertContext): NewEvent[] 
       data: {
         metric: 'cost',
         usage: base.spent,
-        threshold: Number(new Big(budget.monthly_limit_micros).times(String(alert.threshold)).div(1_000_000).toString()),
+        threshold: Number(
+          new Big(budget.monthly_limit_micros).times(String(alert.threshold)).div(1_000_000).toString(),
+        ),
         budget_id: budget.id,
         currency,
         month: period.month,

@@ -26,15 +26,42 @@ describe('validateThresholds', () => {
   });
 
   it('names the offending entry: out of order, repeated, out of range, not a number; and the list when empty or too long', () => {
-    assert.equal(fieldOf(() => validateThresholds([0.8, 0.5])), 'thresholds.1');
-    assert.equal(fieldOf(() => validateThresholds([0.5, 0.5])), 'thresholds.1');
-    assert.equal(fieldOf(() => validateThresholds([0])), 'thresholds.0');
-    assert.equal(fieldOf(() => validateThresholds([0.5, 10.5])), 'thresholds.1');
-    assert.equal(fieldOf(() => validateThresholds([-1])), 'thresholds.0');
-    assert.equal(fieldOf(() => validateThresholds(['0.5'])), 'thresholds.0');
-    assert.equal(fieldOf(() => validateThresholds([Number.NaN])), 'thresholds.0');
-    assert.equal(fieldOf(() => validateThresholds([])), 'thresholds');
-    assert.equal(fieldOf(() => validateThresholds(Array.from({ length: 11 }, (_, i) => (i + 1) / 11))), 'thresholds');
+    assert.equal(
+      fieldOf(() => validateThresholds([0.8, 0.5])),
+      'thresholds.1',
+    );
+    assert.equal(
+      fieldOf(() => validateThresholds([0.5, 0.5])),
+      'thresholds.1',
+    );
+    assert.equal(
+      fieldOf(() => validateThresholds([0])),
+      'thresholds.0',
+    );
+    assert.equal(
+      fieldOf(() => validateThresholds([0.5, 10.5])),
+      'thresholds.1',
+    );
+    assert.equal(
+      fieldOf(() => validateThresholds([-1])),
+      'thresholds.0',
+    );
+    assert.equal(
+      fieldOf(() => validateThresholds(['0.5'])),
+      'thresholds.0',
+    );
+    assert.equal(
+      fieldOf(() => validateThresholds([Number.NaN])),
+      'thresholds.0',
+    );
+    assert.equal(
+      fieldOf(() => validateThresholds([])),
+      'thresholds',
+    );
+    assert.equal(
+      fieldOf(() => validateThresholds(Array.from({ length: 11 }, (_, i) => (i + 1) / 11))),
+      'thresholds',
+    );
   });
 });
 
@@ -55,10 +82,16 @@ const day = (date: string, service: string, units: number): SpendDay => ({ date,
 describe('budgetSpend', () => {
   const days: SpendDay[] = [];
   for (let d = 1; d <= 28; d += 1) {
-    days.push(day(`2026-02-${String(d).padStart(2, '0')}`, 'EC2', 10), day(`2026-02-${String(d).padStart(2, '0')}`, 'S3', 1));
+    days.push(
+      day(`2026-02-${String(d).padStart(2, '0')}`, 'EC2', 10),
+      day(`2026-02-${String(d).padStart(2, '0')}`, 'S3', 1),
+    );
   }
   for (let d = 1; d <= 10; d += 1) {
-    days.push(day(`2026-03-${String(d).padStart(2, '0')}`, 'EC2', 10), day(`2026-03-${String(d).padStart(2, '0')}`, 'S3', 1));
+    days.push(
+      day(`2026-03-${String(d).padStart(2, '0')}`, 'EC2', 10),
+      day(`2026-03-${String(d).padStart(2, '0')}`, 'S3', 1),
+    );
   }
 
   it('sums the month to date exactly and nowcasts the rest of the month from the last day with data', () => {
@@ -128,7 +161,9 @@ describe('dueAlerts', () => {
 
   it('compares in exact decimals: 0.7 of 0.30 is 0.21, not 0.20999…', () => {
     const small = { limitMicros: 300_000, thresholds: [0.7], basis: 'actual' as const };
-    assert.deepEqual(dueAlerts(small, { spentMicros: 210_000, forecastMicros: 0 }), [{ kind: 'actual', threshold: 0.7 }]);
+    assert.deepEqual(dueAlerts(small, { spentMicros: 210_000, forecastMicros: 0 }), [
+      { kind: 'actual', threshold: 0.7 },
+    ]);
     assert.deepEqual(dueAlerts(small, { spentMicros: 209_999, forecastMicros: 0 }), []);
   });
 

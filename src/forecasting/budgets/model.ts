@@ -116,7 +116,8 @@ export function dueAlerts(
       if (new Big(spend.spentMicros).gte(limit.times(String(threshold)))) due.push({ kind: 'actual', threshold });
     }
   }
-  if (budget.basis !== 'actual' && spend.forecastMicros > budget.limitMicros) due.push({ kind: 'forecast', threshold: 1 });
+  if (budget.basis !== 'actual' && spend.forecastMicros > budget.limitMicros)
+    due.push({ kind: 'forecast', threshold: 1 });
   return due;
 }
 

@@ -137,7 +137,10 @@ for (const dialect of TEST_DIALECTS) {
         [{ name: 'x', monthly_limit: 100, thresholds: [0, 1] }, 'thresholds.0'],
         [{ name: 'x', monthly_limit: 100, thresholds: [0.5, 11] }, 'thresholds.1'],
         [{ name: 'x', monthly_limit: 100, thresholds: [] }, 'thresholds'],
-        [{ name: 'x', monthly_limit: 100, thresholds: Array.from({ length: 11 }, (_, i) => (i + 1) / 11) }, 'thresholds'],
+        [
+          { name: 'x', monthly_limit: 100, thresholds: Array.from({ length: 11 }, (_, i) => (i + 1) / 11) },
+          'thresholds',
+        ],
         [{ name: 'x', monthly_limit: 100, basis: 'weekly' }, 'basis'],
         [{ name: 'x', monthly_limit: 100, services: [] }, 'services'],
         [{ name: 'x', monthly_limit: 100, services: ['EC2', 'EC2'] }, 'services'],
@@ -161,13 +164,20 @@ for (const dialect of TEST_DIALECTS) {
       ] as const) {
         const res = await call<Problem>('PATCH', `/budgets/${created.body.id}`, t.apiKey, body);
         assert.equal(res.status, 400, `${JSON.stringify(body)}: ${res.text}`);
-        assert.ok(res.body.errors?.some((e) => e.field === field), `${field}: ${JSON.stringify(res.body.errors)}`);
+        assert.ok(
+          res.body.errors?.some((e) => e.field === field),
+          `${field}: ${JSON.stringify(res.body.errors)}`,
+        );
       }
     });
 
     it('updates only the fields sent, and deletes', async () => {
       const t = await createTenant(server);
-      const created = await call('POST', '/budgets', t.apiKey, { name: 'Before', monthly_limit: 100, services: ['EC2'] });
+      const created = await call('POST', '/budgets', t.apiKey, {
+        name: 'Before',
+        monthly_limit: 100,
+        services: ['EC2'],
+      });
       const patched = await call('PATCH', `/budgets/${created.body.id}`, t.apiKey, {
         name: 'After',
         thresholds: [0.9, 1.2],

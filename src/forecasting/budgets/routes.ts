@@ -41,7 +41,8 @@ export function budgetRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         },
         config: { permission: 'budgets:manage' },
       },
-      async (request, reply) => reply.code(201).send(presentBudget(await service.create(authOf(request), request.body))),
+      async (request, reply) =>
+        reply.code(201).send(presentBudget(await service.create(authOf(request), request.body))),
     );
 
     app.get(
@@ -84,8 +85,7 @@ export function budgetRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         },
         config: { permission: 'budgets:manage' },
       },
-      async (request) =>
-        presentBudget(await service.update(authOf(request), budgetIdIn(request.params), request.body)),
+      async (request) => presentBudget(await service.update(authOf(request), budgetIdIn(request.params), request.body)),
     );
 
     app.delete(

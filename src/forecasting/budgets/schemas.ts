@@ -10,14 +10,11 @@ const MonthlyLimit = Type.Number({
   description: 'Monthly limit in the tenant’s currency (a positive decimal, kept exactly to 6 places)',
   examples: [10000],
 });
-const Thresholds = Type.Array(
-  Type.Number({ description: 'A fraction of the limit in (0, 10]', examples: [0.8] }),
-  {
-    maxItems: MAX_THRESHOLDS,
-    description: 'Fractions of the limit that raise an alert, ascending (default [0.5, 0.8, 1.0]); at most 10',
-    examples: [[0.5, 0.8, 1]],
-  },
-);
+const Thresholds = Type.Array(Type.Number({ description: 'A fraction of the limit in (0, 10]', examples: [0.8] }), {
+  maxItems: MAX_THRESHOLDS,
+  description: 'Fractions of the limit that raise an alert, ascending (default [0.5, 0.8, 1.0]); at most 10',
+  examples: [[0.5, 0.8, 1]],
+});
 const Basis = Type.Enum(['actual', 'forecast', 'both'], {
   description:
     'actual: alert on month-to-date spend; forecast: alert when the month-end estimate exceeds the limit; both (default)',

@@ -142,7 +142,9 @@ for (const dialect of TEST_DIALECTS) {
           );
           const inbox = await notificationsOf(h.server, t.ownerId);
           assert.ok(
-            inbox.some((n) => n.title === 'Budget Platform reached 25 % in 2026-03' && n.action_url === '/forecast#budgets'),
+            inbox.some(
+              (n) => n.title === 'Budget Platform reached 25 % in 2026-03' && n.action_url === '/forecast#budgets',
+            ),
             JSON.stringify(inbox.map((n) => n.title)),
           );
           assert.ok(inbox.some((n) => n.title === 'Budget Outlook is forecast to be exceeded in 2026-03'));
@@ -248,7 +250,9 @@ for (const dialect of TEST_DIALECTS) {
           assert.match(spike[0]?.reason ?? '', /^S3 cost \d+\.\d\d USD vs expected \d+\.\d\d \(\+\d+ %\)/);
           const events = await eventsOf(h.server, t.customerId, 'cost.anomaly_detected');
           assert.deepEqual(events.map((e) => e.anomaly_id).sort(), rows.map((r) => r.id).sort(), 'one event per row');
-          const delivered = deliveries(receiver, '/anomalies', t.secret).filter((d) => d.type === 'cost.anomaly_detected');
+          const delivered = deliveries(receiver, '/anomalies', t.secret).filter(
+            (d) => d.type === 'cost.anomaly_detected',
+          );
           const s3 = delivered.filter((d) => d.data.date === spikeDay);
           assert.equal(s3.length, 1);
           assert.deepEqual(validateEventData('cost.anomaly_detected', s3[0]?.data), []);
@@ -318,7 +322,9 @@ for (const dialect of TEST_DIALECTS) {
 
           await waitFor(
             async () =>
-              (await notificationsOf(h.server, t.ownerId)).some((n) => n.title.startsWith(`Cost spike on ${spikeDay}: S3`)),
+              (await notificationsOf(h.server, t.ownerId)).some((n) =>
+                n.title.startsWith(`Cost spike on ${spikeDay}: S3`),
+              ),
             30_000,
             'the anomaly notification',
           );

@@ -57,7 +57,10 @@ const dailyCheck: JobHandler = async (_job, ctx) => {
     if (page.length < TENANT_PAGE) break;
     after = page[page.length - 1] as string;
   }
-  for (const { customerId, currency } of await tenantsChangedSince(ctx.db, new Date(now.getTime() - RECENT_CHANGE_MS))) {
+  for (const { customerId, currency } of await tenantsChangedSince(
+    ctx.db,
+    new Date(now.getTime() - RECENT_CHANGE_MS),
+  )) {
     if (ctx.signal.aborted) return;
     await evaluateAnomalies(ctx.db, customerId, currency, now);
   }

@@ -19,9 +19,7 @@ export async function writeCosts(server: TestServer, customerId: string, costs: 
   });
   const result = await server.ctx.database.db
     .transaction()
-    .execute((trx) =>
-      writeDailyCosts(trx, { customerId, currency, rows, source: 'api', now: server.ctx.clock() }),
-    );
+    .execute((trx) => writeDailyCosts(trx, { customerId, currency, rows, source: 'api', now: server.ctx.clock() }));
   server.ctx.wakeWorkers();
   return result;
 }

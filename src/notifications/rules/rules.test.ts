@@ -313,10 +313,7 @@ describe('notification rules: costs', () => {
   it('a budget threshold names the budget, percent, spend and limit; 100 % and above is high; one thread per budget and month', async () => {
     const [eighty] = await notify(event('cost.budget_threshold_reached', example('cost.budget_threshold_reached')));
     assert.equal(eighty?.title, 'Budget Production reached 80 % in 2026-11');
-    assert.equal(
-      eighty?.body,
-      'Month-to-date spend is 8123.40 USD, 81.23 % of the 10000.00 USD monthly limit.',
-    );
+    assert.equal(eighty?.body, 'Month-to-date spend is 8123.40 USD, 81.23 % of the 10000.00 USD monthly limit.');
     assert.equal(eighty?.priority, 'medium');
     assert.equal(eighty?.actionUrl, '/forecast#budgets');
     assert.equal(eighty?.groupKey, 'budget:bud_0193a5f27c1e7d4a9b1e2f6c3d4e5a6b:2026-11');
