@@ -91,26 +91,29 @@ const AlertView = Type.Object({
   created_at: Timestamp('When it was raised'),
 });
 
-const StatusView = Type.Object({
-  month: Type.String({ description: 'The calendar month (UTC), YYYY-MM', examples: ['2026-11'] }),
-  as_of: Type.String({
-    description: 'The last day with cost data the month-end estimate starts from (YYYY-MM-DD)',
-    examples: ['2026-11-27'],
-  }),
-  spent: Amount('Month-to-date actual cost of the services covered', 8123.4),
-  forecast: Amount('Month-end estimate: month-to-date actual plus the nowcast of the remaining days', 9650.2),
-  percent_used: Amount('spent as a percentage of the limit', 81.23),
-  forecast_percent: Amount('forecast as a percentage of the limit', 96.5),
-  thresholds_crossed: Type.Array(Type.Number({ description: 'A threshold reached this month', examples: [0.5] }), {
-    description: 'Thresholds whose actual alert was raised this month, ascending',
-    examples: [[0.5, 0.8]],
-  }),
-  forecast_exceeded: Type.Boolean({
-    description: 'True when the forecast alert was raised this month',
-    examples: [false],
-  }),
-  alerts: Type.Array(AlertView, { description: 'Alerts raised this month, oldest first' }),
-});
+const StatusView = Type.Object(
+  {
+    month: Type.String({ description: 'The calendar month (UTC), YYYY-MM', examples: ['2026-11'] }),
+    as_of: Type.String({
+      description: 'The last day with cost data the month-end estimate starts from (YYYY-MM-DD)',
+      examples: ['2026-11-27'],
+    }),
+    spent: Amount('Month-to-date actual cost of the services covered', 8123.4),
+    forecast: Amount('Month-end estimate: month-to-date actual plus the nowcast of the remaining days', 9650.2),
+    percent_used: Amount('spent as a percentage of the limit', 81.23),
+    forecast_percent: Amount('forecast as a percentage of the limit', 96.5),
+    thresholds_crossed: Type.Array(Type.Number({ description: 'A threshold reached this month', examples: [0.5] }), {
+      description: 'Thresholds whose actual alert was raised this month, ascending',
+      examples: [[0.5, 0.8]],
+    }),
+    forecast_exceeded: Type.Boolean({
+      description: 'True when the forecast alert was raised this month',
+      examples: [false],
+    }),
+    alerts: Type.Array(AlertView, { description: 'Alerts raised this month, oldest first' }),
+  },
+  { description: 'Where the budget stands this month' },
+);
 
 /** A budget as read, with its status this month. */
 export const BudgetView = Type.Object({
@@ -140,5 +143,5 @@ export const BudgetAlertCreated = Type.Object({
   message: Type.String({ description: 'What happened', examples: ['Budget alert configured successfully'] }),
   monthly_limit: MonthlyLimit,
   alert_threshold: Type.Number({ description: 'The threshold set', examples: [0.8] }),
-  budget: BudgetView,
+  budget: Described(BudgetView, 'The budget created'),
 });
