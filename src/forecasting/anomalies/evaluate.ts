@@ -1,6 +1,6 @@
 /**
  * Anomaly evaluation for one tenant: reads its recent daily costs, detects anomalies (CPU work,
- * outside any transaction) over the last 90 complete days, then in one transaction stores the
+ * outside any transaction) over the last 90 complete days that have data, then in one transaction stores the
  * new ones and emits `cost.anomaly_detected` once for each row actually added. Re-running finds the
  * same days, adds nothing and so emits nothing. Only the last 90 days are looked at: older days were
  * judged when their data arrived, and re-scoring years of history on every write would be waste
@@ -50,13 +50,18 @@ export async function evaluateAnomalies(
   currency: string,
   now: Date,
 ): Promise<AnomalyRow[]> {
-  // Today is partial: the last complete day is yesterday (UTC).
-  const to = dayBefore(now.toISOString().slice(0, 10), 1);
-  const from = dayBefore(to, DETECTION_WINDOW_DAYS - 1);
-  const days = await dailyCostsByService(db, customerId, { from: dayBefore(from, LOOKBACK_DAYS), to });
+  // Today is partial: the last complete day is yesterday (UTC), or the last day with data when the
+  // data lag behind (a day not loaded yet is not a drop to zero).
+  const yesterday = dayBefore(now.toISOString().slice(0, 10), 1);
+  const days = await dailyCostsByService(db, customerId, {
+    from: dayBefore(yesterday, DETECTION_WINDOW_DAYS - 1 + LOOKBACK_DAYS),
+    to: yesterday,
+  });
+  const to = days.reduce((last, d) => (d.date > last ? d.date : last), '');
+  if (to === '') return [];
   const found: DetectedAnomaly[] = detectAnomalies(
     days.map((d) => ({ date: d.date, service: d.service, amount: microsToNumber(d.amountMicros) })),
-    { from, to, currency },
+    { from: dayBefore(to, DETECTION_WINDOW_DAYS - 1), to, currency },
   );
   if (found.length === 0) return [];
   const detectedAt = now.toISOString();
