@@ -62,13 +62,13 @@ export interface DetectOptions {
   minImpactShare?: number;
 }
 
-export const DEFAULT_THRESHOLD = 4;
-export const DEFAULT_MIN_IMPACT = 1;
-export const DEFAULT_MIN_IMPACT_SHARE = 0.02;
+const DEFAULT_THRESHOLD = 4;
+const DEFAULT_MIN_IMPACT = 1;
+const DEFAULT_MIN_IMPACT_SHARE = 0.02;
 /** Days of history a series needs before any of its days can be flagged. */
 export const MIN_HISTORY_DAYS = 28;
 /** The old rule's ratio to the prior 7-day average. */
-export const PRIOR_WEEK_RATIO = 1.5;
+const PRIOR_WEEK_RATIO = 1.5;
 
 /** Same-weekday values the seasonal baseline takes the median of. */
 const BASELINE_WEEKS = 6;

@@ -18,7 +18,7 @@ import { insertNewAnomalies } from './repository.ts';
 import type { AnomalyRow } from './repository.ts';
 
 /** Days (ending with the last complete one) whose anomalies each evaluation looks for. */
-export const DETECTION_WINDOW_DAYS = 90;
+const DETECTION_WINDOW_DAYS = 90;
 /** History before the window the rules look back on (6-week baseline + 8 weeks of residuals). */
 const LOOKBACK_DAYS = 100;
 
@@ -27,7 +27,7 @@ const dayBefore = (date: string, days: number) =>
   new Date(Date.parse(`${date}T00:00:00Z`) - days * DAY_MS).toISOString().slice(0, 10);
 
 /** The `cost.anomaly_detected` data of a stored anomaly (the catalog's schema). */
-export function anomalyEventData(row: AnomalyRow, currency: string) {
+function anomalyEventData(row: AnomalyRow, currency: string) {
   return {
     anomaly_id: row.id,
     date: row.date,

@@ -12,7 +12,7 @@ import type { BudgetBasis } from '../tables.ts';
 export const DEFAULT_THRESHOLDS: readonly number[] = [0.5, 0.8, 1];
 export const MAX_THRESHOLDS = 10;
 /** A threshold above 10 (1,000 % of the limit) is a typo, not a budget. */
-export const MAX_THRESHOLD = 10;
+const MAX_THRESHOLD = 10;
 
 /** Throws 400 naming `field` unless the thresholds are numbers in (0, 10], strictly ascending, at most 10. */
 export function validateThresholds(thresholds: readonly unknown[], field = 'thresholds'): number[] {

@@ -67,8 +67,6 @@ export function budgetRepository(db: Executor, scope: TenantScope & { customerId
   };
 }
 
-export type BudgetRepository = ReturnType<typeof budgetRepository>;
-
 /** Every budget of one tenant (the evaluation job's input). */
 export function budgetsOfCustomer(db: Executor, customerId: string): Promise<BudgetRow[]> {
   return db.selectFrom('budgets').selectAll().where('customer_id', '=', customerId).orderBy('id').execute();

@@ -155,5 +155,3 @@ export function createBudgetService(deps: { db: Kysely<Database>; clock: () => D
     },
   };
 }
-
-export type BudgetService = ReturnType<typeof createBudgetService>;
