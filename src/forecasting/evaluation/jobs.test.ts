@@ -10,7 +10,7 @@ import { startTestServer } from '../../testing/server.ts';
 import type { TestServer } from '../../testing/server.ts';
 import { DATA_CHANGED_JOB } from '../records/store.ts';
 import { daysBetween, writeCosts } from '../testing/costs.ts';
-import { costEvaluationJobs } from './jobs.ts';
+import { costEvaluationJobs, DAILY_CHECK_JOB } from './jobs.ts';
 
 for (const dialect of TEST_DIALECTS) {
   describe(`forecasting.data_changed on ${dialect}`, () => {
@@ -23,16 +23,16 @@ for (const dialect of TEST_DIALECTS) {
       await server.close();
     });
 
-    /** Runs the handler directly, as the runner would. */
-    const run = (payload: unknown) => {
-      const job: ClaimedJob = { id: 'job-1', name: DATA_CHANGED_JOB, payload, attempts: 1, maxAttempts: 5 };
+    /** Runs a handler directly, as the runner would. */
+    const run = (payload: unknown, name = DATA_CHANGED_JOB) => {
+      const job: ClaimedJob = { id: 'job-1', name, payload, attempts: 1, maxAttempts: 5 };
       const ctx = {
         db: server.ctx.database.db,
         signal: new AbortController().signal,
         workerId: 'test',
         now: clock,
       } as unknown as JobContext;
-      const handler = costEvaluationJobs[DATA_CHANGED_JOB];
+      const handler = costEvaluationJobs[name];
       assert.ok(handler);
       return handler(job, ctx);
     };
@@ -71,6 +71,39 @@ for (const dialect of TEST_DIALECTS) {
     it('refuses a payload that is not {customerId, dataVersion} for good, and ignores a tenant without data', async () => {
       await assert.rejects(run({ customer: 'x' }), PermanentFailure);
       await run({ customerId: '0193a5f2-0000-7000-8000-00000000dead', dataVersion: 1 });
+    });
+
+    it('the daily check evaluates every tenant with budgets, and only once per threshold per month', async () => {
+      const tenants = [];
+      for (let i = 0; i < 3; i += 1) {
+        const t = await createTenant(server);
+        const created = await request(server.baseUrl, 'POST', '/v1/cost/budgets', {
+          token: t.apiKey,
+          body: { name: `Tenant ${i}`, monthly_limit: 100, thresholds: [0.5], basis: 'actual' },
+        });
+        assert.equal(created.status, 201);
+        await writeCosts(server, t.customerId, [{ date: '2026-03-02', service: 'EC2', amount: String(40 + 10 * i) }]);
+        tenants.push(t);
+      }
+      // No data_changed job has run: only the daily check evaluates.
+      await run({ scheduledFor: clock().toISOString() }, DAILY_CHECK_JOB);
+      await run({ scheduledFor: clock().toISOString() }, DAILY_CHECK_JOB);
+      const alerts = await Promise.all(tenants.map((t) => alertsOf(t.customerId)));
+      assert.deepEqual(
+        alerts.map((rows) => rows.map((a) => a.threshold)),
+        [[], [0.5], [0.5]],
+      );
+      const events = await server.ctx.database.db
+        .selectFrom('events')
+        .select('customer_id')
+        .where('type', '=', 'cost.budget_threshold_reached')
+        .where(
+          'customer_id',
+          'in',
+          tenants.map((t) => t.customerId),
+        )
+        .execute();
+      assert.equal(events.length, 2);
     });
   });
 }
