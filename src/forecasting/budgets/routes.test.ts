@@ -132,6 +132,8 @@ for (const dialect of TEST_DIALECTS) {
         [{ name: 'x', monthly_limit: -5 }, 'monthly_limit'],
         [{ name: 'x', monthly_limit: 0 }, 'monthly_limit'],
         [{ name: 'x', monthly_limit: '100' }, 'monthly_limit'],
+        [{ name: 'x', monthly_limit: 2e9 }, 'monthly_limit'],
+        [{ name: 'x', monthly_limit: 1e-7 }, 'monthly_limit'],
         [{ name: 'x', monthly_limit: 100, thresholds: [0.8, 0.5] }, 'thresholds.1'],
         [{ name: 'x', monthly_limit: 100, thresholds: [0.5, 'high'] }, 'thresholds.1'],
         [{ name: 'x', monthly_limit: 100, thresholds: [0, 1] }, 'thresholds.0'],
