@@ -7,7 +7,10 @@ import { MAX_THRESHOLDS } from './model.ts';
 
 const Name = Type.String({ minLength: 1, maxLength: 200, description: 'Budget name', examples: ['Production'] });
 const MonthlyLimit = Type.Number({
-  description: 'Monthly limit in the tenant’s currency (a positive decimal, kept exactly to 6 places)',
+  exclusiveMinimum: 0,
+  maximum: 1_000_000_000,
+  description:
+    'Monthly limit in the tenant’s currency: positive, at most 1,000,000,000, kept exactly to 6 decimal places',
   examples: [10000],
 });
 const Thresholds = Type.Array(Type.Number({ description: 'A fraction of the limit in (0, 10]', examples: [0.8] }), {

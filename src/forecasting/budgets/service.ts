@@ -50,7 +50,7 @@ function tenantScope(auth: AuthContext) {
 /** A limit in micro-units: a positive decimal, exact. */
 function limitMicros(value: number): number {
   const parsed = parseDecimal(value);
-  if (!parsed) throw invalidField('monthly_limit', 'must be a decimal amount of at most 1,000,000,000');
+  if (!parsed) throw invalidField('monthly_limit', 'must be a decimal amount');
   const micros = toMicros(parsed);
   if (micros <= 0) throw invalidField('monthly_limit', 'must be greater than 0');
   return micros;
