@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildHttpApp } from '../http/app.ts';
+import { anomalyRoutes } from '../forecasting/anomalies/routes.ts';
+import { budgetRoutes } from '../forecasting/budgets/routes.ts';
 import { registerAuthentication } from '../identity/authenticate.ts';
 import { importRoutes } from '../forecasting/imports/routes.ts';
 import { identityRoutes } from '../identity/routes.ts';
@@ -37,6 +39,8 @@ export async function buildApp(
   await app.register(ticketRoutes(ctx), { prefix: '/v1' });
   await app.register(slaRoutes(ctx), { prefix: '/v1' });
   await app.register(webhookRoutes(ctx), { prefix: '/v1' });
+  await app.register(budgetRoutes(ctx), { prefix: '/v1' });
+  await app.register(anomalyRoutes(ctx), { prefix: '/v1' });
   await app.register(notificationPreferenceRoutes(ctx), { prefix: '/v1' });
   await app.register(notificationEmailRoutes(ctx), { prefix: '/v1' });
   await app.register(notificationRoutes(ctx), { prefix: '/v1' });

@@ -14,6 +14,7 @@ import { slaJobs } from '../tickets/sla-jobs.ts';
 import { attachmentStore } from '../tickets/attachments/store.ts';
 import { forecastRetention, forecastRetentionSchedule } from '../forecasting/forecast/retention.ts';
 import { webhookJobs, webhookPeriodicJobs, webhookProcessors } from '../webhooks/jobs.ts';
+import { costEvaluationJobs, costEvaluationPeriodicJobs } from '../forecasting/evaluation/jobs.ts';
 
 /** Every event processor, in one list: each consumer of the outbox registers here. */
 export function eventProcessors(ctx: AppContext): EventProcessor[] {
@@ -39,6 +40,7 @@ export function createWorker(ctx: AppContext): JobRunner {
       notificationJobs(ctx),
       forecastRetention(config.retentionDays.costForecasts),
       importJobs({ db: ctx.database.db, clock: ctx.clock, spool: importSpool(config.dataDir) }),
+      costEvaluationJobs,
     ),
     periodic: [
       ...housekeepingSchedule,
@@ -48,6 +50,7 @@ export function createWorker(ctx: AppContext): JobRunner {
       ...notificationPeriodicJobs,
       ...forecastRetentionSchedule,
       ...importPeriodicJobs,
+      ...costEvaluationPeriodicJobs,
     ],
     concurrency: config.workerConcurrency,
     clock: ctx.clock,

@@ -1,7 +1,8 @@
 /**
  * The event catalog of webhooks.md: every type a webhook can subscribe to, with a description,
  * the JSON Schema of its `data` and an example. Types produced outside this service (invoices,
- * compliance scans, usage, API keys) come in through `POST /v1/events` and are validated here.
+ * compliance scans, usage, API keys) come in through `POST /v1/events` and are validated here;
+ * some of those are emitted here too (API keys by identity, `usage.threshold_exceeded` by budgets).
  */
 import { Type } from 'typebox';
 import type { TSchema } from 'typebox';
@@ -14,17 +15,12 @@ export interface EventTypeInfo {
   /** JSON Schema of the event's `data`. */
   schema: TSchema;
   example: Record<string, unknown>;
-  /** Published by other platform parts through `POST /v1/events` (not emitted by this service). */
-  external: boolean;
   /**
-   * Not emitted yet (the feature producing it is still to come). Listed, and subscribable, so
-   * integrations can be prepared; the catalog marks it `upcoming`.
+   * Other platform parts may publish it through `POST /v1/events` (this service may emit it as
+   * well: `api_key.*`, and `usage.threshold_exceeded` for cost budgets).
    */
-  upcoming: boolean;
+  external: boolean;
 }
-
-/** Types whose producers (costs) do not exist yet. */
-const UPCOMING = /^cost\./;
 
 const Str = (description: string) => Type.String({ description });
 const Num = (description: string) => Type.Number({ description });
@@ -106,12 +102,27 @@ const invoiceExample = { invoice_id: 'inv_2026_11_0042', amount: 1250.5, currenc
 const Budget = Type.Object({
   budget_id: Str('Budget id'),
   name: Str('Budget name'),
-  amount: Num('Budget amount'),
-  spent: Num('Spent so far'),
-  threshold_percent: Num('Threshold crossed'),
+  monthly_limit: Num('The monthly limit, in the currency'),
+  currency: Str('ISO 4217 code of the tenant’s costs'),
+  month: Str('The calendar month evaluated (YYYY-MM, UTC)'),
+  spent: Num('Month-to-date actual cost of the services the budget covers'),
+  percent: Num('spent as a percentage of the limit'),
+  threshold_percent: Num('The threshold crossed, in percent of the limit (100 for a forecast alert)'),
+  services: Type.Union([Type.Array(Type.String()), Type.Null()], {
+    description: 'The services the budget covers; null for all',
+  }),
 });
-const budgetExample = { budget_id: 'bud_1', name: 'Production', amount: 10000, spent: 8123.4, threshold_percent: 80 };
-
+const budgetExample = {
+  budget_id: 'bud_0193a5f27c1e7d4a9b1e2f6c3d4e5a6b',
+  name: 'Production',
+  monthly_limit: 10000,
+  currency: 'USD',
+  month: '2026-11',
+  spent: 8123.4,
+  percent: 81.23,
+  threshold_percent: 80,
+  services: null,
+};
 function entry(
   type: string,
   description: string,
@@ -119,7 +130,7 @@ function entry(
   example: Record<string, unknown>,
   external = false,
 ): EventTypeInfo {
-  return { type, description, schema, example, external, upcoming: UPCOMING.test(type) };
+  return { type, description, schema, example, external };
 }
 
 /** Every subscribable event type, in catalog order (those of the first release first). */
@@ -186,8 +197,15 @@ export const EVENT_CATALOG: readonly EventTypeInfo[] = Object.freeze([
   ),
   entry(
     'usage.threshold_exceeded',
-    'Usage of a metered resource crossed a threshold.',
-    Type.Object({ metric: Str('Metered resource'), usage: Num('Current usage'), threshold: Num('Threshold crossed') }),
+    'Usage of a metered resource crossed a threshold. Published by other platform parts (e.g. api_requests), and by cost budgets (metric cost, with the budget named) alongside cost.budget_threshold_reached.',
+    Type.Object({
+      metric: Str('Metered resource; cost for a cost budget'),
+      usage: Num('Current usage (for cost: month-to-date spend in the currency)'),
+      threshold: Num('Threshold crossed (for cost: the threshold amount in the currency)'),
+      budget_id: Type.Optional(Str('For cost: the budget whose threshold was crossed')),
+      currency: Type.Optional(Str('For cost: ISO 4217 code')),
+      month: Type.Optional(Str('For cost: the month evaluated (YYYY-MM)')),
+    }),
     { metric: 'api_requests', usage: 105000, threshold: 100000 },
     true,
   ),
@@ -282,18 +300,48 @@ export const EVENT_CATALOG: readonly EventTypeInfo[] = Object.freeze([
     SlaEvent,
     { ticket: ticketExample, clock: 'resolution', due_at: '2026-11-25T12:00:00.000Z' },
   ),
-  entry('cost.budget_threshold_reached', 'Spending reached a budget threshold.', Budget, budgetExample),
+  entry(
+    'cost.budget_threshold_reached',
+    'Month-to-date spending reached a threshold of a budget (basis actual or both); once per threshold per month.',
+    Budget,
+    budgetExample,
+  ),
   entry(
     'cost.forecast_exceeds_budget',
-    'The cost forecast exceeds a budget.',
-    Type.Object({ ...Budget.properties, forecast: Num('Forecast spend for the period') }),
-    { ...budgetExample, forecast: 12400 },
+    'The month-end forecast (month-to-date actual plus the nowcast of the remaining days) exceeds a budget’s limit (basis forecast or both); once per month.',
+    Type.Object({ ...Budget.properties, forecast: Num('Forecast month-end cost') }),
+    { ...budgetExample, spent: 6120.5, percent: 61.21, threshold_percent: 100, forecast: 12400 },
   ),
   entry(
     'cost.anomaly_detected',
-    'Spending deviated from its forecast.',
-    Type.Object({ service: Str('Cost source'), expected: Num('Expected spend'), actual: Num('Actual spend') }),
-    { service: 'compute', expected: 120, actual: 410 },
+    'A day’s cost of a service (or the total) departed from its expected level; once per anomaly.',
+    Type.Object({
+      anomaly_id: Str('Anomaly id'),
+      date: Str('The day (YYYY-MM-DD)'),
+      service: Str('The service, or * for the tenant’s total'),
+      actual: Num('The day’s cost'),
+      expected: Num('The expected cost of the day'),
+      impact: Num('actual − expected (negative for drops)'),
+      score: Num('Robust deviations from the expected level'),
+      direction: Type.Union([Type.Literal('spike'), Type.Literal('drop')], { description: 'spike or drop' }),
+      rule: Str('residual_mad, prior_week_150 or both'),
+      reason: Str('Human-readable explanation'),
+      currency: Str('ISO 4217 code'),
+    }),
+    {
+      anomaly_id: 'anm_0193a5f27c1e7d4a9b1e2f6c3d4e5a6b',
+      date: '2026-11-24',
+      service: 'Amazon EC2',
+      actual: 410,
+      expected: 120,
+      impact: 290,
+      score: 7.3,
+      direction: 'spike',
+      rule: 'both',
+      reason:
+        'Amazon EC2 cost 410.00 USD vs expected 120.00 (+242 %), 7.3 robust deviations above, above 150 % of the prior 7-day average (118.40)',
+      currency: 'USD',
+    },
   ),
   entry(
     'notification.created',

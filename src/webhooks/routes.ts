@@ -92,7 +92,6 @@ export function webhookRoutes(ctx: AppContext, options: { resolve?: Resolve } = 
       async () => ({
         event_types: EVENT_CATALOG.map((e) => ({
           type: e.type,
-          status: e.upcoming ? ('upcoming' as const) : ('available' as const),
           description: e.description,
           schema: e.schema,
           example: {

@@ -269,9 +269,6 @@ export const StatsView = Type.Object({
 /** One catalog entry. */
 export const EventTypeView = Type.Object({
   type: Type.String({ description: 'Event type', examples: ['ticket.created'] }),
-  status: Type.Enum(['available', 'upcoming'], {
-    description: 'upcoming: not emitted yet; endpoints may subscribe already and receive it once it is',
-  }),
   description: Type.String({ description: 'When it is sent' }),
   schema: Type.Unknown({ description: 'JSON Schema of `data`' }),
   example: Type.Unknown({ description: 'An example body' }),

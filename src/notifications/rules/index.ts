@@ -3,6 +3,7 @@
  * feature's file, or a new file listed here; the processor needs no change.
  */
 import { announcementRules } from './announcements.ts';
+import { costRules } from './cost.ts';
 import type { NotificationRule } from './engine.ts';
 import { identityRules } from './identity.ts';
 import { ticketRules } from './tickets.ts';
@@ -13,4 +14,5 @@ export const NOTIFICATION_RULES: readonly NotificationRule[] = [
   ...webhookRules,
   ...identityRules,
   ...announcementRules,
+  ...costRules,
 ];

@@ -6,6 +6,7 @@ import type { Role, UserId } from '../../identity/tables.ts';
 import { admits, applyRule, excerpt } from './engine.ts';
 import type { RecipientLookup, Recipients, RuleEvent } from './engine.ts';
 import { NOTIFICATION_RULES } from './index.ts';
+import { catalogEntry } from '../../webhooks/catalog.ts';
 
 const TENANT = 'cus-a';
 const OTHER = 'cus-b';
@@ -292,5 +293,61 @@ describe('notification rules', () => {
         if ([...text.replace(/\s+/g, ' ').trim()].length <= max) assert.equal(out, text.replace(/\s+/g, ' ').trim());
       }),
     );
+  });
+});
+
+describe('notification rules: costs', () => {
+  const example = (type: string) => catalogEntry(type)?.example as Record<string, unknown>;
+
+  it('every cost event of the catalog, as emitted, reaches the tenant’s owners and admins as billing', async () => {
+    for (const type of ['cost.budget_threshold_reached', 'cost.forecast_exceeds_budget', 'cost.anomaly_detected']) {
+      const drafts = await notify(event(type, example(type)));
+      assert.deepEqual(usersOf(drafts), ['admin-a', 'owner-a'], type);
+      assert.ok(
+        drafts.every((d) => d.type === 'billing' && d.customerId === TENANT),
+        type,
+      );
+    }
+  });
+
+  it('a budget threshold names the budget, percent, spend and limit; 100 % and above is high; one thread per budget and month', async () => {
+    const [eighty] = await notify(event('cost.budget_threshold_reached', example('cost.budget_threshold_reached')));
+    assert.equal(eighty?.title, 'Budget Production reached 80 % in 2026-11');
+    assert.equal(eighty?.body, 'Month-to-date spend is 8123.40 USD, 81.23 % of the 10000.00 USD monthly limit.');
+    assert.equal(eighty?.priority, 'medium');
+    assert.equal(eighty?.actionUrl, '/forecast#budgets');
+    assert.equal(eighty?.groupKey, 'budget:bud_0193a5f27c1e7d4a9b1e2f6c3d4e5a6b:2026-11');
+    const [full] = await notify(
+      event('cost.budget_threshold_reached', { ...example('cost.budget_threshold_reached'), threshold_percent: 100 }),
+    );
+    assert.equal(full?.priority, 'high');
+    assert.equal(full?.groupKey, eighty?.groupKey);
+  });
+
+  it('a forecast over budget is high, with forecast, limit and spend', async () => {
+    const [draft] = await notify(event('cost.forecast_exceeds_budget', example('cost.forecast_exceeds_budget')));
+    assert.equal(draft?.priority, 'high');
+    assert.equal(draft?.title, 'Budget Production is forecast to be exceeded in 2026-11');
+    assert.match(draft?.body ?? '', /12400\.00 USD against a limit of 10000\.00 USD; 6120\.50 USD is spent/);
+  });
+
+  it('an anomaly is high when the day at least doubled (or fell to nothing), else medium; threaded per day', async () => {
+    const spike = example('cost.anomaly_detected');
+    const [big] = await notify(event('cost.anomaly_detected', spike));
+    assert.equal(big?.priority, 'high');
+    assert.equal(big?.title, 'Cost spike on 2026-11-24: Amazon EC2 +290.00 USD');
+    assert.match(big?.body ?? '', /^Amazon EC2 cost 410\.00 USD vs expected 120\.00/);
+    assert.equal(big?.actionUrl, '/forecast#anomalies');
+    assert.equal(big?.groupKey, 'cost-anomalies:2026-11-24');
+    const [small] = await notify(
+      event('cost.anomaly_detected', { ...spike, service: '*', actual: 150, impact: 30, expected: 120 }),
+    );
+    assert.equal(small?.priority, 'medium');
+    assert.equal(small?.title, 'Cost spike on 2026-11-24: total +30.00 USD');
+    const [gone] = await notify(
+      event('cost.anomaly_detected', { ...spike, direction: 'drop', actual: 0, impact: -120, expected: 120 }),
+    );
+    assert.equal(gone?.priority, 'high');
+    assert.equal(gone?.title, 'Cost drop on 2026-11-24: Amazon EC2 −120.00 USD');
   });
 });
