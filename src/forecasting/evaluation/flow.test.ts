@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Webhook } from 'standardwebhooks';
 import { normalSampler, seededRandom } from '../engine/stats.ts';
 import type { UserId } from '../../identity/tables.ts';
 import { TEST_DIALECTS } from '../../testing/database.ts';
@@ -10,45 +9,8 @@ import type { TestServer } from '../../testing/server.ts';
 import { waitFor } from '../../testing/wait.ts';
 import { validateEventData } from '../../webhooks/catalog.ts';
 import { startReceiver } from '../../webhooks/testing/receiver.ts';
-import type { Receiver } from '../../webhooks/testing/receiver.ts';
-import { startCostHarness } from '../testing/harness.ts';
+import { deliveries, startCostHarness, tenantWithEndpoint } from '../testing/harness.ts';
 import { daysBetween, writeCosts } from '../testing/costs.ts';
-
-interface Delivered {
-  type: string;
-  data: Record<string, unknown>;
-}
-
-/** A tenant whose owner key registered an endpoint for every event. */
-async function tenantWithEndpoint(server: TestServer, receiver: Receiver, path: string) {
-  const tenant = await createTenant(server);
-  const created = await request<{ secret: string }>(server.baseUrl, 'POST', '/v1/webhooks', {
-    token: tenant.apiKey,
-    body: { url: receiver.url(path), events: ['*'] },
-  });
-  assert.equal(created.status, 201, created.text);
-  return { ...tenant, secret: created.body.secret };
-}
-
-/**
- * Deliveries on a path with their signatures checked by `standardwebhooks`, cost and usage events
- * only (notification.created comes too). The package's `verify` also refuses timestamps five minutes
- * from the wall clock, and these are stamped by the test's manual clock, months away: so the
- * signature is recomputed with the package's `sign` over the received id, timestamp and body.
- */
-function deliveries(receiver: Receiver, path: string, secret: string): Delivered[] {
-  const signer = new Webhook(secret);
-  return receiver
-    .at(path)
-    .map((r) => {
-      const id = String(r.headers['webhook-id']);
-      const timestamp = new Date(Number(r.headers['webhook-timestamp']) * 1000);
-      const signatures = String(r.headers['webhook-signature']).split(' ');
-      assert.ok(signatures.includes(signer.sign(id, timestamp, r.body)), `a valid signature on ${id}`);
-      return JSON.parse(r.body) as Delivered;
-    })
-    .filter((d) => d.type.startsWith('cost.') || d.type.startsWith('usage.'));
-}
 
 async function eventsOf(server: TestServer, customerId: string, type: string) {
   const rows = await server.ctx.database.db

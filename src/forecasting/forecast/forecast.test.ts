@@ -182,7 +182,7 @@ for (const dialect of TEST_DIALECTS) {
       assert.deepEqual(response.body.anomalies, [
         {
           date: '2026-11-20',
-          service: 'total',
+          service: '*',
           actual: 900,
           expected: 400,
           impact: 500,

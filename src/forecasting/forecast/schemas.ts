@@ -68,7 +68,7 @@ const ForecastMonth = Type.Object({
 
 const Anomaly = Type.Object({
   date: Type.String({ description: 'Day of the anomaly', examples: ['2026-11-14'] }),
-  service: Type.String({ description: "The service, or 'total' for the tenant's total", examples: ['Amazon EC2'] }),
+  service: Type.String({ description: 'The service, or `*` for the tenant’s total', examples: ['Amazon EC2'] }),
   actual: Money('The day’s cost', 980.4),
   expected: Money('The expected cost of the day', 410.2),
   impact: Money('actual − expected (negative for drops)', 570.2),

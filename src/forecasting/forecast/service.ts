@@ -29,7 +29,7 @@ const DAY_MS = 86_400_000;
 /** One anomaly as the forecast shows it. */
 export interface ForecastAnomaly {
   date: string;
-  /** The service, or 'total' for the tenant's total. */
+  /** The service, or `*` for the tenant's total (as in the anomaly API). */
   service: string;
   actual: number;
   expected: number;
@@ -102,7 +102,7 @@ export function createForecastService(deps: { db: Kysely<Database>; clock: Clock
         ...computed,
         anomalies: rows.map((row) => ({
           date: row.date,
-          service: row.service === '*' ? 'total' : row.service,
+          service: row.service,
           actual: microsToNumber(Number(row.actual_micros)),
           expected: microsToNumber(Number(row.expected_micros)),
           impact: microsToNumber(Number(row.impact_micros)),
