@@ -14,6 +14,7 @@ import { microsToNumber, unitsToMicros } from '../money.ts';
 import { dailyCostsByService } from '../records/store.ts';
 import { detectAnomalies } from './detect.ts';
 import type { DetectedAnomaly } from './detect.ts';
+import { anomalyEventData } from './presenter.ts';
 import { insertNewAnomalies } from './repository.ts';
 import type { AnomalyRow } from './repository.ts';
 
@@ -25,23 +26,6 @@ const LOOKBACK_DAYS = 100;
 const DAY_MS = 86_400_000;
 const dayBefore = (date: string, days: number) =>
   new Date(Date.parse(`${date}T00:00:00Z`) - days * DAY_MS).toISOString().slice(0, 10);
-
-/** The `cost.anomaly_detected` data of a stored anomaly (the catalog's schema). */
-function anomalyEventData(row: AnomalyRow, currency: string) {
-  return {
-    anomaly_id: row.id,
-    date: row.date,
-    service: row.service,
-    actual: microsToNumber(row.actual_micros),
-    expected: microsToNumber(row.expected_micros),
-    impact: microsToNumber(row.impact_micros),
-    score: row.score,
-    direction: row.direction,
-    rule: row.rule,
-    reason: row.reason,
-    currency,
-  };
-}
 
 /** Detects and stores a tenant's new anomalies; returns those added (each with its event emitted). */
 export async function evaluateAnomalies(

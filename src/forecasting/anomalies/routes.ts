@@ -7,28 +7,11 @@ import { listEnvelope } from '../../http/pagination.ts';
 import { authOf } from '../../identity/authenticate.ts';
 import type { AppContext } from '../../runtime/context.ts';
 import type { AnomalyId } from '../ids.ts';
-import { microsToNumber } from '../money.ts';
-import type { AnomalyRow } from './repository.ts';
+import { presentAnomaly } from './presenter.ts';
 import { createAnomalyService } from './service.ts';
 import { AnomalyListQuery, AnomalyPage, AnomalyParams, AnomalyView } from './schemas.ts';
 
 const TAGS = ['costs'];
-
-function presentAnomaly(row: AnomalyRow) {
-  return {
-    id: row.id,
-    date: row.date,
-    service: row.service,
-    actual: microsToNumber(row.actual_micros),
-    expected: microsToNumber(row.expected_micros),
-    impact: microsToNumber(row.impact_micros),
-    score: row.score,
-    direction: row.direction,
-    rule: row.rule as 'residual_mad' | 'prior_week_150' | 'both',
-    reason: row.reason,
-    detected_at: row.detected_at,
-  };
-}
 
 export function anomalyRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   const service = createAnomalyService(ctx.database.db);

@@ -101,25 +101,6 @@ export function forecastRepository(db: Kysely<Database>) {
     },
 
     /** The tenant's anomalies on or after `since`, newest first, at most `limit`. */
-    recentAnomalies: (customerId: string, since: string, limit: number) =>
-      db
-        .selectFrom('cost_anomalies')
-        .select([
-          'date',
-          'service',
-          'actual_micros',
-          'expected_micros',
-          'impact_micros',
-          'score',
-          'direction',
-          'reason',
-        ])
-        .where('customer_id', '=', customerId)
-        .where('date', '>=', since)
-        .orderBy('date', 'desc')
-        .orderBy('id', 'desc')
-        .limit(limit)
-        .execute(),
   };
 }
 

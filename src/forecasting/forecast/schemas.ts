@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { AnomalyView } from '../anomalies/schemas.ts';
 import { NullableNumber, Timestamp } from '../../http/schema-types.ts';
 import { CONFIDENCE_LEVELS, type ConfidenceLevel } from './params.ts';
 
@@ -66,17 +67,6 @@ const ForecastMonth = Type.Object({
   ),
 });
 
-const Anomaly = Type.Object({
-  date: Type.String({ description: 'Day of the anomaly', examples: ['2026-11-14'] }),
-  service: Type.String({ description: 'The service, or `*` for the tenant’s total', examples: ['Amazon EC2'] }),
-  actual: Money('The day’s cost', 980.4),
-  expected: Money('The expected cost of the day', 410.2),
-  impact: Money('actual − expected (negative for drops)', 570.2),
-  score: Type.Number({ description: 'How far outside the usual range (robust z-score)', examples: [7.4] }),
-  direction: Type.String({ description: 'spike or drop', examples: ['spike'] }),
-  reason: Type.String({ description: 'Why it was flagged', examples: ['239 % of the expected cost'] }),
-});
-
 const Backtest = Type.Union(
   [
     Type.Object(
@@ -104,7 +94,7 @@ const Backtest = Type.Union(
 
 export const ForecastView = Type.Object({
   forecast: Type.Array(ForecastMonth, { description: 'The forecast months, starting with the current month' }),
-  anomalies: Type.Array(Anomaly, { description: 'Anomalies of the last 90 days, newest first (at most 50)' }),
+  anomalies: Type.Array(AnomalyView, { description: 'Anomalies of the last 90 days, newest first (at most 50)' }),
   accuracy_score: NullableNumber('number', '1 − MAPE of the backtest, in [0, 1]; null without a backtest'),
   service_breakdown: Type.Array(
     Type.Object({

@@ -8,7 +8,8 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../config/clock.ts';
 import type { Database } from '../../database/schema.ts';
-import { microsToNumber } from '../money.ts';
+import { presentAnomaly } from '../anomalies/presenter.ts';
+import { anomalyRepository } from '../anomalies/repository.ts';
 import { costProfile, dailyCostsByService } from '../records/store.ts';
 import {
   computeForecast,
@@ -26,21 +27,8 @@ const ANOMALY_DAYS = 90;
 const ANOMALY_LIMIT = 50;
 const DAY_MS = 86_400_000;
 
-/** One anomaly as the forecast shows it. */
-export interface ForecastAnomaly {
-  date: string;
-  /** The service, or `*` for the tenant's total (as in the anomaly API). */
-  service: string;
-  actual: number;
-  expected: number;
-  impact: number;
-  score: number;
-  direction: string;
-  reason: string;
-}
-
 /** The forecast response: the computed report and the live anomalies. */
-export type ForecastResponse = ForecastReport & { anomalies: ForecastAnomaly[] };
+export type ForecastResponse = ForecastReport & { anomalies: Array<ReturnType<typeof presentAnomaly>> };
 
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -93,24 +81,11 @@ export function createForecastService(deps: { db: Kysely<Database>; clock: Clock
     async forecast(customerId: string, params: ForecastParams): Promise<ForecastResponse> {
       const now = deps.clock();
       const computed = await report(customerId, params, now);
-      const rows = await repository.recentAnomalies(
-        customerId,
-        isoDay(now.getTime() - ANOMALY_DAYS * DAY_MS),
-        ANOMALY_LIMIT,
+      const rows = await anomalyRepository(deps.db, { kind: 'tenant', customerId }).list(
+        { from: isoDay(now.getTime() - ANOMALY_DAYS * DAY_MS) },
+        { limit: ANOMALY_LIMIT },
       );
-      return {
-        ...computed,
-        anomalies: rows.map((row) => ({
-          date: row.date,
-          service: row.service,
-          actual: microsToNumber(Number(row.actual_micros)),
-          expected: microsToNumber(Number(row.expected_micros)),
-          impact: microsToNumber(Number(row.impact_micros)),
-          score: Number(row.score),
-          direction: row.direction,
-          reason: row.reason,
-        })),
-      };
+      return { ...computed, anomalies: rows.slice(0, ANOMALY_LIMIT).map(presentAnomaly) };
     },
   };
 }
