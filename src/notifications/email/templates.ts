@@ -109,14 +109,44 @@ function layout(input: { accent: string; label: string; content: SafeHtml; foote
     </html>`.value;
 }
 
-function footerHtml(why: string, unsubscribeUrl: string, preferencesUrl: string): SafeHtml {
-  return html`You receive this email because ${why} are on in your notification settings.
-    <a href="${unsubscribeUrl}" style="color:#667085">Unsubscribe from these emails</a> ·
-    <a href="${preferencesUrl}" style="color:#667085">Notification settings</a>`;
+/** What every email is made of; `renderEmail` assembles both parts and the footer from it. */
+interface EmailParts {
+  subject: string;
+  /** The small heading above the title, e.g. `Security alert · critical`. */
+  label: string;
+  accent: string;
+  title: string;
+  /** The body under the title, as HTML. */
+  body: SafeHtml;
+  /** The same body as plain-text lines. */
+  lines: readonly string[];
+  /** What is switched on that brought this email ("support ticket notifications"). */
+  why: string;
+  unsubscribeUrl: string;
+  preferencesUrl: string;
 }
 
-function footerText(why: string, unsubscribeUrl: string, preferencesUrl: string): string {
-  return `You receive this email because ${why} are on in your notification settings.\nUnsubscribe: ${unsubscribeUrl}\nSettings: ${preferencesUrl}`;
+/** The one assembly of an email: label, title and body in the shared layout, with the footer in both parts. */
+function renderEmail(parts: EmailParts): RenderedEmail {
+  const { why, unsubscribeUrl, preferencesUrl } = parts;
+  const footer = html`You receive this email because ${why} are on in your notification settings.
+    <a href="${unsubscribeUrl}" style="color:#667085">Unsubscribe from these emails</a> ·
+    <a href="${preferencesUrl}" style="color:#667085">Notification settings</a>`;
+  const content = html`<h1 style="margin:0 0 16px;font-size:20px">${parts.title}</h1>
+    ${parts.body}`;
+  const text = [
+    parts.label.toUpperCase(),
+    '',
+    parts.title,
+    '',
+    ...parts.lines,
+    '',
+    '--',
+    `You receive this email because ${why} are on in your notification settings.`,
+    `Unsubscribe: ${unsubscribeUrl}`,
+    `Settings: ${preferencesUrl}`,
+  ].join('\n');
+  return { subject: parts.subject, html: layout({ accent: parts.accent, label: parts.label, content, footer }), text };
 }
 
 /** Input of one notification's email. Links are absolute already. */
@@ -134,35 +164,21 @@ export interface NotificationEmailInput {
 /** One notification as an email. */
 export function notificationEmail(input: NotificationEmailInput): RenderedEmail {
   const style = TYPE_STYLE[input.type];
-  const label = input.priority === 'critical' ? `${style.label} · critical` : style.label;
   const paragraphs = input.body.split(/\n{2,}/).filter((p) => p.trim() !== '');
   const more = input.groupCount > 1 ? `${input.groupCount} updates in this thread.` : null;
-  const content = html`<h1 style="margin:0 0 16px;font-size:20px">${input.title}</h1>
-    ${paragraphs.map((p) => html`<p style="margin:0 0 12px;white-space:pre-line">${p}</p>`)}
-    ${more ? html`<p style="margin:0 0 12px;color:#667085">${more}</p>` : null}
-    ${input.actionUrl ? html`<p style="margin:24px 0 0"><a href="${input.actionUrl}" style="display:inline-block;padding:10px 16px;background:${style.accent};color:#ffffff;text-decoration:none;border-radius:6px">Open in SecureBase</a></p>` : null}`;
-  const text = [
-    `${label.toUpperCase()}`,
-    '',
-    input.title,
-    '',
-    input.body,
-    ...(more ? ['', more] : []),
-    ...(input.actionUrl ? ['', `Open: ${input.actionUrl}`] : []),
-    '',
-    '--',
-    footerText(style.why, input.unsubscribeUrl, input.preferencesUrl),
-  ].join('\n');
-  return {
+  return renderEmail({
     subject: subjectOf(input.title, input.priority),
-    html: layout({
-      accent: style.accent,
-      label,
-      content,
-      footer: footerHtml(style.why, input.unsubscribeUrl, input.preferencesUrl),
-    }),
-    text,
-  };
+    label: input.priority === 'critical' ? `${style.label} · critical` : style.label,
+    accent: style.accent,
+    title: input.title,
+    body: html`${paragraphs.map((p) => html`<p style="margin:0 0 12px;white-space:pre-line">${p}</p>`)}
+    ${more ? html`<p style="margin:0 0 12px;color:#667085">${more}</p>` : null}
+    ${input.actionUrl ? html`<p style="margin:24px 0 0"><a href="${input.actionUrl}" style="display:inline-block;padding:10px 16px;background:${style.accent};color:#ffffff;text-decoration:none;border-radius:6px">Open in SecureBase</a></p>` : null}`,
+    lines: [input.body, ...(more ? ['', more] : []), ...(input.actionUrl ? ['', `Open: ${input.actionUrl}`] : [])],
+    why: style.why,
+    unsubscribeUrl: input.unsubscribeUrl,
+    preferencesUrl: input.preferencesUrl,
+  });
 }
 
 /** One suppressed notification as a digest lists it. */
@@ -185,43 +201,36 @@ export interface DigestEmailInput {
 export function digestEmail(input: DigestEmailInput): RenderedEmail {
   const count = input.items.length;
   const title = `${count} more notification${count === 1 ? '' : 's'} while emails were paused`;
-  const why = 'notification emails';
-  const content = html`<h1 style="margin:0 0 16px;font-size:20px">${title}</h1>
-    <p style="margin:0 0 12px">So many arrived at once that we held these back instead of filling your mailbox:</p>
-    <ul style="padding-left:20px;margin:0 0 16px">
-      ${input.items.map(
-        (item) =>
-          html`<li style="margin:0 0 6px">
-            <span style="color:#667085">${TYPE_STYLE[item.type].label}</span> ·
-            ${item.actionUrl ? html`<a href="${item.actionUrl}">${item.title}</a>` : item.title}
-          </li>`,
-      )}
-    </ul>
-    <p style="margin:24px 0 0"><a href="${input.inboxUrl}">Open your notifications</a></p>`;
-  const text = [
-    title,
-    '',
-    'So many arrived at once that we held these back instead of filling your mailbox:',
-    '',
-    ...input.items.map(
-      (item) => `- [${TYPE_STYLE[item.type].label}] ${item.title}${item.actionUrl ? ` (${item.actionUrl})` : ''}`,
-    ),
-    '',
-    `Open your notifications: ${input.inboxUrl}`,
-    '',
-    '--',
-    footerText(why, input.unsubscribeUrl, input.preferencesUrl),
-  ].join('\n');
-  return {
+  const intro = 'So many arrived at once that we held these back instead of filling your mailbox:';
+  return renderEmail({
     subject: title,
-    html: layout({
-      accent: '#475467',
-      label: 'Digest',
-      content,
-      footer: footerHtml(why, input.unsubscribeUrl, input.preferencesUrl),
-    }),
-    text,
-  };
+    label: 'Digest',
+    accent: '#475467',
+    title,
+    body: html`<p style="margin:0 0 12px">${intro}</p>
+      <ul style="padding-left:20px;margin:0 0 16px">
+        ${input.items.map(
+          (item) =>
+            html`<li style="margin:0 0 6px">
+              <span style="color:#667085">${TYPE_STYLE[item.type].label}</span> ·
+              ${item.actionUrl ? html`<a href="${item.actionUrl}">${item.title}</a>` : item.title}
+            </li>`,
+        )}
+      </ul>
+      <p style="margin:24px 0 0"><a href="${input.inboxUrl}">Open your notifications</a></p>`,
+    lines: [
+      intro,
+      '',
+      ...input.items.map(
+        (item) => `- [${TYPE_STYLE[item.type].label}] ${item.title}${item.actionUrl ? ` (${item.actionUrl})` : ''}`,
+      ),
+      '',
+      `Open your notifications: ${input.inboxUrl}`,
+    ],
+    why: 'notification emails',
+    unsubscribeUrl: input.unsubscribeUrl,
+    preferencesUrl: input.preferencesUrl,
+  });
 }
 
 /** Input of the test email of `POST /v1/notifications/test`. */
@@ -234,29 +243,17 @@ export interface TestEmailInput {
 
 /** The test email: proof that the mail path works end to end. */
 export function testEmail(input: TestEmailInput): RenderedEmail {
-  const why = 'system notifications';
   const title = 'SecureBase test email';
-  const content = html`<h1 style="margin:0 0 16px;font-size:20px">${title}</h1>
-    <p style="margin:0 0 12px">
-      Hello ${input.name}, this email was requested from your notification settings at ${input.sentAt}. Email delivery
-      works.
-    </p>`;
-  const text = [
-    title,
-    '',
-    `Hello ${input.name}, this email was requested from your notification settings at ${input.sentAt}. Email delivery works.`,
-    '',
-    '--',
-    footerText(why, input.unsubscribeUrl, input.preferencesUrl),
-  ].join('\n');
-  return {
+  const greeting = `Hello ${input.name}, this email was requested from your notification settings at ${input.sentAt}. Email delivery works.`;
+  return renderEmail({
     subject: title,
-    html: layout({
-      accent: '#475467',
-      label: 'Test',
-      content,
-      footer: footerHtml(why, input.unsubscribeUrl, input.preferencesUrl),
-    }),
-    text,
-  };
+    label: 'Test',
+    accent: '#475467',
+    title,
+    body: html`<p style="margin:0 0 12px">${greeting}</p>`,
+    lines: [greeting],
+    why: 'system notifications',
+    unsubscribeUrl: input.unsubscribeUrl,
+    preferencesUrl: input.preferencesUrl,
+  });
 }
