@@ -47,6 +47,11 @@ export interface JobRunnerOptions {
   listen?: { connectionString: string; schema?: string | undefined };
   /** How long stop() waits for running jobs before aborting their signals (default 30 s). */
   stopGraceMs?: number;
+  /**
+   * Called at the end of stop(), once no handler runs: releases what the handlers share (the SMTP
+   * pool). A runner whose resources are closed here is not started again.
+   */
+  onStop?: () => void | Promise<void>;
 }
 
 interface Running {
@@ -155,6 +160,7 @@ export class JobRunner {
     if (this.renewTimer) clearInterval(this.renewTimer);
     this.renewTimer = null;
     await this.completions.flush();
+    await this.options.onStop?.();
   }
 
   /** True while the PostgreSQL LISTEN connection for wake-ups is up (always false without `listen`). */

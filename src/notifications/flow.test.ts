@@ -70,7 +70,7 @@ for (const dialect of TEST_DIALECTS) {
         handlers: combineJobHandlers(
           createEventDispatcher(eventProcessors(server.ctx)),
           notificationJobs(server.ctx),
-          emailJobs(server.ctx, sender),
+          emailJobs(sender),
         ),
         clock: server.ctx.clock,
         pollIntervalMs: 10,

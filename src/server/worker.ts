@@ -9,7 +9,7 @@ import { housekeepingJobs, housekeepingSchedule } from './housekeeping.ts';
 import { DAY_MS, ticketLifecycleJobs } from '../tickets/lifecycle.ts';
 import { notificationJobs, notificationPeriodicJobs, notificationProcessors } from '../notifications/jobs.ts';
 import { ticketRetention, ticketRetentionSchedule } from '../tickets/retention.ts';
-import { emailJobs, emailPeriodicJobs } from '../notifications/email/jobs.ts';
+import { emailJobs, emailPeriodicJobs, emailSender } from '../notifications/email/jobs.ts';
 import { slaJobs } from '../tickets/sla-jobs.ts';
 import { attachmentStore } from '../tickets/attachments/store.ts';
 import { forecastRetention, forecastRetentionSchedule } from '../forecasting/forecast/retention.ts';
@@ -27,6 +27,7 @@ export function eventProcessors(ctx: AppContext): EventProcessor[] {
  */
 export function createWorker(ctx: AppContext): JobRunner {
   const { config } = ctx;
+  const email = emailSender(ctx);
   const runner = new JobRunner({
     handle: ctx.database,
     handlers: combineJobHandlers(
@@ -36,7 +37,7 @@ export function createWorker(ctx: AppContext): JobRunner {
       ticketLifecycleJobs({ autoCloseMs: config.ticketAutoCloseDays * DAY_MS }),
       slaJobs,
       webhookJobs(ctx),
-      emailJobs(ctx),
+      emailJobs(email),
       notificationJobs(ctx),
       forecastRetention(config.retentionDays.costForecasts),
       importJobs({ db: ctx.database.db, clock: ctx.clock, spool: importSpool(config.dataDir) }),
@@ -55,6 +56,7 @@ export function createWorker(ctx: AppContext): JobRunner {
     concurrency: config.workerConcurrency,
     clock: ctx.clock,
     logger: ctx.logger,
+    onStop: () => email.close(),
     ...(config.databaseUrl ? { listen: { connectionString: config.databaseUrl, schema: config.databaseSchema } } : {}),
   });
   return runner;

@@ -58,8 +58,11 @@ function emailRetention(days: number): Record<string, JobHandler> {
   };
 }
 
-/** Job handlers of notification email (send, digest, log sweep) for `combineJobHandlers`. */
-export function emailJobs(ctx: AppContext, sender = emailSender(ctx)): Record<string, JobHandler> {
+/**
+ * Job handlers of notification email (send, digest, log sweep) for `combineJobHandlers`. The caller
+ * owns `sender` and closes its SMTP pool when the runner stops.
+ */
+export function emailJobs(sender: { handlers: Record<string, JobHandler> }): Record<string, JobHandler> {
   return { ...sender.handlers, ...emailRetention(EMAIL_LOG_RETENTION_DAYS) };
 }
 

@@ -50,7 +50,7 @@ export async function startEmailHarness(
   const sender = emailSender(server.ctx);
   const runner = new JobRunner({
     handle: server.ctx.database,
-    handlers: combineJobHandlers(emailJobs(server.ctx, sender)),
+    handlers: combineJobHandlers(emailJobs(sender)),
     clock: server.ctx.clock,
     pollIntervalMs: 10,
     concurrency: 16,

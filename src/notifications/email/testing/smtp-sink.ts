@@ -15,6 +15,8 @@ export interface SmtpSink {
   received: ParsedMail[];
   /** Messages accepted, parsed or not. */
   count(): number;
+  /** Client connections open now (a pooled mailer keeps its connections open between sends). */
+  openConnections(): number;
   /** Answers the next `times` DATA commands with `code message` instead of accepting them. */
   failNext(code: number, message: string, times?: number): void;
   /** Replies given so far, in order: the code of every DATA answer. */
@@ -29,11 +31,19 @@ export async function startSmtpSink(options: { parse?: boolean } = {}): Promise<
   const replies: number[] = [];
   const failures: Array<{ code: number; message: string }> = [];
   let accepted = 0;
+  let open = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
     size: 10 * 1024 * 1024,
+    onConnect(_session, callback) {
+      open += 1;
+      callback();
+    },
+    onClose() {
+      open -= 1;
+    },
     onData(stream, _session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -67,6 +77,7 @@ export async function startSmtpSink(options: { parse?: boolean } = {}): Promise<
     received,
     replies,
     count: () => accepted,
+    openConnections: () => open,
     failNext(code, message, times = 1) {
       for (let i = 0; i < times; i++) failures.push({ code, message });
     },
