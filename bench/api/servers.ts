@@ -6,19 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import Fastify from 'fastify';
-import { pino } from 'pino';
-import { systemClock } from '../../src/config/clock.ts';
-import { loadConfig } from '../../src/config/config.ts';
-import { loadKeyRing } from '../../src/crypto/key-ring.ts';
-import { createMemoryLiveFeed } from '../../src/realtime/live-feed.ts';
-import { openDatabase } from '../../src/database/connection.ts';
-import { migrateToLatest } from '../../src/database/migrations/index.ts';
 import { buildApp } from '../../src/server/app.ts';
-import { createIdentityService } from '../../src/identity/service.ts';
 import { coalescedWake, createWorker } from '../../src/server/worker.ts';
+import { benchAppContext, openBenchDatabase } from './seed-tickets.ts';
 
 const kind = process.argv[2];
-const dataDir = mkdtempSync(join(tmpdir(), 'securebase-bench-'));
 
 async function ready(app: ReturnType<typeof Fastify>, extra: Record<string, string> = {}) {
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -32,7 +24,7 @@ if (kind === 'bare') {
   app.get('/', async () => ({ ok: true }));
   await ready(app);
 } else if (kind === 'raw') {
-  const db = new SQLite(join(dataDir, 'raw.db'));
+  const db = new SQLite(join(mkdtempSync(join(tmpdir(), 'securebase-bench-')), 'raw.db'));
   db.pragma('journal_mode = WAL');
   // NORMAL (the old setting) or FULL (ours): the bench shows what durability on power loss costs.
   db.pragma(`synchronous = ${process.argv[3] === 'FULL' ? 'FULL' : 'NORMAL'}`);
@@ -50,29 +42,17 @@ if (kind === 'bare') {
   app.get('/t', async () => list.all('c1'));
   await ready(app);
 } else {
-  const config = loadConfig({
-    LOG_LEVEL: 'warn',
-    SECUREBASE_DATA_DIR: dataDir,
-    RATE_LIMIT_PER_HOUR: 'standard=1000000000,fintech=1000000000,healthcare=1000000000,government=1000000000',
-  });
-  const database = openDatabase({ dataDir });
-  const keyRing = loadKeyRing({ masterKey: undefined, previousMasterKeys: [], dataDir });
-  await migrateToLatest(database.db, { keyRing: () => keyRing });
-  const ctx = {
-    config,
-    database,
-    clock: systemClock,
-    logger: pino({ level: 'warn' }),
-    keyRing,
-    liveFeed: createMemoryLiveFeed(),
-    wakeWorkers: () => {},
-  };
+  const bench = await openBenchDatabase('securebase-bench-');
+  const ctx = benchAppContext(bench);
   const worker = createWorker(ctx);
   ctx.wakeWorkers = coalescedWake(worker);
   await worker.start();
   const app = await buildApp(ctx);
-  const identity = createIdentityService({ db: database.db, clock: systemClock, sessionTtlHours: 24 });
-  const tenant = await identity.createTenant({ name: 'Bench Corp', tier: 'standard', adminEmail: 'bench@example.com' });
+  const tenant = await bench.identity.createTenant({
+    name: 'Bench Corp',
+    tier: 'standard',
+    adminEmail: 'bench@example.com',
+  });
   await ready(app, { apiKey: tenant.apiKey.key });
 }
 process.on('SIGINT', () => process.exit(0));

@@ -2,89 +2,43 @@
 // due-check jobs (warning and breach, scheduled for later), and DUE tickets have theirs due now.
 // The worker claims due jobs through the (status, run_at) index and loads each ticket by id, so the
 // cost per due check should stay flat from 10,000 to 100,000 open tickets: O(tickets due), no scan.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import type { Insertable } from 'kysely';
 import { systemClock } from '../../src/config/clock.ts';
-import { loadKeyRing } from '../../src/crypto/key-ring.ts';
-import { openDatabase } from '../../src/database/connection.ts';
-import { migrateToLatest } from '../../src/database/migrations/index.ts';
 import { createEventDispatcher } from '../../src/events/processors.ts';
-import { createIdentityService } from '../../src/identity/service.ts';
-import { combineJobHandlers, enqueueJobs, JobRunner } from '../../src/jobs/index.ts';
-import { newTicketId } from '../../src/tickets/ids.ts';
-import { pendingDueChecks, startClocks } from '../../src/tickets/sla/clocks.ts';
-import { SLA_CHECK_JOB, slaColumns } from '../../src/tickets/sla-engine.ts';
+import { combineJobHandlers, JobRunner } from '../../src/jobs/index.ts';
+import { SLA_CHECK_JOB } from '../../src/tickets/sla-engine.ts';
 import { slaJobs } from '../../src/tickets/sla-jobs.ts';
 import { ALWAYS_OPEN_CALENDAR } from '../../src/tickets/sla/calendar.ts';
 import { defaultPolicy, termsFor } from '../../src/tickets/sla/policy.ts';
-import type { TicketsTable } from '../../src/tickets/tables.ts';
+import { openBenchDatabase, seedTickets } from './seed-tickets.ts';
 
 const DUE = 500;
 const HOUR = 3_600_000;
 
 async function measure(openTickets: number): Promise<{ ms: number; checks: number }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'securebase-bench-sla-'));
-  const database = openDatabase({ dataDir });
+  const bench = await openBenchDatabase('securebase-bench-sla-');
+  const { database } = bench;
   try {
-    const keyRing = loadKeyRing({ masterKey: undefined, previousMasterKeys: [], dataDir });
-    await migrateToLatest(database.db, { keyRing: () => keyRing });
-    const identity = createIdentityService({ db: database.db, clock: systemClock, sessionTtlHours: 24 });
-    const tenant = await identity.createTenant({ name: 'Bench', tier: 'standard', adminEmail: 'sla@example.com' });
+    const tenant = await bench.identity.createTenant({
+      name: 'Bench',
+      tier: 'standard',
+      adminEmail: 'sla@example.com',
+    });
     const now = new Date();
     const calendars = () => ALWAYS_OPEN_CALENDAR;
-    const terms = termsFor({ ...defaultPolicy('standard'), calendar_id: '24x7' }, 'high', calendars);
-    const rows: Insertable<TicketsTable>[] = [];
-    const jobs: Parameters<typeof enqueueJobs>[1][number][] = [];
-    for (let i = 0; i < openTickets + DUE; i += 1) {
+    await seedTickets(database.db, {
+      customerId: tenant.customer.id,
+      createdBy: tenant.user.id,
+      count: openTickets + DUE,
       // The last DUE tickets opened five hours ago: their 4-hour first response is due now.
-      const opened = new Date(now.getTime() + (i < openTickets ? 0 : -5 * HOUR));
-      const { clocks } = startClocks(terms, opened);
-      const id = newTicketId(opened);
-      const iso = opened.toISOString();
-      rows.push({
-        id,
-        customer_id: tenant.customer.id,
-        number: i + 1,
-        subject: `Ticket ${i}`,
+      openedAt: (number) => new Date(now.getTime() + (number <= openTickets ? 0 : -5 * HOUR)),
+      text: (number) => ({
+        subject: `Ticket ${number - 1}`,
         description: 'A ticket of the SLA due-check benchmark.',
-        priority: 'high',
-        category: 'general',
-        status: 'open',
-        created_by: tenant.user.id,
-        assignee_id: null,
-        tags: '[]',
-        created_at: iso,
-        updated_at: iso,
-        first_response_at: null,
-        resolved_at: null,
-        closed_at: null,
-        last_activity_at: iso,
-        comment_count: 0,
-        internal_comment_count: 0,
-        follow_up_of: null,
-        version: 1,
-        ...slaColumns(clocks, calendars, opened),
-      });
-      for (const check of pendingDueChecks(clocks)) {
-        jobs.push({
-          name: SLA_CHECK_JOB,
-          payload: { ticket_id: id, clock: check.clock, kind: check.kind, cycle: check.cycle },
-          runAt: new Date(check.run_at),
-          uniqueKey: `sla:${id}:${check.clock}:${check.cycle}:${check.kind}:${check.run_at}`,
-        });
-      }
-    }
-    await database.db.transaction().execute(async (trx) => {
-      for (let start = 0; start < rows.length; start += 500) {
-        await trx
-          .insertInto('tickets')
-          .values(rows.slice(start, start + 500))
-          .execute();
-      }
-      await enqueueJobs(trx, jobs, now);
+      }),
+      priority: () => 'high',
+      sla: { terms: termsFor({ ...defaultPolicy('standard'), calendar_id: '24x7' }, 'high', calendars), calendars },
     });
     const dueNow = async () =>
       (
@@ -113,7 +67,7 @@ async function measure(openTickets: number): Promise<{ ms: number; checks: numbe
     return { ms, checks };
   } finally {
     await database.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(bench.dataDir, { recursive: true, force: true });
   }
 }
 
