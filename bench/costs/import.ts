@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { parse } from 'csv-parse';
 import { CUR2_HEADER as HEADER } from '../../src/forecasting/imports/testing/exports.ts';
+import { seededRandom } from '../../src/forecasting/engine/stats.ts';
 
 interface Measured {
   rows: number;
@@ -42,20 +43,9 @@ const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-sout
 const TYPES = ['Usage', 'Usage', 'Usage', 'Usage', 'Usage', 'Usage', 'DiscountedUsage', 'Tax', 'Credit'];
 const TAGS = ['{"user_team":"web","user_env":"prod"}', '{"user_team":"data","user_env":"prod"}', ''];
 
-/** A deterministic generator (mulberry32), so every run reads the same file. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 async function generate(path: string, rows: number): Promise<void> {
   const out = createWriteStream(path);
-  const next = random(42);
+  const next = seededRandom(42);
   const start = Date.parse('2026-06-01T00:00:00Z');
   const hours = 122 * 24;
   let buffer = `${HEADER.join(',')}\n`;

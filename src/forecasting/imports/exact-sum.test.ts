@@ -3,17 +3,7 @@ import { describe, it } from 'node:test';
 import Big from 'big.js';
 import { parseDecimal } from '../money.ts';
 import { ExactSum } from './exact-sum.ts';
-
-/** A deterministic generator (mulberry32), so a failure reproduces. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../engine/stats.ts';
 
 /** Decimal text of every shape exports write: plain with 0–14 decimals, signs, scientific, large. */
 function decimalText(next: () => number): string {
@@ -30,7 +20,7 @@ function decimalText(next: () => number): string {
 describe('exact sums of decimal cells', () => {
   it('equals big.js on generated cells of every shape, including carries and signs', () => {
     for (let seed = 1; seed <= 200; seed += 1) {
-      const next = random(seed);
+      const next = seededRandom(seed);
       const sum = new ExactSum();
       let expected = new Big(0);
       for (let i = 0; i < 200; i += 1) {
