@@ -1,12 +1,24 @@
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'dist/', 'coverage/', '.dependency-cruiser.cjs'] },
+  {
+    ignores: [
+      'node_modules/',
+      'data/',
+      '**/dist/',
+      'coverage/',
+      '.tmp/',
+      '.dependency-cruiser.cjs',
+      'portal/src/api/schema.gen.ts',
+      'portal/e2e/screenshots/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       // A promise nobody awaits loses its error (an unhandled rejection ends the process) and its ordering.
@@ -21,6 +33,10 @@ export default tseslint.config(
       ],
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
     },
+  },
+  {
+    files: ['portal/src/**/*.tsx', 'portal/src/**/*.ts'],
+    ...reactHooks.configs.flat['recommended-latest'],
   },
   {
     languageOptions: {

@@ -1,11 +1,14 @@
-// Runs every *.test.ts under src/ and bench/ with Node's test runner (through tsx).
-// Optional arguments narrow the run to paths containing one of them.
+// Runs every *.test.ts under src/, bench/ and portal/e2e/ with Node's test runner (through tsx),
+// then the portal's component tests with Vitest (portal/src/**/*.test.tsx).
+// Optional arguments narrow the run to paths containing one of them (`portal` selects Vitest too).
 // --test-force-exit: a file whose tests have all finished exits even if a failed test left a timer or
 // socket open, so one failure cannot hang the whole run until CI's time limit.
-// dist/ is rebuilt first when stale, once, because CLI tests run the compiled bin/securebase.js.
+// dist/ and portal/dist/ are rebuilt first when stale, once: CLI tests run the compiled
+// bin/securebase.js, and the browser tests load the built portal.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 
 function findTests(dir) {
   const found = [];
@@ -19,19 +22,32 @@ function findTests(dir) {
 }
 
 const filters = process.argv.slice(2);
-const files = ['src', 'bench']
+const files = ['src', 'bench', 'portal/e2e']
   .flatMap((dir) => findTests(dir))
   .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
   .sort();
-if (files.length === 0) {
+const runVitest = filters.length === 0 || filters.some((f) => 'portal/src'.includes(f) || f.startsWith('portal/src'));
+if (files.length === 0 && !runVitest) {
   console.error('no test files matched');
   process.exit(1);
 }
 const build = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-force-exit', '--test-reporter=spec', ...files],
-  { stdio: 'inherit' },
-);
-process.exit(result.status ?? 1);
+let failed = false;
+if (files.length > 0) {
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-force-exit', '--test-reporter=spec', ...files],
+    { stdio: 'inherit' },
+  );
+  failed ||= result.status !== 0;
+}
+if (runVitest) {
+  const vitest = join(
+    dirname(createRequire(resolve('portal', 'package.json')).resolve('vitest/package.json')),
+    'vitest.mjs',
+  );
+  const result = spawnSync(process.execPath, [vitest, 'run'], { stdio: 'inherit', cwd: 'portal' });
+  failed ||= result.status !== 0;
+}
+process.exit(failed ? 1 : 0);

@@ -6,7 +6,7 @@ import { openRuntime } from '../server/runtime.ts';
 import { coalescedWake, createWorker } from '../server/worker.ts';
 import { DEMO_PASSWORD, DEMO_USERS, progressLine, seedDemo } from './demo.ts';
 import { assertCanListen } from './listen-check.ts';
-import { setupCommand } from './setup-instructions.ts';
+import { setupInstructions } from './setup-instructions.ts';
 
 function onShutdown(stop: () => Promise<void>): void {
   let stopping = false;
@@ -51,7 +51,7 @@ export async function runServe(
   if (bootstrap) {
     console.log(`\nFirst start: created the platform admin ${bootstrap.user.email}.`);
     console.log(
-      `Set its password once with the setup token (valid 7 days):\n  ${setupCommand(baseUrl, bootstrap.setupToken)}\n`,
+      `Set its password once with the setup token (valid 7 days):\n  ${setupInstructions(baseUrl, bootstrap.setupToken)}\n`,
     );
   }
   if (options.demo) {
@@ -68,11 +68,11 @@ export async function runServe(
   await worker?.start();
   await app.listen({ host: config.host, port: config.port });
   console.log(
-    `SecureBase is serving on ${baseUrl}  (API under /v1, reference at ${baseUrl}/docs, storage: ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`})`,
+    `SecureBase is serving on ${baseUrl}  (portal at /, API under /v1, reference at ${baseUrl}/docs, storage: ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`})`,
   );
   if (options.demo) {
     console.log(
-      `Demo logins (password "${DEMO_PASSWORD}"): customer owner ${DEMO_USERS.owner}, member ${DEMO_USERS.member}, viewer ${DEMO_USERS.viewer}, support agent ${DEMO_USERS.agent}`,
+      `Open ${baseUrl}/login — demo logins (password "${DEMO_PASSWORD}"): customer owner ${DEMO_USERS.owner}, member ${DEMO_USERS.member}, viewer ${DEMO_USERS.viewer}, support agent ${DEMO_USERS.agent}`,
     );
     console.log(
       `  curl -X POST ${baseUrl}/v1/auth/login -H 'content-type: application/json' -d '{"email":"${DEMO_USERS.owner}","password":"${DEMO_PASSWORD}"}'`,

@@ -6,7 +6,7 @@ import { PERMISSIONS } from '../identity/permissions.ts';
 import type { Permission } from '../identity/permissions.ts';
 import { registerImportCosts } from './import-costs.ts';
 import { registerRotateMasterKey } from './rotate-master-key.ts';
-import { setupCommand } from './setup-instructions.ts';
+import { setupInstructions } from './setup-instructions.ts';
 import type { IdentityService } from '../identity/service.ts';
 
 // The server, database and feature modules load only when a command runs, so `--help` and argument
@@ -143,7 +143,7 @@ admin
       console.log(`api key:  ${key}   (shown once; store it now)`);
       if (created.setupToken)
         console.log(
-          `setup:    the owner sets a password once (token valid 7 days):\n  ${setupCommand(baseUrlOf(config()), created.setupToken)}`,
+          `setup:    the owner sets a password once (token valid 7 days):\n  ${setupInstructions(baseUrlOf(config()), created.setupToken)}`,
         );
     }
   });
@@ -197,7 +197,7 @@ admin
     if (options.json) console.log(JSON.stringify({ user_id: created.user.id, setup_token: created.setupToken }));
     else
       console.log(
-        `staff user ${created.user.id}; set the password once (token valid 7 days):\n  ${setupCommand(baseUrlOf(config()), created.setupToken as string)}`,
+        `staff user ${created.user.id}; set the password once (token valid 7 days):\n  ${setupInstructions(baseUrlOf(config()), created.setupToken as string)}`,
       );
   });
 
@@ -211,7 +211,7 @@ admin
     if (options.json) console.log(JSON.stringify({ user_id: issued.user.id, setup_token: issued.setupToken }));
     else
       console.log(
-        `setup token for ${issued.user.email} (valid 7 days; the current password works until it is used):\n  ${setupCommand(baseUrlOf(config()), issued.setupToken)}`,
+        `setup token for ${issued.user.email} (valid 7 days; the current password works until it is used):\n  ${setupInstructions(baseUrlOf(config()), issued.setupToken)}`,
       );
   });
 

@@ -4,7 +4,7 @@ import { request } from '../testing/http.ts';
 import type { Problem } from '../testing/http.ts';
 import { startTestServer } from '../testing/server.ts';
 import type { TestServer } from '../testing/server.ts';
-import { setupCommand } from './setup-instructions.ts';
+import { setupInstructions } from './setup-instructions.ts';
 
 describe('the printed setup command', () => {
   let server: TestServer;
@@ -19,7 +19,7 @@ describe('the printed setup command', () => {
       name: 'Placeholder',
       role: 'agent',
     });
-    const command = setupCommand(server.baseUrl, staff.setupToken as string);
+    const command = setupInstructions(server.baseUrl, staff.setupToken as string);
     const body = /-d '([^']+)'/.exec(command)?.[1] as string;
     const pasted = await request<Problem>(server.baseUrl, 'POST', '/v1/auth/setup', { rawBody: body });
     assert.equal(pasted.status, 400);

@@ -1,11 +1,21 @@
 /**
- * The command that sets a password with a one-time setup token. The placeholder is shorter than
- * the 12 characters the API requires, so the command pasted unchanged is refused, never accepted
- * as the account's password.
+ * How to set a password with a one-time setup token: the portal's setup page, or a command. The
+ * link carries the token in its fragment, which the browser never sends to the server. The
+ * command's placeholder is shorter than the 12 characters the API requires, so the command pasted
+ * unchanged is refused, never accepted as the account's password.
  */
-export function setupCommand(baseUrl: string, setupToken: string): string {
+export function setupInstructions(baseUrl: string, setupToken: string): string {
   const body = JSON.stringify({ token: setupToken, password: PASSWORD_PLACEHOLDER });
-  return `curl -X POST ${baseUrl}/v1/auth/setup -H 'content-type: application/json' -d '${body}'\n  (replace ${PASSWORD_PLACEHOLDER} with a password of at least 12 characters)`;
+  return [
+    `open ${setupLink(baseUrl, setupToken)} in a browser, or run:`,
+    `  curl -X POST ${baseUrl}/v1/auth/setup -H 'content-type: application/json' -d '${body}'`,
+    `  (replace ${PASSWORD_PLACEHOLDER} with a password of at least 12 characters)`,
+  ].join('\n');
+}
+
+/** The portal page that sets the password. */
+export function setupLink(baseUrl: string, setupToken: string): string {
+  return `${baseUrl}/setup#token=${encodeURIComponent(setupToken)}`;
 }
 
 export const PASSWORD_PLACEHOLDER = '<password>';

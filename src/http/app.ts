@@ -123,9 +123,5 @@ export async function buildHttpApp(ctx: AppContext, options: HttpAppOptions): Pr
   registerObservability(app, ctx.database.db, createMetricsRegistry(), ctx.config.metricsToken);
 
   app.get('/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
-  // Until the portal serves the root, it points people at the API reference.
-  app.get('/', { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
-    reply.redirect('/docs', 302),
-  );
   return app;
 }

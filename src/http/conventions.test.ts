@@ -117,12 +117,6 @@ for (const dialect of TEST_DIALECTS) {
       assert.deepEqual(changed.body, first.body);
     });
 
-    it('sends the root to the API reference', async () => {
-      const response = await fetch(`${server.baseUrl}/`, { redirect: 'manual' });
-      assert.equal(response.status, 302);
-      assert.equal(response.headers.get('location'), '/docs');
-    });
-
     it('rejects malformed JSON naming the body', async () => {
       const response = await request<Problem>(server.baseUrl, 'POST', '/v1/api-keys', {
         token: apiKey,

@@ -10,7 +10,10 @@ import { declaredRoutes } from './authenticate.ts';
 
 /** Routes anyone may call, on purpose. Anything else public is a finding. */
 const PUBLIC_ROUTES = new Set([
+  // The portal: its static files and index.html for client routes.
   '/',
+  '/*',
+  '/assets/*',
   '/docs',
   '/docs/static/*',
   '/docs/json',

@@ -164,11 +164,13 @@ export function identityRoutes(ctx: AppContext, identity: IdentityService): Fast
       async (request) => {
         const auth = authOf(request);
         const user = auth.userId ? await identity.findUser(auth.userId) : undefined;
+        const customer = auth.customerId ? await identity.findCustomer(auth.customerId) : undefined;
         return {
           user_id: auth.userId,
           email: user?.email ?? null,
           name: user?.name ?? null,
           customer_id: auth.customerId,
+          customer_name: customer?.name ?? null,
           tier: auth.tier,
           role: auth.role,
           credential: auth.kind,

@@ -71,6 +71,7 @@ export const MeResponse = Type.Object({
   email: NullableString('Email of that user; null for keys made by the CLI'),
   name: NullableString('Display name of that user; null for keys made by the CLI'),
   customer_id: NullableString('Tenant of the credential'),
+  customer_name: NullableString('Name of that tenant; null for SecureBase staff'),
   tier: NullableString('Tenant tier'),
   role: Type.String({ description: 'Role the credential acts with' }),
   credential: Type.Union([Type.Literal('session'), Type.Literal('api_key')], { description: 'Kind of credential' }),

@@ -17,9 +17,11 @@ import { costForecastRoutes } from '../forecasting/forecast/routes.ts';
 import { ticketRoutes } from '../tickets/routes.ts';
 import { slaRoutes } from '../tickets/sla-routes.ts';
 import { webhookRoutes } from '../webhooks/routes.ts';
+import { registerPortal } from './portal.ts';
 
 /**
- * The API process: HTTP conventions, authentication, then every feature's routes under `/v1`.
+ * The API process: HTTP conventions, authentication, every feature's routes under `/v1`, then the
+ * portal at `/`.
  * `identity` lets the caller share its identity service (and so its login attempt counters).
  */
 export async function buildApp(
@@ -48,5 +50,6 @@ export async function buildApp(
   await app.register(costRecordRoutes(ctx), { prefix: '/v1' });
   await app.register(costForecastRoutes(ctx), { prefix: '/v1' });
   await app.register(importRoutes(ctx), { prefix: '/v1' });
+  await registerPortal(app, ctx.logger);
   return app;
 }

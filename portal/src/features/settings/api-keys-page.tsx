@@ -1,0 +1,5 @@
+import { PageHeader } from '../../ui/page.tsx';
+
+export default function ApiKeysPage() {
+  return <PageHeader title="ApiKeysPage" description="Not built yet." />;
+}

@@ -1,0 +1,5 @@
+import { PageHeader } from '../../ui/page.tsx';
+
+export default function WebhookPage() {
+  return <PageHeader title="WebhookPage" description="Not built yet." />;
+}

@@ -1,0 +1,2 @@
+// Tabs with arrow-key navigation and the tablist/tab/tabpanel roles (Radix).
+export { Tabs } from 'radix-ui';
