@@ -74,7 +74,16 @@ interface Visit {
 /** One cold navigation (no HTTP cache) to `url`; `ready` is the page's own "rendered" condition. */
 async function visit(page: Page, url: string, ready: string): Promise<Visit> {
   const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
   await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  const scripts = new Set<string>();
+  let jsBytes = 0;
+  cdp.on('Network.responseReceived', (event) => {
+    if (event.response.url.endsWith('.js')) scripts.add(event.requestId);
+  });
+  cdp.on('Network.loadingFinished', (event) => {
+    if (scripts.has(event.requestId)) jsBytes += event.encodedDataLength;
+  });
   await page.goto(url, { waitUntil: 'commit' });
   const rendered = await untilTrue(page, ready);
   await untilTrue(page, "performance.getEntriesByName('first-contentful-paint').length > 0");
@@ -82,15 +91,14 @@ async function visit(page: Page, url: string, ready: string): Promise<Visit> {
     fcp: performance.getEntriesByName('first-contentful-paint')[0].startTime,
     shift: window.__layoutShift,
     heap: performance.memory ? performance.memory.usedJSHeapSize : 0,
-    js: performance.getEntriesByType('resource').filter((entry) => entry.name.endsWith('.js')).reduce((sum, entry) => sum + entry.transferSize, 0),
-  })`)) as { fcp: number; shift: number; heap: number; js: number };
+  })`)) as { fcp: number; shift: number; heap: number };
   await cdp.detach();
   return {
     firstContentfulPaint: metrics.fcp,
     rendered,
     layoutShift: metrics.shift,
     heapMb: metrics.heap / 1024 / 1024,
-    jsKb: metrics.js / 1024,
+    jsKb: jsBytes / 1024,
   };
 }
 
