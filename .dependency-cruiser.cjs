@@ -1,5 +1,6 @@
 // Which folder may import which (README, "Architecture"): composition (server/, cli/) → features →
-// infrastructure. `npm run lint` runs this over src/ and fails on any violation.
+// infrastructure, and in the portal app/ → features/ → api/, ui/, live/. `npm run lint` runs this
+// over src/ and portal/src/ and fails on any violation.
 const INFRASTRUCTURE = '^src/(config|crypto|database|errors|events|http|jobs|realtime|runtime)/';
 const FEATURES = '^src/(identity|tickets|webhooks|forecasting|notifications)/';
 const TESTS = '\\.test\\.ts$|^src/testing/|/testing/';
@@ -65,6 +66,34 @@ module.exports = {
         pathNot:
           '^src/tickets/sla/|^src/errors/app-error\\.ts$|^src/config/config\\.ts$|^src/tickets/tables\\.ts$|luxon',
       },
+    },
+    {
+      name: 'server-and-portal-apart',
+      severity: 'error',
+      comment: 'The server and the portal meet only over HTTP (the portal types come from the OpenAPI document).',
+      from: { path: '^src/' },
+      to: { path: '^portal/' },
+    },
+    {
+      name: 'portal-imports-no-server-code',
+      severity: 'error',
+      comment: 'The portal runs in the browser: it imports no server module.',
+      from: { path: '^portal/src/' },
+      to: { path: '^src/' },
+    },
+    {
+      name: 'portal-infrastructure-imports-no-page',
+      severity: 'error',
+      comment: "The portal's client, primitives and live stream know no page and no layout.",
+      from: { path: '^portal/src/(api|ui|live|testing)/' },
+      to: { path: '^portal/src/(features|app)/' },
+    },
+    {
+      name: 'portal-features-apart',
+      severity: 'error',
+      comment: "A portal feature imports no other feature, and of app/ only the session (like identity's auth context).",
+      from: { path: '^portal/src/features/([^/]+)/' },
+      to: { path: '^portal/src/(features|app)/', pathNot: ['^portal/src/features/$1/', '^portal/src/app/session\\.tsx$'] },
     },
     {
       name: 'no-unresolvable',
