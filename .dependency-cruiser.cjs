@@ -91,9 +91,13 @@ module.exports = {
     {
       name: 'portal-features-apart',
       severity: 'error',
-      comment: "A portal feature imports no other feature, and of app/ only the session (like identity's auth context).",
+      comment:
+        "A portal feature imports no other feature, and of app/ only the session (like identity's auth context).",
       from: { path: '^portal/src/features/([^/]+)/' },
-      to: { path: '^portal/src/(features|app)/', pathNot: ['^portal/src/features/$1/', '^portal/src/app/session\\.tsx$'] },
+      to: {
+        path: '^portal/src/(features|app)/',
+        pathNot: ['^portal/src/features/$1/', '^portal/src/app/session\\.tsx$'],
+      },
     },
     {
       name: 'no-unresolvable',
