@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Navigate, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { NotificationBell } from '../features/notifications/bell.tsx';
 import { NotificationToasts } from '../features/notifications/toasts.tsx';
@@ -41,9 +41,26 @@ interface NavItem {
   visible: boolean;
 }
 
+/**
+ * After a client-side navigation, focus moves to the page's main region, so a screen reader starts
+ * reading the new page instead of staying on the link that was followed.
+ */
+function useFocusMainOnNavigation(): void {
+  const { pathname } = useLocation();
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    document.getElementById('main')?.focus({ preventScroll: false });
+  }, [pathname]);
+}
+
 export function Shell() {
   const { me, can, isStaff } = useSession();
   const [navOpen, setNavOpen] = useState(false);
+  useFocusMainOnNavigation();
 
   const items: NavItem[] = [
     { to: '/support', label: 'Support', visible: can('tickets:read') },
