@@ -51,7 +51,7 @@ export async function runServe(
   if (bootstrap) {
     console.log(`\nFirst start: created the platform admin ${bootstrap.user.email}.`);
     console.log(
-      `Set its password once with the setup token (valid 7 days):\n  ${setupInstructions(baseUrl, bootstrap.setupToken)}\n`,
+      `Set its password once (the link works for 7 days):\n  ${setupInstructions(baseUrl, bootstrap.setupToken)}\n`,
     );
   }
   if (options.demo) {
