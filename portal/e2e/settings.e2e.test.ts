@@ -65,6 +65,10 @@ describe('settings: API keys and users', { skip: skipWithoutChromium }, () => {
 
     const secret = await takeOneTimeSecret(page, /E2E deploy key/);
     assert.match(secret, /^sb_live_/);
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.baseUrl });
+    await page.getByRole('button', { name: 'Copy API key' }).click();
+    await page.getByRole('button', { name: 'Copied' }).waitFor();
+    assert.equal(await page.evaluate('navigator.clipboard.readText()'), secret);
     await assertAccessible(page, 'the API key created dialog');
     await screenshots(page, 'settings-api-key-created');
     await closeSecretDialog(page);

@@ -71,7 +71,7 @@ export default function ApiKeysPage() {
           title={`API key “${created.name}” created`}
           label="API key"
           secret={created.key}
-          explanation="Send it as `Authorization: Bearer <key>`. Only its prefix is stored in readable form."
+          explanation="Send it in the Authorization header as “Bearer” followed by the key. SecureBase keeps only a hash of it."
         />
       )}
     </>
@@ -106,7 +106,7 @@ function ApiKeyList() {
               <p className="muted">Create one for each script or integration, so each can be revoked on its own.</p>
             </EmptyState>
           ) : (
-            <div className="table-wrap">
+            <div className="table-wrap settings-table-wrap">
               <table className="table">
                 <caption className="visually-hidden">API keys of your organisation, newest first</caption>
                 <thead>

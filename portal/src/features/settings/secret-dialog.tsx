@@ -13,7 +13,7 @@ export function SecretDialog({
   open: boolean;
   onClose: () => void;
   title: string;
-  /** What the secret is, as the copy button and the code's label say. */
+  /** What the secret is, as the copy button and the code's label say ("API key"). */
   label: string;
   secret: string;
   explanation: string;
@@ -25,7 +25,7 @@ export function SecretDialog({
         <code aria-label={label} data-testid="one-time-secret">
           {secret}
         </code>
-        <CopyButton text={secret} label={`Copy ${label.toLowerCase()}`} />
+        <CopyButton text={secret} label={`Copy ${label}`} />
       </div>
       <div className="dialog-actions">
         <button type="button" className="btn btn-primary" onClick={onClose}>

@@ -70,7 +70,7 @@ export default function UsersPage() {
           open
           onClose={() => setLink(null)}
           title={link.title}
-          label="Setup link"
+          label="setup link"
           secret={link.url}
           explanation="Send this link to the person: it lets them set their password once, within 7 days. Earlier links for them no longer work."
         />
@@ -95,7 +95,7 @@ function UserList({ onLinkIssued }: { onLinkIssued: (issued: { name: string; lin
           <EmptyState title="No users on this page" />
         ) : (
           <>
-            <div className="table-wrap">
+            <div className="table-wrap settings-table-wrap">
               <table className="table">
                 <caption className="visually-hidden">Users of your organisation</caption>
                 <thead>
