@@ -61,16 +61,17 @@ describe('settings: API keys and users', { skip: skipWithoutChromium }, () => {
     await form.getByLabel('Name').fill('E2E deploy key');
     await form.getByLabel('Role').selectOption('viewer');
     await form.getByRole('checkbox', { name: 'tickets:read' }).check();
+    await screenshots(page, 'settings-api-key-form');
     await form.getByRole('button', { name: 'Create key' }).click();
 
     const secret = await takeOneTimeSecret(page, /E2E deploy key/);
     assert.match(secret, /^sb_live_/);
+    await assertAccessible(page, 'the API key created dialog');
+    await screenshots(page, 'settings-api-key-created');
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.baseUrl });
     await page.getByRole('button', { name: 'Copy API key' }).click();
     await page.getByRole('button', { name: 'Copied' }).waitFor();
     assert.equal(await page.evaluate('navigator.clipboard.readText()'), secret);
-    await assertAccessible(page, 'the API key created dialog');
-    await screenshots(page, 'settings-api-key-created');
     await closeSecretDialog(page);
 
     const row = page.getByRole('row').filter({ hasText: 'E2E deploy key' });
