@@ -59,6 +59,7 @@ describe('settings: API keys and users', { skip: skipWithoutChromium }, () => {
     await form.getByRole('button', { name: 'Create key' }).click();
     await form.getByText('Give the key a name').waitFor();
     await form.getByLabel('Name').fill('E2E deploy key');
+    await form.getByText('Give the key a name').waitFor({ state: 'detached' });
     await form.getByLabel('Role').selectOption('viewer');
     await form.getByRole('checkbox', { name: 'tickets:read' }).check();
     await screenshots(page, 'settings-api-key-form');
@@ -102,7 +103,7 @@ describe('settings: API keys and users', { skip: skipWithoutChromium }, () => {
     await screenshots(page, 'settings-users');
 
     // The tenant's only owner cannot step down; the server's refusal shows on the row.
-    guard.expect('/v1/users/', 409);
+    guard.expect('/v1/users', 409);
     const ownerRow = page.getByRole('row').filter({ hasText: DEMO.owner });
     await ownerRow.getByRole('combobox').selectOption('admin');
     await ownerRow.getByRole('button', { name: /^Save role of/ }).click();
@@ -113,6 +114,11 @@ describe('settings: API keys and users', { skip: skipWithoutChromium }, () => {
     const password = 'grace invited 2026 password';
     await page.getByRole('button', { name: 'Invite user' }).click();
     const form = page.getByRole('dialog', { name: 'Invite user' });
+    // An email already registered is refused by the server, named on the field.
+    await form.getByLabel('Email').fill(DEMO.member);
+    await form.getByLabel('Name').fill('Max Again');
+    await form.getByRole('button', { name: 'Invite', exact: true }).click();
+    await form.getByText('is already registered').waitFor();
     await form.getByLabel('Email').fill(email);
     await form.getByLabel('Name').fill('Grace Invitee');
     await form.getByLabel('Role').selectOption('admin');

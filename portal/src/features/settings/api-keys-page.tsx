@@ -212,7 +212,9 @@ function CreateApiKeyDialog({
   const [role, setRole] = useState<ApiKeyRole>(roles.includes('member') ? 'member' : (roles[0] ?? 'viewer'));
   const [scopes, setScopes] = useState<string[]>([]);
   const [expires, setExpires] = useState('');
-  const [errors, setErrors] = useState<ApiKeyFormErrors>({});
+  // Checked from the first submit on, and again on every change after it, so no message goes stale.
+  const [attempted, setAttempted] = useState(false);
+  const errors: ApiKeyFormErrors = attempted ? validateApiKeyForm({ name, expires }, new Date()) : {};
   const create = useMutation({
     mutationFn: async () =>
       data(
@@ -225,6 +227,7 @@ function CreateApiKeyDialog({
       setName('');
       setScopes([]);
       setExpires('');
+      setAttempted(false);
       onCreated(result.api_key.name, result.key);
     },
   });
@@ -232,9 +235,8 @@ function CreateApiKeyDialog({
     create.error instanceof ApiProblem ? create.error.fieldError(field) : undefined;
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const found = validateApiKeyForm({ name, expires }, new Date());
-    setErrors(found);
-    if (Object.keys(found).length === 0) create.mutate();
+    setAttempted(true);
+    if (Object.keys(validateApiKeyForm({ name, expires }, new Date())).length === 0) create.mutate();
   };
 
   return (

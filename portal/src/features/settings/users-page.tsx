@@ -251,7 +251,9 @@ function InviteDialog({
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
   const [role, setRole] = useState<CustomerRole>(roles.includes('member') ? 'member' : (roles[0] ?? 'viewer'));
-  const [errors, setErrors] = useState<InviteErrors>({});
+  // Checked from the first submit on, and again on every change after it, so no message goes stale.
+  const [attempted, setAttempted] = useState(false);
+  const errors: InviteErrors = attempted ? validateInvite({ email, name }) : {};
   const invite = useMutation({
     mutationFn: async () =>
       data(await api.POST('/v1/users', { body: { email: email.trim(), name: name.trim(), role } })),
@@ -259,6 +261,7 @@ function InviteDialog({
       void queryClient.invalidateQueries({ queryKey: USERS_QUERY_KEY });
       setEmail('');
       setName('');
+      setAttempted(false);
       onInvited(invited.user.name, invited.setup_link);
     },
   });
@@ -266,9 +269,8 @@ function InviteDialog({
     invite.error instanceof ApiProblem ? invite.error.fieldError(field) : undefined;
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const found = validateInvite({ email, name });
-    setErrors(found);
-    if (Object.keys(found).length === 0) invite.mutate();
+    setAttempted(true);
+    if (Object.keys(validateInvite({ email, name })).length === 0) invite.mutate();
   };
 
   return (
