@@ -57,6 +57,7 @@ export const TAG_DESCRIPTIONS: Record<string, string> = {
   operations: 'Health, readiness and metrics for operators',
   auth: 'Sign-in, sessions and the current credential',
   'api-keys': 'API keys of the tenant',
+  users: 'Users of the tenant: invitations, roles and setup links',
   admin: 'Platform administration: tenants',
   tickets: 'The support desk: tickets, comments and their history',
   webhooks: 'Webhook endpoints, event publication and deliveries',

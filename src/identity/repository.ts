@@ -1,8 +1,20 @@
+import { sql } from 'kysely';
 import type { Kysely, Selectable, Transaction } from 'kysely';
+import { pageQuery } from '../database/pagination.ts';
+import type { SortKey } from '../database/pagination.ts';
 import type { Database } from '../database/schema.ts';
 import type { TenantScope } from './auth-context.ts';
 import { updateWithinScope, withinScope } from './scope.ts';
-import type { ApiKeyId, ApiKeysTable, CustomersTable, SessionId, SessionsTable, UserId, UsersTable } from './tables.ts';
+import type {
+  ApiKeyId,
+  ApiKeysTable,
+  CustomerRole,
+  CustomersTable,
+  SessionId,
+  SessionsTable,
+  UserId,
+  UsersTable,
+} from './tables.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -10,6 +22,14 @@ export type Customer = Selectable<CustomersTable>;
 export type User = Selectable<UsersTable>;
 export type ApiKey = Selectable<ApiKeysTable>;
 export type Session = Selectable<SessionsTable>;
+
+/** A tenant's users oldest first, so its first owner leads the list; id as tiebreaker. */
+export const OLDEST_USERS: SortKey = {
+  name: 'created_at',
+  expression: sql.ref('users.created_at'),
+  idColumn: 'users.id',
+  direction: 'asc',
+};
 
 /**
  * One tenant's API keys and its users' sessions, bound to the scope at creation: every query
@@ -29,6 +49,41 @@ export function identityTenantRepository(db: Db, scope: TenantScope) {
         .where('id', '=', id)
         .where('revoked_at', 'is', null)
         .executeTakeFirst(),
+    /** One page of the tenant's users (one row more than the limit, see `toPage`). */
+    listUsers: (page: { limit?: number | undefined; cursor?: string | undefined }) =>
+      pageQuery(
+        withinScope(db.selectFrom('users').selectAll(), scope, 'users.customer_id'),
+        OLDEST_USERS,
+        page,
+      ).execute(),
+    findUser: (id: UserId) =>
+      withinScope(db.selectFrom('users').selectAll(), scope, 'customer_id').where('id', '=', id).executeTakeFirst(),
+    countOwners: async () =>
+      Number(
+        (
+          await withinScope(
+            db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')),
+            scope,
+            'customer_id',
+          )
+            .where('role', '=', 'owner')
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+    /**
+     * Locks the tenant's row until the transaction ends (a no-op write), so concurrent role changes
+     * of one tenant run one after the other and cannot both remove one of its last two owners.
+     */
+    lockTenant: () =>
+      db
+        .updateTable('customers')
+        .set((eb) => ({ updated_at: eb.ref('updated_at') }))
+        .where('id', '=', scope.customerId as string)
+        .execute(),
+    setUserRole: (id: UserId, role: CustomerRole, now: string) =>
+      updateWithinScope(db.updateTable('users').set({ role, updated_at: now }), scope, 'customer_id')
+        .where('id', '=', id)
+        .execute(),
     /** Revokes a session of any user of the tenant (an admin's action). */
     revokeSession: (id: SessionId, now: string) =>
       db

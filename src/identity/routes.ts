@@ -1,8 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../runtime/context.ts';
+import { setupLink } from '../cli/setup-instructions.ts';
 import { forbidden } from '../errors/app-error.ts';
+import { listEnvelope } from '../http/pagination.ts';
 import { AUTHENTICATED, authOf, SESSION_COOKIE } from './authenticate.ts';
+import type { AuthContext } from './auth-context.ts';
 import type { Permission } from './permissions.ts';
 import type { ApiKey, User } from './repository.ts';
 import {
@@ -12,16 +15,22 @@ import {
   CreatedTenantResponse,
   CreateTenantBody,
   IdParams,
+  InviteUserBody,
   LoginBody,
   LoginResponse,
   MeResponse,
   SessionView,
   SetupBody,
+  TenantUserView,
+  UpdateUserBody,
+  UserListQuery,
+  UserPage,
+  UserSetupLinkResponse,
   UserView,
 } from './schemas.ts';
 import type { IdentityService } from './service.ts';
 // Path ids are only text until a query finds (or does not find) the row they name.
-import type { ApiKeyId, SessionId } from './tables.ts';
+import type { ApiKeyId, SessionId, UserId } from './tables.ts';
 
 const presentUser = (user: User) => ({
   id: user.id,
@@ -30,6 +39,22 @@ const presentUser = (user: User) => ({
   name: user.name,
   role: user.role,
   created_at: user.created_at,
+});
+/** A user as the tenant's admins see them: with whether the setup link is still pending. */
+const presentTenantUser = (user: User) => ({
+  id: user.id,
+  email: user.email,
+  name: user.name,
+  role: user.role,
+  status:
+    user.status === 'disabled'
+      ? ('disabled' as const)
+      : user.password_hash
+        ? ('active' as const)
+        : ('setup_pending' as const),
+  password_set: user.password_hash !== null,
+  created_at: user.created_at,
+  last_login_at: user.last_login_at,
 });
 const presentApiKey = (key: ApiKey) => ({
   id: key.id,
@@ -43,9 +68,23 @@ const presentApiKey = (key: ApiKey) => ({
   revoked_at: key.revoked_at,
 });
 
-/** Login, logout, sessions, the setup link, API keys and tenant creation. */
+/** The tenant of a credential managing users (staff hold no `users:manage`, so this is a guard). */
+function tenantOf(auth: AuthContext): string {
+  if (!auth.customerId) throw forbidden('Users belong to a tenant');
+  return auth.customerId;
+}
+
+/** Login, logout, sessions, the setup link, API keys, the tenant's users and tenant creation. */
 export function identityRoutes(ctx: AppContext, identity: IdentityService): FastifyPluginAsyncTypebox {
   const publicUrlIsHttps = ctx.config.publicUrl?.startsWith('https:') === true;
+  // Where setup links point: PUBLIC_URL when set, else the address the request came to (as the CLI does).
+  const baseUrlOf = (request: { protocol: string; host: string }) =>
+    ctx.config.publicUrl?.replace(/\/+$/, '') ?? `${request.protocol}://${request.host}`;
+  const withSetupLink = (request: { protocol: string; host: string }, issued: { user: User; setupToken: string }) => ({
+    user: presentTenantUser(issued.user),
+    setup_link: setupLink(baseUrlOf(request), issued.setupToken),
+    setup_token: issued.setupToken,
+  });
   return async (app) => {
     app.post(
       '/auth/login',
@@ -242,6 +281,98 @@ export function identityRoutes(ctx: AppContext, identity: IdentityService): Fast
         const auth = authOf(request);
         const key = await identity.revokeApiKey(auth.customerId as string, request.params.id as ApiKeyId, auth.userId);
         return presentApiKey(key as ApiKey);
+      },
+    );
+
+    app.get(
+      '/users',
+      {
+        schema: {
+          tags: ['users'],
+          summary: "List the tenant's users, oldest first",
+          querystring: UserListQuery,
+          response: { 200: UserPage },
+        },
+        config: { permission: 'users:manage' },
+      },
+      async (request) =>
+        listEnvelope('users', await identity.listUsers(tenantOf(authOf(request)), request.query), presentTenantUser),
+    );
+
+    app.post(
+      '/users',
+      {
+        schema: {
+          tags: ['users'],
+          summary: 'Invite a user: the answer holds their one-time setup link (shown once)',
+          description:
+            'The role may not exceed the role of the credential inviting. The user sets a password with the link (valid 7 days).',
+          body: InviteUserBody,
+          response: { 201: UserSetupLinkResponse },
+        },
+        config: { permission: 'users:manage' },
+      },
+      async (request, reply) => {
+        const auth = authOf(request);
+        const invited = await identity.inviteUser({
+          customerId: tenantOf(auth),
+          email: request.body.email,
+          name: request.body.name,
+          role: request.body.role,
+          grantor: auth,
+        });
+        return reply.code(201).send(withSetupLink(request, invited));
+      },
+    );
+
+    app.patch(
+      '/users/:id',
+      {
+        schema: {
+          tags: ['users'],
+          summary: "Change a user's role",
+          description:
+            'Neither the new role nor the current one may exceed the role of the credential. The tenant keeps at least one owner (409).',
+          params: IdParams,
+          body: UpdateUserBody,
+          response: { 200: TenantUserView },
+        },
+        config: { permission: 'users:manage' },
+      },
+      async (request) => {
+        const auth = authOf(request);
+        return presentTenantUser(
+          await identity.changeRole({
+            customerId: tenantOf(auth),
+            id: request.params.id as UserId,
+            role: request.body.role,
+            grantor: auth,
+          }),
+        );
+      },
+    );
+
+    app.post(
+      '/users/:id/setup-link',
+      {
+        schema: {
+          tags: ['users'],
+          summary: 'Issue a new one-time setup link for a user (shown once)',
+          description:
+            "Earlier unused links stop working; a password already set keeps working until the link is used. Not for a user whose role exceeds the credential's.",
+          params: IdParams,
+          response: { 201: UserSetupLinkResponse },
+        },
+        config: { permission: 'users:manage' },
+      },
+      async (request, reply) => {
+        const auth = authOf(request);
+        const issued = await identity.reissueSetupToken({
+          customerId: tenantOf(auth),
+          id: request.params.id as UserId,
+          grantor: auth,
+        });
+        return reply.code(201).send(withSetupLink(request, issued));
       },
     );
 

@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
 import { Described, NullableString, NullableTimestamp, Timestamp } from '../http/schema-types.ts';
 import { TIERS } from '../config/config.ts';
-import { PERMISSIONS } from '../identity/permissions.ts';
+import { PageOf, PageQuery } from '../http/pagination.ts';
+import { CUSTOMER_ROLES, PERMISSIONS } from '../identity/permissions.ts';
 
 export const Email = Type.String({
   format: 'email',
@@ -145,3 +146,48 @@ export const IdParams = Type.Object(
   { id: Type.String({ minLength: 1, maxLength: 100, description: 'Identifier' }) },
   { additionalProperties: false },
 );
+
+export const CustomerRoleSchema = Type.Union(
+  CUSTOMER_ROLES.map((role) => Type.Literal(role)),
+  { description: 'Role in the tenant: owner, admin, member or viewer (highest first)' },
+);
+
+export const TenantUserView = Type.Object({
+  id: Type.String({ format: 'uuid', description: 'User id' }),
+  email: Email,
+  name: Type.String({ description: 'Display name' }),
+  role: Type.String({ description: 'owner, admin, member or viewer' }),
+  status: Type.Union([Type.Literal('active'), Type.Literal('setup_pending'), Type.Literal('disabled')], {
+    description: 'setup_pending: no password set yet (the setup link is unused)',
+  }),
+  password_set: Type.Boolean({ description: 'Whether the user has set a password' }),
+  created_at: Timestamp('When the user was created'),
+  last_login_at: NullableTimestamp('Last password login'),
+});
+
+export const UserListQuery = Type.Object(PageQuery, { additionalProperties: false });
+
+export const UserPage = PageOf('users', TenantUserView);
+
+export const InviteUserBody = Type.Object(
+  {
+    email: Email,
+    name: Type.String({ minLength: 1, maxLength: 200, description: 'Display name', examples: ['Ada Lovelace'] }),
+    role: Described(CustomerRoleSchema, 'Role in the tenant; never above the role of the credential inviting'),
+  },
+  { additionalProperties: false },
+);
+
+export const UpdateUserBody = Type.Object(
+  { role: Described(CustomerRoleSchema, 'New role; never above the role of the credential changing it') },
+  { additionalProperties: false },
+);
+
+export const UserSetupLinkResponse = Type.Object({
+  user: Described(TenantUserView, 'The user'),
+  setup_link: Type.String({
+    description: 'The portal page where the user sets a password (valid 7 days, once). Shown once.',
+    examples: ['https://portal.example.com/setup#token=abc'],
+  }),
+  setup_token: Type.String({ description: 'The one-time token in the link, for POST /v1/auth/setup. Shown once.' }),
+});

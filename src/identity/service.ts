@@ -10,6 +10,7 @@ import type { IdentityRepositories } from './use-cases/deps.ts';
 import { passwordUseCases } from './use-cases/passwords.ts';
 import { provisionUseCases } from './use-cases/provision.ts';
 import { sessionUseCases } from './use-cases/sessions.ts';
+import { userUseCases } from './use-cases/users.ts';
 
 export type { CreatedApiKey, Grantor } from './use-cases/api-keys.ts';
 export { LOGIN_LIMITS, SETUP_LIMITS } from './use-cases/limits.ts';
@@ -38,6 +39,7 @@ export function createIdentityService({
     ...passwordUseCases(deps),
     ...sessionUseCases(deps),
     ...apiKeyUseCases(deps),
+    ...userUseCases(deps),
     findCustomer: (id: string) => repositories.system(db).findCustomer(id),
     findUser: (id: UserId) => repositories.system(db).findUserById(id),
   };

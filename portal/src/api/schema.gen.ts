@@ -919,6 +919,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the tenant's users, oldest first */
+        get: operations["getUsers"];
+        put?: never;
+        /**
+         * Invite a user: the answer holds their one-time setup link (shown once)
+         * @description The role may not exceed the role of the credential inviting. The user sets a password with the link (valid 7 days).
+         */
+        post: operations["postUsers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a user's role
+         * @description Neither the new role nor the current one may exceed the role of the credential. The tenant keeps at least one owner (409).
+         */
+        patch: operations["patchUsersById"];
+        trace?: never;
+    };
+    "/v1/users/{id}/setup-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a new one-time setup link for a user (shown once)
+         * @description Earlier unused links stop working; a password already set keeps working until the link is used. Not for a user whose role exceeds the credential's.
+         */
+        post: operations["postUsersByIdSetupLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks": {
         parameters: {
             query?: never;
@@ -12277,6 +12338,522 @@ export interface operations {
             };
             /** @description The body is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with a different body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getUsers: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from `next_cursor` of the previous page */
+                cursor?: string;
+                /**
+                 * @description Page size (1–100)
+                 * @example 50
+                 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description True when another page follows */
+                        has_more: boolean;
+                        /** @description Pass as `cursor` to get the next page */
+                        next_cursor: string | null;
+                        /** @description This page of results */
+                        users: {
+                            /**
+                             * Format: date-time
+                             * @description When the user was created
+                             * @example 2026-11-25T09:30:00.000Z
+                             */
+                            created_at: string;
+                            /**
+                             * Format: email
+                             * @description Email address
+                             * @example ada@example.com
+                             */
+                            email: string;
+                            /**
+                             * Format: uuid
+                             * @description User id
+                             */
+                            id: string;
+                            /**
+                             * Format: date-time
+                             * @description Last password login
+                             * @example 2026-11-25T09:30:00.000Z
+                             */
+                            last_login_at: string | null;
+                            /** @description Display name */
+                            name: string;
+                            /** @description Whether the user has set a password */
+                            password_set: boolean;
+                            /** @description owner, admin, member or viewer */
+                            role: string;
+                            /** @description setup_pending: no password set yet (the setup link is unused) */
+                            status: "active" | "setup_pending" | "disabled";
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is invalid: a malformed body, a field or parameter failing validation, or NUL in any input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential lacks the permission, or a cookie-authenticated write lacks the CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: email
+                     * @description Email address
+                     * @example ada@example.com
+                     */
+                    email: string;
+                    /**
+                     * @description Display name
+                     * @example Ada Lovelace
+                     */
+                    name: string;
+                    /** @description Role in the tenant; never above the role of the credential inviting */
+                    role: "owner" | "admin" | "member" | "viewer";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description The portal page where the user sets a password (valid 7 days, once). Shown once.
+                         * @example https://portal.example.com/setup#token=abc
+                         */
+                        setup_link: string;
+                        /** @description The one-time token in the link, for POST /v1/auth/setup. Shown once. */
+                        setup_token: string;
+                        /** @description The user */
+                        user: {
+                            /**
+                             * Format: date-time
+                             * @description When the user was created
+                             * @example 2026-11-25T09:30:00.000Z
+                             */
+                            created_at: string;
+                            /**
+                             * Format: email
+                             * @description Email address
+                             * @example ada@example.com
+                             */
+                            email: string;
+                            /**
+                             * Format: uuid
+                             * @description User id
+                             */
+                            id: string;
+                            /**
+                             * Format: date-time
+                             * @description Last password login
+                             * @example 2026-11-25T09:30:00.000Z
+                             */
+                            last_login_at: string | null;
+                            /** @description Display name */
+                            name: string;
+                            /** @description Whether the user has set a password */
+                            password_set: boolean;
+                            /** @description owner, admin, member or viewer */
+                            role: string;
+                            /** @description setup_pending: no password set yet (the setup link is unused) */
+                            status: "active" | "setup_pending" | "disabled";
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: a malformed body, a field or parameter failing validation, or NUL in any input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential lacks the permission, or a cookie-authenticated write lacks the CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still being processed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with a different body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchUsersById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifier */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description New role; never above the role of the credential changing it */
+                    role: "owner" | "admin" | "member" | "viewer";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description When the user was created
+                         * @example 2026-11-25T09:30:00.000Z
+                         */
+                        created_at: string;
+                        /**
+                         * Format: email
+                         * @description Email address
+                         * @example ada@example.com
+                         */
+                        email: string;
+                        /**
+                         * Format: uuid
+                         * @description User id
+                         */
+                        id: string;
+                        /**
+                         * Format: date-time
+                         * @description Last password login
+                         * @example 2026-11-25T09:30:00.000Z
+                         */
+                        last_login_at: string | null;
+                        /** @description Display name */
+                        name: string;
+                        /** @description Whether the user has set a password */
+                        password_set: boolean;
+                        /** @description owner, admin, member or viewer */
+                        role: string;
+                        /** @description setup_pending: no password set yet (the setup link is unused) */
+                        status: "active" | "setup_pending" | "disabled";
+                    };
+                };
+            };
+            /** @description The request is invalid: a malformed body, a field or parameter failing validation, or NUL in any input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential lacks the permission, or a cookie-authenticated write lacks the CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or it belongs to another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postUsersByIdSetupLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifier */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description The portal page where the user sets a password (valid 7 days, once). Shown once.
+                         * @example https://portal.example.com/setup#token=abc
+                         */
+                        setup_link: string;
+                        /** @description The one-time token in the link, for POST /v1/auth/setup. Shown once. */
+                        setup_token: string;
+                        /** @description The user */
+                        user: {
+                            /**
+                             * Format: date-time
+                             * @description When the user was created
+                             * @example 2026-11-25T09:30:00.000Z
+                             */
+                            created_at: string;
+                            /**
+                             * Format: email
+                             * @description Email address
+                             * @example ada@example.com
+                             */
+                            email: string;
+                            /**
+                             * Format: uuid
+                             * @description User id
+                             */
+                            id: string;
+                            /**
+                             * Format: date-time
+                             * @description Last password login
+                             * @example 2026-11-25T09:30:00.000Z
+                             */
+                            last_login_at: string | null;
+                            /** @description Display name */
+                            name: string;
+                            /** @description Whether the user has set a password */
+                            password_set: boolean;
+                            /** @description owner, admin, member or viewer */
+                            role: string;
+                            /** @description setup_pending: no password set yet (the setup link is unused) */
+                            status: "active" | "setup_pending" | "disabled";
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: a malformed body, a field or parameter failing validation, or NUL in any input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential lacks the permission, or a cookie-authenticated write lacks the CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or it belongs to another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still being processed */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
