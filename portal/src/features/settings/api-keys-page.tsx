@@ -106,7 +106,7 @@ function ApiKeyList() {
               <p className="muted">Create one for each script or integration, so each can be revoked on its own.</p>
             </EmptyState>
           ) : (
-            <div className="table-wrap settings-table-wrap">
+            <div className="table-wrap">
               <table className="table">
                 <caption className="visually-hidden">API keys of your organisation, newest first</caption>
                 <thead>

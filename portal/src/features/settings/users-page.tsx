@@ -95,7 +95,7 @@ function UserList({ onLinkIssued }: { onLinkIssued: (issued: { name: string; lin
           <EmptyState title="No users on this page" />
         ) : (
           <>
-            <div className="table-wrap settings-table-wrap">
+            <div className="table-wrap">
               <table className="table">
                 <caption className="visually-hidden">Users of your organisation</caption>
                 <thead>
