@@ -368,17 +368,16 @@ function AttemptView({ attempt, url, body, open }: { attempt: Attempt; url: stri
         </span>
       </summary>
       <div className="stack">
-        <section aria-label={`${summary.title} request`}>
+        <div>
           <h4>Request</h4>
           <p className="wh-url">
             <code>POST {url}</code>
           </p>
           <HeaderTable headers={headerLines(attempt.request_headers)} caption="Request headers" />
-          <pre tabIndex={0} aria-label="Request body">
-            {body}
-          </pre>
-        </section>
-        <section aria-label={`${summary.title} response`}>
+          <p className="muted">Body (indented here for reading; sent compact)</p>
+          <pre tabIndex={0}>{body}</pre>
+        </div>
+        <div>
           <h4>Response</h4>
           {attempt.response_status === null ? (
             <p>No response{attempt.error_message ? `: ${attempt.error_message}` : ''}</p>
@@ -389,16 +388,19 @@ function AttemptView({ attempt, url, body, open }: { attempt: Attempt; url: stri
               </p>
               <HeaderTable headers={headerLines(attempt.response_headers)} caption="Response headers" />
               {attempt.response_body ? (
-                <pre tabIndex={0} aria-label="Response body">
-                  {prettyJson(attempt.response_body)}
-                  {attempt.response_truncated ? '\n… (cut off after 4 KiB)' : ''}
-                </pre>
+                <>
+                  <p className="muted">Body</p>
+                  <pre tabIndex={0}>
+                    {prettyJson(attempt.response_body)}
+                    {attempt.response_truncated ? '\n… (cut off after 4 KiB)' : ''}
+                  </pre>
+                </>
               ) : (
                 <p className="muted">Empty body</p>
               )}
             </>
           )}
-        </section>
+        </div>
       </div>
     </details>
   );

@@ -179,7 +179,7 @@ function EventPicker({
               </label>
               <details className="wh-example">
                 <summary>Example payload</summary>
-                <pre>{prettyJson(eventType.example)}</pre>
+                <pre tabIndex={0}>{prettyJson(eventType.example)}</pre>
               </details>
             </div>
           ))}

@@ -22,7 +22,7 @@ export function SecretDialog({
     >
       <div className="stack">
         <div className="wh-secret">
-          <code aria-label="Signing secret">{secret}</code>
+          <code>{secret}</code>
           {secret && <CopyButton text={secret} label="Copy secret" />}
         </div>
         {note && <p className="muted">{note}</p>}

@@ -28,7 +28,7 @@ export function VerifyPanel() {
             <div className="row">
               <CopyButton text={snippet.code} label={`Copy ${snippet.label} code`} />
             </div>
-            <pre tabIndex={0} aria-label={`${snippet.label} verification code`}>
+            <pre tabIndex={0}>
               <code>{snippet.code}</code>
             </pre>
           </Tabs.Content>

@@ -261,7 +261,7 @@ function TestResultView({ result }: { result: TestResult }) {
           <>
             <dt>Response body</dt>
             <dd>
-              <pre>{result.response}</pre>
+              <pre tabIndex={0}>{result.response}</pre>
             </dd>
           </>
         )}
