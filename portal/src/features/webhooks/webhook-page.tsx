@@ -25,7 +25,7 @@ export default function WebhookPage() {
     queryFn: async () => data(await api.GET('/v1/webhooks/{id}', { params: { path: { id } } })),
   });
   return (
-    <div className="stack">
+    <div className="stack wh-page">
       <p>
         <Link to="/webhooks">← All endpoints</Link>
       </p>
@@ -209,22 +209,22 @@ function StatsCards({ stats }: { stats: Stats }) {
   return (
     <div className="kpis">
       <div className="kpi">
-        <span className="kpi-label">Success rate, 24 h</span>
-        <span className="kpi-value">{rate(day.success_rate)}</span>
+        <div className="kpi-label">Success rate, 24 h</div>
+        <div className="kpi-value">{rate(day.success_rate)}</div>
       </div>
       <div className="kpi">
-        <span className="kpi-label">Attempts, 24 h</span>
-        <span className="kpi-value">{day.attempts}</span>
+        <div className="kpi-label">Attempts, 24 h</div>
+        <div className="kpi-value">{day.attempts}</div>
       </div>
       <div className="kpi">
-        <span className="kpi-label">Success rate, 7 days</span>
-        <span className="kpi-value">{rate(week.success_rate)}</span>
+        <div className="kpi-label">Success rate, 7 days</div>
+        <div className="kpi-value">{rate(week.success_rate)}</div>
       </div>
       <div className="kpi">
-        <span className="kpi-label">Latency p50 / p95, 24 h</span>
-        <span className="kpi-value">
+        <div className="kpi-label">Latency p50 / p95, 24 h</div>
+        <div className="kpi-value">
           {ms(day.latency_ms.p50)} / {ms(day.latency_ms.p95)}
-        </span>
+        </div>
       </div>
     </div>
   );

@@ -37,7 +37,7 @@ export default function WebhooksPage() {
   );
 
   return (
-    <div className="stack">
+    <div className="stack wh-page">
       <PageHeader
         title="Webhooks"
         description="Endpoints that receive signed events from SecureBase."
