@@ -5,6 +5,7 @@ import {
   endpointHealth,
   groupCatalog,
   headerLines,
+  eventsSummary,
   isoToLocalDateTime,
   localDateTimeToIso,
   prettyJson,
@@ -102,6 +103,15 @@ describe('validateEndpointForm', () => {
   it('requires an event and bounds the description', () => {
     expect(validateEndpointForm({ ...valid, events: [] }).events).toMatch(/at least one/);
     expect(validateEndpointForm({ ...valid, description: 'x'.repeat(501) }).description).toMatch(/500/);
+  });
+});
+
+describe('eventsSummary', () => {
+  it('says all events, lists a few names or counts many', () => {
+    expect(eventsSummary(['*'])).toBe('All events');
+    expect(eventsSummary(['ticket.created', 'ticket.resolved'])).toBe('ticket.created, ticket.resolved');
+    expect(eventsSummary(['a.b', 'c.d', 'e.f', 'g.h'])).toBe('4 events');
+    expect(eventsSummary(['a.b', 'c.d', 'e.f', 'g.h'], Infinity)).toBe('a.b, c.d, e.f, g.h');
   });
 });
 

@@ -88,6 +88,12 @@ export function badgeClass(tone: HealthTone): string {
   return tone === 'neutral' ? 'badge' : `badge badge-${tone}`;
 }
 
+/** The subscribed events in a few words: "All events", the names up to `listUpTo`, else a count. */
+export function eventsSummary(events: readonly string[], listUpTo = 3): string {
+  if (events.includes('*')) return 'All events';
+  return events.length <= listUpTo ? events.join(', ') : `${events.length} events`;
+}
+
 export interface EndpointForm {
   url: string;
   description: string;

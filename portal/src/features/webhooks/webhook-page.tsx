@@ -14,7 +14,7 @@ import { EndpointDialog } from './endpoint-dialog.tsx';
 import { useEndpointStats, useEventCatalog, webhookKeys } from './queries.ts';
 import { SecretDialog } from './secret-dialog.tsx';
 import type { Endpoint, Stats, TestResult } from './types.ts';
-import { badgeClass, endpointHealth, isoToLocalDateTime, localDateTimeToIso } from './webhook-logic.ts';
+import { badgeClass, endpointHealth, eventsSummary, isoToLocalDateTime, localDateTimeToIso } from './webhook-logic.ts';
 import { VerifyPanel } from './verify-panel.tsx';
 import './webhooks.css';
 
@@ -124,7 +124,7 @@ function EndpointDetail({ endpoint }: { endpoint: Endpoint }) {
             {health.detail && <span className="muted"> {health.detail}</span>}
           </dd>
           <dt>Events</dt>
-          <dd>{endpoint.events.includes('*') ? 'All events' : endpoint.events.join(', ')}</dd>
+          <dd>{eventsSummary(endpoint.events, Infinity)}</dd>
           <dt>Deliveries</dt>
           <dd>
             {endpoint.delivery_success_count} delivered, {endpoint.delivery_failure_count} failed

@@ -11,7 +11,7 @@ import { EndpointDialog } from './endpoint-dialog.tsx';
 import { webhookKeys } from './queries.ts';
 import { SecretDialog } from './secret-dialog.tsx';
 import type { Endpoint } from './types.ts';
-import { badgeClass, endpointHealth } from './webhook-logic.ts';
+import { badgeClass, endpointHealth, eventsSummary } from './webhook-logic.ts';
 import './webhooks.css';
 
 const PAGE_SIZE = 25;
@@ -102,7 +102,7 @@ function EndpointRow({ endpoint }: { endpoint: Endpoint }) {
   const health = endpointHealth(endpoint);
   return (
     <tr>
-      <td>
+      <td className="wh-endpoint-cell">
         <Link to={`/webhooks/${endpoint.id}`} className="wh-url">
           {endpoint.url}
         </Link>
@@ -113,13 +113,7 @@ function EndpointRow({ endpoint }: { endpoint: Endpoint }) {
           {health.label}
         </span>
       </td>
-      <td>
-        {endpoint.events.includes('*')
-          ? 'All events'
-          : endpoint.events.length === 1
-            ? endpoint.events[0]
-            : `${endpoint.events.length} events`}
-      </td>
+      <td>{eventsSummary(endpoint.events)}</td>
       <td className="num">{endpoint.delivery_success_count}</td>
       <td className="num">{endpoint.delivery_failure_count}</td>
       <td>{formatDateTime(endpoint.last_delivery_at)}</td>
