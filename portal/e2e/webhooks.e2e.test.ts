@@ -198,6 +198,22 @@ describe('webhooks', { skip: skipWithoutChromium }, () => {
     const secondTest = await eventually('the second test request', () => receiver.received[before]);
     assert.equal((verify(newSecret, secondTest) as { type: string }).type, 'webhook.test');
 
+    // The log's filters: nothing failed.
+    await page.getByLabel('Status').selectOption('failed');
+    await page.getByText('No deliveries match these filters').waitFor();
+    await page.getByLabel('Status').selectOption('');
+    await page.getByLabel('Event type').selectOption('ticket.created');
+    await logRow.waitFor();
+
+    // Edit: the dialog opens with the endpoint's values.
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit endpoint' });
+    assert.equal(await edit.getByLabel('Endpoint URL').inputValue(), receiver.url);
+    assert.equal(await edit.getByRole('checkbox', { name: /^ticket\.resolved/ }).isChecked(), true);
+    await edit.getByLabel('Description (optional)').fill('E2E ticket receiver');
+    await edit.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('heading', { name: 'E2E ticket receiver', level: 1 }).waitFor();
+
     // Recover since yesterday: nothing failed, so nothing is queued.
     await page.getByRole('button', { name: 'Recover' }).click();
     await page.getByText('0 deliveries queued again.').waitFor();
