@@ -262,4 +262,39 @@ describe('webhooks', { skip: skipWithoutChromium }, () => {
     guard.assertClean();
     await context.close();
   });
+
+  it('deletes an endpoint after confirming, and says when one is not found', async () => {
+    const context = await desktopContext(browser, server.baseUrl);
+    const { page, guard } = await guardedPage(context);
+    await logIn(page, server.baseUrl, DEMO.owner);
+    const csrf = (await page.evaluate("localStorage.getItem('securebase.csrf')")) as string | null;
+    const created = await page.request.post('/v1/webhooks', {
+      headers: { 'x-csrf-token': csrf ?? '' },
+      data: { url: `${receiver.url}/to-delete`, description: 'To delete', events: ['invoice.paid'] },
+    });
+    assert.equal(created.status(), 201, await created.text());
+    const { webhook } = (await created.json()) as { webhook: { id: string } };
+
+    await page.goto(`/webhooks/${webhook.id}`);
+    await page.getByRole('heading', { name: 'To delete', level: 1 }).waitFor();
+    await page
+      .getByRole('heading', { name: 'No deliveries yet' })
+      .or(page.getByText('No deliveries yet'))
+      .first()
+      .waitFor();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page
+      .getByRole('dialog', { name: 'Delete this endpoint?' })
+      .getByRole('button', { name: 'Delete endpoint' })
+      .click();
+    await page.waitForURL((url) => url.pathname === '/webhooks');
+    await page.getByRole('link', { name: receiver.url, exact: true }).waitFor();
+    assert.equal(await page.getByRole('link', { name: `${receiver.url}/to-delete` }).count(), 0);
+
+    guard.expect(`/v1/webhooks/${webhook.id}`, 404);
+    await page.goto(`/webhooks/${webhook.id}`);
+    await page.getByRole('alert').filter({ hasText: 'Could not load this' }).waitFor();
+    guard.assertClean();
+    await context.close();
+  });
 });

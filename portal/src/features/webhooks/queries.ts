@@ -5,6 +5,7 @@ import type { DeliveryStatus } from './types.ts';
 
 export const webhookKeys = {
   all: ['webhooks'] as const,
+  lists: ['webhooks', 'list'] as const,
   list: (cursor: string | undefined) => ['webhooks', 'list', cursor ?? null] as const,
   catalog: ['webhooks', 'event-types'] as const,
   endpoint: (id: string) => ['webhooks', 'endpoint', id] as const,

@@ -72,9 +72,11 @@ function EndpointDetail({ endpoint }: { endpoint: Endpoint }) {
     mutationFn: async () => {
       await api.DELETE('/v1/webhooks/{id}', { params: { path: { id: endpoint.id } } });
     },
-    onSuccess: () => {
-      void refresh();
-      void navigate('/webhooks');
+    // Leave first: refetching this page's queries would ask for the deleted endpoint.
+    onSuccess: async () => {
+      await navigate('/webhooks');
+      queryClient.removeQueries({ queryKey: webhookKeys.endpoint(endpoint.id) });
+      await queryClient.invalidateQueries({ queryKey: webhookKeys.lists });
     },
     onError: () => setConfirmDelete(false),
   });
