@@ -48,12 +48,10 @@ function EndpointDetail({ endpoint }: { endpoint: Endpoint }) {
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [newSecret, setNewSecret] = useState<{ secret: string; previousExpireAt: string } | null>(null);
 
-  const refresh = () => queryClient.invalidateQueries({ queryKey: webhookKeys.all });
-
   const setActive = useMutation({
     mutationFn: async (active: boolean) =>
       data(await api.PATCH('/v1/webhooks/{id}', { params: { path: { id: endpoint.id } }, body: { active } })),
-    onSuccess: () => void refresh(),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: webhookKeys.all }),
   });
   const rotate = useMutation({
     mutationFn: async () =>
