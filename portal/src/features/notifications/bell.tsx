@@ -1,10 +1,96 @@
-import { Link } from 'react-router';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useNavigate } from 'react-router';
+import { api, data } from '../../api/client.ts';
+import { problemDetail } from '../../api/problem.ts';
+import { badgeCount, formatRelative } from '../../ui/format.ts';
+import { DropdownMenu } from '../../ui/menu.tsx';
+import { useMarkAllRead, useNotificationsLive, useOpenNotification, useUnreadCount } from './inbox-hooks.ts';
+import { bellLabel, notificationKeys, portalPath } from './model.ts';
+import type { Notification } from './model.ts';
+import './notifications.css';
 
-/** The header's bell: links to the inbox. (Badge and dropdown: issue 11, notifications part.) */
+const NEWEST = 10;
+
+/**
+ * The header's bell: the unread count (live from the stream), and a menu of the ten newest
+ * notifications with "Mark all read" and "See all". Radix gives the menu its arrow keys, Escape
+ * and the focus back on the bell when it closes.
+ */
 export function NotificationBell() {
+  useNotificationsLive();
+  const unread = useUnreadCount().data ?? 0;
+  const [open, setOpen] = useState(false);
+  const navigate = useNavigate();
+  const openNotification = useOpenNotification();
+  const markAll = useMarkAllRead();
+  const newest = useQuery({
+    queryKey: notificationKeys.newest,
+    queryFn: async () => data(await api.GET('/v1/notifications', { params: { query: { limit: NEWEST } } })),
+    enabled: open,
+  });
+
+  const go = (notification: Notification) => {
+    openNotification(notification);
+    void navigate(portalPath(notification.action_url) ?? '/notifications');
+  };
+
   return (
-    <Link className="btn btn-ghost bell" to="/notifications" aria-label="Notifications">
-      <span aria-hidden="true">🔔</span>
-    </Link>
+    <DropdownMenu.Root open={open} onOpenChange={setOpen}>
+      <DropdownMenu.Trigger className="btn btn-ghost bell" aria-label={bellLabel(unread)}>
+        <span aria-hidden="true">🔔</span>
+        {unread > 0 && (
+          <span className="bell-badge" aria-hidden="true">
+            {badgeCount(unread)}
+          </span>
+        )}
+      </DropdownMenu.Trigger>
+      <DropdownMenu.Portal>
+        <DropdownMenu.Content className="menu bell-menu" align="end" sideOffset={6} aria-label="Newest notifications">
+          <DropdownMenu.Label className="menu-label bell-menu-title">
+            <strong>Notifications</strong>
+            <span className="muted">{unread > 0 ? `${unread} unread` : 'All read'}</span>
+          </DropdownMenu.Label>
+          <DropdownMenu.Separator className="menu-separator" />
+          {newest.isPending ? (
+            <p className="bell-menu-note muted">Loading…</p>
+          ) : newest.isError ? (
+            <p className="bell-menu-note action-error">{problemDetail(newest.error)}</p>
+          ) : newest.data.notifications.length === 0 ? (
+            <p className="bell-menu-note muted">No notifications yet.</p>
+          ) : (
+            newest.data.notifications.map((notification) => (
+              <DropdownMenu.Item
+                key={notification.id}
+                className={notification.read_at ? 'menu-item bell-item' : 'menu-item bell-item bell-item-unread'}
+                onSelect={() => go(notification)}
+              >
+                <span className="bell-item-title">
+                  {!notification.read_at && <span className="visually-hidden">Unread: </span>}
+                  {notification.title}
+                </span>
+                <span className="muted bell-item-time">{formatRelative(notification.updated_at)}</span>
+              </DropdownMenu.Item>
+            ))
+          )}
+          <DropdownMenu.Separator className="menu-separator" />
+          <DropdownMenu.Item
+            className="menu-item"
+            disabled={unread === 0 || markAll.isPending}
+            // Stays open: the person sees the items turn read.
+            onSelect={(event) => {
+              event.preventDefault();
+              markAll.mutate(undefined);
+            }}
+          >
+            Mark all read
+          </DropdownMenu.Item>
+          <DropdownMenu.Item className="menu-item" onSelect={() => void navigate('/notifications')}>
+            See all
+          </DropdownMenu.Item>
+          {markAll.isError && <p className="bell-menu-note action-error">{problemDetail(markAll.error)}</p>}
+        </DropdownMenu.Content>
+      </DropdownMenu.Portal>
+    </DropdownMenu.Root>
   );
 }
