@@ -36,9 +36,15 @@ export function NotificationBell() {
   };
 
   return (
-    <DropdownMenu.Root open={open} onOpenChange={setOpen}>
+    // Not modal: a modal menu hides the page with aria-hidden while its links stay focusable.
+    <DropdownMenu.Root open={open} onOpenChange={setOpen} modal={false}>
       <DropdownMenu.Trigger className="btn btn-ghost bell" aria-label={bellLabel(unread)}>
-        <span aria-hidden="true">🔔</span>
+        <svg className="bell-icon" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
+          <path
+            fill="currentColor"
+            d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2Z"
+          />
+        </svg>
         {unread > 0 && (
           <span className="bell-badge" aria-hidden="true">
             {badgeCount(unread)}
@@ -46,7 +52,7 @@ export function NotificationBell() {
         )}
       </DropdownMenu.Trigger>
       <DropdownMenu.Portal>
-        <DropdownMenu.Content className="menu bell-menu" align="end" sideOffset={6} aria-label="Newest notifications">
+        <DropdownMenu.Content className="menu bell-menu" align="end" sideOffset={6}>
           <DropdownMenu.Label className="menu-label bell-menu-title">
             <strong>Notifications</strong>
             <span className="muted">{unread > 0 ? `${unread} unread` : 'All read'}</span>

@@ -39,19 +39,21 @@ export default function NotificationSettingsPage() {
       <QueryView query={preferences} loadingHeight={420}>
         {(current) => (
           <div className="stack">
-            <section className="card stack" aria-labelledby="matrix-heading">
+            <section className="card stack settings-section" aria-labelledby="matrix-heading">
               <h2 id="matrix-heading">What reaches you</h2>
               <NotificationMatrix
                 types={withPendingChange(current.types, saveMatrix.isPending ? saveMatrix.variables : undefined)}
                 saving={saveMatrix.isPending}
                 onSave={(change) => saveMatrix.mutate(change)}
               />
-              <ActionError error={saveMatrix.error} />
-              <p className="muted" role="status">
-                {saveMatrix.isPending ? 'Saving…' : saveMatrix.isSuccess ? 'Saved.' : ''}
-              </p>
+              <div className="settings-result">
+                <ActionError error={saveMatrix.error} />
+                <p className="muted" role="status">
+                  {saveMatrix.isPending ? 'Saving…' : saveMatrix.isSuccess ? 'Saved.' : ''}
+                </p>
+              </div>
             </section>
-            <section className="card stack" aria-labelledby="quiet-heading">
+            <section className="card stack settings-section" aria-labelledby="quiet-heading">
               <h2 id="quiet-heading">Quiet hours</h2>
               <QuietHoursEditor
                 saved={current.quiet_hours}
@@ -81,7 +83,7 @@ type TestChannel = (typeof TEST_CHANNELS)[number]['channel'];
 /** One button per channel; each shows its own result beside it. */
 function TestSend() {
   return (
-    <section className="card stack" aria-labelledby="test-heading">
+    <section className="card stack settings-section" aria-labelledby="test-heading">
       <h2 id="test-heading">Send a test</h2>
       <p className="muted">Check that notifications reach you on each channel.</p>
       {TEST_CHANNELS.map(({ channel, label }) => (
@@ -126,7 +128,7 @@ function Mutes() {
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: keys.mutes }),
   });
   return (
-    <section className="card stack" aria-labelledby="mutes-heading" id="mutes">
+    <section className="card stack settings-section" aria-labelledby="mutes-heading" id="mutes">
       <h2 id="mutes-heading">Muted threads</h2>
       <QueryView query={mutes}>
         {(list) =>
