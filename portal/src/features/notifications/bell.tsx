@@ -6,7 +6,7 @@ import { problemDetail } from '../../api/problem.ts';
 import { badgeCount, formatRelative } from '../../ui/format.ts';
 import { DropdownMenu } from '../../ui/menu.tsx';
 import { useMarkAllRead, useNotificationsLive, useOpenNotification, useUnreadCount } from './inbox-hooks.ts';
-import { bellLabel, notificationKeys, portalPath } from './model.ts';
+import { bellLabel, notificationKeys, portalPath, TYPE_LABELS } from './model.ts';
 import type { Notification } from './model.ts';
 import './notifications.css';
 
@@ -58,27 +58,32 @@ export function NotificationBell() {
             <span className="muted">{unread > 0 ? `${unread} unread` : 'All read'}</span>
           </DropdownMenu.Label>
           <DropdownMenu.Separator className="menu-separator" />
-          {newest.isPending ? (
-            <p className="bell-menu-note muted">Loading…</p>
-          ) : newest.isError ? (
-            <p className="bell-menu-note action-error">{problemDetail(newest.error)}</p>
-          ) : newest.data.notifications.length === 0 ? (
-            <p className="bell-menu-note muted">No notifications yet.</p>
-          ) : (
-            newest.data.notifications.map((notification) => (
-              <DropdownMenu.Item
-                key={notification.id}
-                className={notification.read_at ? 'menu-item bell-item' : 'menu-item bell-item bell-item-unread'}
-                onSelect={() => go(notification)}
-              >
-                <span className="bell-item-title">
-                  {!notification.read_at && <span className="visually-hidden">Unread: </span>}
-                  {notification.title}
-                </span>
-                <span className="muted bell-item-time">{formatRelative(notification.updated_at)}</span>
-              </DropdownMenu.Item>
-            ))
-          )}
+          {/* Only the items scroll: "Mark all read" and "See all" stay in view. */}
+          <div className="bell-menu-items">
+            {newest.isPending ? (
+              <p className="bell-menu-note muted">Loading…</p>
+            ) : newest.isError ? (
+              <p className="bell-menu-note action-error">{problemDetail(newest.error)}</p>
+            ) : newest.data.notifications.length === 0 ? (
+              <p className="bell-menu-note muted">No notifications yet.</p>
+            ) : (
+              newest.data.notifications.map((notification) => (
+                <DropdownMenu.Item
+                  key={notification.id}
+                  className={notification.read_at ? 'menu-item bell-item' : 'menu-item bell-item bell-item-unread'}
+                  onSelect={() => go(notification)}
+                >
+                  <span className="bell-item-title">
+                    {!notification.read_at && <span className="visually-hidden">Unread: </span>}
+                    {notification.title}
+                  </span>
+                  <span className="muted bell-item-meta">
+                    {TYPE_LABELS[notification.type]} · {formatRelative(notification.updated_at)}
+                  </span>
+                </DropdownMenu.Item>
+              ))
+            )}
+          </div>
           <DropdownMenu.Separator className="menu-separator" />
           <DropdownMenu.Item
             className="menu-item"
