@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bellLabel, inboxQuery, notificationOf, portalPath, toastFor, unreadCountOf } from './model.ts';
+import { bellLabel, inboxQuery, notificationOf, portalPath, threadLabel, toastFor, unreadCountOf } from './model.ts';
 import type { Notification } from './model.ts';
 
 const notification = (change: Partial<Notification> = {}): Notification => ({
@@ -72,5 +72,15 @@ describe('stream events', () => {
     expect(unreadCountOf(null)).toBeNull();
     expect(notificationOf(notification())?.id).toBe(notification().id);
     expect(notificationOf({ id: 1 })).toBeNull();
+  });
+});
+
+describe('muted threads', () => {
+  it('are named for people', () => {
+    expect(threadLabel('cost-anomalies:2026-11-27')).toBe('Cost anomalies of 2026-11-27');
+    expect(threadLabel('ticket:01a22171-fbe4-7300-a68d-842a1945a5f1')).toBe('Support ticket');
+    expect(threadLabel('ticket:SB-1001')).toBe('Support ticket SB-1001');
+    expect(threadLabel('budget:b1:2026-11')).toBe('Budget, 2026-11');
+    expect(threadLabel('custom:thing')).toBe('custom:thing');
   });
 });

@@ -119,3 +119,22 @@ export function notificationOf(data: unknown): Notification | null {
   if (typeof id !== 'string' || typeof title !== 'string' || typeof priority !== 'string') return null;
   return data as unknown as Notification;
 }
+
+const THREAD_KINDS: Record<string, string> = {
+  ticket: 'Support ticket',
+  'cost-anomalies': 'Cost anomalies of',
+  budget: 'Budget',
+  api_key: 'API key',
+  webhook: 'Webhook',
+};
+
+/** A muted thread named for people: "Cost anomalies of 2026-11-27"; ids stay out, unknown kinds show as they are. */
+export function threadLabel(groupKey: string): string {
+  const [kind = '', ...rest] = groupKey.split(':');
+  const name = THREAD_KINDS[kind];
+  if (!name) return groupKey;
+  if (kind === 'cost-anomalies') return `${name} ${rest.join(':')}`;
+  if (kind === 'budget' && rest[1]) return `${name}, ${rest[1]}`;
+  if (kind === 'ticket' && rest[0] && /^SB-\d+$/.test(rest[0])) return `${name} ${rest[0]}`;
+  return name;
+}

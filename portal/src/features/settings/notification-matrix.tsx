@@ -57,7 +57,6 @@ export function NotificationMatrix({
                   {channel.label}
                 </th>
               ))}
-              <th scope="col">Email setting</th>
             </tr>
           </thead>
           <tbody>
@@ -66,7 +65,23 @@ export function NotificationMatrix({
               const label = TYPE_LABELS[type];
               return (
                 <tr key={type}>
-                  <th scope="row">{label}</th>
+                  <th scope="row">
+                    <span className="matrix-type">{label}</span>
+                    <span className="muted matrix-source">
+                      Email: {SOURCE_NOTES[row.email_source]}
+                      {row.email_source === 'user' && (
+                        <button
+                          type="button"
+                          className="btn btn-small btn-ghost"
+                          disabled={saving}
+                          aria-label={`Use the default email setting for ${label}`}
+                          onClick={() => onSave({ types: { [type]: { email: null } } })}
+                        >
+                          Use the default
+                        </button>
+                      )}
+                    </span>
+                  </th>
                   <td className="matrix-cell">
                     <input
                       type="checkbox"
@@ -85,20 +100,6 @@ export function NotificationMatrix({
                       disabled={saving}
                       onChange={(event) => onSave({ types: { [type]: { email: event.target.checked } } })}
                     />
-                  </td>
-                  <td>
-                    <span className="muted">{SOURCE_NOTES[row.email_source]}</span>
-                    {row.email_source === 'user' && (
-                      <button
-                        type="button"
-                        className="btn btn-small btn-ghost"
-                        disabled={saving}
-                        aria-label={`Use the default email setting for ${label}`}
-                        onClick={() => onSave({ types: { [type]: { email: null } } })}
-                      >
-                        Use the default
-                      </button>
-                    )}
                   </td>
                 </tr>
               );

@@ -5,6 +5,7 @@ import { PageHeader } from '../../ui/page.tsx';
 import { ActionError, EmptyState, QueryView } from '../../ui/states.tsx';
 import { NotificationMatrix, withPendingChange } from './notification-matrix.tsx';
 import type { Preferences, PreferencesChange } from './notification-matrix.tsx';
+import { threadLabel } from '../notifications/model.ts';
 import { QuietHoursEditor } from './quiet-hours-editor.tsx';
 import '../notifications/notifications.css';
 
@@ -140,14 +141,17 @@ function Mutes() {
             <ul className="mutes">
               {list.map((mute) => (
                 <li key={mute.group_key} className="row mute">
-                  <span>
-                    <code>{mute.group_key}</code> <span className="muted">since {formatDateTime(mute.created_at)}</span>
+                  <span className="mute-name">
+                    <strong>{threadLabel(mute.group_key)}</strong>
+                    <span className="muted">
+                      muted {formatDateTime(mute.created_at)} · <code>{mute.group_key}</code>
+                    </span>
                   </span>
                   <button
                     type="button"
                     className="btn btn-small"
                     disabled={unmute.isPending}
-                    aria-label={`Unmute ${mute.group_key}`}
+                    aria-label={`Unmute ${threadLabel(mute.group_key)} (${mute.group_key})`}
                     onClick={() => unmute.mutate(mute.group_key)}
                   >
                     Unmute
