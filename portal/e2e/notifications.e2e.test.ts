@@ -134,9 +134,18 @@ describe('notifications', { skip: skipWithoutChromium }, () => {
     await menu.waitFor({ state: 'detached' });
     await page.locator('header button[aria-label^="Notifications"]:focus').waitFor();
 
-    // "See all" by keyboard.
+    // By keyboard: the first item opens its page and is marked read.
     await page.keyboard.press('Enter');
-    await menu.getByRole('menuitem', { name: 'See all' }).waitFor();
+    await menu.getByRole('menuitem').first().waitFor();
+    const firstTitle = (await menu.locator('.bell-item-title').first().textContent())?.replace(/^Unread: /, '') ?? '';
+    await page.locator('[role="menuitem"]:focus').waitFor();
+    await page.keyboard.press('Enter');
+    await page.waitForURL((url) => url.pathname !== '/support');
+    await waitForBell(page, unreadAtStart - 1);
+    const unread = unreadAtStart - 1;
+
+    await bellOf(page).click();
+    await menu.getByRole('menuitem').filter({ hasText: firstTitle, hasNotText: 'Unread:' }).first().waitFor();
     await menu.getByRole('menuitem', { name: 'See all' }).click();
     await page.waitForURL((url) => url.pathname === '/notifications');
     const list = page.getByRole('list', { name: 'Notifications' });
@@ -145,7 +154,7 @@ describe('notifications', { skip: skipWithoutChromium }, () => {
     await screenshots(page, 'notifications');
 
     // Tabs filter by type; the All tab counts everything unread.
-    await page.getByRole('tab', { name: new RegExp(`^All ${unreadAtStart} unread$`) }).waitFor();
+    await page.getByRole('tab', { name: new RegExp(`^All ${unread} unread$`) }).waitFor();
     await page.getByRole('tab', { name: /^Billing and costs/ }).click();
     await page.getByRole('tab', { name: /^Billing and costs/, selected: true }).waitFor();
     await list.getByText('Billing and costs').first().waitFor();
@@ -157,7 +166,7 @@ describe('notifications', { skip: skipWithoutChromium }, () => {
       .getByRole('button', { name: /^Mark read: / })
       .first()
       .click();
-    await waitForBell(page, unreadAtStart - 1);
+    await waitForBell(page, unread - 1);
 
     // Archive one: it leaves the inbox and is listed under Archived.
     const archive = list.getByRole('button', { name: /^Archive: / }).first();
