@@ -129,7 +129,7 @@ function UserMenu() {
     await navigate('/login', { replace: true });
   };
   return (
-    <DropdownMenu.Root>
+    <DropdownMenu.Root modal={false}>
       <DropdownMenu.Trigger className="btn btn-ghost user-menu-trigger" aria-label={`Account: ${me.email ?? me.role}`}>
         <span aria-hidden="true" className="avatar">
           {(me.name ?? me.email ?? '?').slice(0, 1).toUpperCase()}
