@@ -1,6 +1,7 @@
+import { setupLink } from '../identity/setup-link.ts';
+
 /**
  * How to set a password with a one-time setup token: the portal's setup page, or a command. The
- * link carries the token in its fragment, which the browser never sends to the server. The
  * command's placeholder is shorter than the 12 characters the API requires, so the command pasted
  * unchanged is refused, never accepted as the account's password.
  */
@@ -11,11 +12,6 @@ export function setupInstructions(baseUrl: string, setupToken: string): string {
     `  curl -X POST ${baseUrl}/v1/auth/setup -H 'content-type: application/json' -d '${body}'`,
     `  (replace ${PASSWORD_PLACEHOLDER} with a password of at least 12 characters)`,
   ].join('\n');
-}
-
-/** The portal page that sets the password. */
-export function setupLink(baseUrl: string, setupToken: string): string {
-  return `${baseUrl}/setup#token=${encodeURIComponent(setupToken)}`;
 }
 
 export const PASSWORD_PLACEHOLDER = '<password>';

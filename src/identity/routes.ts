@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../runtime/context.ts';
-import { setupLink } from '../cli/setup-instructions.ts';
+import { setupLink } from './setup-link.ts';
 import { forbidden } from '../errors/app-error.ts';
 import { listEnvelope } from '../http/pagination.ts';
 import { AUTHENTICATED, authOf, SESSION_COOKIE } from './authenticate.ts';

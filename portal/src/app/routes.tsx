@@ -39,7 +39,7 @@ export const routes: RouteObject[] = [
               { path: '/settings', element: <Navigate to="/settings/notifications" replace /> },
               {
                 path: '/settings/notifications',
-                ...page(() => import('../features/settings/notification-settings-page.tsx')),
+                ...page(() => import('../features/notifications/notification-settings-page.tsx')),
               },
               { path: '/settings/api-keys', ...page(() => import('../features/settings/api-keys-page.tsx')) },
               { path: '/settings/users', ...page(() => import('../features/settings/users-page.tsx')) },

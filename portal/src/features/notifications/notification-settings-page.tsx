@@ -5,9 +5,9 @@ import { PageHeader } from '../../ui/page.tsx';
 import { ActionError, EmptyState, QueryView } from '../../ui/states.tsx';
 import { NotificationMatrix, withPendingChange } from './notification-matrix.tsx';
 import type { Preferences, PreferencesChange } from './notification-matrix.tsx';
-import { threadLabel } from '../notifications/model.ts';
+import { threadLabel } from './model.ts';
 import { QuietHoursEditor } from './quiet-hours-editor.tsx';
-import '../notifications/notifications.css';
+import './notifications.css';
 
 const keys = {
   preferences: ['notification-settings', 'preferences'] as const,

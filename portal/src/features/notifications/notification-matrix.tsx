@@ -1,6 +1,6 @@
 import { useId } from 'react';
 import type { operations } from '../../api/client.ts';
-import { NOTIFICATION_TYPES, TYPE_LABELS } from '../notifications/model.ts';
+import { NOTIFICATION_TYPES, TYPE_LABELS } from './model.ts';
 
 export type Preferences = operations['getNotificationsPreferences']['responses'][200]['content']['application/json'];
 export type PreferencesChange = operations['putNotificationsPreferences']['requestBody']['content']['application/json'];
