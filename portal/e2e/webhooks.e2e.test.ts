@@ -123,12 +123,12 @@ describe('webhooks', { skip: skipWithoutChromium }, () => {
     // The secret, once, with a copy button.
     const secretDialog = page.getByRole('dialog', { name: 'Endpoint added' });
     await secretDialog.getByText('you will not see it again').waitFor();
-    const secret = (await secretDialog.locator('.wh-secret code').textContent()) ?? '';
+    const secret = (await secretDialog.getByTestId('one-time-secret').textContent()) ?? '';
     assert.match(secret, /^whsec_[A-Za-z0-9+/]+=*$/);
-    await secretDialog.getByRole('button', { name: 'Copy secret' }).click();
+    await secretDialog.getByRole('button', { name: 'Copy signing secret' }).click();
     await secretDialog.getByText('Copied').waitFor();
     assert.equal(await page.evaluate('navigator.clipboard.readText()'), secret);
-    await secretDialog.getByRole('button', { name: 'I have stored it' }).click();
+    await secretDialog.getByRole('button', { name: 'Done' }).click();
     await secretDialog.waitFor({ state: 'detached' });
     assert.equal(await page.getByText(secret).count(), 0, 'the secret is not shown again');
 
@@ -188,10 +188,10 @@ describe('webhooks', { skip: skipWithoutChromium }, () => {
       .click();
     const rotated = page.getByRole('dialog', { name: 'New signing secret' });
     await rotated.getByText('you will not see it again').waitFor();
-    const newSecret = (await rotated.locator('.wh-secret code').textContent()) ?? '';
+    const newSecret = (await rotated.getByTestId('one-time-secret').textContent()) ?? '';
     assert.match(newSecret, /^whsec_/);
     assert.notEqual(newSecret, secret);
-    await rotated.getByRole('button', { name: 'I have stored it' }).click();
+    await rotated.getByRole('button', { name: 'Done' }).click();
     await rotated.waitFor({ state: 'detached' });
     const before = receiver.received.length;
     await page.getByRole('button', { name: 'Send test' }).click();

@@ -14,7 +14,7 @@ import { apiKeyState, expiryFromDate, localDateInput, validateApiKeyForm } from 
 import type { ApiKeyFormErrors } from './api-keys.ts';
 import { grantableApiKeyRoles, roleLabel } from './roles.ts';
 import type { ApiKeyRole } from './roles.ts';
-import { SecretDialog } from './secret-dialog.tsx';
+import { SecretDialog } from '../../ui/secret-dialog.tsx';
 import './settings.css';
 
 type ApiKey = operations['getApiKeys']['responses'][200]['content']['application/json']['api_keys'][number];
@@ -66,7 +66,6 @@ export default function ApiKeysPage() {
       )}
       {created && (
         <SecretDialog
-          open
           onClose={() => setCreated(null)}
           title={`API key “${created.name}” created`}
           label="API key"

@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { SessionProvider } from '../../app/session.tsx';
 import type { Me } from '../../app/session.tsx';
 import ApiKeysPage from './api-keys-page.tsx';
-import { SecretDialog } from './secret-dialog.tsx';
+import { SecretDialog } from '../../ui/secret-dialog.tsx';
 import UsersPage from './users-page.tsx';
 
 const MEMBER: Me = {
@@ -50,7 +50,6 @@ describe('the one-time secret dialog', () => {
   it('shows the secret with a copy button and the warning', () => {
     render(
       <SecretDialog
-        open
         onClose={() => {}}
         title="Key created"
         label="API key"

@@ -13,7 +13,7 @@ import { CursorPagination, useCursorPages } from '../../ui/pagination.tsx';
 import { ActionError, EmptyState, QueryView } from '../../ui/states.tsx';
 import { grantableRoles, mayManageUser, roleLabel } from './roles.ts';
 import type { CustomerRole } from './roles.ts';
-import { SecretDialog } from './secret-dialog.tsx';
+import { SecretDialog } from '../../ui/secret-dialog.tsx';
 import { validateInvite } from './users.ts';
 import type { InviteErrors } from './users.ts';
 import './settings.css';
@@ -67,7 +67,6 @@ export default function UsersPage() {
       )}
       {link && (
         <SecretDialog
-          open
           onClose={() => setLink(null)}
           title={link.title}
           label="setup link"

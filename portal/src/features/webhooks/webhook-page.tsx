@@ -12,7 +12,7 @@ import { ActionError, QueryView } from '../../ui/states.tsx';
 import { DeliveryLog } from './delivery-log.tsx';
 import { EndpointDialog } from './endpoint-dialog.tsx';
 import { useEndpointStats, useEventCatalog, webhookKeys } from './queries.ts';
-import { SecretDialog } from './secret-dialog.tsx';
+import { SecretDialog } from '../../ui/secret-dialog.tsx';
 import type { Endpoint, Stats, TestResult } from './types.ts';
 import { badgeClass, endpointHealth, eventsSummary, isoToLocalDateTime, localDateTimeToIso } from './webhook-logic.ts';
 import { VerifyPanel } from './verify-panel.tsx';
@@ -188,6 +188,8 @@ function EndpointDetail({ endpoint }: { endpoint: Endpoint }) {
           <SecretDialog
             secret={newSecret?.secret ?? null}
             title="New signing secret"
+            label="signing secret"
+            explanation="Store it with your receiver. SecureBase keeps it encrypted and never shows it again."
             note={
               newSecret
                 ? `The previous secret keeps signing until ${formatDateTime(newSecret.previousExpireAt)}.`

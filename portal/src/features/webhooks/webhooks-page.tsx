@@ -9,7 +9,7 @@ import { CursorPagination, useCursorPages } from '../../ui/pagination.tsx';
 import { EmptyState, QueryView } from '../../ui/states.tsx';
 import { EndpointDialog } from './endpoint-dialog.tsx';
 import { webhookKeys } from './queries.ts';
-import { SecretDialog } from './secret-dialog.tsx';
+import { SecretDialog } from '../../ui/secret-dialog.tsx';
 import type { Endpoint } from './types.ts';
 import { badgeClass, endpointHealth, eventsSummary } from './webhook-logic.ts';
 import './webhooks.css';
@@ -91,6 +91,8 @@ export default function WebhooksPage() {
       <SecretDialog
         secret={created?.secret ?? null}
         title="Endpoint added"
+        label="signing secret"
+        explanation="Store it with your receiver: it verifies that deliveries come from SecureBase."
         note={created ? `Deliveries to ${created.webhook.url} are signed with this secret.` : undefined}
         onClose={() => setCreated(null)}
       />
