@@ -99,3 +99,6 @@ export function labelStep(monthCount: number, width: number, labelWidth = 72): n
   for (const step of [1, 2, 3, 4, 6, 12]) if (Math.ceil(monthCount / step) <= fit) return step;
   return 12;
 }
+
+/** The chart's fixed height (px), reserved before the chart and its data arrive. */
+export const CHART_HEIGHT = 300;
