@@ -89,6 +89,8 @@ describe('the cost forecast page', { skip: skipWithoutChromium }, () => {
     await anomalies.getByRole('columnheader', { name: 'Severity' }).waitFor();
 
     await assertAccessible(page, 'the forecast page');
+    // From the top: a full-page shot taken scrolled down draws the sticky top bar mid-page.
+    await page.evaluate('window.scrollTo(0, 0)');
     await screenshots(page, 'forecast');
 
     // A budget is created through the dialog and listed with its status.
@@ -98,8 +100,10 @@ describe('the cost forecast page', { skip: skipWithoutChromium }, () => {
     await dialog.getByRole('button', { name: 'Create budget' }).click();
     await dialog.getByText('Enter a monthly limit above 0').waitFor();
     await dialog.getByLabel('Monthly limit').fill('50000');
+    await dialog.getByText('Enter a monthly limit above 0').waitFor({ state: 'detached' });
     await dialog.getByLabel('Alert thresholds (%)').fill('50, 90, 100');
     await assertAccessible(page, 'the budget dialog');
+    await page.evaluate('window.scrollTo(0, 0)');
     await screenshots(page, 'forecast-budget-dialog');
     await dialog.getByRole('button', { name: 'Create budget' }).click();
     await dialog.waitFor({ state: 'detached' });

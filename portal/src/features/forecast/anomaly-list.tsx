@@ -58,7 +58,7 @@ export function AnomalyList({ currency }: { currency: string | undefined }) {
                     return (
                       <tr key={anomaly.id}>
                         <td className="nowrap">{formatDate(`${anomaly.date}T12:00:00Z`)}</td>
-                        <td>{serviceName(anomaly.service)}</td>
+                        <td className="anomaly-service">{serviceName(anomaly.service)}</td>
                         <td className="num">{amount(anomaly.expected)}</td>
                         <td className="num">
                           {amount(anomaly.actual)}{' '}

@@ -125,7 +125,11 @@ function BudgetDialog({
     },
   });
   const choices = [...new Set([...services, ...values.services])].sort((a, b) => a.localeCompare(b));
-  const update = (change: Partial<BudgetFormValues>) => setValues((current) => ({ ...current, ...change }));
+  // A field's error goes once the field is changed; the next submit judges it again.
+  const update = (change: Partial<BudgetFormValues>, field: keyof BudgetErrors) => {
+    setValues((current) => ({ ...current, ...change }));
+    setErrors((current) => ({ ...current, [field]: undefined }));
+  };
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -147,7 +151,7 @@ function BudgetDialog({
         <TextField
           label="Name"
           value={values.name}
-          onChange={(event) => update({ name: event.target.value })}
+          onChange={(event) => update({ name: event.target.value }, 'name')}
           error={errors.name}
           maxLength={200}
           required
@@ -159,21 +163,21 @@ function BudgetDialog({
           min="0"
           step="any"
           value={values.monthlyLimit}
-          onChange={(event) => update({ monthlyLimit: event.target.value })}
+          onChange={(event) => update({ monthlyLimit: event.target.value }, 'monthly_limit')}
           error={errors.monthly_limit}
           required
         />
         <TextField
           label="Alert thresholds (%)"
           value={values.thresholds}
-          onChange={(event) => update({ thresholds: event.target.value })}
+          onChange={(event) => update({ thresholds: event.target.value }, 'thresholds')}
           error={errors.thresholds}
           hint="Percentages of the limit, separated by commas, e.g. 50, 80, 100 (at most 10)."
         />
         <SelectField
           label="Alert on"
           value={values.basis}
-          onChange={(event) => update({ basis: event.target.value as Basis })}
+          onChange={(event) => update({ basis: event.target.value as Basis }, 'basis')}
           error={errors.basis}
         >
           {Object.entries(BASIS_LABELS).map(([basis, label]) => (
@@ -191,11 +195,14 @@ function BudgetDialog({
                   type="checkbox"
                   checked={values.services.includes(service)}
                   onChange={(event) =>
-                    update({
-                      services: event.target.checked
-                        ? [...values.services, service]
-                        : values.services.filter((name) => name !== service),
-                    })
+                    update(
+                      {
+                        services: event.target.checked
+                          ? [...values.services, service]
+                          : values.services.filter((name) => name !== service),
+                      },
+                      'services',
+                    )
                   }
                 />
                 <span>{service}</span>

@@ -23,6 +23,8 @@ function options(chart: ChartData, width: number, onHover: (index: number | null
     width,
     height: CHART_HEIGHT,
     legend: { show: false },
+    // Room on the right for the last month's label, centred under the plot's edge.
+    padding: [12, 32, null, null],
     cursor: { drag: { x: false, y: false }, points: { size: 7 } },
     scales: { x: { time: false } },
     axes: [

@@ -47,7 +47,7 @@ function Segmented<T extends string | number>({
   return (
     <fieldset className="segmented">
       <legend>{legend}</legend>
-      <div className="segmented-options">
+      <div className={options.length > 3 ? 'segmented-options segmented-four' : 'segmented-options'}>
         {options.map((option) => (
           <label key={option.value}>
             <input
@@ -79,7 +79,13 @@ function ExportLinks({ controls }: { controls: Controls }) {
 
 function Kpis({ report }: { report: ForecastReport }) {
   const cards = kpis(report);
-  const money = (value: number) => formatMoney(value, report.currency);
+  // Whole units: cents in a headline figure are noise, and the cards stay narrow on a phone.
+  const money = (value: number) =>
+    new Intl.NumberFormat(undefined, {
+      style: 'currency',
+      currency: report.currency,
+      maximumFractionDigits: 0,
+    }).format(value);
   const items: Array<{ label: string; value: string; note: string }> = [
     { label: 'Projected total', value: money(cards.projectedTotal), note: `next ${cards.months} months` },
     { label: 'Average monthly', value: money(cards.averageMonthly), note: 'over the forecast' },
