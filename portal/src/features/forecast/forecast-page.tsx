@@ -13,6 +13,7 @@ import { CHART_HEIGHT, toChartData } from './chart-data.ts';
 import { controlsFrom, exportUrl, intervalLabel, LEVELS, PERIODS, withControls } from './controls.ts';
 import type { Controls, Level, Period } from './controls.ts';
 import { ImportPanel } from './import-panel.tsx';
+import { NoForecast } from './no-forecast.tsx';
 import { formatMonth } from './months.ts';
 import { ServiceCosts } from './service-costs.tsx';
 import { formatChange, kpis, monthlyRows } from './tables.ts';
@@ -213,30 +214,6 @@ function ReportSkeleton() {
         <Loading label="Loading the forecast…" minHeight={CHART_BLOCK_HEIGHT} />
       </section>
     </>
-  );
-}
-
-/** A 422: the history cannot carry a forecast yet. The server's detail says what is missing. */
-function NoForecast({ problem, canImport }: { problem: ApiProblem; canImport: boolean }) {
-  const fullMonths = problem.body.full_months;
-  const noData = Array.isArray(fullMonths) && fullMonths.length === 0;
-  return (
-    <section className="card state state-empty no-forecast" aria-labelledby="no-forecast-title">
-      <h2 id="no-forecast-title" className="state-title">
-        {noData ? 'No cost data yet' : 'Not enough cost history for a forecast'}
-      </h2>
-      <p>{problem.detail}</p>
-      <p className="muted">
-        {canImport ? (
-          <>
-            <a href="#import">Import a billing file</a> (AWS CUR or FOCUS export) below, or send daily costs to the API
-            (<code>POST /v1/cost/records</code>).
-          </>
-        ) : (
-          'A member of your team can import a billing file (AWS CUR or FOCUS export) to start the forecast.'
-        )}
-      </p>
-    </section>
   );
 }
 
