@@ -26,6 +26,18 @@ async function anomaliesDetected(page: Page): Promise<void> {
   }
 }
 
+/**
+ * Polls an expression in the page until it is true. page.evaluate, unlike waitForFunction, runs
+ * through the DevTools protocol, which the page's CSP (no eval) does not govern.
+ */
+async function until(page: Page, expression: string, what: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await page.evaluate(expression))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** Clicks an export link and returns the downloaded file. */
 async function download(page: Page, name: string): Promise<Buffer> {
   const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name }).click()]);
@@ -111,6 +123,17 @@ describe('the cost forecast page', { skip: skipWithoutChromium }, () => {
     await budget.waitFor();
     await budget.getByText(/Spent in \d{4}-\d{2}/).waitFor();
     await budget.getByText(/On track|Forecast over budget|Over budget/).waitFor();
+
+    // A link to the budgets section lands on it once the page has loaded.
+    await page.goto('/forecast?months=12&level=high#budgets');
+    await until(
+      page,
+      `(() => {
+        const top = document.getElementById('budgets')?.getBoundingClientRect().top ?? -1;
+        return top >= 56 && top < innerHeight / 2 && document.activeElement.id === 'budgets';
+      })()`,
+      'the budgets section is scrolled to and focused',
+    );
 
     // The exports download with the session cookie.
     const csv = (await download(page, 'Export CSV')).toString('utf8');

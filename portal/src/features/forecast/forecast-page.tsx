@@ -1,5 +1,5 @@
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { lazy, Suspense, useEffect, useMemo } from 'react';
+import { keepPreviousData, useIsFetching, useQuery } from '@tanstack/react-query';
+import { lazy, Suspense, useEffect, useMemo, useRef } from 'react';
 import { useLocation, useSearchParams } from 'react-router';
 import { api, data } from '../../api/client.ts';
 import { ApiProblem } from '../../api/problem.ts';
@@ -236,13 +236,21 @@ export default function ForecastPage() {
     // A 4xx (e.g. the 422 of a short history) will answer the same again.
     retry: (failures, error) => !(error instanceof ApiProblem && error.status < 500) && failures < 2,
   });
-  const loaded = report.isSuccess;
 
-  // Links to /forecast#anomalies (notifications) land on their section once it has its content.
+  // Links to /forecast#anomalies (notifications) land on their section once the page's content has
+  // arrived, so nothing above it moves it after the scroll; once per hash.
+  // (Before the first fetch starts nothing is fetching yet, hence the wait for the report too.)
+  const fetching = useIsFetching({ queryKey: ['forecast'] });
+  const settled = !report.isPending && fetching === 0;
+  const scrolledTo = useRef<string | null>(null);
   useEffect(() => {
-    if (!hash || !loaded) return;
-    document.getElementById(decodeURIComponent(hash.slice(1)))?.scrollIntoView();
-  }, [hash, loaded]);
+    if (!hash || !settled || scrolledTo.current === hash) return;
+    const target = document.getElementById(decodeURIComponent(hash.slice(1)));
+    if (!target) return;
+    scrolledTo.current = hash;
+    target.scrollIntoView();
+    target.focus({ preventScroll: true });
+  }, [hash, settled]);
 
   const setControls = (change: Partial<Controls>) =>
     setParams((current) => withControls(current, { ...controlsFrom(current), ...change }), {
