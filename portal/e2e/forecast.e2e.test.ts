@@ -142,6 +142,22 @@ describe('the cost forecast page', { skip: skipWithoutChromium }, () => {
     const pdf = await download(page, 'Export PDF');
     assert.equal(pdf.subarray(0, 4).toString('latin1'), '%PDF');
 
+    // The budget is edited, then deleted after confirming.
+    const listed = page.locator('#budgets li', { hasText: 'E2E production' });
+    await listed.getByRole('button', { name: 'Edit E2E production' }).click();
+    const editor = page.getByRole('dialog', { name: 'Edit budget E2E production' });
+    await editor.getByLabel('Monthly limit').fill('60000');
+    await editor.getByRole('button', { name: 'Save budget' }).click();
+    await editor.waitFor({ state: 'detached' });
+    await listed.getByText(/60,000\.00 a month/).waitFor();
+    await listed.getByRole('button', { name: 'Delete E2E production' }).click();
+    await page
+      .getByRole('dialog', { name: 'Delete budget E2E production' })
+      .getByRole('button', { name: 'Delete budget' })
+      .click();
+    await listed.waitFor({ state: 'detached' });
+    await page.getByText('No budgets yet').waitFor();
+
     // A billing file is uploaded and imported; its rejected rows are summarised.
     await page.getByLabel('Billing file', { exact: true }).setInputFiles({
       name: 'cur-2026-10.csv',

@@ -212,6 +212,7 @@ function ReportSkeleton() {
       <section className="card stack">
         <h2>Actual and forecast cost</h2>
         <Loading label="Loading the forecast…" minHeight={CHART_BLOCK_HEIGHT} />
+        <p className="forecast-meta">&nbsp;</p>
       </section>
     </>
   );
