@@ -265,7 +265,8 @@ export default function ForecastPage() {
       <PageHeader
         title="Cost Forecast"
         description="Your monthly cloud cost, where it is heading, and the budgets that watch it."
-        actions={<ExportLinks controls={controls} />}
+        // Without a forecast (a 422, an error) an export would only download the same problem.
+        actions={report.isError ? undefined : <ExportLinks controls={controls} />}
       />
       <div className="toolbar forecast-controls">
         <Segmented<Period>
