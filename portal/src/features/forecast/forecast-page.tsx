@@ -214,6 +214,9 @@ function ReportSkeleton() {
         <Loading label="Loading the forecast…" minHeight={CHART_BLOCK_HEIGHT} />
         <p className="forecast-meta">&nbsp;</p>
       </section>
+      <section className="card stack skeleton-services" aria-hidden="true">
+        <h2>Cost by service</h2>
+      </section>
     </>
   );
 }
