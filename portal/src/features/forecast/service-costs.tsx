@@ -37,7 +37,9 @@ export function ServiceCosts({
         <ul>
           {largest.map((row) => (
             <li key={row.service}>
-              <span className="service-bar-label">{row.service}</span>
+              <span className="service-bar-label" title={row.service}>
+                {row.service}
+              </span>
               <span className="service-bar-track" aria-hidden="true">
                 <span className="service-bar" style={{ width: `${(row.projected_cost / top) * 100}%` }} />
               </span>
