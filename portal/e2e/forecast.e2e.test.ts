@@ -175,4 +175,24 @@ describe('the cost forecast page', { skip: skipWithoutChromium }, () => {
     guard.assertClean();
     await context.close();
   });
+
+  it('offers budgets to admins only and the import to members and up', async () => {
+    for (const [email, canImport] of [
+      [DEMO.viewer, false],
+      [DEMO.member, true],
+    ] as const) {
+      const context = await desktopContext(browser, server.baseUrl);
+      const { page, guard } = await guardedPage(context);
+      await logIn(page, server.baseUrl, email);
+      await page.goto('/forecast');
+      await page.getByRole('list', { name: 'Legend' }).getByText('80 % interval').waitFor();
+      await page.getByRole('heading', { name: 'Budgets' }).waitFor();
+      assert.equal(await page.getByRole('button', { name: 'New budget' }).count(), 0, email);
+      await page.getByRole('heading', { name: 'Import a billing file' }).waitFor({
+        state: canImport ? 'visible' : 'detached',
+      });
+      guard.assertClean();
+      await context.close();
+    }
+  });
 });
