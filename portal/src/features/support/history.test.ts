@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { describeChange } from './history.ts';
+import type { HistoryEntry } from './fields.ts';
+
+const entry = (field: string, from: unknown, to: unknown): HistoryEntry => ({
+  id: 'h1',
+  ticket_id: 't1',
+  field,
+  from,
+  to,
+  actor_id: null,
+  actor_role: 'staff',
+  visibility: 'public',
+  created_at: '2026-11-28T12:00:00Z',
+});
+const nameOf = (id: string | null) => (id === 'agent-1' ? 'Dana Agent' : 'someone');
+
+describe('describeChange', () => {
+  it.each<[HistoryEntry, string]>([
+    [entry('status', 'open', 'resolved'), 'Status: Open → Resolved'],
+    [entry('status', 'waiting-customer', 'in-progress'), 'Status: Waiting on customer → In progress'],
+    [entry('priority', 'medium', 'critical'), 'Priority: Medium → Critical'],
+    [entry('category', 'general', 'feature-request'), 'Category: General → Feature request'],
+    [entry('assignee_id', null, 'agent-1'), 'Assigned to Dana Agent'],
+    [entry('assignee_id', 'agent-1', null), 'Unassigned'],
+    [entry('tags', [], ['sso', 'login']), 'Tags: none → sso, login'],
+    [entry('follow_up', null, 'SB-1043'), 'Follow-up ticket SB-1043 opened'],
+  ])('%o', (change, text) => {
+    expect(describeChange(change, nameOf)).toBe(text);
+  });
+});
