@@ -102,7 +102,7 @@ export function NewTicketForm({
         </SelectField>
       </div>
       <Tabs.Root value={tab} onValueChange={setTab}>
-        <Tabs.List className="tabs-list" aria-label="Write or preview the description">
+        <Tabs.List className="tabs-list" aria-label="Write or preview">
           <Tabs.Trigger className="tabs-trigger" value="write">
             Write
           </Tabs.Trigger>
