@@ -1,7 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { useSession } from '../../app/session.tsx';
-import { formatDateTime, formatRelative } from '../../ui/format.ts';
+import { formatDateTime } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
 import { CursorPagination, useCursorPages } from '../../ui/pagination.tsx';
 import { ActionError, EmptyState, QueryView } from '../../ui/states.tsx';
@@ -11,7 +11,7 @@ import { statusLabel, ticketPath } from '../support/fields.ts';
 import type { Ticket, TicketStatus } from '../support/fields.ts';
 import { statusActions } from '../support/status-actions.ts';
 import { changeTicket, PAGE_SIZE, supportKeys } from '../support/support-api.ts';
-import { useNow } from '../support/use-now.ts';
+import { formatPast, useNow } from '../support/use-now.ts';
 import { api, data } from '../../api/client.ts';
 import { AssignControl } from './assign-control.tsx';
 import { QUEUE_VIEWS, viewOf } from './views.ts';
@@ -78,7 +78,7 @@ function QueueList({ view, canWrite }: { view: QueueView; canWrite: boolean }) {
           <EmptyState title={empty} />
         ) : (
           <>
-            <div className="table-wrap">
+            <div className="table-wrap support-table">
               <table className="table">
                 <caption className="visually-hidden">Tickets in this view</caption>
                 <thead>
@@ -121,7 +121,7 @@ function QueueList({ view, canWrite }: { view: QueueView; canWrite: boolean }) {
                       </td>
                       <td>
                         <time dateTime={ticket.last_activity_at} title={formatDateTime(ticket.last_activity_at)}>
-                          {formatRelative(ticket.last_activity_at, now)}
+                          {formatPast(ticket.last_activity_at, now)}
                         </time>
                       </td>
                     </tr>

@@ -25,6 +25,15 @@ describe('describeChange', () => {
     [entry('assignee_id', 'agent-1', null), 'Unassigned'],
     [entry('tags', [], ['sso', 'login']), 'Tags: none → sso, login'],
     [entry('follow_up', null, 'SB-1043'), 'Follow-up ticket SB-1043 opened'],
+    [entry('status', null, 'open'), 'Ticket opened'],
+    [entry('sla', null, { event: 'applied', clock: 'first_response', due_at: null }), 'First response SLA target set'],
+    [entry('sla', null, { event: 'met', clock: 'first_response' }), 'First response SLA met'],
+    [
+      entry('sla', null, { event: 'paused', clock: 'resolution' }),
+      'Resolution SLA paused while waiting on the customer',
+    ],
+    [entry('sla', null, { event: 'breached', clock: 'resolution' }), 'Resolution SLA breached'],
+    [entry('sla', null, 'odd'), 'SLA changed'],
   ])('%o', (change, text) => {
     expect(describeChange(change, nameOf)).toBe(text);
   });

@@ -14,8 +14,28 @@ export function describeChange(entry: HistoryEntry, nameOf: (userId: string | nu
     if (Array.isArray(raw)) return raw.length > 0 ? raw.join(', ') : 'none';
     return String(raw);
   };
+  if (entry.field === 'sla') return slaEventText(entry.to);
+  if (entry.field === 'status' && (entry.from === null || entry.from === undefined)) return 'Ticket opened';
   if (entry.field === 'follow_up') return `Follow-up ticket ${value(entry.to)} opened`;
   if (entry.field === 'assignee_id') return entry.to === null ? 'Unassigned' : `Assigned to ${value(entry.to)}`;
   const field = entry.field === 'tags' ? 'Tags' : entry.field[0]?.toUpperCase() + entry.field.slice(1);
   return `${field}: ${value(entry.from)} → ${value(entry.to)}`;
+}
+
+const SLA_EVENTS: Record<string, string> = {
+  applied: 'target set',
+  paused: 'paused while waiting on the customer',
+  resumed: 'running again',
+  warning: 'at risk',
+  breached: 'breached',
+  met: 'met',
+};
+
+/** An SLA log entry (`to` holds the clock's event, src/tickets/sla/clocks.ts `SlaEvent`). */
+function slaEventText(event: unknown): string {
+  if (typeof event !== 'object' || event === null) return 'SLA changed';
+  const { event: kind, clock } = event as { event?: unknown; clock?: unknown };
+  const name = clock === 'first_response' ? 'First response' : clock === 'resolution' ? 'Resolution' : 'SLA';
+  const what = typeof kind === 'string' ? SLA_EVENTS[kind] : undefined;
+  return `${name} SLA ${what ?? 'changed'}`;
 }

@@ -4,7 +4,7 @@ import type { FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useSession } from '../../app/session.tsx';
 import { SelectField, TextField } from '../../ui/field.tsx';
-import { formatRelative, formatDateTime } from '../../ui/format.ts';
+import { formatDateTime } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
 import { CursorPagination, useCursorPages } from '../../ui/pagination.tsx';
 import { EmptyState, QueryView } from '../../ui/states.tsx';
@@ -14,7 +14,7 @@ import type { Ticket } from './fields.ts';
 import { filtersFromSearch, hasFilters, searchFromFilters, SORT_OPTIONS } from './list-query.ts';
 import type { ListFilters } from './list-query.ts';
 import { fetchTickets, supportKeys } from './support-api.ts';
-import { useNow } from './use-now.ts';
+import { formatPast, useNow } from './use-now.ts';
 import './support.css';
 
 /** `/support`: the tenant's tickets with search, filters and sort kept in the address. */
@@ -172,7 +172,7 @@ function TicketTable({ tickets }: { tickets: readonly Ticket[] }) {
   const { isStaff } = useSession();
   const now = useNow();
   return (
-    <div className="table-wrap">
+    <div className="table-wrap support-table">
       <table className="table">
         <caption className="visually-hidden">Tickets</caption>
         <thead>
@@ -205,7 +205,7 @@ function TicketTable({ tickets }: { tickets: readonly Ticket[] }) {
               </td>
               <td>
                 <time dateTime={ticket.last_activity_at} title={formatDateTime(ticket.last_activity_at)}>
-                  {formatRelative(ticket.last_activity_at, now)}
+                  {formatPast(ticket.last_activity_at, now)}
                 </time>
               </td>
             </tr>

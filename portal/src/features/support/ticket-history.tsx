@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
-import { formatDateTime, formatRelative } from '../../ui/format.ts';
+import { formatDateTime } from '../../ui/format.ts';
 import { EmptyState, QueryView } from '../../ui/states.tsx';
+import { formatPast } from './use-now.ts';
 import { describeChange } from './history.ts';
 import { authorName } from './people.ts';
 import type { Viewer } from './people.ts';
@@ -35,7 +36,7 @@ export function TicketHistory({
                   <span className="muted">
                     {authorName({ id: entry.actor_id, role: entry.actor_role }, viewer, agentNames)},{' '}
                     <time dateTime={entry.created_at} title={formatDateTime(entry.created_at)}>
-                      {formatRelative(entry.created_at, now)}
+                      {formatPast(entry.created_at, now)}
                     </time>
                   </span>
                 </li>

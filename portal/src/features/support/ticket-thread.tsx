@@ -1,4 +1,5 @@
-import { formatDateTime, formatRelative } from '../../ui/format.ts';
+import { formatDateTime } from '../../ui/format.ts';
+import { formatPast } from './use-now.ts';
 import { Markdown } from '../../ui/markdown.tsx';
 import { formatBytes } from './attachments.ts';
 import type { Attachment, Comment, TicketDetail } from './fields.ts';
@@ -78,7 +79,7 @@ function Message({
           <strong>{author}</strong>
           {internal && <span className="badge badge-internal">Internal note</span>}
           <time className="muted" dateTime={at} title={formatDateTime(at)}>
-            {formatRelative(at, now)}
+            {formatPast(at, now)}
           </time>
         </header>
         <Markdown source={body} className="markdown message-body" />
