@@ -86,6 +86,17 @@ describe('support desk', { skip: skipWithoutChromium }, () => {
       .getByLabel('Description')
       .fill('Since Monday the **audit log export** stops at 50 %.\n\n- open Settings\n- click *Export*');
     await owner.page.getByLabel('Priority').selectOption('high');
+    // One file the server takes and one it refuses by its bytes (a Windows executable).
+    owner.guard.expect('/attachments', 415);
+    await owner.page.getByLabel('Attachments').setInputFiles([
+      { name: 'steps.txt', mimeType: 'text/plain', buffer: Buffer.from('1. open Settings\n2. click Export\n') },
+      {
+        name: 'tool.exe',
+        mimeType: 'application/octet-stream',
+        buffer: Buffer.from('MZ\x90\x00\x03\x00\x00\x00', 'latin1'),
+      },
+    ]);
+    await owner.page.getByText('steps.txt').waitFor();
     await owner.page.getByRole('tab', { name: 'Preview' }).click();
     await owner.page.locator('.markdown-preview strong', { hasText: 'audit log export' }).waitFor();
     await screenshots(owner.page, 'support-new');
@@ -98,6 +109,11 @@ describe('support desk', { skip: skipWithoutChromium }, () => {
       .getByText(/Response due in|At risk/)
       .first()
       .waitFor();
+    await owner.page
+      .getByRole('alert')
+      .filter({ hasText: /tool\.exe: The file is not accepted/ })
+      .waitFor();
+    await owner.page.locator('.thread').getByRole('link', { name: 'steps.txt' }).waitFor();
     const bellBefore = await bellCount(owner.page);
 
     // (b) The agent, in a second browser context: the queue, the ticket, an internal note, a reply.

@@ -1,6 +1,5 @@
 import { useId, useRef } from 'react';
 import { problemDetail } from '../../api/problem.ts';
-import { ApiProblem } from '../../api/problem.ts';
 import { formatBytes } from './attachments.ts';
 
 /**
@@ -68,7 +67,7 @@ export function UploadFailures({ failures }: { failures: ReadonlyArray<{ file: F
       <ul>
         {failures.map(({ file, error }, index) => (
           <li key={`${file.name}-${index}`}>
-            {file.name}: {(error instanceof ApiProblem && error.fieldError('file')) || problemDetail(error)}
+            {file.name}: {problemDetail(error)}
           </li>
         ))}
       </ul>

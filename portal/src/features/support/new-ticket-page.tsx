@@ -2,7 +2,6 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from 'react-router';
 import { api, data } from '../../api/client.ts';
 import { problemDetail } from '../../api/problem.ts';
-import { ApiProblem } from '../../api/problem.ts';
 import { useSession } from '../../app/session.tsx';
 import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState } from '../../ui/states.tsx';
@@ -39,7 +38,7 @@ export default function NewTicketPage() {
       const notice: UploadNotice = {
         failed: failures.map(({ file, error }) => ({
           name: file.name,
-          reason: (error instanceof ApiProblem && error.fieldError('file')) || problemDetail(error),
+          reason: problemDetail(error),
         })),
       };
       await navigate(ticketPath(ticket, isStaff), { state: notice });
