@@ -126,7 +126,16 @@ describe('support desk', { skip: skipWithoutChromium }, () => {
     await row.waitFor();
     await assertAccessible(agent.page, 'the staff queue');
     await screenshots(agent.page, 'staff-queue');
-    await row.getByRole('link', { name: new RegExp(subject) }).click();
+    // Taking the ticket moves it from Unassigned to Mine.
+    const assignee = row.getByLabel(`Assignee of ${reference}`);
+    const myself = await assignee.locator('option', { hasText: /^Me \(/ }).getAttribute('value');
+    assert.ok(myself, 'the assignee list offers "Me"');
+    await assignee.selectOption(myself);
+    await row.waitFor({ state: 'detached' });
+    await agent.page.getByRole('tab', { name: 'Mine' }).click();
+    await agent.page.waitForURL((url) => url.searchParams.get('view') === 'mine');
+    const mine = agent.page.getByRole('row').filter({ hasText: reference });
+    await mine.getByRole('link', { name: new RegExp(subject) }).click();
     await agent.page.waitForURL((url) => /^\/support\/[0-9a-f-]{36}$/.test(url.pathname));
     await agent.page.getByRole('heading', { name: subject }).waitFor();
 
@@ -143,6 +152,9 @@ describe('support desk', { skip: skipWithoutChromium }, () => {
     await reply.waitFor();
     assert.equal(await reply.locator('.badge-internal').count(), 0, 'the public reply is not marked internal');
     await assertAccessible(agent.page, 'the ticket page for staff');
+    // The full-page shot starts at the top, where the sticky header belongs.
+    await agent.page.evaluate('window.scrollTo(0, 0)');
+    await screenshots(agent.page, 'staff-ticket');
 
     // (c) Back on the owner's page, without a reload: the reply arrives, the note never does.
     await owner.page.getByRole('article').filter({ hasText: publicReply }).waitFor();
@@ -166,6 +178,7 @@ describe('support desk', { skip: skipWithoutChromium }, () => {
       assert.ok(after !== null && after > (bellBefore ?? 0), `the bell count rose from ${bellBefore} to ${after}`);
     }
     await assertAccessible(owner.page, 'the ticket page');
+    await owner.page.evaluate('window.scrollTo(0, 0)');
     await screenshots(owner.page, 'support-ticket');
 
     // (d) The owner resolves the ticket and rates the support.

@@ -13,7 +13,7 @@ const entry = (field: string, from: unknown, to: unknown): HistoryEntry => ({
   visibility: 'public',
   created_at: '2026-11-28T12:00:00Z',
 });
-const nameOf = (id: string | null) => (id === 'agent-1' ? 'Dana Agent' : 'someone');
+const nameOf = (id: string | null) => (id === 'agent-1' ? 'Dana Agent' : id === 'me' ? 'You' : 'someone');
 
 describe('describeChange', () => {
   it.each<[HistoryEntry, string]>([
@@ -23,6 +23,7 @@ describe('describeChange', () => {
     [entry('category', 'general', 'feature-request'), 'Category: General → Feature request'],
     [entry('assignee_id', null, 'agent-1'), 'Assigned to Dana Agent'],
     [entry('assignee_id', 'agent-1', null), 'Unassigned'],
+    [entry('assignee_id', null, 'me'), 'Assigned to you'],
     [entry('tags', [], ['sso', 'login']), 'Tags: none → sso, login'],
     [entry('follow_up', null, 'SB-1043'), 'Follow-up ticket SB-1043 opened'],
     [entry('status', null, 'open'), 'Ticket opened'],

@@ -17,7 +17,11 @@ export function describeChange(entry: HistoryEntry, nameOf: (userId: string | nu
   if (entry.field === 'sla') return slaEventText(entry.to);
   if (entry.field === 'status' && (entry.from === null || entry.from === undefined)) return 'Ticket opened';
   if (entry.field === 'follow_up') return `Follow-up ticket ${value(entry.to)} opened`;
-  if (entry.field === 'assignee_id') return entry.to === null ? 'Unassigned' : `Assigned to ${value(entry.to)}`;
+  if (entry.field === 'assignee_id') {
+    if (entry.to === null) return 'Unassigned';
+    const name = value(entry.to);
+    return `Assigned to ${name === 'You' ? 'you' : name}`;
+  }
   const field = entry.field === 'tags' ? 'Tags' : entry.field[0]?.toUpperCase() + entry.field.slice(1);
   return `${field}: ${value(entry.from)} → ${value(entry.to)}`;
 }
