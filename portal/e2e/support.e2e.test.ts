@@ -27,6 +27,15 @@ async function bellCount(page: Page): Promise<number | null> {
   return match?.[1] ? Number(match[1]) : null;
 }
 
+/** Polls `check` until it holds; fails with `what` after a generous deadline. */
+async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 describe('support desk', { skip: skipWithoutChromium }, () => {
   let server: PortalServer;
   let browser: Browser;
@@ -60,16 +69,18 @@ describe('support desk', { skip: skipWithoutChromium }, () => {
 
     await owner.page.getByLabel('Status').selectOption('resolved');
     await owner.page.waitForURL((url) => url.searchParams.get('status') === 'resolved');
-    await owner.page.getByRole('table', { name: 'Tickets' }).waitFor();
-    const statuses = await owner.page
-      .getByRole('table', { name: 'Tickets' })
-      .locator('tbody tr td:nth-child(2)')
-      .allInnerTexts();
-    assert.ok(statuses.length > 0, 'the demo tenant has a resolved ticket');
-    assert.deepEqual([...new Set(statuses)], ['Resolved']);
+    // The filtered page has replaced the first one once every row says Resolved.
+    const statusCells = owner.page.getByRole('table', { name: 'Tickets' }).locator('tbody tr td:nth-child(2)');
+    await statusCells.first().waitFor();
+    const onlyResolved = async () => {
+      const statuses = await statusCells.allInnerTexts();
+      return statuses.length > 0 && statuses.every((status) => status === 'Resolved');
+    };
+    await eventually(onlyResolved, 'the list shows only resolved tickets');
     // The filter survives a reload: it lives in the address.
     await owner.page.reload();
     assert.equal(await owner.page.getByLabel('Status').inputValue(), 'resolved');
+    await eventually(onlyResolved, 'the reloaded list shows only resolved tickets');
 
     await owner.page.getByRole('link', { name: 'New ticket' }).click();
     await owner.page.waitForURL((url) => url.pathname === '/support/new');
