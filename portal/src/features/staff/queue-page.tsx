@@ -1,5 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
+import { api, data } from '../../api/client.ts';
 import { useSession } from '../../app/session.tsx';
 import { formatDateTime } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
@@ -12,7 +13,6 @@ import type { Ticket, TicketStatus } from '../support/fields.ts';
 import { statusActions } from '../support/status-actions.ts';
 import { changeTicket, PAGE_SIZE, supportKeys } from '../support/support-api.ts';
 import { formatPast, useNow } from '../support/use-now.ts';
-import { api, data } from '../../api/client.ts';
 import { AssignControl } from './assign-control.tsx';
 import { QUEUE_VIEWS, viewOf } from './views.ts';
 import type { QueueView } from './views.ts';
