@@ -47,7 +47,7 @@ export default function TicketPage() {
   usePageTitle(ticket.data ? `${ticket.data.reference}: ${ticket.data.subject}` : 'Ticket');
   return (
     <QueryView query={ticket} loadingHeight={400}>
-      {(loaded) => <TicketView ticket={loaded} ticketRef={ticketRef} />}
+      {(loaded) => <TicketView key={ticketRef} ticket={loaded} ticketRef={ticketRef} />}
     </QueryView>
   );
 }
@@ -87,7 +87,7 @@ function TicketView({ ticket, ticketRef }: { ticket: TicketDetail; ticketRef: st
         }
       />
       {notice && (
-        <div className="action-error card" role="alert">
+        <div className="action-error card upload-notice" role="alert">
           <p>The ticket was created, but these files were not attached:</p>
           <ul>
             {notice.failed.map((file, index) => (
