@@ -10,7 +10,6 @@ type Json<Op, Status extends number> = Op extends {
 export type Ticket = Json<operations['getSupportTickets'], 200>['tickets'][number];
 /** A ticket with its comments, ratings and files (`GET /v1/support/tickets/{id}`). */
 export type TicketDetail = Json<operations['getSupportTicketsById'], 200>;
-export type Comment = TicketDetail['comments'][number];
 export type Attachment = TicketDetail['attachments'][number];
 export type Rating = TicketDetail['satisfaction'][number];
 export type HistoryEntry = Json<operations['getSupportTicketsByIdHistory'], 200>['history'][number];

@@ -2,7 +2,7 @@ import { formatDateTime } from '../../ui/format.ts';
 import { formatPast } from './use-now.ts';
 import { Markdown } from '../../ui/markdown.tsx';
 import { formatBytes } from './attachments.ts';
-import type { Attachment, Comment, TicketDetail } from './fields.ts';
+import type { Attachment, TicketDetail } from './fields.ts';
 import { authorName } from './people.ts';
 import type { Viewer } from './people.ts';
 
@@ -62,7 +62,7 @@ function Message({
 }: {
   author: string;
   at: string;
-  body: Comment['body'];
+  body: string;
   files: readonly Attachment[];
   internal: boolean;
   fromStaff: boolean;
