@@ -164,7 +164,7 @@ describe('the cost forecast page', { skip: skipWithoutChromium }, () => {
       mimeType: 'text/csv',
       buffer: Buffer.from(messyCur2()),
     });
-    await page.getByRole('button', { name: 'Upload and import' }).click();
+    await page.getByRole('button', { name: 'Import the file' }).click();
     await page.getByText(/Import finished: \d+ rows imported, \d+ rejected/).waitFor({ timeout: 60_000 });
     await page
       .getByText(/rejected rows?/)

@@ -110,7 +110,7 @@ export function ImportPanel() {
           />
         </div>
         <button type="submit" className="btn btn-primary" disabled={!file || upload.isPending}>
-          Upload and import
+          Import the file
         </button>
       </form>
       {upload.isPending && (

@@ -7,7 +7,7 @@ import { ConfirmDialog } from '../../ui/dialog.tsx';
 import { formatDateTime } from '../../ui/format.ts';
 import { PageHeader, usePageTitle } from '../../ui/page.tsx';
 import { ActionError, QueryView } from '../../ui/states.tsx';
-import { AssignControl, useAgents } from '../staff/assign-control.tsx';
+import { AssignControl, useAgents } from './assign-control.tsx';
 import { uploadNoticeOf } from './attachments.ts';
 import { PriorityBadge, SlaBadge, StatusBadge } from './badges.tsx';
 import { CsatPrompt } from './csat.tsx';

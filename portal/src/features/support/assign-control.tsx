@@ -3,7 +3,7 @@ import type { ChangeEvent } from 'react';
 import { useSession } from '../../app/session.tsx';
 import { SelectField } from '../../ui/field.tsx';
 import { ActionError } from '../../ui/states.tsx';
-import { changeTicket, fetchAgents, supportKeys } from '../support/support-api.ts';
+import { changeTicket, fetchAgents, supportKeys } from './support-api.ts';
 
 /** Staff's agents by id, for names in threads, histories and the assign control. */
 export function useAgents(enabled: boolean) {

@@ -7,16 +7,16 @@ import { PageHeader } from '../../ui/page.tsx';
 import { CursorPagination, useCursorPages } from '../../ui/pagination.tsx';
 import { ActionError, EmptyState, QueryView } from '../../ui/states.tsx';
 import { Tabs } from '../../ui/tabs.tsx';
-import { PriorityBadge, SlaBadge } from '../support/badges.tsx';
-import { statusLabel, ticketPath } from '../support/fields.ts';
-import type { Ticket, TicketStatus } from '../support/fields.ts';
-import { statusActions } from '../support/status-actions.ts';
-import { changeTicket, PAGE_SIZE, supportKeys } from '../support/support-api.ts';
-import { formatPast, useNow } from '../support/use-now.ts';
+import { PriorityBadge, SlaBadge } from './badges.tsx';
+import { statusLabel, ticketPath } from './fields.ts';
+import type { Ticket, TicketStatus } from './fields.ts';
+import { statusActions } from './status-actions.ts';
+import { changeTicket, PAGE_SIZE, supportKeys } from './support-api.ts';
+import { formatPast, useNow } from './use-now.ts';
 import { AssignControl } from './assign-control.tsx';
-import { QUEUE_VIEWS, viewOf } from './views.ts';
-import type { QueueView } from './views.ts';
-import '../support/support.css';
+import { QUEUE_VIEWS, viewOf } from './queue-views.ts';
+import type { QueueView } from './queue-views.ts';
+import './support.css';
 
 async function fetchQueue(view: QueueView, cursor: string | undefined) {
   return data(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { viewOf } from './views.ts';
+import { viewOf } from './queue-views.ts';
 
 describe('viewOf', () => {
   it('reads a known view and falls back to unassigned', () => {
