@@ -147,8 +147,9 @@ export function ticketRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           request.query.customer_id,
         );
         const shown = await withAttachments(auth, ticket, comments);
-        // Files change the view without a new version: drop the ETag rather than let a 304 hide them.
-        if (shown.files.length === 0) withEtag(reply, ticket, auth);
+        // Files and ratings change the view without a new version: drop the ETag rather than let a
+        // 304 hide them.
+        if (shown.files.length === 0 && satisfaction.length === 0) withEtag(reply, ticket, auth);
         return {
           ...presentTicket(ticket, audienceOf(auth)),
           comments: shown.comments,

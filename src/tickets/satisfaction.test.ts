@@ -44,8 +44,16 @@ for (const dialect of TEST_DIALECTS) {
       const tenant = await createTenant(server);
       const agent = await createStaffUser(server);
       const ticket = await resolvedTicket(tenant.apiKey, agent);
+      const before = await api(server, 'GET', `/v1/support/tickets/${ticket.id}`, { token: tenant.apiKey });
       const rated = await rate(ticket.id, tenant.apiKey, { rating: 4, comment: '  Quick fix, thanks.  ' });
       assert.equal(rated.status, 201);
+      // A rating changes the view without a new version: the old ETag must not answer 304 with it hidden.
+      const revalidated = await api<{ satisfaction: Rating[] }>(server, 'GET', `/v1/support/tickets/${ticket.id}`, {
+        token: tenant.apiKey,
+        headers: { 'if-none-match': before.headers.get('etag') ?? '' },
+      });
+      assert.equal(revalidated.status, 200);
+      assert.equal(revalidated.body.satisfaction.length, 1);
       assert.equal(rated.body.rating, 4);
       assert.equal(rated.body.comment, 'Quick fix, thanks.');
       assert.equal(rated.body.agent_id, agent.userId, 'counts for the assignee');

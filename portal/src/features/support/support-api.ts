@@ -23,12 +23,8 @@ export async function fetchTickets(filters: ListFilters, cursor: string | undefi
   );
 }
 
-/**
- * Not from the browser's HTTP cache: the server's ETag follows the ticket's version, which a CSAT
- * rating does not change, so a revalidated copy would hide a rating just given.
- */
 export async function fetchTicket(ref: string) {
-  return data(await api.GET('/v1/support/tickets/{id}', { params: { path: { id: ref } }, cache: 'no-store' }));
+  return data(await api.GET('/v1/support/tickets/{id}', { params: { path: { id: ref } } }));
 }
 
 /** The whole history (tickets have few changes; one page of 100 holds them in practice). */
