@@ -145,10 +145,8 @@ describe('support desk', { skip: skipWithoutChromium }, () => {
       headers: { 'x-csrf-token': csrf },
     });
     assert.equal(marked.status(), 200);
-    // LEAD (bell, see below): with everything read, the bell names no unread count.
-    if ((await bellName(owner.page)) !== 'Notifications') {
-      await eventually(async () => (await bellCount(owner.page)) === null, 'the bell shows nothing unread');
-    }
+    // With everything read, the bell names no unread count.
+    await eventually(async () => (await bellCount(owner.page)) === null, 'the bell shows nothing unread');
 
     // (b) The agent, in a second browser context: the queue, the ticket, an internal note, a reply.
     const agentContext = await desktopContext(browser, server.baseUrl);
@@ -194,18 +192,11 @@ describe('support desk', { skip: skipWithoutChromium }, () => {
     await owner.page.getByRole('article').filter({ hasText: publicReply }).waitFor();
     assert.equal(await owner.page.getByText(internalNote).count(), 0, 'the internal note is not shown to the customer');
     assert.equal(await owner.page.locator('.badge-internal').count(), 0);
-    // LEAD: verify after merging the bell (features/notifications, another helper). The scaffold's bell
-    // is named just "Notifications"; once the bell names its count ("Notifications, 1 unread") this
-    // asserts that the count rose from none to some without a reload. Until then it is skipped with
-    // a notice.
-    if ((await bellName(owner.page)) === 'Notifications') {
-      console.log('NOTICE: the bell names no unread count yet; the bell-count assertion is skipped');
-    } else {
-      await eventually(
-        async () => (await bellCount(owner.page)) !== null,
-        'the bell names an unread count (accessible name /Notifications.*\\b[1-9]\\d*\\b unread/)',
-      );
-    }
+    // The reply raised the customer's bell from nothing unread to a count, without a reload.
+    await eventually(
+      async () => (await bellCount(owner.page)) !== null,
+      'the bell names an unread count (accessible name /Notifications.*\\b[1-9]\\d*\\b unread/)',
+    );
     await assertAccessible(owner.page, 'the ticket page');
     await owner.page.evaluate('window.scrollTo(0, 0)');
     await screenshots(owner.page, 'support-ticket');
