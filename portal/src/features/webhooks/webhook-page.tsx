@@ -70,10 +70,10 @@ function EndpointDetail({ endpoint }: { endpoint: Endpoint }) {
     mutationFn: async () => {
       await api.DELETE('/v1/webhooks/{id}', { params: { path: { id: endpoint.id } } });
     },
-    // Leave first: refetching this page's queries would ask for the deleted endpoint.
+    // The endpoint's own queries are left to expire unobserved: removing them while this page is
+    // still mounted (the navigation commits a moment later) would refetch the deleted endpoint.
     onSuccess: async () => {
       await navigate('/webhooks');
-      queryClient.removeQueries({ queryKey: webhookKeys.endpoint(endpoint.id) });
       await queryClient.invalidateQueries({ queryKey: webhookKeys.lists });
     },
     onError: () => setConfirmDelete(false),
