@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
@@ -92,6 +93,7 @@ export async function startPortalServer(env: Record<string, string> = {}): Promi
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  await untilJobsSettle(dataDir, deadline);
   return {
     baseUrl,
     dataDir,
@@ -104,6 +106,29 @@ export async function startPortalServer(env: Record<string, string> = {}): Promi
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Waits until the server has no job due: the demo's seeding leaves work behind (anomaly detection,
+ * notifications, emails), and a test that starts while it runs would see inboxes still filling.
+ * Read from the server's SQLite file (WAL allows a reader beside the writer).
+ */
+async function untilJobsSettle(dataDir: string, deadline: number): Promise<void> {
+  const database = new Database(join(dataDir, 'securebase.db'), { readonly: true, fileMustExist: true });
+  const due = database.prepare(
+    "select count(*) as due from jobs where status in ('pending', 'running') and run_at <= ?",
+  );
+  try {
+    let quietChecks = 0;
+    while (quietChecks < 3) {
+      const { due: count } = due.get(new Date().toISOString()) as { due: number };
+      quietChecks = count === 0 ? quietChecks + 1 : 0;
+      if (Date.now() > deadline) throw new Error(`jobs still due after the start timeout: ${count}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    database.close();
+  }
 }
 
 export async function launchChromium(): Promise<Browser> {

@@ -253,7 +253,9 @@ export default function ForecastPage() {
     if (!target) return;
     scrolledTo.current = hash;
     target.scrollIntoView();
-    target.focus({ preventScroll: true });
+    // Focus follows only if the person has not moved it meanwhile (opened a menu, say).
+    const focused = document.activeElement;
+    if (!focused || focused === document.body || focused.id === 'main') target.focus({ preventScroll: true });
   }, [hash, settled]);
 
   const setControls = (change: Partial<Controls>) =>
