@@ -1,20 +1,18 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import { messyCur2 } from '../../src/forecasting/imports/testing/exports.ts';
 import {
   assertAccessible,
   DEMO,
   desktopContext,
   guardedPage,
-  launchChromium,
   logIn,
   screenshots,
   skipWithoutChromium,
-  startPortalServer,
+  portalSuite,
 } from './harness.ts';
-import type { PortalServer } from './harness.ts';
 
 /** The demo's anomalies are found by a background job after seeding; waits until the API lists some. */
 async function anomaliesDetected(page: Page): Promise<void> {
@@ -46,21 +44,12 @@ async function download(page: Page, name: string): Promise<Buffer> {
 }
 
 describe('the cost forecast page', { skip: skipWithoutChromium }, () => {
-  let server: PortalServer;
-  let browser: Browser;
-  before(async () => {
-    server = await startPortalServer();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const portal = portalSuite();
 
   it('shows the forecast, switches period and level, manages budgets, exports and imports', async () => {
-    const context = await desktopContext(browser, server.baseUrl);
+    const context = await desktopContext(portal.browser, portal.server.baseUrl);
     const { page, guard } = await guardedPage(context);
-    await logIn(page, server.baseUrl, DEMO.owner);
+    await logIn(page, portal.server.baseUrl, DEMO.owner);
     await anomaliesDetected(page);
 
     await page.goto('/forecast');
@@ -181,9 +170,9 @@ describe('the cost forecast page', { skip: skipWithoutChromium }, () => {
       [DEMO.viewer, false],
       [DEMO.member, true],
     ] as const) {
-      const context = await desktopContext(browser, server.baseUrl);
+      const context = await desktopContext(portal.browser, portal.server.baseUrl);
       const { page, guard } = await guardedPage(context);
-      await logIn(page, server.baseUrl, email);
+      await logIn(page, portal.server.baseUrl, email);
       await page.goto('/forecast');
       await page.getByRole('list', { name: 'Legend' }).getByText('80 % interval').waitFor();
       await page.getByRole('heading', { name: 'Budgets' }).waitFor();

@@ -3,6 +3,7 @@
 // error or failed request, axe-core for accessibility, and screenshots at desktop and phone width.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { after, before } from 'node:test';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -129,6 +130,26 @@ async function untilJobsSettle(dataDir: string, deadline: number): Promise<void>
   } finally {
     database.close();
   }
+}
+
+/** A suite's server and browser: started before its tests, closed after them. */
+export interface PortalSuite {
+  readonly server: PortalServer;
+  readonly browser: Browser;
+}
+
+/** Registers the suite's `before` and `after`; the properties are set once `before` has run. */
+export function portalSuite(env: Record<string, string> = {}): PortalSuite {
+  const suite = {} as { server: PortalServer; browser: Browser };
+  before(async () => {
+    suite.server = await startPortalServer(env);
+    suite.browser = await launchChromium();
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.server?.close();
+  });
+  return suite;
 }
 
 export async function launchChromium(): Promise<Browser> {

@@ -1,21 +1,19 @@
 import assert from 'node:assert/strict';
 import { connect, createServer } from 'node:net';
 import type { Socket } from 'node:net';
-import { after, before, describe, it } from 'node:test';
-import type { APIRequestContext, Browser, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { APIRequestContext, Page } from 'playwright-core';
 import {
   assertAccessible,
   DEMO,
   DEMO_PASSWORD,
   desktopContext,
   guardedPage,
-  launchChromium,
   logIn,
   screenshots,
   skipWithoutChromium,
-  startPortalServer,
+  portalSuite,
 } from './harness.ts';
-import type { PortalServer } from './harness.ts';
 
 /** Logs `request`'s context in through the API; returns the CSRF token writes need. */
 async function apiLogIn(request: APIRequestContext, email: string, password = DEMO_PASSWORD): Promise<string> {
@@ -97,21 +95,12 @@ async function waitForBell(page: Page, count: number): Promise<void> {
 }
 
 describe('notifications', { skip: skipWithoutChromium }, () => {
-  let server: PortalServer;
-  let browser: Browser;
-  before(async () => {
-    server = await startPortalServer();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const portal = portalSuite();
 
   it('shows the inbox in the bell and on its page, live, and resumes after a dropped connection', async () => {
     // The owner's browser reaches the server through a relay that can drop the connection.
-    const relay = await startRelay(server.baseUrl);
-    const context = await desktopContext(browser, relay.url);
+    const relay = await startRelay(portal.server.baseUrl);
+    const context = await desktopContext(portal.browser, relay.url);
     const { page, guard } = await guardedPage(context);
     await logIn(page, relay.url, DEMO.owner);
 
@@ -185,7 +174,7 @@ describe('notifications', { skip: skipWithoutChromium }, () => {
     await page.getByRole('tab', { name: 'All', exact: true }).waitFor();
 
     // An agent replies publicly on one of the owner's tickets, from another browser.
-    const agent = await desktopContext(browser, server.baseUrl);
+    const agent = await desktopContext(portal.browser, portal.server.baseUrl);
     const agentCsrf = await apiLogIn(agent.request, DEMO.agent);
     const tickets = (await (await page.request.get('/v1/support/tickets?limit=50')).json()) as {
       tickets: Array<{ id: string; reference: string; status: string }>;
@@ -209,9 +198,9 @@ describe('notifications', { skip: skipWithoutChromium }, () => {
       .waitFor();
 
     // A high-priority announcement from the platform admin toasts.
-    const setupToken = /setup#token=(\S+) in a browser/.exec(server.output())?.[1];
-    assert.ok(setupToken, `no setup link in:\n${server.output()}`);
-    const admin = await desktopContext(browser, server.baseUrl);
+    const setupToken = /setup#token=(\S+) in a browser/.exec(portal.server.output())?.[1];
+    assert.ok(setupToken, `no setup link in:\n${portal.server.output()}`);
+    const admin = await desktopContext(portal.browser, portal.server.baseUrl);
     const setup = await admin.request.post('/v1/auth/setup', {
       data: { token: setupToken, password: 'the admin password 2026' },
     });
@@ -267,9 +256,9 @@ describe('notifications', { skip: skipWithoutChromium }, () => {
   });
 
   it('saves a preference, quiet hours with a time zone, and mutes a thread', async () => {
-    const context = await desktopContext(browser, server.baseUrl);
+    const context = await desktopContext(portal.browser, portal.server.baseUrl);
     const { page, guard } = await guardedPage(context);
-    await logIn(page, server.baseUrl, DEMO.owner);
+    await logIn(page, portal.server.baseUrl, DEMO.owner);
 
     // Mute a thread from the inbox.
     await page.goto('/notifications');

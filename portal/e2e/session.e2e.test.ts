@@ -1,33 +1,21 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, it } from 'node:test';
 import {
   assertAccessible,
   DEMO,
   desktopContext,
   guardedPage,
-  launchChromium,
   logIn,
   screenshots,
   skipWithoutChromium,
-  startPortalServer,
+  portalSuite,
 } from './harness.ts';
-import type { PortalServer } from './harness.ts';
 
 describe('logging in and out', { skip: skipWithoutChromium }, () => {
-  let server: PortalServer;
-  let browser: Browser;
-  before(async () => {
-    server = await startPortalServer();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const portal = portalSuite();
 
   it('logs in with the demo credentials, shows the tenant, and logs out', async () => {
-    const context = await desktopContext(browser, server.baseUrl);
+    const context = await desktopContext(portal.browser, portal.server.baseUrl);
     const { page, guard } = await guardedPage(context);
     await page.goto('/login');
     await assertAccessible(page, 'the login page');
@@ -42,7 +30,7 @@ describe('logging in and out', { skip: skipWithoutChromium }, () => {
       .filter({ hasText: /password/i })
       .waitFor();
 
-    await logIn(page, server.baseUrl, DEMO.owner);
+    await logIn(page, portal.server.baseUrl, DEMO.owner);
     await page.getByText('Northwind', { exact: false }).first().waitFor();
     assert.equal(new URL(page.url()).pathname, '/support');
 
@@ -58,9 +46,9 @@ describe('logging in and out', { skip: skipWithoutChromium }, () => {
   });
 
   it('sets the platform admin password from the printed setup link', async () => {
-    const link = /open (http\S+\/setup#token=\S+) in a browser/.exec(server.output())?.[1];
-    assert.ok(link, `no setup link in:\n${server.output()}`);
-    const context = await desktopContext(browser, server.baseUrl);
+    const link = /open (http\S+\/setup#token=\S+) in a browser/.exec(portal.server.output())?.[1];
+    assert.ok(link, `no setup link in:\n${portal.server.output()}`);
+    const context = await desktopContext(portal.browser, portal.server.baseUrl);
     const { page, guard } = await guardedPage(context);
     await page.goto(link);
     await assertAccessible(page, 'the setup page');
@@ -73,7 +61,7 @@ describe('logging in and out', { skip: skipWithoutChromium }, () => {
     await page.getByLabel('Repeat the password').fill('the admin password 2026');
     await page.getByRole('button', { name: 'Set password' }).click();
     await page.getByRole('heading', { name: 'Password set' }).waitFor();
-    await logIn(page, server.baseUrl, 'admin@securebase.local', 'the admin password 2026');
+    await logIn(page, portal.server.baseUrl, 'admin@securebase.local', 'the admin password 2026');
     await page.getByRole('link', { name: 'Support Queue' }).waitFor();
     guard.assertClean();
     await context.close();

@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import {
   assertAccessible,
   DEMO,
   desktopContext,
   guardedPage,
-  launchChromium,
   logIn,
   screenshots,
   skipWithoutChromium,
-  startPortalServer,
+  portalSuite,
 } from './harness.ts';
-import type { PortalServer } from './harness.ts';
 
 /** The one-time secret of the open secret dialog, after which the dialog is closed. */
 async function takeOneTimeSecret(page: Page, dialogTitle: RegExp): Promise<string> {
@@ -30,24 +28,15 @@ async function closeSecretDialog(page: Page): Promise<void> {
 }
 
 describe('settings: API keys and users', { skip: skipWithoutChromium }, () => {
-  let server: PortalServer;
-  let browser: Browser;
-  before(async () => {
-    server = await startPortalServer();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const portal = portalSuite();
 
   const status = async (path: string, key: string) =>
-    (await fetch(`${server.baseUrl}${path}`, { headers: { authorization: `Bearer ${key}` } })).status;
+    (await fetch(`${portal.server.baseUrl}${path}`, { headers: { authorization: `Bearer ${key}` } })).status;
 
   it('creates an API key shown once that works until it is revoked', async () => {
-    const context = await desktopContext(browser, server.baseUrl);
+    const context = await desktopContext(portal.browser, portal.server.baseUrl);
     const { page, guard } = await guardedPage(context);
-    await logIn(page, server.baseUrl, DEMO.owner);
+    await logIn(page, portal.server.baseUrl, DEMO.owner);
     await page.getByRole('link', { name: 'API keys' }).click();
     await page.getByRole('heading', { name: 'API keys' }).waitFor();
     await page.getByRole('table').or(page.getByText('No API keys yet')).waitFor();
@@ -69,7 +58,7 @@ describe('settings: API keys and users', { skip: skipWithoutChromium }, () => {
     assert.match(secret, /^sb_live_/);
     await assertAccessible(page, 'the API key created dialog');
     await screenshots(page, 'settings-api-key-created');
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.baseUrl });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: portal.server.baseUrl });
     await page.getByRole('button', { name: 'Copy API key' }).click();
     await page.getByRole('button', { name: 'Copied' }).waitFor();
     assert.equal(await page.evaluate('navigator.clipboard.readText()'), secret);
@@ -93,9 +82,9 @@ describe('settings: API keys and users', { skip: skipWithoutChromium }, () => {
   });
 
   it('invites a user who sets a password from the setup link and logs in', async () => {
-    const context = await desktopContext(browser, server.baseUrl);
+    const context = await desktopContext(portal.browser, portal.server.baseUrl);
     const { page, guard } = await guardedPage(context);
-    await logIn(page, server.baseUrl, DEMO.owner);
+    await logIn(page, portal.server.baseUrl, DEMO.owner);
     await page.getByRole('link', { name: 'Users' }).click();
     await page.getByRole('heading', { name: 'Users' }).waitFor();
     await page.getByRole('row').filter({ hasText: DEMO.owner }).waitFor();
@@ -124,7 +113,7 @@ describe('settings: API keys and users', { skip: skipWithoutChromium }, () => {
     await form.getByLabel('Role').selectOption('admin');
     await form.getByRole('button', { name: 'Invite', exact: true }).click();
     const firstLink = await takeOneTimeSecret(page, /Grace Invitee is invited/);
-    assert.ok(firstLink.startsWith(`${server.baseUrl}/setup#token=`), firstLink);
+    assert.ok(firstLink.startsWith(`${portal.server.baseUrl}/setup#token=`), firstLink);
     await closeSecretDialog(page);
 
     const row = page.getByRole('row').filter({ hasText: email });
@@ -139,14 +128,14 @@ describe('settings: API keys and users', { skip: skipWithoutChromium }, () => {
     assert.notEqual(link, firstLink);
     await closeSecretDialog(page);
 
-    const fresh = await desktopContext(browser, server.baseUrl);
+    const fresh = await desktopContext(portal.browser, portal.server.baseUrl);
     const invitee = await guardedPage(fresh);
     await invitee.page.goto(link);
     await invitee.page.getByLabel('New password').fill(password);
     await invitee.page.getByLabel('Repeat the password').fill(password);
     await invitee.page.getByRole('button', { name: 'Set password' }).click();
     await invitee.page.getByRole('heading', { name: 'Password set' }).waitFor();
-    await logIn(invitee.page, server.baseUrl, email, password);
+    await logIn(invitee.page, portal.server.baseUrl, email, password);
     await invitee.page.getByRole('link', { name: 'Support', exact: true }).waitFor();
     // A member: no settings for admins.
     assert.equal(await invitee.page.getByRole('link', { name: 'Users' }).count(), 0);
@@ -160,9 +149,9 @@ describe('settings: API keys and users', { skip: skipWithoutChromium }, () => {
   });
 
   it('shows a member neither API keys nor users', async () => {
-    const context = await desktopContext(browser, server.baseUrl);
+    const context = await desktopContext(portal.browser, portal.server.baseUrl);
     const { page, guard } = await guardedPage(context);
-    await logIn(page, server.baseUrl, DEMO.member);
+    await logIn(page, portal.server.baseUrl, DEMO.member);
     const nav = page.getByRole('navigation').first();
     await nav.getByRole('link', { name: 'Support', exact: true }).waitFor();
     assert.equal(await page.getByRole('link', { name: 'API keys' }).count(), 0);

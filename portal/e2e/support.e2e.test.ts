@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import {
   assertAccessible,
   DEMO,
   desktopContext,
   guardedPage,
-  launchChromium,
   logIn,
   screenshots,
   skipWithoutChromium,
-  startPortalServer,
+  portalSuite,
 } from './harness.ts';
-import type { PortalServer } from './harness.ts';
 
 /** The header's bell: a link or button whose accessible name starts with "Notifications". */
 const bellOf = (page: Page) =>
@@ -43,16 +41,7 @@ async function eventually(check: () => Promise<boolean>, what: string, timeoutMs
 }
 
 describe('support desk', { skip: skipWithoutChromium }, () => {
-  let server: PortalServer;
-  let browser: Browser;
-  before(async () => {
-    server = await startPortalServer();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const portal = portalSuite();
 
   it('a customer opens a ticket, an agent answers from the queue, the reply arrives live, the customer resolves and rates', async () => {
     const subject = 'Export of the audit log fails';
@@ -60,9 +49,9 @@ describe('support desk', { skip: skipWithoutChromium }, () => {
     const publicReply = 'We have moved your export to the new worker; please try again.';
 
     // (a) The owner: the list with SLA badges, a status filter, the create form.
-    const ownerContext = await desktopContext(browser, server.baseUrl);
+    const ownerContext = await desktopContext(portal.browser, portal.server.baseUrl);
     const owner = await guardedPage(ownerContext);
-    await logIn(owner.page, server.baseUrl, DEMO.owner);
+    await logIn(owner.page, portal.server.baseUrl, DEMO.owner);
     await owner.page.getByRole('heading', { name: 'Support' }).waitFor();
     const rows = owner.page.getByRole('table', { name: 'Tickets' }).getByRole('row');
     await rows.nth(1).waitFor();
@@ -149,9 +138,9 @@ describe('support desk', { skip: skipWithoutChromium }, () => {
     await eventually(async () => (await bellCount(owner.page)) === null, 'the bell shows nothing unread');
 
     // (b) The agent, in a second browser context: the queue, the ticket, an internal note, a reply.
-    const agentContext = await desktopContext(browser, server.baseUrl);
+    const agentContext = await desktopContext(portal.browser, portal.server.baseUrl);
     const agent = await guardedPage(agentContext);
-    await logIn(agent.page, server.baseUrl, DEMO.agent);
+    await logIn(agent.page, portal.server.baseUrl, DEMO.agent);
     await agent.page.getByRole('link', { name: 'Support Queue' }).click();
     await agent.page.getByRole('tab', { name: 'Unassigned', selected: true }).waitFor();
     const row = agent.page.getByRole('row').filter({ hasText: reference });

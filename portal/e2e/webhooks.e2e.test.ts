@@ -2,20 +2,18 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import {
   assertAccessible,
   DEMO,
   desktopContext,
   guardedPage,
-  launchChromium,
   logIn,
   screenshots,
   skipWithoutChromium,
-  startPortalServer,
+  portalSuite,
 } from './harness.ts';
-import type { PortalServer } from './harness.ts';
 
 interface ReceivedRequest {
   headers: IncomingHttpHeaders;
@@ -78,25 +76,18 @@ async function createTicket(page: Page): Promise<void> {
 }
 
 describe('webhooks', { skip: skipWithoutChromium }, () => {
-  let server: PortalServer;
-  let browser: Browser;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   before(async () => {
     receiver = await startReceiver();
-    server = await startPortalServer();
-    browser = await launchChromium();
   });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await receiver?.close();
-  });
+  after(async () => receiver?.close());
+  const portal = portalSuite();
 
   it('adds an endpoint, shows its secret once, tests it, logs a signed delivery, rotates, disables and enables', async () => {
-    const context = await desktopContext(browser, server.baseUrl);
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.baseUrl });
+    const context = await desktopContext(portal.browser, portal.server.baseUrl);
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: portal.server.baseUrl });
     const { page, guard } = await guardedPage(context);
-    await logIn(page, server.baseUrl, DEMO.owner);
+    await logIn(page, portal.server.baseUrl, DEMO.owner);
     await page.goto('/webhooks');
     await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
 
@@ -235,9 +226,9 @@ describe('webhooks', { skip: skipWithoutChromium }, () => {
   });
 
   it('shows a viewer the endpoints without the controls to change them', async () => {
-    const context = await desktopContext(browser, server.baseUrl);
+    const context = await desktopContext(portal.browser, portal.server.baseUrl);
     const { page, guard } = await guardedPage(context);
-    await logIn(page, server.baseUrl, DEMO.viewer);
+    await logIn(page, portal.server.baseUrl, DEMO.viewer);
     await page.goto('/webhooks');
     await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
     await page.getByRole('link', { name: receiver.url }).click();
@@ -264,9 +255,9 @@ describe('webhooks', { skip: skipWithoutChromium }, () => {
   });
 
   it('deletes an endpoint after confirming, and says when one is not found', async () => {
-    const context = await desktopContext(browser, server.baseUrl);
+    const context = await desktopContext(portal.browser, portal.server.baseUrl);
     const { page, guard } = await guardedPage(context);
-    await logIn(page, server.baseUrl, DEMO.owner);
+    await logIn(page, portal.server.baseUrl, DEMO.owner);
     const csrf = (await page.evaluate("localStorage.getItem('securebase.csrf')")) as string | null;
     const created = await page.request.post('/v1/webhooks', {
       headers: { 'x-csrf-token': csrf ?? '' },
