@@ -58,8 +58,9 @@ export function attachmentStore(dataDir: string) {
           done(null, chunk);
         },
       });
+      const writer = createWriteStream(incomingPath, { flags: 'wx' });
       try {
-        await pipeline(source, observe, createWriteStream(incomingPath, { flags: 'wx' }));
+        await pipeline(source, observe, writer);
         const handle = await open(incomingPath, 'r');
         try {
           await handle.sync();
@@ -74,6 +75,9 @@ export function attachmentStore(dataDir: string) {
           sniffed: { detected: detected?.mime, isText: text.finish() },
         };
       } catch (error) {
+        // A source that fails at once can fail while the file is still being opened: removing it
+        // before the stream has closed would let the open create it afterwards, left behind.
+        if (!writer.closed) await new Promise<void>((resolve) => writer.once('close', () => resolve()));
         await rm(incomingPath, { force: true });
         throw error;
       }
