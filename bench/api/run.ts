@@ -6,6 +6,7 @@ import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+import { processCpuMicros } from '../process-cpu.ts';
 import { benchSearchAndUploads } from './search-and-uploads.ts';
 
 const secondsArg = process.argv.indexOf('--seconds');
@@ -41,11 +42,17 @@ const TICKET = JSON.stringify({
   category: 'technical',
 });
 
-async function measure(label: string, options: autocannon.Options) {
+/** One load phase; with `serverPid`, also the server's CPU time per request over the phase. */
+async function measure(label: string, options: autocannon.Options, serverPid?: number) {
+  const cpuBefore = serverPid === undefined ? 0 : processCpuMicros(serverPid);
   const result = await autocannon({ connections: 100, duration: DURATION, ...options });
+  const cpu =
+    serverPid === undefined || result.requests.total === 0
+      ? ''
+      : `   CPU ${String(Math.round((processCpuMicros(serverPid) - cpuBefore) / result.requests.total)).padStart(5)} µs/req`;
   const non2xx = result.non2xx + result.errors;
   console.log(
-    `${label.padEnd(44)} ${String(Math.round(result.requests.average)).padStart(7)} req/s   p50 ${String(result.latency.p50).padStart(4)} ms   p90 ${String(result.latency.p90).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms${non2xx ? `   (${non2xx} non-2xx/errors)` : ''}`,
+    `${label.padEnd(44)} ${String(Math.round(result.requests.average)).padStart(7)} req/s   p50 ${String(result.latency.p50).padStart(4)} ms   p90 ${String(result.latency.p90).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms${cpu}${non2xx ? `   (${non2xx} non-2xx/errors)` : ''}`,
   );
   return result;
 }
@@ -56,54 +63,78 @@ if (process.argv.includes('--only') && process.argv[process.argv.indexOf('--only
   process.exit(0);
 }
 const bare = await start('bare');
-await measure('baseline: bare Fastify GET', { url: `http://127.0.0.1:${bare.port}/` });
+await measure('baseline: bare Fastify GET', { url: `http://127.0.0.1:${bare.port}/` }, bare.child.pid);
 bare.child.kill();
 
 const rawFull = await start('raw', 'FULL');
-await measure('baseline: raw insert, synchronous=FULL', {
-  url: `http://127.0.0.1:${rawFull.port}/t`,
-  method: 'POST',
-  body: TICKET,
-  headers: { 'content-type': 'application/json' },
-});
+await measure(
+  'baseline: raw insert, synchronous=FULL',
+  {
+    url: `http://127.0.0.1:${rawFull.port}/t`,
+    method: 'POST',
+    body: TICKET,
+    headers: { 'content-type': 'application/json' },
+  },
+  rawFull.child.pid,
+);
 rawFull.child.kill();
 
 const raw = await start('raw', 'NORMAL');
-await measure('baseline: raw Fastify+SQLite insert', {
-  url: `http://127.0.0.1:${raw.port}/t`,
-  method: 'POST',
-  body: TICKET,
-  headers: { 'content-type': 'application/json' },
-});
-await measure('baseline: raw Fastify+SQLite list-50', { url: `http://127.0.0.1:${raw.port}/t` });
+await measure(
+  'baseline: raw Fastify+SQLite insert',
+  {
+    url: `http://127.0.0.1:${raw.port}/t`,
+    method: 'POST',
+    body: TICKET,
+    headers: { 'content-type': 'application/json' },
+  },
+  raw.child.pid,
+);
+await measure('baseline: raw Fastify+SQLite list-50', { url: `http://127.0.0.1:${raw.port}/t` }, raw.child.pid);
 raw.child.kill();
 
 const app = await start('app');
 const headers = { authorization: `Bearer ${app.apiKey}`, 'content-type': 'application/json' };
-await measure('securebase: POST /v1/support/tickets', {
-  url: `http://127.0.0.1:${app.port}/v1/support/tickets`,
-  method: 'POST',
-  body: TICKET,
-  headers,
-});
-await measure('securebase: GET /v1/support/tickets?limit=50', {
-  url: `http://127.0.0.1:${app.port}/v1/support/tickets?limit=50`,
-  headers,
-});
-await measure('securebase: create at fixed 1,000 req/s', {
-  url: `http://127.0.0.1:${app.port}/v1/support/tickets`,
-  method: 'POST',
-  body: TICKET,
-  headers,
-  connections: 10,
-  overallRate: 1000,
-});
-await measure('securebase: list-50 at fixed 1,000 req/s', {
-  url: `http://127.0.0.1:${app.port}/v1/support/tickets?limit=50`,
-  headers,
-  connections: 10,
-  overallRate: 1000,
-});
+await measure(
+  'securebase: POST /v1/support/tickets',
+  {
+    url: `http://127.0.0.1:${app.port}/v1/support/tickets`,
+    method: 'POST',
+    body: TICKET,
+    headers,
+  },
+  app.child.pid,
+);
+await measure(
+  'securebase: GET /v1/support/tickets?limit=50',
+  {
+    url: `http://127.0.0.1:${app.port}/v1/support/tickets?limit=50`,
+    headers,
+  },
+  app.child.pid,
+);
+await measure(
+  'securebase: create at fixed 1,000 req/s',
+  {
+    url: `http://127.0.0.1:${app.port}/v1/support/tickets`,
+    method: 'POST',
+    body: TICKET,
+    headers,
+    connections: 10,
+    overallRate: 1000,
+  },
+  app.child.pid,
+);
+await measure(
+  'securebase: list-50 at fixed 1,000 req/s',
+  {
+    url: `http://127.0.0.1:${app.port}/v1/support/tickets?limit=50`,
+    headers,
+    connections: 10,
+    overallRate: 1000,
+  },
+  app.child.pid,
+);
 console.log(`\nsecurebase server peak RSS: ${peakRssMb(app.child.pid)} MB`);
 app.child.kill();
 
