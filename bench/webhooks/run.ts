@@ -16,6 +16,7 @@ import { loadKeyRing } from '../../src/crypto/key-ring.ts';
 import { createTestDatabase } from '../../src/testing/database.ts';
 import type { TestDatabase } from '../../src/testing/database.ts';
 import { newSealedSecret } from '../../src/webhooks/secrets.ts';
+import { processCpuMicros } from '../process-cpu.ts';
 
 const ENDPOINTS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
@@ -39,6 +40,11 @@ const report = () =>
     receiver.send('report');
   });
 
+/** CPU milliseconds per 1,000 units of work, from microseconds spent. */
+const cpuPerThousand = (micros: number, units: number) => (units > 0 ? micros / units : NaN).toFixed(0);
+const workersCpu = (children: ChildProcess[]) =>
+  children.reduce((sum, child) => sum + (child.pid === undefined ? 0 : processCpuMicros(child.pid)), 0);
+
 const pct = (sorted: number[], q: number) =>
   sorted.length ? (sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number) : NaN;
 const rows: string[][] = [];
@@ -50,6 +56,7 @@ const row = (...cells: (string | number)[]) => {
 /** The ceiling: a raw undici POST loop, 64 in flight, to the same receiver. */
 async function ceiling(): Promise<void> {
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: 64 });
+  const cpuBefore = process.cpuUsage();
   const end = Date.now() + 3_000;
   let n = 0;
   const lat: number[] = [];
@@ -69,10 +76,20 @@ async function ceiling(): Promise<void> {
       }
     }),
   );
+  const cpu = process.cpuUsage(cpuBefore);
   await pool.close();
   await report();
   lat.sort((a, b) => a - b);
-  row('raw undici POST loop (ceiling)', '-', '-', Math.round(n / 3), pct(lat, 0.5), pct(lat, 0.99), '-');
+  row(
+    'raw undici POST loop (ceiling)',
+    '-',
+    '-',
+    Math.round(n / 3),
+    pct(lat, 0.5),
+    pct(lat, 0.99),
+    cpuPerThousand(cpu.user + cpu.system, n),
+    '-',
+  );
 }
 
 function startWorkers(db: TestDatabase, count: number): Promise<ChildProcess[]> {
@@ -211,6 +228,7 @@ async function scenario(dialect: DialectName, workers: number): Promise<void> {
   try {
     // 1. Sustained throughput: offer 10,000 deliveries/s (200 events/s × 50 endpoints).
     let customer = await tenant(db, 0);
+    let cpuBefore = workersCpu(children);
     const started = Date.now();
     const events = await produce(db, customer, 200, SECONDS);
     const sustained = await drain(events * ENDPOINTS, 30_000);
@@ -223,12 +241,14 @@ async function scenario(dialect: DialectName, workers: number): Promise<void> {
       rate,
       pct(s, 0.5),
       pct(s, 0.99),
+      cpuPerThousand(workersCpu(children) - cpuBefore, sustained.latencies.length),
       '-',
     );
 
     // 2. Latency at half the sustained rate (at most 2,500/s as in the aim).
     const half = Math.min(2_500, Math.round(rate / 2));
     customer = await tenant(db, 0);
+    cpuBefore = workersCpu(children);
     const quietEvents = await produce(db, customer, half / ENDPOINTS, SECONDS);
     const quiet = (await drain(quietEvents * ENDPOINTS, 20_000)).latencies.sort((a, b) => a - b);
     row(
@@ -238,11 +258,13 @@ async function scenario(dialect: DialectName, workers: number): Promise<void> {
       Math.round(quiet.length / SECONDS),
       pct(quiet, 0.5),
       pct(quiet, 0.99),
+      cpuPerThousand(workersCpu(children) - cpuBefore, quiet.length),
       '-',
     );
 
     // 3. The same rate with 10 % of the endpoints never answering (1 s attempt timeout).
     customer = await tenant(db, ENDPOINTS / 10);
+    cpuBefore = workersCpu(children);
     const noisyEvents = await produce(db, customer, half / ENDPOINTS, SECONDS);
     const healthyExpected = noisyEvents * (ENDPOINTS - ENDPOINTS / 10);
     const noisy = (await drain(healthyExpected, 20_000)).latencies.sort((a, b) => a - b);
@@ -253,6 +275,7 @@ async function scenario(dialect: DialectName, workers: number): Promise<void> {
       Math.round(noisy.length / SECONDS),
       pct(noisy, 0.5),
       pct(noisy, 0.99),
+      cpuPerThousand(workersCpu(children) - cpuBefore, noisy.length),
       `healthy p99 ${pct(noisy, 0.99)} ms = ${(pct(noisy, 0.99) / pct(quiet, 0.99)).toFixed(2)}× quiet`,
     );
     const logged = await db.db
@@ -270,7 +293,9 @@ async function scenario(dialect: DialectName, workers: number): Promise<void> {
 console.log(
   `webhook delivery benchmark: ${ENDPOINTS} endpoints, ${SECONDS} s per phase, attempt timeout 1 s, every attempt logged`,
 );
-console.log('scenario | workers | delivered | deliveries/s | p50 ms | p99 ms | note');
+console.log(
+  'scenario | workers | delivered | deliveries/s | p50 ms | p99 ms | CPU ms per 1,000 (workers; the ceiling: its own loop) | note',
+);
 await ceiling();
 await scenario('sqlite', 1);
 if (process.env.TEST_DATABASE_URL) {
