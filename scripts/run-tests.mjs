@@ -2,7 +2,9 @@
 // then the portal's component tests with Vitest (portal/src/**/*.test.tsx).
 // Optional arguments narrow the run to paths containing one of them (`portal` selects Vitest too).
 // --test-force-exit: a file whose tests have all finished exits even if a failed test left a timer or
-// socket open, so one failure cannot hang the whole run until CI's time limit.
+// socket open, so one failure cannot hang the whole run until CI's time limit. Its cost: with
+// concurrency, Node can drop the last verdicts of a file from the report (nodejs/node#64833), so the
+// printed count is a lower bound; a failing test still fails the run through its file's exit code.
 // dist/ and portal/dist/ are rebuilt first when stale, once: CLI tests run the compiled
 // bin/securebase.js, and the browser tests load the built portal.
 import { spawnSync } from 'node:child_process';
