@@ -13,15 +13,17 @@ import {
   skipWithoutChromium,
   portalSuite,
 } from './harness.ts';
+import { waitFor } from '../../src/testing/wait.ts';
 
 /** The demo's anomalies are found by a background job after seeding; waits until the API lists some. */
 async function anomaliesDetected(page: Page): Promise<void> {
-  for (;;) {
-    const response = await page.request.get('/v1/cost/anomalies?limit=1');
-    const body = (await response.json()) as { anomalies: unknown[] };
-    if (body.anomalies.length > 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  await waitFor(
+    async () =>
+      ((await (await page.request.get('/v1/cost/anomalies?limit=1')).json()) as { anomalies: unknown[] }).anomalies
+        .length > 0,
+    60_000,
+    "the demo's anomalies",
+  );
 }
 
 /**
@@ -29,11 +31,7 @@ async function anomaliesDetected(page: Page): Promise<void> {
  * through the DevTools protocol, which the page's CSP (no eval) does not govern.
  */
 async function until(page: Page, expression: string, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!(await page.evaluate(expression))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitFor(async () => Boolean(await page.evaluate(expression)), 30_000, what);
 }
 
 /** Clicks an export link and returns the downloaded file. */

@@ -11,6 +11,7 @@ import {
   skipWithoutChromium,
   portalSuite,
 } from './harness.ts';
+import { waitFor } from '../../src/testing/wait.ts';
 
 /** The header's bell: a link or button whose accessible name starts with "Notifications". */
 const bellOf = (page: Page) =>
@@ -32,13 +33,7 @@ async function bellCount(page: Page): Promise<number | null> {
 }
 
 /** Polls `check` until it holds; fails with `what` after a generous deadline. */
-async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const eventually = (check: () => Promise<boolean>, what: string) => waitFor(check, 15_000, what);
 
 describe('support desk', { skip: skipWithoutChromium }, () => {
   const portal = portalSuite();

@@ -14,6 +14,7 @@ import {
   skipWithoutChromium,
   portalSuite,
 } from './harness.ts';
+import { waitFor } from '../../src/testing/wait.ts';
 
 interface ReceivedRequest {
   headers: IncomingHttpHeaders;
@@ -44,13 +45,9 @@ async function startReceiver(): Promise<{ url: string; received: ReceivedRequest
 
 /** Polls until `find` returns a value (state, not time: the deadline only bounds a hang). */
 async function eventually<T>(what: string, find: () => T | undefined): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const found = find();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  let found: T | undefined;
+  await waitFor(() => (found = find()) !== undefined, 30_000, what);
+  return found as T;
 }
 
 const eventType = (request: ReceivedRequest) => (JSON.parse(request.body) as { type: string }).type;
