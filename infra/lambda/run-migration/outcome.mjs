@@ -1,0 +1,13 @@
+/**
+ * Why a stopped migrate task counts as failed, or undefined when its container exited 0.
+ * @param {{ taskArn?: string, stoppedReason?: string, containers?: { name?: string, exitCode?: number, reason?: string }[] }} task
+ * @param {string} containerName
+ * @returns {string | undefined}
+ */
+export function migrationFailure(task, containerName) {
+  const container = task.containers?.find((candidate) => candidate.name === containerName);
+  if (container?.exitCode === 0) return undefined;
+  const exit = container?.exitCode === undefined ? 'no exit code' : `exit code ${container.exitCode}`;
+  const detail = [task.stoppedReason, container?.reason].filter(Boolean).join('; ');
+  return `migrate task ${task.taskArn ?? '(unknown)'} failed: ${exit}${detail ? ` (${detail})` : ''}`;
+}
