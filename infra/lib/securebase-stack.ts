@@ -382,6 +382,7 @@ export class SecureBaseStack extends Stack {
       vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
       idleTimeout: ALB_IDLE_TIMEOUT,
       dropInvalidHeaderFields: true,
+      deletionProtection: true,
     });
     loadBalancer.logAccessLogs(accessLogs, 'alb');
     acknowledge(loadBalancer, 'EC23', 'The public entry of the API and portal: 443, and 80 only to redirect to 443.');
