@@ -49,10 +49,10 @@ const SHUTDOWN_TIMEOUT = Duration.seconds(30);
 const STOP_TIMEOUT = Duration.seconds(SHUTDOWN_TIMEOUT.toSeconds() + 5);
 /**
  * SSE heartbeat (NOTIFICATIONS_STREAM_HEARTBEAT_SECONDS) and the load balancer's idle timeout: a
- * live stream writes every 15 s, so it is never idle for the 60 s the ALB allows, and the app's
- * keep-alive timeout (65 s or more) outlasts the ALB's, so the ALB, never the app, closes an idle
- * keep-alive connection (otherwise a request racing the app's close gets a 502). A longer idle
- * timeout (e.g. 120 s) would need the app's keep-alive raised above it too.
+ * live stream writes every 15 s, so it is never idle for the 60 s the ALB allows; and the app's
+ * keep-alive timeout (Fastify's default, 72 s; at least 65 s) outlasts the ALB's, so the ALB, never
+ * the app, closes an idle keep-alive connection (otherwise a request racing the app's close gets a
+ * 502). A longer idle timeout (e.g. 120 s) would need the app's keep-alive raised above it first.
  */
 const SSE_HEARTBEAT = Duration.seconds(15);
 const ALB_IDLE_TIMEOUT = Duration.seconds(60);
