@@ -48,14 +48,15 @@ const WORKER_HEALTH_PORT = 8081;
 const SHUTDOWN_TIMEOUT = Duration.seconds(30);
 const STOP_TIMEOUT = Duration.seconds(SHUTDOWN_TIMEOUT.toSeconds() + 5);
 /**
- * SSE heartbeat (NOTIFICATIONS_STREAM_HEARTBEAT_SECONDS) and the load balancer's idle timeout: a
- * live stream writes every 15 s, so it is never idle for the 60 s the ALB allows; and the app's
- * keep-alive timeout (Fastify's default, 72 s; at least 65 s) outlasts the ALB's, so the ALB, never
- * the app, closes an idle keep-alive connection (otherwise a request racing the app's close gets a
- * 502). A longer idle timeout (e.g. 120 s) would need the app's keep-alive raised above it first.
+ * The load balancer's idle timeout, the app's keep-alive and the SSE heartbeat: the ALB closes a
+ * connection idle for 120 s (room for a slow export that sends nothing for a minute); the app's
+ * keep-alive (KEEP_ALIVE_TIMEOUT_MS) is 5 s longer, so the ALB, never the app, closes an idle
+ * keep-alive connection (otherwise a request racing the app's close gets a 502); and a live stream
+ * writes a heartbeat every 15 s (NOTIFICATIONS_STREAM_HEARTBEAT_SECONDS), so it is never idle.
  */
+const ALB_IDLE_TIMEOUT = Duration.seconds(120);
+const KEEP_ALIVE_TIMEOUT = Duration.seconds(ALB_IDLE_TIMEOUT.toSeconds() + 5);
 const SSE_HEARTBEAT = Duration.seconds(15);
-const ALB_IDLE_TIMEOUT = Duration.seconds(60);
 /**
  * Amazon's RDS CA bundle inside the image: Aurora's writer endpoint presents a certificate of the
  * RDS CA, which Node does not trust by default (RDS Proxy's is publicly trusted).
@@ -322,7 +323,12 @@ export class SecureBaseStack extends Stack {
       cpu: 512,
       memoryLimitMiB: 1024,
       // TRUST_PROXY=1: the ALB is the one hop in front, so request.ip is the client's.
-      environment: { ...serviceEnvironment, PORT: String(API_PORT), TRUST_PROXY: '1' },
+      environment: {
+        ...serviceEnvironment,
+        PORT: String(API_PORT),
+        TRUST_PROXY: '1',
+        KEEP_ALIVE_TIMEOUT_MS: String(KEEP_ALIVE_TIMEOUT.toMilliseconds()),
+      },
       secrets: serviceSecrets,
       healthPort: API_PORT,
       servePort: API_PORT,
@@ -602,7 +608,8 @@ export class SecureBaseStack extends Stack {
    * Runs the `migrate` task through a deployment trigger (aws-cdk-lib/triggers): a Lambda function
    * invoked by CloudFormation after the database and before the services are created or updated,
    * whose failure fails the deployment. The trigger fires whenever its function's version changes;
-   * the image tag is part of the function's configuration, so every new image migrates first.
+   * the image tag is part of the function's configuration, so every new image migrates first. It
+   * also fires when a failed deployment rolls back; the function then runs nothing (see outcome.mjs).
    */
   private migrateBeforeServices(options: {
     cluster: ecs.Cluster;
@@ -622,6 +629,7 @@ export class SecureBaseStack extends Stack {
       timeout: Duration.minutes(14),
       description: 'Runs the SecureBase migrate task and waits for it to succeed',
       environment: {
+        STACK_ID: this.stackId,
         CLUSTER_ARN: options.cluster.clusterArn,
         TASK_DEFINITION_ARN: taskDefinition.taskDefinitionArn,
         CONTAINER_NAME: container.containerName,
@@ -654,6 +662,9 @@ export class SecureBaseStack extends Stack {
           this.formatArn({ service: 'ecs', resource: 'task', resourceName: `${options.cluster.clusterName}/*` }),
         ],
       }),
+    );
+    runner.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [this.stackId] }),
     );
     runner.addToRolePolicy(
       new iam.PolicyStatement({

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sesSmtpPassword, sesSmtpUrl } from '../lambda/bootstrap-secrets/ses-smtp.mjs';
-import { migrationFailure } from '../lambda/run-migration/outcome.mjs';
+import { isRollingBack, migrationFailure } from '../lambda/run-migration/outcome.mjs';
 
 describe('SES SMTP credentials', () => {
   // Vectors of terraform-provider-aws (TestSESSMTPPasswordFromSecretKeySigV4), whose derivation is
@@ -46,5 +46,14 @@ describe('migrationFailure', () => {
       'app',
     );
     assert.match(neverRan ?? '', /no exit code \(CannotPullContainerError; pull failed\)/);
+  });
+});
+
+describe('isRollingBack', () => {
+  it("skips the older release's migrate while the stack rolls back, and only then", () => {
+    assert.equal(isRollingBack('UPDATE_ROLLBACK_IN_PROGRESS'), true);
+    for (const status of ['UPDATE_IN_PROGRESS', 'CREATE_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE', undefined]) {
+      assert.equal(isRollingBack(status), false, String(status));
+    }
   });
 });

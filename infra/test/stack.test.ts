@@ -95,7 +95,7 @@ describe('API service', () => {
     });
   });
 
-  it('serves HTTPS only (HTTP redirects) with an idle timeout above the SSE heartbeat', () => {
+  it('serves HTTPS only (HTTP redirects) with an idle timeout between the SSE heartbeat and the app keep-alive', () => {
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
       Port: 443,
       Protocol: 'HTTPS',
@@ -113,8 +113,12 @@ describe('API service', () => {
     const attributes = loadBalancer.Properties.LoadBalancerAttributes as { Key: string; Value: unknown }[];
     const idleTimeout = Number(attributes.find((attribute) => attribute.Key === 'idle_timeout.timeout_seconds')?.Value);
     const heartbeat = Number(JSON.parse(env(api, 'NOTIFICATIONS_STREAM_HEARTBEAT_SECONDS')));
-    // A stream writes at least twice per idle period; the app's keep-alive (at least 65 s) outlasts the ALB's.
-    assert.ok(heartbeat * 2 <= idleTimeout && idleTimeout < 65, `heartbeat ${heartbeat} s, idle ${idleTimeout} s`);
+    const keepAlive = Number(JSON.parse(env(api, 'KEEP_ALIVE_TIMEOUT_MS'))) / 1000;
+    // A stream writes at least twice per idle period; the app keeps idle connections open longer
+    // than the ALB does, so the ALB closes them first.
+    assert.equal(idleTimeout, 120);
+    assert.ok(heartbeat * 2 <= idleTimeout, `heartbeat ${heartbeat} s, idle ${idleTimeout} s`);
+    assert.ok(keepAlive > idleTimeout, `keep-alive ${keepAlive} s, idle ${idleTimeout} s`);
   });
 
   it('checks /readyz from the ALB and /livez in the container, and drains for the shutdown deadline', () => {
@@ -191,6 +195,7 @@ describe('migrations', () => {
     const [, runner] = resource('AWS::Lambda::Function', 'RunMigration');
     const variables = (runner.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     assert.equal(variables.IMAGE_TAG, '0.1.0-test');
+    assert.deepEqual(variables.STACK_ID, { Ref: 'AWS::StackId' }, 'to tell a rollback, when it runs nothing');
     assert.deepEqual(variables.TASK_DEFINITION_ARN, { Ref: resource('AWS::ECS::TaskDefinition', 'MigrateTask')[0] });
     const { stack: other } = synthesiseDeployment({ ...app.node.getAllContext(), imageTag: '0.1.1-test' });
     const otherVersion = Object.keys(Template.fromStack(other).findResources('AWS::Lambda::Version')).filter((id) =>

@@ -11,3 +11,14 @@ export function migrationFailure(task, containerName) {
   const detail = [task.stoppedReason, container?.reason].filter(Boolean).join('; ');
   return `migrate task ${task.taskArn ?? '(unknown)'} failed: ${exit}${detail ? ` (${detail})` : ''}`;
 }
+
+/**
+ * Whether the stack is rolling back. CloudFormation then "updates" the trigger back to the previous
+ * release, whose `migrate` would refuse the newer schema and wedge the rollback; the schema stays
+ * (the previous release runs on it: migrations keep it compatible), so nothing is run.
+ * @param {string | undefined} stackStatus
+ * @returns {boolean}
+ */
+export function isRollingBack(stackStatus) {
+  return stackStatus !== undefined && stackStatus.includes('ROLLBACK_IN_PROGRESS');
+}
