@@ -191,6 +191,19 @@ describe('migrations', () => {
     assert.equal(trigger.Properties.ExecuteOnHandlerChange, true);
   });
 
+  it('starts the services only after the SMTP_URL and wrapped master key secrets are filled', () => {
+    const fillers = Object.entries(
+      template.findResources('AWS::CloudFormation::CustomResource') as Record<string, Resource>,
+    )
+      .filter(([, filler]) => ['SesSmtpUrl', 'WrappedMasterKey'].includes(filler.Properties.Kind as string))
+      .map(([id]) => id);
+    assert.equal(fillers.length, 2);
+    for (const service of ['ApiService', 'WorkerService']) {
+      const dependsOn = resource('AWS::ECS::Service', service)[1].DependsOn ?? [];
+      for (const filler of fillers) assert.ok(dependsOn.includes(filler), `${service} after ${filler}`);
+    }
+  });
+
   it('re-runs for every new image: the tag is part of the trigger function', () => {
     const [, runner] = resource('AWS::Lambda::Function', 'RunMigration');
     const variables = (runner.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
