@@ -1,7 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  CfnElement,
   CfnOutput,
   CustomResource,
   Duration,
@@ -30,7 +29,7 @@ import {
   custom_resources as cr,
   triggers,
 } from 'aws-cdk-lib';
-import type { StackProps } from 'aws-cdk-lib';
+import type { CfnElement, StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { APP_METRICS } from './app-metrics.ts';
 import type { Settings } from './settings.ts';
