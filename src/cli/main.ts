@@ -13,16 +13,24 @@ import type { IdentityService } from '../identity/service.ts';
 // errors answer in a fraction of the start-up time.
 const commands = () => import('./commands.ts');
 
-const configHelp = `\nEnvironment variables:\n${CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(36)} ${v.description} (default ${v.default})`).join('\n')}\n`;
+const configHelp = `\nEnvironment variables (secrets also as NAME_FILE, a file holding the value):\n${CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(38)} ${v.description} (default ${v.default}${v.secret ? '; secret' : ''})`).join('\n')}\n`;
+
+/** Every problem of the configuration, one line each, then exit code 2. */
+function exitOnConfigError(error: ConfigError): never {
+  const { problems } = error;
+  console.error(
+    problems.length === 1
+      ? `securebase: invalid configuration: ${error.message}`
+      : `securebase: invalid configuration (${problems.length} problems):\n${problems.map((p) => `  ${p.variable}: ${p.reason}`).join('\n')}`,
+  );
+  process.exit(2);
+}
 
 function config(): Config {
   try {
     return loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`securebase: invalid configuration: ${error.message}`);
-      process.exit(2);
-    }
+    if (error instanceof ConfigError) exitOnConfigError(error);
     throw error;
   }
 }
@@ -218,10 +226,7 @@ admin
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(`securebase: invalid configuration: ${error.message}`);
-    process.exit(2);
-  }
+  if (error instanceof ConfigError) exitOnConfigError(error);
   console.error(`securebase: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 }
