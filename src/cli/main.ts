@@ -80,24 +80,49 @@ const program = new Command('securebase')
   .description('SecureBase platform services: support desk, webhooks, cost forecasting, notifications')
   .showHelpAfterError();
 
+function port(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 65535)
+    throw new InvalidArgumentError('must be a port number, 1–65535');
+  return Number(value);
+}
+
+/** Options of the long-running roles. */
+interface RoleFlags {
+  healthPort?: number;
+  skipMigrations?: boolean;
+}
+const SKIP_MIGRATIONS_HELP =
+  "do not migrate (run `securebase migrate` as a separate step); refuse to start unless the schema is exactly this release's";
+const HEALTH_PORT_HELP = 'also answer /livez and /readyz on this port (overrides HEALTH_PORT)';
+const roleOptions = (flags: RoleFlags) => ({
+  healthPort: flags.healthPort,
+  skipMigrations: flags.skipMigrations === true,
+});
+
 program
   .command('serve')
   .description('Run the API and portal, with background workers unless --no-worker')
   .option('--no-worker', 'serve HTTP only (run `securebase worker` processes separately; with PostgreSQL only)')
   .option('--demo', 'create demo data on first start (tenant, users, tickets, daily costs)')
+  .option('--skip-migrations', SKIP_MIGRATIONS_HELP)
+  .option('--health-port <port>', HEALTH_PORT_HELP, port)
   .addHelpText('after', configHelp)
-  .action(async (options: { worker: boolean; demo?: boolean }) => {
+  .action(async (options: RoleFlags & { worker: boolean; demo?: boolean }) => {
     const cfg = config();
-    await (await commands()).runServe(cfg, { worker: options.worker, demo: options.demo === true });
+    await (
+      await commands()
+    ).runServe(cfg, { ...roleOptions(options), worker: options.worker, demo: options.demo === true });
   });
 
 program
   .command('worker')
-  .description('Run background jobs only (webhook deliveries, emails, sweeps)')
+  .description('Run background jobs only (webhook deliveries, emails, sweeps); /livez and /readyz on HEALTH_PORT')
+  .option('--skip-migrations', SKIP_MIGRATIONS_HELP)
+  .option('--health-port <port>', HEALTH_PORT_HELP, port)
   .addHelpText('after', configHelp)
-  .action(async () => {
+  .action(async (options: RoleFlags) => {
     const cfg = config();
-    await (await commands()).runWorker(cfg);
+    await (await commands()).runWorker(cfg, roleOptions(options));
   });
 program
   .command('migrate')
@@ -112,7 +137,7 @@ program
   .description('Create demo data (tenant, users, tickets, daily costs) and exit')
   .action(async () => {
     const cfg = config();
-    await (await commands()).runServe(cfg, { worker: false, demo: true, exitAfterDemo: true });
+    await (await commands()).runServe(cfg, { worker: false, demo: true, exitAfterDemo: true, skipMigrations: false });
   });
 
 registerImportCosts(program, config);
