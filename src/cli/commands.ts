@@ -103,9 +103,20 @@ export async function runServe(
     await ctx.database.close();
     return;
   }
-  const probeOnly = await probeServer(config, options, probes);
   await worker?.start();
   await app.listen({ host: config.host, port: config.port });
+  // From here a signal drains; the probe port answers only once it would.
+  let probeOnly: Server | null = null;
+  onShutdown(config, ctx.logger, probes, async () => {
+    // Closing the app ends live streams (with a retry hint) and waits for requests in flight;
+    // running jobs finish or are released meanwhile.
+    await Promise.all([app.close(), worker?.stop()]);
+    await closeServer(probeOnly);
+    await ctx.liveFeed.close();
+    await ctx.database.close();
+    claim?.release();
+  });
+  probeOnly = await probeServer(config, options, probes);
   console.log(
     `SecureBase is serving on ${baseUrl}  (portal at /, API under /v1, reference at ${baseUrl}/docs, storage: ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`})`,
   );
@@ -117,15 +128,6 @@ export async function runServe(
       `  curl -X POST ${baseUrl}/v1/auth/login -H 'content-type: application/json' -d '{"email":"${DEMO_USERS.owner}","password":"${DEMO_PASSWORD}"}'`,
     );
   }
-  onShutdown(config, ctx.logger, probes, async () => {
-    // Closing the app ends live streams (with a retry hint) and waits for requests in flight;
-    // running jobs finish or are released meanwhile.
-    await Promise.all([app.close(), worker?.stop()]);
-    await closeServer(probeOnly);
-    await ctx.liveFeed.close();
-    await ctx.database.close();
-    claim?.release();
-  });
 }
 
 /** `securebase worker`: background jobs only; several may share one PostgreSQL. */
@@ -133,10 +135,9 @@ export async function runWorker(config: Config, options: RoleOptions): Promise<v
   const claim = claimSqlite(config);
   const ctx = await openRuntime(config, undefined, { migrate: !options.skipMigrations });
   const probes = createProbes(ctx.database.db);
-  const probeOnly = await probeServer(config, options, probes);
   const worker = createWorker(ctx);
   await worker.start();
-  ctx.logger.info({ workerId: worker.workerId, healthPort: probeOnly?.address() }, 'worker started');
+  let probeOnly: Server | null = null;
   onShutdown(config, ctx.logger, probes, async () => {
     await worker.stop();
     await closeServer(probeOnly);
@@ -144,6 +145,8 @@ export async function runWorker(config: Config, options: RoleOptions): Promise<v
     await ctx.database.close();
     claim?.release();
   });
+  probeOnly = await probeServer(config, options, probes);
+  ctx.logger.info({ workerId: worker.workerId, healthPort: probeOnly?.address() }, 'worker started');
 }
 
 /**
