@@ -5,6 +5,7 @@ import { rmSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { createProbes } from '../http/probes.ts';
 import { CLI_BIN, runCli } from '../testing/cli.ts';
 import { createTestDatabase, TEST_DIALECTS } from '../testing/database.ts';
 import { freePort } from '../testing/private-postgres.ts';
@@ -15,6 +16,7 @@ import { DELIVER_JOB } from '../webhooks/delivery-job.ts';
 import { emit } from '../webhooks/testing/events.ts';
 import { LOOPBACK_ENV, tenantWithEndpoint } from '../webhooks/testing/harness.ts';
 import { startReceiver } from '../webhooks/testing/receiver.ts';
+import { buildApp } from './app.ts';
 import type { Receiver } from '../webhooks/testing/receiver.ts';
 
 /** A `securebase` role as a real process, with its probe server on a port of its own. */
@@ -106,6 +108,28 @@ for (const dialect of TEST_DIALECTS) {
       });
       return { tenant, held };
     }
+
+    it('/readyz on the API: ready, then 503 while the schema lacks a migration, and draining once told', async () => {
+      const probes = createProbes(server.ctx.database.db);
+      const app = await buildApp(server.ctx, server.identity, probes);
+      const readyz = async () => {
+        const response = await app.inject({ method: 'GET', url: '/readyz' });
+        return { code: response.statusCode, status: response.json<{ status: string }>().status };
+      };
+      try {
+        assert.deepEqual(await readyz(), { code: 200, status: 'ready' });
+        await sql`delete from securebase_migrations where name = '011_costs'`.execute(server.ctx.database.db);
+        assert.deepEqual(await readyz(), { code: 503, status: 'schema behind this release: run migrate' });
+        await sql`insert into securebase_migrations (name, applied_at) values ('011_costs', ${new Date().toISOString()})`.execute(
+          server.ctx.database.db,
+        );
+        probes.drain();
+        assert.deepEqual(await readyz(), { code: 503, status: 'draining' });
+        assert.equal((await app.inject({ method: 'GET', url: '/livez' })).statusCode, 200);
+      } finally {
+        await app.close();
+      }
+    });
 
     it('a worker answers /livez and /readyz on its health port', { timeout: 120_000 }, async () => {
       const worker = await startRole(['worker'], workerEnv(30_000));
