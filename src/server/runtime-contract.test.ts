@@ -13,6 +13,7 @@ import { startTestServer } from '../testing/server.ts';
 import type { TestServer } from '../testing/server.ts';
 import { waitFor } from '../testing/wait.ts';
 import { DELIVER_JOB } from '../webhooks/delivery-job.ts';
+import type { EndpointId } from '../webhooks/ids.ts';
 import { emit } from '../webhooks/testing/events.ts';
 import { LOOPBACK_ENV, tenantWithEndpoint } from '../webhooks/testing/harness.ts';
 import { startReceiver } from '../webhooks/testing/receiver.ts';
@@ -83,7 +84,7 @@ for (const dialect of TEST_DIALECTS) {
     });
     const deliveryJobs = () =>
       server.ctx.database.db.selectFrom('jobs').selectAll().where('name', '=', DELIVER_JOB).execute();
-    const messageStatus = async (webhookId: string) =>
+    const messageStatus = async (webhookId: EndpointId) =>
       (
         await server.ctx.database.db
           .selectFrom('webhook_messages')
