@@ -13,7 +13,8 @@ export function leasedQuotaStore(quota: LeasedQuota, logger: Logger): FastifyRat
   let failing = false;
   return class LeasedQuotaStore implements FastifyRateLimitStore {
     incr(...[key, callback, timeWindow, max]: Parameters<FastifyRateLimitStore['incr']>): void {
-      quota.hit(key, max, timeWindow).then(
+      // The prefix keeps these keys apart from the login throttles' in the one table.
+      quota.hit(`api:${key}`, max, timeWindow).then(
         (hit) => {
           if (failing) logger.info('rate limit counters answer again');
           failing = false;
