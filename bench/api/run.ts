@@ -140,4 +140,5 @@ app.child.kill();
 
 // The SLA engine's due checks at 10,000 and 100,000 open tickets (bench/api/sla.ts).
 await (await import('./sla.ts')).runSlaBench();
+await (await import('./rate-limit.ts')).runRateLimitBench(DURATION);
 await benchSearchAndUploads(measure, DURATION);

@@ -9,6 +9,8 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config, Tier } from '../config/config.ts';
 import { AppError } from '../errors/app-error.ts';
+import { windowCountersFor } from '../rate-limits/counters.ts';
+import { createLeasedQuota } from '../rate-limits/quota.ts';
 import type { AppContext } from '../runtime/context.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { createMetricsRegistry, registerObservability } from './observability.ts';
@@ -16,6 +18,7 @@ import { registerConditionalGet } from './conditional.ts';
 import { registerNulGuard } from './nul-guard.ts';
 import type { Probes } from './probes.ts';
 import { isRateLimited, openApiOptions } from './openapi.ts';
+import { leasedQuotaStore } from './rate-limit-store.ts';
 import { registerErrorHandling } from './problem.ts';
 import { registerRouteNotFound } from './routing.ts';
 import { validatorCompiler } from './validation.ts';
@@ -113,6 +116,9 @@ export async function buildHttpApp(ctx: AppContext, options: HttpAppOptions): Pr
     hook: 'onRequest',
     enableDraftSpec: true,
     timeWindow: '1 hour',
+    // One limit across every API process on the database; see rate-limits/quota.ts.
+    store: leasedQuotaStore(createLeasedQuota(windowCountersFor(ctx.database.db), ctx.clock), ctx.logger),
+    skipOnError: true,
     keyGenerator: (request) => options.callerOf(request)?.credentialId ?? request.ip,
     max: (request) => ctx.config.rateLimitPerHour[options.callerOf(request)?.tier ?? 'standard'],
     allowList: (request) => !isRateLimited(request.routeOptions.config, request.routeOptions.url),

@@ -14,6 +14,7 @@ import * as sla from './008_sla.ts';
 import * as ticketSearchAndAttachments from './009_ticket_search_and_attachments.ts';
 import * as ticketDesk from './010_ticket_desk.ts';
 import * as costs from './011_costs.ts';
+import * as rateLimitWindows from './012_rate_limit_windows.ts';
 
 export type { MigrationContext };
 
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, SecurebaseMigration> = {
   '009_ticket_search_and_attachments': ticketSearchAndAttachments,
   '010_ticket_desk': ticketDesk,
   '011_costs': costs,
+  '012_rate_limit_windows': rateLimitWindows,
 };
 
 /** Serialises processes migrating one PostgreSQL database at the same time. */
