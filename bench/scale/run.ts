@@ -1,0 +1,385 @@
+// Scale-out benchmark (npm run bench:scale): the product's own processes on one PostgreSQL, 1 API
+// (`serve --no-worker`) + 1 worker, then 2 + 2, each set on a fresh schema. A producer (autocannon,
+// this process) spreads ticket creates and list-50 reads over the API processes; every create's
+// ticket.created event fans out to ENDPOINTS webhook endpoints (registered through the API) on a
+// loopback receiver process. Per phase: API requests/s, deliveries/s, commit→receipt p50/p99 at a
+// paced rate, each process's CPU per unit of work (PostgreSQL's backends told apart by the process
+// they serve) and which processes ran at ≥ 90 % of a core. Phases and steps are isolated: the
+// backlog is drained and checked empty, and what was left is reported. Needs TEST_DATABASE_URL or
+// DATABASE_URL (exits 0 without). Usage: npm run bench:scale [-- --seconds N] (N per load step, 10).
+import { fork } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { sql } from 'kysely';
+import { request } from 'undici';
+import { systemClock } from '../../src/config/clock.ts';
+import { createIdentityService } from '../../src/identity/service.ts';
+import { createTestDatabase } from '../../src/testing/database.ts';
+import type { TestDatabase } from '../../src/testing/database.ts';
+import { TICKET, UNREACHED_RATE_LIMITS } from '../api/seed-tickets.ts';
+import { sampleCpu } from './cpu-sampler.ts';
+import type { Backend, StepCpu } from './cpu-sampler.ts';
+import { applicationName, buildIfStale, startApi, startWorker, stopProcess } from './processes.ts';
+import type { ProductProcess } from './processes.ts';
+
+const secondsArg = process.argv.indexOf('--seconds');
+const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 10;
+/** Endpoints per tenant, each subscribed to ticket.created: every create is this many deliveries. */
+const ENDPOINTS = 10;
+/** Connections of the producer, spread evenly over the API processes. */
+const CONNECTIONS = 100;
+/** The paced step's creates/s (× ENDPOINTS deliveries/s): a rate every phase keeps up with. */
+const PACED_CREATES_PER_SECOND = 20;
+const WARM_UP_SECONDS = 2;
+const DRAIN_TIMEOUT_MS = 90_000;
+const SATURATED = 0.9;
+
+const pgUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
+if (!pgUrl) {
+  console.log('bench:scale needs PostgreSQL: set TEST_DATABASE_URL or DATABASE_URL (skipped)');
+  process.exit(0);
+}
+process.env.TEST_DATABASE_URL = pgUrl;
+buildIfStale();
+
+const receiver = fork(fileURLToPath(new URL('../webhooks/receiver.ts', import.meta.url)), {
+  execArgv: ['--import', 'tsx'],
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+});
+const receiverPort = await new Promise<number>((resolve) =>
+  receiver.once('message', (m: { port: number }) => resolve(m.port)),
+);
+/** Deliveries the receiver has seen since the last call: commit→receipt latency (ms) each, last receipt time. */
+const received = () =>
+  new Promise<{ latencies: number[]; last: number }>((resolve) => {
+    receiver.once('message', resolve);
+    receiver.send('report');
+  });
+
+const pct = (sorted: number[], q: number) =>
+  sorted.length ? (sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number) : NaN;
+const int = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '-');
+/** CPU per unit: µs per request, or µs per delivery = ms per 1,000 deliveries. */
+const perUnit = (micros: number, units: number) => (units > 0 ? micros / units : NaN);
+
+/** Due or running jobs and undelivered webhook messages: what a step left behind. */
+async function backlog(db: TestDatabase) {
+  const now = new Date().toISOString();
+  const jobs = await db.db
+    .selectFrom('jobs')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where((eb) =>
+      eb.or([eb('status', '=', 'running'), eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', now)])]),
+    )
+    .executeTakeFirstOrThrow();
+  const messages = await db.db
+    .selectFrom('webhook_messages')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('status', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  return { dueJobs: Number(jobs.n), pendingMessages: Number(messages.n) };
+}
+
+/** PostgreSQL's processes: client connections by application_name, its own processes as null. */
+async function backends(db: TestDatabase): Promise<Backend[]> {
+  const rows = await sql<{
+    pid: number;
+    application_name: string | null;
+    backend_type: string;
+  }>`select pid, application_name, backend_type from pg_stat_activity`.execute(db.db);
+  return rows.rows.map((row) => ({
+    pid: row.pid,
+    applicationName: row.backend_type === 'client backend' ? (row.application_name ?? '') : null,
+  }));
+}
+
+/** One load step's autocannon results over all API processes: totals, and the worst process's latency. */
+async function load(apis: ProductProcess[], apiKey: string, options: autocannon.Options) {
+  const results = await Promise.all(
+    apis.map((api) =>
+      autocannon({
+        ...options,
+        url: `http://127.0.0.1:${api.port}${String(options.url)}`,
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        connections: Math.max(1, Math.round((options.connections ?? CONNECTIONS) / apis.length)),
+        ...(options.overallRate ? { overallRate: options.overallRate / apis.length } : {}),
+      }),
+    ),
+  );
+  const ok = results.reduce((sum, r) => sum + r['2xx'], 0);
+  return {
+    ok,
+    perSecond: ok / (options.duration as number),
+    failed: results.reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0),
+    p50: Math.max(...results.map((r) => r.latency.p50)),
+    p99: Math.max(...results.map((r) => r.latency.p99)),
+  };
+}
+
+/** Tickets the tenant has: committed creates, also those whose response came after autocannon stopped. */
+async function ticketCount(db: TestDatabase, customerId: string): Promise<number> {
+  const row = await db.db
+    .selectFrom('tickets')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('customer_id', '=', customerId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The deliveries a phase has received so far (each create is ENDPOINTS of them). */
+interface Tally {
+  delivered: number;
+}
+
+/** The receiver's deliveries since the last call, added to the phase's tally. */
+async function take(tally: Tally) {
+  const report = await received();
+  tally.delivered += report.latencies.length;
+  return report;
+}
+
+/**
+ * Waits until every committed ticket's deliveries arrived and no job or message is due, or the
+ * drain timeout; returns the deliveries it saw, the last one's time and what was left.
+ */
+async function drain(db: TestDatabase, customerId: string, tally: Tally) {
+  const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+  const latencies: number[] = [];
+  let last = 0;
+  while (Date.now() < deadline) {
+    const report = await take(tally);
+    latencies.push(...report.latencies);
+    if (report.last) last = report.last;
+    if (tally.delivered >= (await ticketCount(db, customerId)) * ENDPOINTS) {
+      const left = await backlog(db);
+      if (left.dueJobs === 0 && left.pendingMessages === 0) break;
+    }
+    await sleep(250);
+  }
+  return { latencies, last, left: await backlog(db) };
+}
+
+const describeLeft = (left: Awaited<ReturnType<typeof backlog>>) =>
+  `left: ${left.dueJobs} due jobs, ${left.pendingMessages} pending messages`;
+
+const cpuOf = (cpu: StepCpu, label: string) => cpu.byLabel.get(label) ?? 0;
+const cpuOfAll = (cpu: StepCpu, labels: string[]) => labels.reduce((sum, label) => sum + cpuOf(cpu, label), 0);
+
+/** Each process's (and PostgreSQL's share's) % of a core over a step, the machine's use, and who was saturated. */
+function describeCpu(cpu: StepCpu): string {
+  const share = (micros: number) => `${int((micros / cpu.wallMicros) * 100)} %`;
+  const cores = (micros: number) => (micros / cpu.wallMicros).toFixed(2);
+  const ours = [...cpu.byLabel.values()].reduce((sum, micros) => sum + micros, 0);
+  const ourPostgres = cpuOfAll(
+    cpu,
+    [...cpu.byLabel.keys()].filter((label) => label.startsWith('postgres')),
+  );
+  const saturated = cpu.byProcess
+    .filter(({ micros }) => micros / cpu.wallMicros >= SATURATED)
+    .map(
+      ({ label, micros }) => `${label.startsWith('postgres for') ? `a backend of ${label}` : label} (${share(micros)})`,
+    );
+  return [
+    `     CPU, % of a core: ${[...cpu.byLabel.entries()].map(([label, micros]) => `${label} ${share(micros)}`).join(', ')}`,
+    `     machine: ${cores(cpu.machineBusyMicros)} of ${cores(cpu.machineTotalMicros)} cores busy: this bench ${cores(ours)}, others ${cores(Math.max(0, cpu.machineBusyMicros - ours))} (of which other PostgreSQL sessions ${cores(Math.max(0, cpu.postgresAllMicros - ourPostgres))})`,
+    `     at ≥ ${SATURATED * 100} % of a core: ${saturated.length ? saturated.join(', ') : 'none'}`,
+  ].join('\n');
+}
+
+interface PhaseResult {
+  name: string;
+  createsPerSecond: number;
+  listsPerSecond: number;
+  deliveriesPerSecondLoaded: number;
+  deliveriesPerSecondDrain: number;
+  pacedP50: number;
+  pacedP99: number;
+  apiMicrosPerCreate: number;
+  apiMicrosPerList: number;
+  postgresMicrosPerCreate: number;
+  postgresMicrosPerList: number;
+  workerMillisPerThousand: number;
+  postgresMillisPerThousand: number;
+  saturated: string;
+}
+
+async function phase(apiCount: number, workerCount: number): Promise<PhaseResult> {
+  const name = `${apiCount} API + ${workerCount} worker${workerCount > 1 ? 's' : ''}`;
+  console.log(`\n${name} (fresh schema)`);
+  const db = await createTestDatabase('postgres');
+  const identity = createIdentityService({ db: db.db, clock: systemClock, sessionTtlHours: 24 });
+  const tenant = await identity.createTenant({
+    name: 'Bench Scale',
+    tier: 'standard',
+    adminEmail: 'scale@example.com',
+  });
+  const apiKey = tenant.apiKey.key;
+  const env = {
+    ...process.env,
+    ...db.env,
+    LOG_LEVEL: 'info',
+    RATE_LIMIT_PER_HOUR: UNREACHED_RATE_LIMITS,
+    WEBHOOK_ALLOW_HTTP: 'true',
+    WEBHOOK_ALLOW_PRIVATE_CIDRS: '127.0.0.0/8',
+  };
+  const apis: ProductProcess[] = [];
+  const workers: ProductProcess[] = [];
+  try {
+    // One at a time: the first start of a schema creates its platform admin.
+    for (let i = 1; i <= apiCount; i += 1) apis.push(await startApi(`api ${i}`, env));
+    for (let i = 1; i <= workerCount; i += 1) workers.push(await startWorker(`worker ${i}`, env));
+    for (let i = 0; i < ENDPOINTS; i += 1) {
+      const response = await request(`http://127.0.0.1:${apis[0]?.port}/v1/webhooks`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ url: `http://127.0.0.1:${receiverPort}/ok/${i}`, events: ['ticket.created'] }),
+      });
+      if (response.statusCode !== 201)
+        throw new Error(`POST /v1/webhooks answered ${response.statusCode}: ${await response.body.text()}`);
+      await response.body.dump();
+    }
+
+    const labels = [...apis, ...workers].map((p) => p.label);
+    const byApplication = new Map(labels.map((label) => [applicationName(label), `postgres for ${label}`]));
+    const sampler = () =>
+      sampleCpu(
+        [...apis, ...workers, { label: 'receiver', pid: receiver.pid ?? 0 }, { label: 'producer', pid: process.pid }],
+        () => backends(db),
+        (application) => byApplication.get(application) ?? null,
+      );
+    const apiLabels = apis.map((p) => p.label);
+    const workerLabels = workers.map((p) => p.label);
+    const postgresFor = (list: string[]) => list.map((label) => `postgres for ${label}`);
+
+    const customerId = tenant.customer.id;
+    const tally: Tally = { delivered: 0 };
+    const create = { url: '/v1/support/tickets', method: 'POST' as const, body: TICKET };
+    const list = { url: '/v1/support/tickets?limit=50' };
+
+    // 0. Warm-up, not measured: the processes' first requests and deliveries compile their code.
+    await load(apis, apiKey, { ...create, duration: WARM_UP_SECONDS });
+    await load(apis, apiKey, { ...list, duration: WARM_UP_SECONDS });
+    const warm = await drain(db, customerId, tally);
+    console.log(`  warm-up: ${int(tally.delivered)} deliveries; ${describeLeft(warm.left)}`);
+
+    // 1. Creates at full load, the workers delivering meanwhile.
+    const ticketsBefore = await ticketCount(db, customerId);
+    const deliveredBefore = tally.delivered;
+    let cpu = sampler();
+    const started = Date.now();
+    const creates = await load(apis, apiKey, { ...create, duration: SECONDS });
+    const createCpu = await cpu.stop();
+    const committed = (await ticketCount(db, customerId)) - ticketsBefore;
+    const duringLoad = await take(tally);
+    const loadedRate = duringLoad.latencies.length / ((Date.now() - started) / 1000);
+    console.log(
+      `  create, ${CONNECTIONS} connections, ${SECONDS} s: ${int(creates.perSecond)} req/s (worst process p50 ${int(creates.p50)} ms, p99 ${int(creates.p99)} ms${creates.failed ? `, ${creates.failed} failed` : ''}; ${int(committed)} committed); ${int(loadedRate)} deliveries/s meanwhile`,
+    );
+    console.log(describeCpu(createCpu));
+
+    // 2. Drain: the workers deliver the backlog while the API is idle.
+    cpu = sampler();
+    const drainStarted = Date.now();
+    const drained = await drain(db, customerId, tally);
+    const drainCpu = await cpu.stop();
+    const delivered = tally.delivered - deliveredBefore;
+    const drainRate =
+      drained.last > drainStarted ? drained.latencies.length / ((drained.last - drainStarted) / 1000) : NaN;
+    const all = [...duringLoad.latencies, ...drained.latencies].sort((a, b) => a - b);
+    console.log(
+      `  drain: ${int(drained.latencies.length)} deliveries at ${int(drainRate)}/s; ${int(delivered)} of ${int(committed * ENDPOINTS)} delivered, commit→receipt p50 ${int(pct(all, 0.5))} ms, p99 ${int(pct(all, 0.99))} ms (queued behind the backlog); ${describeLeft(drained.left)}`,
+    );
+    console.log(describeCpu(drainCpu));
+
+    // 3. List-50 at full load (no events: the workers idle).
+    cpu = sampler();
+    const lists = await load(apis, apiKey, { ...list, duration: SECONDS });
+    const listCpu = await cpu.stop();
+    console.log(
+      `  list-50, ${CONNECTIONS} connections, ${SECONDS} s: ${int(lists.perSecond)} req/s (worst process p50 ${int(lists.p50)} ms, p99 ${int(lists.p99)} ms${lists.failed ? `, ${lists.failed} failed` : ''})`,
+    );
+    console.log(describeCpu(listCpu));
+
+    // 4. Latency at a rate every phase keeps up with.
+    const pacedSeconds = Math.max(3, Math.round(SECONDS / 2));
+    await take(tally);
+    await load(apis, apiKey, {
+      ...create,
+      duration: pacedSeconds,
+      connections: 10,
+      overallRate: PACED_CREATES_PER_SECOND,
+    });
+    const pacedDrain = await drain(db, customerId, tally);
+    const pacedLatencies = pacedDrain.latencies.sort((a, b) => a - b);
+    console.log(
+      `  paced: ${PACED_CREATES_PER_SECOND} creates/s (${int(PACED_CREATES_PER_SECOND * ENDPOINTS)} deliveries/s) for ${pacedSeconds} s: ${int(pacedLatencies.length)} delivered, commit→receipt p50 ${int(pct(pacedLatencies, 0.5))} ms, p99 ${int(pct(pacedLatencies, 0.99))} ms; ${describeLeft(pacedDrain.left)}`,
+    );
+
+    const deliveryCpu = (labels: string[]) => cpuOfAll(createCpu, labels) + cpuOfAll(drainCpu, labels);
+    const saturated = [createCpu, drainCpu, listCpu].map(
+      (step) =>
+        step.byProcess
+          .filter(({ micros }) => micros / step.wallMicros >= SATURATED)
+          .map(({ label }) => label)
+          .join(' + ') || 'none',
+    );
+    return {
+      name,
+      createsPerSecond: creates.perSecond,
+      listsPerSecond: lists.perSecond,
+      deliveriesPerSecondLoaded: loadedRate,
+      deliveriesPerSecondDrain: drainRate,
+      pacedP50: pct(pacedLatencies, 0.5),
+      pacedP99: pct(pacedLatencies, 0.99),
+      apiMicrosPerCreate: perUnit(cpuOfAll(createCpu, apiLabels), committed),
+      apiMicrosPerList: perUnit(cpuOfAll(listCpu, apiLabels), lists.ok),
+      postgresMicrosPerCreate: perUnit(cpuOfAll(createCpu, postgresFor(apiLabels)), committed),
+      postgresMicrosPerList: perUnit(cpuOfAll(listCpu, postgresFor(apiLabels)), lists.ok),
+      workerMillisPerThousand: perUnit(deliveryCpu(workerLabels), delivered),
+      postgresMillisPerThousand: perUnit(deliveryCpu(postgresFor(workerLabels)), delivered),
+      saturated: `create: ${saturated[0]}; drain: ${saturated[1]}; list: ${saturated[2]}`,
+    };
+  } finally {
+    await Promise.all([...apis, ...workers].map(stopProcess));
+    await db.destroy();
+  }
+}
+
+console.log(
+  `bench/scale: PostgreSQL, the product's processes (bin/securebase.js), ${ENDPOINTS} endpoints per ticket.created, ${SECONDS} s per load step, producer ${CONNECTIONS} connections spread over the API processes`,
+);
+const results = [await phase(1, 1), await phase(2, 2)];
+receiver.kill();
+
+console.log(
+  '\nphase | create req/s | list-50 req/s | deliveries/s (during creates; drain) | commit→receipt p50/p99 ms (paced) | API µs/create | API µs/list | PostgreSQL µs/create | PostgreSQL µs/list | worker ms/1,000 deliveries | PostgreSQL ms/1,000 deliveries | at ≥ 90 % of a core',
+);
+for (const r of results) {
+  console.log(
+    [
+      r.name,
+      int(r.createsPerSecond),
+      int(r.listsPerSecond),
+      `${int(r.deliveriesPerSecondLoaded)}; ${int(r.deliveriesPerSecondDrain)}`,
+      `${int(r.pacedP50)}/${int(r.pacedP99)}`,
+      int(r.apiMicrosPerCreate),
+      int(r.apiMicrosPerList),
+      int(r.postgresMicrosPerCreate),
+      int(r.postgresMicrosPerList),
+      int(r.workerMillisPerThousand),
+      int(r.postgresMillisPerThousand),
+      r.saturated,
+    ].join(' | '),
+  );
+}
+
+// CPU per unit × rate: µs per request × 1,000 requests/s = that many ms of CPU per second, /1,000 cores.
+const cores = (perUnitMicrosOrMillis: number) => (perUnitMicrosOrMillis / 1_000).toFixed(2);
+console.log('\nWhat a deployment needs, in cores (CPU per unit × rate; each phase measured on its own):');
+for (const r of results) {
+  console.log(
+    `  from ${r.name}: per 1,000 deliveries/s: workers ${cores(r.workerMillisPerThousand)}, PostgreSQL ${cores(r.postgresMillisPerThousand)}; per 1,000 creates/s: API ${cores(r.apiMicrosPerCreate)}, PostgreSQL ${cores(r.postgresMicrosPerCreate)} (plus ${ENDPOINTS} deliveries each here); per 1,000 list-50/s: API ${cores(r.apiMicrosPerList)}, PostgreSQL ${cores(r.postgresMicrosPerList)}`,
+  );
+}
+process.exit(0);
