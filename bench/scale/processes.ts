@@ -25,6 +25,12 @@ export interface ProductProcess {
   port: number;
 }
 
+// A bench that fails half-way leaves none of its processes running.
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** The application_name a process's database connections carry. */
 export const applicationName = (label: string) => `scale_${label.replace(' ', '_')}`;
 
@@ -57,6 +63,8 @@ async function startCli(
     env: { ...env, DATABASE_URL: databaseUrl.href, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   await new Promise<void>((resolve, reject) => {
     let seen = '';
     const onData = (chunk: Buffer) => {

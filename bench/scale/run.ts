@@ -1,16 +1,15 @@
 // Scale-out benchmark (npm run bench:scale): the product's own processes on one PostgreSQL, 1 API
-// (`serve --no-worker`) + 1 worker, then 2 + 2, each set on a fresh schema. A producer (autocannon,
+// (`serve --no-worker`) + 1 worker, then 2 + 2, each set on a fresh schema. A producer (undici, in
 // this process) spreads ticket creates and list-50 reads over the API processes; every create's
 // ticket.created event fans out to ENDPOINTS webhook endpoints (registered through the API) on a
 // loopback receiver process. Per phase: API requests/s, deliveries/s, commit→receipt p50/p99 at a
 // paced rate, each process's CPU per unit of work (PostgreSQL's backends told apart by the process
 // they serve) and which processes ran at ≥ 90 % of a core. Phases and steps are isolated: the
 // backlog is drained and checked empty, and what was left is reported. Needs TEST_DATABASE_URL or
-// DATABASE_URL (exits 0 without). Usage: npm run bench:scale [-- --seconds N] (N per load step, 10).
+// DATABASE_URL (exits 0 without). Usage: npm run bench:scale [-- --seconds N] (N per load step, 8).
 import { fork } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import { request } from 'undici';
 import { systemClock } from '../../src/config/clock.ts';
@@ -20,11 +19,13 @@ import type { TestDatabase } from '../../src/testing/database.ts';
 import { TICKET, UNREACHED_RATE_LIMITS } from '../api/seed-tickets.ts';
 import { sampleCpu } from './cpu-sampler.ts';
 import type { Backend, StepCpu } from './cpu-sampler.ts';
+import { percentile, producer } from './producer.ts';
+import type { ApiRequest, LoadResult } from './producer.ts';
 import { applicationName, buildIfStale, startApi, startWorker, stopProcess } from './processes.ts';
 import type { ProductProcess } from './processes.ts';
 
 const secondsArg = process.argv.indexOf('--seconds');
-const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 10;
+const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 8;
 /** Endpoints per tenant, each subscribed to ticket.created: every create is this many deliveries. */
 const ENDPOINTS = 10;
 /** Connections of the producer, spread evenly over the API processes. */
@@ -32,7 +33,7 @@ const CONNECTIONS = 100;
 /** The paced step's creates/s (× ENDPOINTS deliveries/s): a rate every phase keeps up with. */
 const PACED_CREATES_PER_SECOND = 20;
 const WARM_UP_SECONDS = 2;
-const DRAIN_TIMEOUT_MS = 90_000;
+const DRAIN_TIMEOUT_MS = 60_000;
 const SATURATED = 0.9;
 
 const pgUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
@@ -47,6 +48,7 @@ const receiver = fork(fileURLToPath(new URL('../webhooks/receiver.ts', import.me
   execArgv: ['--import', 'tsx'],
   stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 });
+process.on('exit', () => receiver.kill());
 const receiverPort = await new Promise<number>((resolve) =>
   receiver.once('message', (m: { port: number }) => resolve(m.port)),
 );
@@ -57,8 +59,6 @@ const received = () =>
     receiver.send('report');
   });
 
-const pct = (sorted: number[], q: number) =>
-  sorted.length ? (sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number) : NaN;
 const int = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '-');
 /** CPU per unit: µs per request, or µs per delivery = ms per 1,000 deliveries. */
 const perUnit = (micros: number, units: number) => (units > 0 ? micros / units : NaN);
@@ -94,30 +94,7 @@ async function backends(db: TestDatabase): Promise<Backend[]> {
   }));
 }
 
-/** One load step's autocannon results over all API processes: totals, and the worst process's latency. */
-async function load(apis: ProductProcess[], apiKey: string, options: autocannon.Options) {
-  const results = await Promise.all(
-    apis.map((api) =>
-      autocannon({
-        ...options,
-        url: `http://127.0.0.1:${api.port}${String(options.url)}`,
-        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-        connections: Math.max(1, Math.round((options.connections ?? CONNECTIONS) / apis.length)),
-        ...(options.overallRate ? { overallRate: options.overallRate / apis.length } : {}),
-      }),
-    ),
-  );
-  const ok = results.reduce((sum, r) => sum + r['2xx'], 0);
-  return {
-    ok,
-    perSecond: ok / (options.duration as number),
-    failed: results.reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0),
-    p50: Math.max(...results.map((r) => r.latency.p50)),
-    p99: Math.max(...results.map((r) => r.latency.p99)),
-  };
-}
-
-/** Tickets the tenant has: committed creates, also those whose response came after autocannon stopped. */
+/** The tickets a tenant has: its committed creates. */
 async function ticketCount(db: TestDatabase, customerId: string): Promise<number> {
   const row = await db.db
     .selectFrom('tickets')
@@ -163,27 +140,45 @@ async function drain(db: TestDatabase, customerId: string, tally: Tally) {
 const describeLeft = (left: Awaited<ReturnType<typeof backlog>>) =>
   `left: ${left.dueJobs} due jobs, ${left.pendingMessages} pending messages`;
 
+/** A load step's rate, latency and failures. */
+const describeLoad = (result: LoadResult) =>
+  `${CONNECTIONS} connections, ${result.seconds.toFixed(1)} s: ${int(result.ok / result.seconds)} req/s (p50 ${int(percentile(result.latencies, 0.5))} ms, p99 ${int(percentile(result.latencies, 0.99))} ms${result.failed ? `, ${result.failed} failed` : ''})`;
+
 const cpuOf = (cpu: StepCpu, label: string) => cpu.byLabel.get(label) ?? 0;
 const cpuOfAll = (cpu: StepCpu, labels: string[]) => labels.reduce((sum, label) => sum + cpuOf(cpu, label), 0);
+
+/** The processes at ≥ 90 % of a core over a step, and the machine when all its cores were that busy. */
+function saturatedIn(cpu: StepCpu): string[] {
+  const share = (micros: number) => `${int((micros / cpu.wallMicros) * 100)} %`;
+  const processes = cpu.byProcess
+    .filter(({ micros }) => micros / cpu.wallMicros >= SATURATED)
+    .map(
+      ({ label, micros }) => `${label.startsWith('postgres for') ? `a backend of ${label}` : label} ${share(micros)}`,
+    );
+  const machineBusy = cpu.machineBusyMicros / cpu.machineTotalMicros;
+  return machineBusy >= SATURATED ? [...processes, `the machine ${int(machineBusy * 100)} %`] : processes;
+}
 
 /** Each process's (and PostgreSQL's share's) % of a core over a step, the machine's use, and who was saturated. */
 function describeCpu(cpu: StepCpu): string {
   const share = (micros: number) => `${int((micros / cpu.wallMicros) * 100)} %`;
   const cores = (micros: number) => (micros / cpu.wallMicros).toFixed(2);
+  // The product's processes, the receiver and the producer in start order, then PostgreSQL's shares.
+  const labels = [...cpu.byLabel.keys()].sort(
+    (a, b) =>
+      Number(a.startsWith('postgres')) - Number(b.startsWith('postgres')) ||
+      (a.startsWith('postgres') ? a.localeCompare(b) : 0),
+  );
   const ours = [...cpu.byLabel.values()].reduce((sum, micros) => sum + micros, 0);
   const ourPostgres = cpuOfAll(
     cpu,
-    [...cpu.byLabel.keys()].filter((label) => label.startsWith('postgres')),
+    labels.filter((label) => label.startsWith('postgres')),
   );
-  const saturated = cpu.byProcess
-    .filter(({ micros }) => micros / cpu.wallMicros >= SATURATED)
-    .map(
-      ({ label, micros }) => `${label.startsWith('postgres for') ? `a backend of ${label}` : label} (${share(micros)})`,
-    );
+  const saturated = saturatedIn(cpu);
   return [
-    `     CPU, % of a core: ${[...cpu.byLabel.entries()].map(([label, micros]) => `${label} ${share(micros)}`).join(', ')}`,
+    `     CPU, % of a core: ${labels.map((label) => `${label} ${share(cpuOf(cpu, label))}`).join(', ')}`,
     `     machine: ${cores(cpu.machineBusyMicros)} of ${cores(cpu.machineTotalMicros)} cores busy: this bench ${cores(ours)}, others ${cores(Math.max(0, cpu.machineBusyMicros - ours))} (of which other PostgreSQL sessions ${cores(Math.max(0, cpu.postgresAllMicros - ourPostgres))})`,
-    `     at ≥ ${SATURATED * 100} % of a core: ${saturated.length ? saturated.join(', ') : 'none'}`,
+    `     at ≥ ${SATURATED * 100} % of a core (the machine: of all its cores): ${saturated.length ? saturated.join(', ') : 'none'}`,
   ].join('\n');
 }
 
@@ -225,6 +220,7 @@ async function phase(apiCount: number, workerCount: number): Promise<PhaseResult
   };
   const apis: ProductProcess[] = [];
   const workers: ProductProcess[] = [];
+  let closeProducer: () => Promise<unknown> = async () => {};
   try {
     // One at a time: the first start of a schema creates its platform admin.
     for (let i = 1; i <= apiCount; i += 1) apis.push(await startApi(`api ${i}`, env));
@@ -254,12 +250,18 @@ async function phase(apiCount: number, workerCount: number): Promise<PhaseResult
 
     const customerId = tenant.customer.id;
     const tally: Tally = { delivered: 0 };
-    const create = { url: '/v1/support/tickets', method: 'POST' as const, body: TICKET };
-    const list = { url: '/v1/support/tickets?limit=50' };
+    const create: ApiRequest = { method: 'POST', path: '/v1/support/tickets', body: TICKET };
+    const list: ApiRequest = { method: 'GET', path: '/v1/support/tickets?limit=50' };
+    const load = producer(
+      apis.map((api) => api.port),
+      apiKey,
+      CONNECTIONS,
+    );
+    closeProducer = load.close;
 
     // 0. Warm-up, not measured: the processes' first requests and deliveries compile their code.
-    await load(apis, apiKey, { ...create, duration: WARM_UP_SECONDS });
-    await load(apis, apiKey, { ...list, duration: WARM_UP_SECONDS });
+    await load.run(create, { seconds: WARM_UP_SECONDS });
+    await load.run(list, { seconds: WARM_UP_SECONDS });
     const warm = await drain(db, customerId, tally);
     console.log(`  warm-up: ${int(tally.delivered)} deliveries; ${describeLeft(warm.left)}`);
 
@@ -267,15 +269,12 @@ async function phase(apiCount: number, workerCount: number): Promise<PhaseResult
     const ticketsBefore = await ticketCount(db, customerId);
     const deliveredBefore = tally.delivered;
     let cpu = sampler();
-    const started = Date.now();
-    const creates = await load(apis, apiKey, { ...create, duration: SECONDS });
+    const creates = await load.run(create, { seconds: SECONDS });
     const createCpu = await cpu.stop();
     const committed = (await ticketCount(db, customerId)) - ticketsBefore;
     const duringLoad = await take(tally);
-    const loadedRate = duringLoad.latencies.length / ((Date.now() - started) / 1000);
-    console.log(
-      `  create, ${CONNECTIONS} connections, ${SECONDS} s: ${int(creates.perSecond)} req/s (worst process p50 ${int(creates.p50)} ms, p99 ${int(creates.p99)} ms${creates.failed ? `, ${creates.failed} failed` : ''}; ${int(committed)} committed); ${int(loadedRate)} deliveries/s meanwhile`,
-    );
+    const loadedRate = duringLoad.latencies.length / creates.seconds;
+    console.log(`  create, ${describeLoad(creates)}; ${int(loadedRate)} deliveries/s meanwhile`);
     console.log(describeCpu(createCpu));
 
     // 2. Drain: the workers deliver the backlog while the API is idle.
@@ -288,50 +287,37 @@ async function phase(apiCount: number, workerCount: number): Promise<PhaseResult
       drained.last > drainStarted ? drained.latencies.length / ((drained.last - drainStarted) / 1000) : NaN;
     const all = [...duringLoad.latencies, ...drained.latencies].sort((a, b) => a - b);
     console.log(
-      `  drain: ${int(drained.latencies.length)} deliveries at ${int(drainRate)}/s; ${int(delivered)} of ${int(committed * ENDPOINTS)} delivered, commit→receipt p50 ${int(pct(all, 0.5))} ms, p99 ${int(pct(all, 0.99))} ms (queued behind the backlog); ${describeLeft(drained.left)}`,
+      `  drain: ${int(drained.latencies.length)} deliveries at ${int(drainRate)}/s; ${int(delivered)} of ${int(committed * ENDPOINTS)} delivered, commit→receipt p50 ${int(percentile(all, 0.5))} ms, p99 ${int(percentile(all, 0.99))} ms (queued behind the backlog); ${describeLeft(drained.left)}`,
     );
     console.log(describeCpu(drainCpu));
 
     // 3. List-50 at full load (no events: the workers idle).
     cpu = sampler();
-    const lists = await load(apis, apiKey, { ...list, duration: SECONDS });
+    const lists = await load.run(list, { seconds: SECONDS });
     const listCpu = await cpu.stop();
-    console.log(
-      `  list-50, ${CONNECTIONS} connections, ${SECONDS} s: ${int(lists.perSecond)} req/s (worst process p50 ${int(lists.p50)} ms, p99 ${int(lists.p99)} ms${lists.failed ? `, ${lists.failed} failed` : ''})`,
-    );
+    console.log(`  list-50, ${describeLoad(lists)}`);
     console.log(describeCpu(listCpu));
 
     // 4. Latency at a rate every phase keeps up with.
     const pacedSeconds = Math.max(3, Math.round(SECONDS / 2));
     await take(tally);
-    await load(apis, apiKey, {
-      ...create,
-      duration: pacedSeconds,
-      connections: 10,
-      overallRate: PACED_CREATES_PER_SECOND,
-    });
+    const paced = await load.run(create, { seconds: pacedSeconds, perSecond: PACED_CREATES_PER_SECOND });
     const pacedDrain = await drain(db, customerId, tally);
     const pacedLatencies = pacedDrain.latencies.sort((a, b) => a - b);
     console.log(
-      `  paced: ${PACED_CREATES_PER_SECOND} creates/s (${int(PACED_CREATES_PER_SECOND * ENDPOINTS)} deliveries/s) for ${pacedSeconds} s: ${int(pacedLatencies.length)} delivered, commit→receipt p50 ${int(pct(pacedLatencies, 0.5))} ms, p99 ${int(pct(pacedLatencies, 0.99))} ms; ${describeLeft(pacedDrain.left)}`,
+      `  paced: ${PACED_CREATES_PER_SECOND} creates/s for ${pacedSeconds} s (API p50 ${int(percentile(paced.latencies, 0.5))} ms, p99 ${int(percentile(paced.latencies, 0.99))} ms), ${int(pacedLatencies.length)} deliveries: commit→receipt p50 ${int(percentile(pacedLatencies, 0.5))} ms, p99 ${int(percentile(pacedLatencies, 0.99))} ms; ${describeLeft(pacedDrain.left)}`,
     );
 
     const deliveryCpu = (labels: string[]) => cpuOfAll(createCpu, labels) + cpuOfAll(drainCpu, labels);
-    const saturated = [createCpu, drainCpu, listCpu].map(
-      (step) =>
-        step.byProcess
-          .filter(({ micros }) => micros / step.wallMicros >= SATURATED)
-          .map(({ label }) => label)
-          .join(' + ') || 'none',
-    );
+    const saturated = [createCpu, drainCpu, listCpu].map((step) => saturatedIn(step).join(' + ') || 'none');
     return {
       name,
-      createsPerSecond: creates.perSecond,
-      listsPerSecond: lists.perSecond,
+      createsPerSecond: creates.ok / creates.seconds,
+      listsPerSecond: lists.ok / lists.seconds,
       deliveriesPerSecondLoaded: loadedRate,
       deliveriesPerSecondDrain: drainRate,
-      pacedP50: pct(pacedLatencies, 0.5),
-      pacedP99: pct(pacedLatencies, 0.99),
+      pacedP50: percentile(pacedLatencies, 0.5),
+      pacedP99: percentile(pacedLatencies, 0.99),
       apiMicrosPerCreate: perUnit(cpuOfAll(createCpu, apiLabels), committed),
       apiMicrosPerList: perUnit(cpuOfAll(listCpu, apiLabels), lists.ok),
       postgresMicrosPerCreate: perUnit(cpuOfAll(createCpu, postgresFor(apiLabels)), committed),
@@ -341,6 +327,7 @@ async function phase(apiCount: number, workerCount: number): Promise<PhaseResult
       saturated: `create: ${saturated[0]}; drain: ${saturated[1]}; list: ${saturated[2]}`,
     };
   } finally {
+    await closeProducer();
     await Promise.all([...apis, ...workers].map(stopProcess));
     await db.destroy();
   }
