@@ -16,6 +16,8 @@ export interface StepCpu {
   byLabel: Map<string, number>;
   /** Each single process's CPU microseconds, for saturation (one process at most one core per thread). */
   byProcess: { label: string; micros: number }[];
+  /** The most client connections seen at once, by the process they serve, or `other sessions`. */
+  peakConnections: Map<string, number>;
   /** Every postgres process on the machine, other sessions' included. */
   postgresAllMicros: number;
   machineBusyMicros: number;
@@ -49,12 +51,22 @@ export function sampleCpu(
       // The process ended since the last sample: its time up to then is kept.
     }
   };
+  const peakConnections = new Map<string, number>();
   const sample = async () => {
     for (const { label, pid } of processes) read(pid, label);
+    const connections = new Map<string, number>();
     for (const backend of await backends()) {
-      const label = backend.applicationName === null ? 'postgres background' : backendLabel(backend.applicationName);
+      if (backend.applicationName === null) {
+        read(backend.pid, 'postgres background');
+        continue;
+      }
+      const label = backendLabel(backend.applicationName);
       if (label !== null) read(backend.pid, label);
+      const client = label ?? 'other sessions';
+      connections.set(client, (connections.get(client) ?? 0) + 1);
     }
+    for (const [client, count] of connections)
+      peakConnections.set(client, Math.max(count, peakConnections.get(client) ?? 0));
   };
   const startedAt = performance.now();
   const postgresBefore = postgresCpuMicros();
@@ -80,6 +92,7 @@ export function sampleCpu(
         wallMicros: (performance.now() - startedAt) * 1_000,
         byLabel,
         byProcess,
+        peakConnections,
         postgresAllMicros: postgresCpuMicros() - postgresBefore,
         machineBusyMicros: machine.busy - machineBefore.busy,
         machineTotalMicros: machine.total - machineBefore.total,

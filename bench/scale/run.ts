@@ -10,12 +10,13 @@
 import { fork } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
 import { request } from 'undici';
 import { systemClock } from '../../src/config/clock.ts';
+import type { Database } from '../../src/database/schema.ts';
 import { createIdentityService } from '../../src/identity/service.ts';
 import { createTestDatabase } from '../../src/testing/database.ts';
-import type { TestDatabase } from '../../src/testing/database.ts';
 import { TICKET, UNREACHED_RATE_LIMITS } from '../api/seed-tickets.ts';
 import { sampleCpu } from './cpu-sampler.ts';
 import type { Backend, StepCpu } from './cpu-sampler.ts';
@@ -63,17 +64,41 @@ const int = (value: number) => (Number.isFinite(value) ? Math.round(value).toLoc
 /** CPU per unit: µs per request, or µs per delivery = ms per 1,000 deliveries. */
 const perUnit = (micros: number, units: number) => (units > 0 ? micros / units : NaN);
 
+type Monitor = Kysely<Database>;
+
+/**
+ * The bench's own queries on a phase's schema, on one connection opened before the product's
+ * processes take theirs and held to the end: a PostgreSQL at max_connections fails the processes'
+ * new connections (which the bench reports), never the bench's.
+ */
+async function openMonitor(schema: string): Promise<Monitor> {
+  const pool = new pg.Pool({
+    connectionString: pgUrl,
+    max: 1,
+    idleTimeoutMillis: 0,
+    options: `-c search_path=${schema}`,
+  });
+  const monitor = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  await sql`select 1`.execute(monitor);
+  return monitor;
+}
+
+async function maxConnections(monitor: Monitor): Promise<number> {
+  const row = await sql<{ n: number }>`select current_setting('max_connections')::int as n`.execute(monitor);
+  return row.rows[0]?.n ?? NaN;
+}
+
 /** Due or running jobs and undelivered webhook messages: what a step left behind. */
-async function backlog(db: TestDatabase) {
+async function backlog(monitor: Monitor) {
   const now = new Date().toISOString();
-  const jobs = await db.db
+  const jobs = await monitor
     .selectFrom('jobs')
     .select((eb) => eb.fn.countAll().as('n'))
     .where((eb) =>
       eb.or([eb('status', '=', 'running'), eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', now)])]),
     )
     .executeTakeFirstOrThrow();
-  const messages = await db.db
+  const messages = await monitor
     .selectFrom('webhook_messages')
     .select((eb) => eb.fn.countAll().as('n'))
     .where('status', '=', 'pending')
@@ -82,12 +107,12 @@ async function backlog(db: TestDatabase) {
 }
 
 /** PostgreSQL's processes: client connections by application_name, its own processes as null. */
-async function backends(db: TestDatabase): Promise<Backend[]> {
+async function backends(monitor: Monitor): Promise<Backend[]> {
   const rows = await sql<{
     pid: number;
     application_name: string | null;
     backend_type: string;
-  }>`select pid, application_name, backend_type from pg_stat_activity`.execute(db.db);
+  }>`select pid, application_name, backend_type from pg_stat_activity`.execute(monitor);
   return rows.rows.map((row) => ({
     pid: row.pid,
     applicationName: row.backend_type === 'client backend' ? (row.application_name ?? '') : null,
@@ -95,8 +120,8 @@ async function backends(db: TestDatabase): Promise<Backend[]> {
 }
 
 /** The tickets a tenant has: its committed creates. */
-async function ticketCount(db: TestDatabase, customerId: string): Promise<number> {
-  const row = await db.db
+async function ticketCount(monitor: Monitor, customerId: string): Promise<number> {
+  const row = await monitor
     .selectFrom('tickets')
     .select((eb) => eb.fn.countAll().as('n'))
     .where('customer_id', '=', customerId)
@@ -120,7 +145,7 @@ async function take(tally: Tally) {
  * Waits until every committed ticket's deliveries arrived and no job or message is due, or the
  * drain timeout; returns the deliveries it saw, the last one's time and what was left.
  */
-async function drain(db: TestDatabase, customerId: string, tally: Tally) {
+async function drain(monitor: Monitor, customerId: string, tally: Tally) {
   const deadline = Date.now() + DRAIN_TIMEOUT_MS;
   const latencies: number[] = [];
   let last = 0;
@@ -128,13 +153,13 @@ async function drain(db: TestDatabase, customerId: string, tally: Tally) {
     const report = await take(tally);
     latencies.push(...report.latencies);
     if (report.last) last = report.last;
-    if (tally.delivered >= (await ticketCount(db, customerId)) * ENDPOINTS) {
-      const left = await backlog(db);
+    if (tally.delivered >= (await ticketCount(monitor, customerId)) * ENDPOINTS) {
+      const left = await backlog(monitor);
       if (left.dueJobs === 0 && left.pendingMessages === 0) break;
     }
     await sleep(250);
   }
-  return { latencies, last, left: await backlog(db) };
+  return { latencies, last, left: await backlog(monitor) };
 }
 
 const describeLeft = (left: Awaited<ReturnType<typeof backlog>>) =>
@@ -210,6 +235,7 @@ async function phase(apiCount: number, workerCount: number): Promise<PhaseResult
     adminEmail: 'scale@example.com',
   });
   const apiKey = tenant.apiKey.key;
+  const monitor = await openMonitor(db.env.SECUREBASE_DB_SCHEMA ?? '');
   const env = {
     ...process.env,
     ...db.env,
@@ -241,7 +267,7 @@ async function phase(apiCount: number, workerCount: number): Promise<PhaseResult
     const sampler = () =>
       sampleCpu(
         [...apis, ...workers, { label: 'receiver', pid: receiver.pid ?? 0 }, { label: 'producer', pid: process.pid }],
-        () => backends(db),
+        () => backends(monitor),
         (application) => byApplication.get(application) ?? null,
       );
     const apiLabels = apis.map((p) => p.label);
@@ -262,16 +288,16 @@ async function phase(apiCount: number, workerCount: number): Promise<PhaseResult
     // 0. Warm-up, not measured: the processes' first requests and deliveries compile their code.
     await load.run(create, { seconds: WARM_UP_SECONDS });
     await load.run(list, { seconds: WARM_UP_SECONDS });
-    const warm = await drain(db, customerId, tally);
+    const warm = await drain(monitor, customerId, tally);
     console.log(`  warm-up: ${int(tally.delivered)} deliveries; ${describeLeft(warm.left)}`);
 
     // 1. Creates at full load, the workers delivering meanwhile.
-    const ticketsBefore = await ticketCount(db, customerId);
+    const ticketsBefore = await ticketCount(monitor, customerId);
     const deliveredBefore = tally.delivered;
     let cpu = sampler();
     const creates = await load.run(create, { seconds: SECONDS });
     const createCpu = await cpu.stop();
-    const committed = (await ticketCount(db, customerId)) - ticketsBefore;
+    const committed = (await ticketCount(monitor, customerId)) - ticketsBefore;
     const duringLoad = await take(tally);
     const loadedRate = duringLoad.latencies.length / creates.seconds;
     console.log(`  create, ${describeLoad(creates)}; ${int(loadedRate)} deliveries/s meanwhile`);
@@ -280,7 +306,7 @@ async function phase(apiCount: number, workerCount: number): Promise<PhaseResult
     // 2. Drain: the workers deliver the backlog while the API is idle.
     cpu = sampler();
     const drainStarted = Date.now();
-    const drained = await drain(db, customerId, tally);
+    const drained = await drain(monitor, customerId, tally);
     const drainCpu = await cpu.stop();
     const delivered = tally.delivered - deliveredBefore;
     const drainRate =
@@ -302,11 +328,22 @@ async function phase(apiCount: number, workerCount: number): Promise<PhaseResult
     const pacedSeconds = Math.max(3, Math.round(SECONDS / 2));
     await take(tally);
     const paced = await load.run(create, { seconds: pacedSeconds, perSecond: PACED_CREATES_PER_SECOND });
-    const pacedDrain = await drain(db, customerId, tally);
+    const pacedDrain = await drain(monitor, customerId, tally);
     const pacedLatencies = pacedDrain.latencies.sort((a, b) => a - b);
     console.log(
       `  paced: ${PACED_CREATES_PER_SECOND} creates/s for ${pacedSeconds} s (API p50 ${int(percentile(paced.latencies, 0.5))} ms, p99 ${int(percentile(paced.latencies, 0.99))} ms), ${int(pacedLatencies.length)} deliveries: commit→receipt p50 ${int(percentile(pacedLatencies, 0.5))} ms, p99 ${int(percentile(pacedLatencies, 0.99))} ms; ${describeLeft(pacedDrain.left)}`,
     );
+
+    const peak = new Map<string, number>();
+    for (const step of [createCpu, drainCpu, listCpu])
+      for (const [client, count] of step.peakConnections) peak.set(client, Math.max(count, peak.get(client) ?? 0));
+    const ourPeak = [...peak].filter(([client]) => client !== 'other sessions').map(([, count]) => count);
+    console.log(
+      `  PostgreSQL connections at most: ${[...peak].map(([client, count]) => `${client.replace('postgres for ', '')} ${count}`).join(', ')} (this phase's processes ${ourPeak.reduce((sum, count) => sum + count, 0)} the sum of their peaks; max_connections ${await maxConnections(monitor)})`,
+    );
+
+    for (const { label, child } of [...apis, ...workers])
+      if (child.exitCode !== null) console.log(`  ${label} exited during the phase (code ${child.exitCode})`);
 
     const deliveryCpu = (labels: string[]) => cpuOfAll(createCpu, labels) + cpuOfAll(drainCpu, labels);
     const saturated = [createCpu, drainCpu, listCpu].map((step) => saturatedIn(step).join(' + ') || 'none');
@@ -329,6 +366,7 @@ async function phase(apiCount: number, workerCount: number): Promise<PhaseResult
   } finally {
     await closeProducer();
     await Promise.all([...apis, ...workers].map(stopProcess));
+    await monitor.destroy();
     await db.destroy();
   }
 }
