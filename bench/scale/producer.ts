@@ -15,6 +15,8 @@ export interface LoadResult {
   /** 2xx answers. */
   ok: number;
   failed: number;
+  /** Failures by status code or error code. */
+  failures: Map<string, number>;
   /** From the first request to the last answer. */
   seconds: number;
   /** Per request, ms, sorted. */
@@ -33,7 +35,11 @@ export function producer(ports: number[], apiKey: string, connections: number) {
     request: ApiRequest,
     options: { seconds: number; perSecond?: number; connections?: number },
   ): Promise<LoadResult> {
-    const result: LoadResult = { ok: 0, failed: 0, seconds: 0, latencies: [] };
+    const result: LoadResult = { ok: 0, failed: 0, failures: new Map(), seconds: 0, latencies: [] };
+    const fail = (reason: string) => {
+      result.failed += 1;
+      result.failures.set(reason, (result.failures.get(reason) ?? 0) + 1);
+    };
     const started = performance.now();
     const deadline = started + options.seconds * 1_000;
     let sent = 0;
@@ -49,9 +55,9 @@ export function producer(ports: number[], apiKey: string, connections: number) {
         });
         await response.body.dump();
         if (response.statusCode >= 200 && response.statusCode < 300) result.ok += 1;
-        else result.failed += 1;
-      } catch {
-        result.failed += 1;
+        else fail(String(response.statusCode));
+      } catch (error) {
+        fail((error as { code?: string }).code ?? String(error));
       }
       result.latencies.push(performance.now() - t);
     };

@@ -167,7 +167,7 @@ const describeLeft = (left: Awaited<ReturnType<typeof backlog>>) =>
 
 /** A load step's rate, latency and failures. */
 const describeLoad = (result: LoadResult) =>
-  `${CONNECTIONS} connections, ${result.seconds.toFixed(1)} s: ${int(result.ok / result.seconds)} req/s (p50 ${int(percentile(result.latencies, 0.5))} ms, p99 ${int(percentile(result.latencies, 0.99))} ms${result.failed ? `, ${result.failed} failed` : ''})`;
+  `${CONNECTIONS} connections, ${result.seconds.toFixed(1)} s: ${int(result.ok / result.seconds)} req/s (p50 ${int(percentile(result.latencies, 0.5))} ms, p99 ${int(percentile(result.latencies, 0.99))} ms${result.failed ? `, ${result.failed} failed: ${[...result.failures].map(([reason, count]) => `${count} × ${reason}`).join(', ')}` : ''})`;
 
 const cpuOf = (cpu: StepCpu, label: string) => cpu.byLabel.get(label) ?? 0;
 const cpuOfAll = (cpu: StepCpu, labels: string[]) => labels.reduce((sum, label) => sum + cpuOf(cpu, label), 0);
