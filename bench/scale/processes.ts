@@ -5,6 +5,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -23,6 +25,7 @@ export interface ProductProcess {
   pid: number;
   /** The API's port; 0 for a worker. */
   port: number;
+  errors: LoggedErrors;
 }
 
 // A bench that fails half-way leaves none of its processes running.
@@ -45,9 +48,16 @@ function freePort(): Promise<number> {
   });
 }
 
+/** The error-level lines a process logged: how many, and the first one's message. */
+export interface LoggedErrors {
+  count: number;
+  first: string | null;
+}
+
 /**
- * Starts `node bin/securebase.js <args>` and resolves once its stdout shows `ready` (the line the
- * CLI prints when it serves or the worker's start log); stdout is drained afterwards.
+ * Starts `node bin/securebase.js <args>` and resolves once its stdout shows the line `ready` (the
+ * one the CLI prints when it serves, or the worker's start log); from then on its log is read for
+ * errors only.
  */
 async function startCli(
   label: string,
@@ -65,20 +75,27 @@ async function startCli(
   });
   running.add(child);
   child.once('exit', () => running.delete(child));
+  const errors: LoggedErrors = { count: 0, first: null };
+  const lines = createInterface({ input: child.stdout as Readable });
+  lines.on('line', (line) => {
+    if (!line.startsWith('{')) return;
+    const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
+    if ((entry.level ?? 0) < 50) return;
+    errors.count += 1;
+    errors.first ??= [entry.msg, entry.err?.message].filter(Boolean).join(': ');
+  });
   await new Promise<void>((resolve, reject) => {
-    let seen = '';
-    const onData = (chunk: Buffer) => {
-      seen = (seen + chunk.toString('utf8')).slice(-4096);
-      if (seen.includes(ready)) {
-        child.removeListener('exit', onExit);
-        resolve();
-      }
-    };
     const onExit = (code: number | null) => reject(new Error(`${label} exited with ${code} before it was ready`));
-    child.stdout?.on('data', onData);
+    const onLine = (line: string) => {
+      if (!line.includes(ready)) return;
+      lines.removeListener('line', onLine);
+      child.removeListener('exit', onExit);
+      resolve();
+    };
+    lines.on('line', onLine);
     child.once('exit', onExit);
   });
-  return { label, child, pid: child.pid ?? 0, port };
+  return { label, child, pid: child.pid ?? 0, port, errors };
 }
 
 /** An API process: `serve --no-worker` on a free loopback port. */

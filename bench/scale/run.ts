@@ -342,8 +342,10 @@ async function phase(apiCount: number, workerCount: number): Promise<PhaseResult
       `  PostgreSQL connections at most: ${[...peak].map(([client, count]) => `${client.replace('postgres for ', '')} ${count}`).join(', ')} (this phase's processes ${ourPeak.reduce((sum, count) => sum + count, 0)} the sum of their peaks; max_connections ${await maxConnections(monitor)})`,
     );
 
-    for (const { label, child } of [...apis, ...workers])
+    for (const { label, child, errors } of [...apis, ...workers]) {
       if (child.exitCode !== null) console.log(`  ${label} exited during the phase (code ${child.exitCode})`);
+      if (errors.count > 0) console.log(`  ${label} logged ${errors.count} errors, the first: ${errors.first}`);
+    }
 
     const deliveryCpu = (labels: string[]) => cpuOfAll(createCpu, labels) + cpuOfAll(drainCpu, labels);
     const saturated = [createCpu, drainCpu, listCpu].map((step) => saturatedIn(step).join(' + ') || 'none');
