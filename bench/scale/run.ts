@@ -327,11 +327,17 @@ async function phase(apiCount: number, workerCount: number): Promise<PhaseResult
     // 4. Latency at a rate every phase keeps up with.
     const pacedSeconds = Math.max(3, Math.round(SECONDS / 2));
     await take(tally);
+    cpu = sampler();
     const paced = await load.run(create, { seconds: pacedSeconds, perSecond: PACED_CREATES_PER_SECOND });
     const pacedDrain = await drain(monitor, customerId, tally);
+    const pacedCpu = await cpu.stop();
     const pacedLatencies = pacedDrain.latencies.sort((a, b) => a - b);
     console.log(
       `  paced: ${PACED_CREATES_PER_SECOND} creates/s for ${pacedSeconds} s (API p50 ${int(percentile(paced.latencies, 0.5))} ms, p99 ${int(percentile(paced.latencies, 0.99))} ms), ${int(pacedLatencies.length)} deliveries: commit→receipt p50 ${int(percentile(pacedLatencies, 0.5))} ms, p99 ${int(percentile(pacedLatencies, 0.99))} ms; ${describeLeft(pacedDrain.left)}`,
+    );
+    // The same costs without the full-load steps' queues: what contention adds shows beside them.
+    console.log(
+      `     CPU per unit at this rate: API ${int(perUnit(cpuOfAll(pacedCpu, apiLabels), paced.ok))} µs/create, PostgreSQL ${int(perUnit(cpuOfAll(pacedCpu, postgresFor(apiLabels)), paced.ok))} µs/create; workers ${int(perUnit(cpuOfAll(pacedCpu, workerLabels), pacedLatencies.length))} ms/1,000 deliveries, PostgreSQL ${int(perUnit(cpuOfAll(pacedCpu, postgresFor(workerLabels)), pacedLatencies.length))} ms/1,000 deliveries`,
     );
 
     const peak = new Map<string, number>();
