@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { processCpuMicros } from '../process-cpu.ts';
 import { benchSearchAndUploads } from './search-and-uploads.ts';
+import { TICKET } from './seed-tickets.ts';
 
 const secondsArg = process.argv.indexOf('--seconds');
 const DURATION = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 10;
@@ -34,13 +35,6 @@ function peakRssMb(pid: number | undefined): number {
   const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return Math.round(kb / 1024);
 }
-
-const TICKET = JSON.stringify({
-  subject: 'Benchmark ticket subject',
-  description: 'A description long enough to pass validation rules.',
-  priority: 'high',
-  category: 'technical',
-});
 
 /** One load phase; with `serverPid`, also the server's CPU time per request over the phase. */
 async function measure(label: string, options: autocannon.Options, serverPid?: number) {
