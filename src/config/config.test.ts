@@ -45,6 +45,7 @@ describe('loadConfig', () => {
     [{ METRICS_TOKEN: 'has a space in the middle' }, 'METRICS_TOKEN'],
     [{ SHUTDOWN_TIMEOUT_MS: '120001' }, 'SHUTDOWN_TIMEOUT_MS'],
     [{ SHUTDOWN_TIMEOUT_MS: '999' }, 'SHUTDOWN_TIMEOUT_MS'],
+    [{ DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE'],
     [{ HEALTH_PORT: '0' }, 'HEALTH_PORT'],
     [{ KEEP_ALIVE_TIMEOUT_MS: 'long' }, 'KEEP_ALIVE_TIMEOUT_MS'],
   ];

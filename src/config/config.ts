@@ -18,6 +18,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** PostgreSQL schema (search_path); the server's default when absent. */
   databaseSchema: string | undefined;
+  /** Most PostgreSQL connections this process's query pool opens (LISTEN takes one more). */
+  databasePoolSize: number;
   /** 32-byte key (hex or base64) for secrets at rest; a 0600 key file in `dataDir` when absent. */
   masterKey: string | undefined;
   /** Keys that sealed earlier values (SECUREBASE_MASTER_KEYS_PREVIOUS): they still open, never seal. */
@@ -133,6 +135,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'SECUREBASE_DATA_DIR', default: './data', description: 'SQLite database and the generated master key file' },
   { name: 'DATABASE_URL', default: '(unset: SQLite)', description: 'PostgreSQL connection string', secret: true },
   { name: 'SECUREBASE_DB_SCHEMA', default: '(server default)', description: 'PostgreSQL schema to use' },
+  {
+    name: 'DATABASE_POOL_SIZE',
+    default: '20',
+    description:
+      "Most PostgreSQL connections one process's query pool opens, 1–500 (LISTEN takes one more); processes × (pool + 1) must stay under the server's max_connections",
+  },
   {
     name: 'SECUREBASE_MASTER_KEY',
     default: '(key file in data dir)',
@@ -484,6 +492,7 @@ export function loadConfig(rawEnv: Env = process.env): Config {
     dataDir: resolve(env.SECUREBASE_DATA_DIR?.trim() || './data'),
     databaseUrl: read(databaseUrl, undefined),
     databaseSchema: read(databaseSchema, undefined),
+    databasePoolSize: int('DATABASE_POOL_SIZE', 20, 1, 500),
     masterKey: read(masterKey, undefined),
     previousMasterKeys: read(previousMasterKeys, []),
     logLevel: read(logLevel, 'info'),

@@ -42,13 +42,13 @@ export function openLiveFeed(config: Pick<Config, 'databaseUrl' | 'databaseSchem
 
 /** The database the configuration names (PostgreSQL, or SQLite under the data directory). */
 export function openConfiguredDatabase(
-  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databaseSchema'>,
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databaseSchema' | 'databasePoolSize'>,
 ): DatabaseHandle {
   return openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     schema: config.databaseSchema,
-    poolSize: 20,
+    poolSize: config.databasePoolSize,
   });
 }
 
