@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -14,6 +13,7 @@ import { registerIdempotency } from './idempotency.ts';
 import { createMetricsRegistry, registerObservability } from './observability.ts';
 import { registerConditionalGet } from './conditional.ts';
 import { registerNulGuard } from './nul-guard.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { isRateLimited, openApiOptions } from './openapi.ts';
 import { registerErrorHandling } from './problem.ts';
 import { registerRouteNotFound } from './routing.ts';
@@ -76,7 +76,7 @@ export async function buildHttpApp(ctx: AppContext, options: HttpAppOptions): Pr
   registerConditionalGet(app);
 
   await app.register(cookie);
-  await app.register(helmet, { contentSecurityPolicy: false, global: true });
+  registerSecurityHeaders(app);
   if (ctx.config.corsOrigins.length > 0) {
     await app.register(cors, {
       origin: ctx.config.corsOrigins,
