@@ -72,8 +72,11 @@ function dayAt(calendar: BusinessCalendar, start: number): CalendarDay {
   return day;
 }
 
-/** The start of the local day holding `t`. */
+const DAY_MS = 86_400_000;
+
+/** The start of the local day holding `t` (UTC, the default calendar's zone, without luxon). */
 function startOfDay(calendar: BusinessCalendar, t: number): number {
+  if (calendar.timeZone === 'UTC') return Math.floor(t / DAY_MS) * DAY_MS;
   return DateTime.fromMillis(t, { zone: calendar.timeZone }).startOf('day').toMillis();
 }
 
