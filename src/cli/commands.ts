@@ -10,6 +10,7 @@ import type { SqliteServingLock } from '../database/sqlite-serving-lock.ts';
 import { createProbes, startProbeServer } from '../http/probes.ts';
 import type { Probes } from '../http/probes.ts';
 import { createIdentityService } from '../identity/service.ts';
+import { startAppMetricsPublisher } from '../server/app-metrics-publisher.ts';
 import { openConfiguredDatabase, openRuntime } from '../server/runtime.ts';
 import { coalescedWake, createWorker } from '../server/worker.ts';
 import { DEMO_PASSWORD, DEMO_USERS, progressLine, seedDemo } from './demo.ts';
@@ -139,8 +140,11 @@ export async function runWorker(config: Config, options: RoleOptions): Promise<v
   const probes = createProbes(ctx.database.db);
   const worker = createWorker(ctx);
   await worker.start();
+  // The stack grants the worker role alone to publish the app's metrics.
+  const metrics = config.cloudwatchMetrics === 'emf' ? startAppMetricsPublisher(ctx) : null;
   let probeOnly: Server | null = null;
   onShutdown(config, ctx.logger, probes, async () => {
+    metrics?.stop();
     await worker.stop();
     await closeServer(probeOnly);
     await ctx.liveFeed.close();
