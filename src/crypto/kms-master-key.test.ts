@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { ConfigError, loadConfig } from '../config/config.ts';
+import { runCli } from '../testing/cli.ts';
 import { decryptSecret, encryptSecret } from './envelope.ts';
 import { createKeyRing, loadKeyRing } from './key-ring.ts';
 import { unwrapMasterKey } from './kms-master-key.ts';
@@ -124,4 +128,35 @@ test('without a wrapped key the configuration is used as it is, without calling 
   const config = loadConfig({ SECUREBASE_MASTER_KEY: 'ab'.repeat(32) });
   assert.equal(await unwrapMasterKey(config, kmsClient()), config);
   assert.equal(seen.length, 0);
+});
+
+test('`securebase migrate` unwraps through the SDK defaults, and stops on a refusal naming the variable', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'securebase-kms-'));
+  const env = {
+    SECUREBASE_DATA_DIR: dataDir,
+    SECUREBASE_MASTER_KEY_WRAPPED: ciphertext,
+    SECUREBASE_KMS_KEY_ID: KEY_ARN,
+    AWS_ENDPOINT_URL_KMS: endpoint,
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    AWS_MAX_ATTEMPTS: '1',
+  };
+  try {
+    deny = false;
+    seen.length = 0;
+    const unwrapped = await runCli(['migrate'], env);
+    assert.equal(unwrapped.code, 0, unwrapped.stderr);
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0]?.headers['x-amz-target'], 'TrentService.Decrypt');
+    assert.match(String(seen[0]?.headers.authorization), /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\//);
+
+    deny = true;
+    const refused = await runCli(['migrate'], env);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /SECUREBASE_MASTER_KEY_WRAPPED: KMS did not unwrap it .*AccessDeniedException/);
+    assert.ok(!refused.stderr.includes(ciphertext) && !refused.stdout.includes(ciphertext));
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });
