@@ -342,7 +342,8 @@ export class SecureBaseStack extends Stack {
       command: ['worker', '--skip-migrations'],
       cpu: 512,
       memoryLimitMiB: 1024,
-      environment: { ...serviceEnvironment, HEALTH_PORT: String(WORKER_HEALTH_PORT) },
+      // CLOUDWATCH_METRICS=emf: the metrics below travel as embedded-metric lines in the task's log.
+      environment: { ...serviceEnvironment, HEALTH_PORT: String(WORKER_HEALTH_PORT), CLOUDWATCH_METRICS: 'emf' },
       secrets: serviceSecrets,
       healthPort: WORKER_HEALTH_PORT,
       mountData: true,

@@ -150,6 +150,14 @@ describe('worker service', () => {
     assert.match(worker.HealthCheck?.Command.join(' ') ?? '', new RegExp(`127\\.0\\.0\\.1:${healthPort}/livez`));
   });
 
+  it('prints the app metrics as embedded-metric lines, which the API does not', () => {
+    assert.equal(env(worker, 'CLOUDWATCH_METRICS'), '"emf"');
+    assert.equal(
+      container('ApiTask').Environment.find((variable) => variable.Name === 'CLOUDWATCH_METRICS'),
+      undefined,
+    );
+  });
+
   it('scales in steps on the job backlog metric', () => {
     const scalingAlarms = Object.values(
       template.findResources('AWS::CloudWatch::Alarm') as Record<string, Resource>,

@@ -1,13 +1,16 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
+import { listenDatabaseUrl } from '../config/config.ts';
 import type { Config } from '../config/config.ts';
 import { loadKeyRing } from '../crypto/key-ring.ts';
+import { unwrapMasterKey } from '../crypto/kms-master-key.ts';
 import { migrateToLatest } from '../database/migrations/index.ts';
 import { claimSqliteDatabase } from '../database/sqlite-serving-lock.ts';
 import type { SqliteServingLock } from '../database/sqlite-serving-lock.ts';
 import { createProbes, startProbeServer } from '../http/probes.ts';
 import type { Probes } from '../http/probes.ts';
 import { createIdentityService } from '../identity/service.ts';
+import { startAppMetricsPublisher } from '../server/app-metrics-publisher.ts';
 import { openConfiguredDatabase, openRuntime } from '../server/runtime.ts';
 import { coalescedWake, createWorker } from '../server/worker.ts';
 import { DEMO_PASSWORD, DEMO_USERS, progressLine, seedDemo } from './demo.ts';
@@ -137,8 +140,11 @@ export async function runWorker(config: Config, options: RoleOptions): Promise<v
   const probes = createProbes(ctx.database.db);
   const worker = createWorker(ctx);
   await worker.start();
+  // The stack grants the worker role alone to publish the app's metrics.
+  const metrics = config.cloudwatchMetrics === 'emf' ? startAppMetricsPublisher(ctx) : null;
   let probeOnly: Server | null = null;
   onShutdown(config, ctx.logger, probes, async () => {
+    metrics?.stop();
     await worker.stop();
     await closeServer(probeOnly);
     await ctx.liveFeed.close();
@@ -153,8 +159,10 @@ export async function runWorker(config: Config, options: RoleOptions): Promise<v
  * `securebase migrate`: every pending migration in one transaction under the migration lock, or
  * none (a failure exits non-zero and changes nothing); a schema newer than the code is refused.
  */
-export async function runMigrate(config: Config): Promise<void> {
-  const database = openConfiguredDatabase(config);
+export async function runMigrate(configured: Config): Promise<void> {
+  const config = await unwrapMasterKey(configured);
+  // The migration lock is a session advisory lock: one server session, never a pooling proxy.
+  const database = openConfiguredDatabase({ ...config, databaseUrl: listenDatabaseUrl(config) });
   try {
     const applied = await migrateToLatest(database.db, { keyRing: () => loadKeyRing(config) });
     console.log(applied.length > 0 ? `Applied migrations: ${applied.join(', ')}` : 'Database is up to date.');

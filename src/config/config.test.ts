@@ -118,10 +118,25 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ HEALTH_PORT: '8081' }).healthPort, 8081);
   });
 
+  it('reads DATABASE_LISTEN_URL only beside DATABASE_URL, and CLOUDWATCH_METRICS as off or emf', () => {
+    const url = 'postgres://app@proxy/securebase';
+    const writer = 'postgres://app@writer/securebase';
+    assert.equal(loadConfig({ DATABASE_URL: url, DATABASE_LISTEN_URL: writer }).databaseListenUrl, writer);
+    assert.throws(
+      () => loadConfig({ DATABASE_LISTEN_URL: writer }),
+      /DATABASE_LISTEN_URL: is set without DATABASE_URL/,
+    );
+    assert.equal(loadConfig({}).cloudwatchMetrics, 'off');
+    assert.equal(loadConfig({ CLOUDWATCH_METRICS: 'EMF' }).cloudwatchMetrics, 'emf');
+    assert.throws(() => loadConfig({ CLOUDWATCH_METRICS: 'statsd' }), /CLOUDWATCH_METRICS: must be off or emf/);
+  });
+
   it('never quotes a secret in a problem', () => {
     const secrets = {
       DATABASE_URL: 'mysql://user:hunter2-database@db',
+      DATABASE_LISTEN_URL: 'mysql://user:hunter2-listen@db',
       SECUREBASE_MASTER_KEY: 'hunter2-master-key',
+      SECUREBASE_MASTER_KEY_WRAPPED: 'hunter2 wrapped',
       SECUREBASE_MASTER_KEYS_PREVIOUS: 'hunter2-previous',
       METRICS_TOKEN: 'hunter2 metrics',
       SMTP_URL: 'http://user:hunter2-smtp@mail',
@@ -135,7 +150,7 @@ describe('loadConfig', () => {
     );
     assert.throws(
       () => loadConfig(secrets),
-      (error: unknown) => error instanceof ConfigError && error.problems.length === 5 && !/hunter2/.test(error.message),
+      (error: unknown) => error instanceof ConfigError && error.problems.length === 7 && !/hunter2/.test(error.message),
     );
   });
 

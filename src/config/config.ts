@@ -16,12 +16,22 @@ export interface Config {
   dataDir: string;
   /** PostgreSQL connection string; SQLite under `dataDir` when absent. */
   databaseUrl: string | undefined;
+  /**
+   * PostgreSQL connection string for sessions that must be one server session (LISTEN, migrations):
+   * the writer when DATABASE_URL goes through a pooling proxy; `databaseUrl` when absent.
+   */
+  databaseListenUrl: string | undefined;
   /** PostgreSQL schema (search_path); the server's default when absent. */
   databaseSchema: string | undefined;
   /** Most PostgreSQL connections this process's query pool opens (LISTEN takes one more). */
   databasePoolSize: number;
   /** 32-byte key (hex or base64) for secrets at rest; a 0600 key file in `dataDir` when absent. */
   masterKey: string | undefined;
+  /**
+   * The master key wrapped by KMS (SECUREBASE_MASTER_KEY_WRAPPED, base64 ciphertext) and the KMS key
+   * that unwraps it; `unwrapMasterKey` turns it into `masterKey` once at start.
+   */
+  wrappedMasterKey: { ciphertext: string; kmsKeyId: string } | undefined;
   /** Keys that sealed earlier values (SECUREBASE_MASTER_KEYS_PREVIOUS): they still open, never seal. */
   previousMasterKeys: string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -63,6 +73,8 @@ export interface Config {
     /** Notification emails per user and type per hour; beyond it they are summarised in one digest. */
     ratePerHour: number;
   };
+  /** `emf`: the worker prints the CloudWatch metrics (src/server/app-metrics.ts) as embedded-metric lines. */
+  cloudwatchMetrics: 'off' | 'emf';
   notificationStream: {
     /** Comment lines sent on idle streams, below load balancers' idle timeouts (often 60 s). */
     heartbeatSeconds: number;
@@ -134,6 +146,13 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   },
   { name: 'SECUREBASE_DATA_DIR', default: './data', description: 'SQLite database and the generated master key file' },
   { name: 'DATABASE_URL', default: '(unset: SQLite)', description: 'PostgreSQL connection string', secret: true },
+  {
+    name: 'DATABASE_LISTEN_URL',
+    default: '(DATABASE_URL)',
+    description:
+      'PostgreSQL connection string for LISTEN connections and `securebase migrate`: the writer itself when DATABASE_URL goes through a pooling proxy (RDS Proxy pins or refuses LISTEN)',
+    secret: true,
+  },
   { name: 'SECUREBASE_DB_SCHEMA', default: '(server default)', description: 'PostgreSQL schema to use' },
   {
     name: 'DATABASE_POOL_SIZE',
@@ -146,6 +165,19 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     default: '(key file in data dir)',
     description: '32-byte key, hex or base64, encrypting secrets at rest',
     secret: true,
+  },
+  {
+    name: 'SECUREBASE_MASTER_KEY_WRAPPED',
+    default: '(unset)',
+    description:
+      'The master key wrapped by AWS KMS (base64 ciphertext of a 32-byte data key), unwrapped once at start with `SECUREBASE_KMS_KEY_ID`; instead of SECUREBASE_MASTER_KEY',
+    secret: true,
+  },
+  {
+    name: 'SECUREBASE_KMS_KEY_ID',
+    default: '(unset)',
+    description:
+      'KMS key id or ARN that unwraps SECUREBASE_MASTER_KEY_WRAPPED; credentials and region come from the AWS SDK defaults (task role, `AWS_REGION`)',
   },
   {
     name: 'SECUREBASE_MASTER_KEYS_PREVIOUS',
@@ -237,6 +269,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'TICKET_ROUND_ROBIN',
     default: 'false',
     description: 'Assign new tickets round-robin among the agents marked available',
+  },
+  {
+    name: 'CLOUDWATCH_METRICS',
+    default: 'off',
+    description:
+      '`emf`: the worker prints job backlog and webhook delivery figures once a minute as CloudWatch embedded-metric JSON lines on stdout (namespace SecureBase); `off`: it does not',
   },
   {
     name: 'RETENTION_NOTIFICATIONS_DAYS',
@@ -386,6 +424,15 @@ function databaseUrl(env: Env): string | undefined {
   return value;
 }
 
+function databaseListenUrl(env: Env): string | undefined {
+  const value = env.DATABASE_LISTEN_URL?.trim() || undefined;
+  if (value === undefined) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(value))
+    throw new ConfigError('DATABASE_LISTEN_URL', 'must be a postgres:// or postgresql:// URL');
+  if (!env.DATABASE_URL?.trim()) throw new ConfigError('DATABASE_LISTEN_URL', 'is set without DATABASE_URL');
+  return value;
+}
+
 function databaseSchema(env: Env): string | undefined {
   const value = env.SECUREBASE_DB_SCHEMA?.trim() || undefined;
   if (value && !/^[a-z_][a-z0-9_]{0,62}$/.test(value))
@@ -397,6 +444,32 @@ function masterKey(env: Env): string | undefined {
   const value = env.SECUREBASE_MASTER_KEY?.trim() || undefined;
   if (value && decodeKey(value) === undefined)
     throw new ConfigError('SECUREBASE_MASTER_KEY', 'must be 32 bytes as 64 hex characters or base64');
+  return value;
+}
+
+function wrappedMasterKey(env: Env): Config['wrappedMasterKey'] {
+  const ciphertext = env.SECUREBASE_MASTER_KEY_WRAPPED?.trim() || undefined;
+  const kmsKeyId = env.SECUREBASE_KMS_KEY_ID?.trim() || undefined;
+  if (ciphertext === undefined) {
+    if (kmsKeyId) throw new ConfigError('SECUREBASE_KMS_KEY_ID', 'is set without SECUREBASE_MASTER_KEY_WRAPPED');
+    return undefined;
+  }
+  if (env.SECUREBASE_MASTER_KEY?.trim())
+    throw new ConfigError(
+      'SECUREBASE_MASTER_KEY_WRAPPED',
+      'SECUREBASE_MASTER_KEY is set as well; set only one of them',
+    );
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(ciphertext))
+    throw new ConfigError('SECUREBASE_MASTER_KEY_WRAPPED', 'must be base64 (the CiphertextBlob KMS returned)');
+  if (!kmsKeyId)
+    throw new ConfigError('SECUREBASE_MASTER_KEY_WRAPPED', 'needs SECUREBASE_KMS_KEY_ID, the KMS key that unwraps it');
+  return { ciphertext, kmsKeyId };
+}
+
+function cloudwatchMetrics(env: Env): Config['cloudwatchMetrics'] {
+  const value = env.CLOUDWATCH_METRICS?.trim().toLowerCase() || 'off';
+  if (value !== 'off' && value !== 'emf')
+    throw new ConfigError('CLOUDWATCH_METRICS', `must be off or emf, got "${env.CLOUDWATCH_METRICS}"`);
   return value;
 }
 
@@ -491,9 +564,11 @@ export function loadConfig(rawEnv: Env = process.env): Config {
     keepAliveTimeoutMs: int('KEEP_ALIVE_TIMEOUT_MS', 65_000, 1_000, 600_000),
     dataDir: resolve(env.SECUREBASE_DATA_DIR?.trim() || './data'),
     databaseUrl: read(databaseUrl, undefined),
+    databaseListenUrl: read(databaseListenUrl, undefined),
     databaseSchema: read(databaseSchema, undefined),
     databasePoolSize: int('DATABASE_POOL_SIZE', 20, 1, 500),
     masterKey: read(masterKey, undefined),
+    wrappedMasterKey: read(wrappedMasterKey, undefined),
     previousMasterKeys: read(previousMasterKeys, []),
     logLevel: read(logLevel, 'info'),
     publicUrl: read(publicUrl, undefined),
@@ -527,6 +602,7 @@ export function loadConfig(rawEnv: Env = process.env): Config {
       from: read(mailFrom, 'SecureBase <notifications@localhost>'),
       ratePerHour: int('NOTIFICATION_EMAIL_RATE_LIMIT', 10, 1, 10_000),
     },
+    cloudwatchMetrics: read(cloudwatchMetrics, 'off'),
     notificationStream: {
       heartbeatSeconds: int('NOTIFICATIONS_STREAM_HEARTBEAT_SECONDS', 15, 1, 300),
       queueBytes: int('NOTIFICATIONS_STREAM_QUEUE_BYTES', 1024 * 1024, 4096, 64 * 1024 * 1024),
@@ -541,4 +617,9 @@ export function decodeKey(value: string): Buffer | undefined {
   if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex');
   const bytes = Buffer.from(value, 'base64');
   return bytes.length === 32 ? bytes : undefined;
+}
+
+/** Where sessions that must be one server session go (LISTEN, migrations): DATABASE_LISTEN_URL, else DATABASE_URL. */
+export function listenDatabaseUrl(config: Pick<Config, 'databaseUrl' | 'databaseListenUrl'>): string | undefined {
+  return config.databaseListenUrl ?? config.databaseUrl;
 }

@@ -1,8 +1,10 @@
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { systemClock } from '../config/clock.ts';
+import { listenDatabaseUrl } from '../config/config.ts';
 import type { Config } from '../config/config.ts';
 import { loadKeyRing } from '../crypto/key-ring.ts';
+import { unwrapMasterKey } from '../crypto/kms-master-key.ts';
 import { openDatabase } from '../database/connection.ts';
 import type { DatabaseHandle } from '../database/connection.ts';
 import { assertSchemaCurrent, migrateToLatest } from '../database/migrations/index.ts';
@@ -34,9 +36,13 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
  * The signal bus of live streams: across processes over PostgreSQL (LISTEN/NOTIFY), in memory on
  * SQLite, where one process serves. Its owner closes it on shutdown.
  */
-export function openLiveFeed(config: Pick<Config, 'databaseUrl' | 'databaseSchema'>, logger: Logger): LiveFeed {
-  return config.databaseUrl
-    ? createPostgresLiveFeed({ connectionString: config.databaseUrl, schema: config.databaseSchema, logger })
+export function openLiveFeed(
+  config: Pick<Config, 'databaseUrl' | 'databaseListenUrl' | 'databaseSchema'>,
+  logger: Logger,
+): LiveFeed {
+  const connectionString = listenDatabaseUrl(config);
+  return connectionString
+    ? createPostgresLiveFeed({ connectionString, schema: config.databaseSchema, logger })
     : createMemoryLiveFeed();
 }
 
@@ -58,10 +64,11 @@ export function openConfiguredDatabase(
  * every process shares. Either way a schema newer than the code is refused, naming the migrations.
  */
 export async function openRuntime(
-  config: Config,
-  logger: Logger = createLogger(config),
+  configured: Config,
+  logger: Logger = createLogger(configured),
   options: { migrate: boolean } = { migrate: true },
 ): Promise<AppContext> {
+  const config = await unwrapMasterKey(configured);
   const database = openConfiguredDatabase(config);
   const keyRing = loadKeyRing(config);
   try {

@@ -1,3 +1,4 @@
+import { listenDatabaseUrl } from '../config/config.ts';
 import { createEventDispatcher } from '../events/processors.ts';
 import type { EventProcessor } from '../events/processors.ts';
 import { runUnintercepted } from '../database/transaction-interceptor.ts';
@@ -36,6 +37,7 @@ export function jobGraceMs(shutdownTimeoutMs: number): number {
 export function createWorker(ctx: AppContext): JobRunner {
   const { config } = ctx;
   const email = emailSender(ctx);
+  const listenUrl = listenDatabaseUrl(config);
   const runner = new JobRunner({
     handle: ctx.database,
     handlers: combineJobHandlers(
@@ -66,7 +68,7 @@ export function createWorker(ctx: AppContext): JobRunner {
     logger: ctx.logger,
     stopGraceMs: jobGraceMs(config.shutdownTimeoutMs),
     onStop: () => email.close(),
-    ...(config.databaseUrl ? { listen: { connectionString: config.databaseUrl, schema: config.databaseSchema } } : {}),
+    ...(listenUrl ? { listen: { connectionString: listenUrl, schema: config.databaseSchema } } : {}),
   });
   return runner;
 }
