@@ -47,5 +47,8 @@ export default defineConfig({
     setupFiles: ['./src/testing/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     css: false,
+    // Rendering tests wait on state, never on time; the default 5 s fails them on a CI machine
+    // shared with other work, which is no verdict about the code.
+    testTimeout: 30_000,
   },
 });
