@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { Transaction } from 'kysely';
 import type { Clock } from '../config/clock.ts';
 import { systemClock } from '../config/clock.ts';
 import { isDatabaseUnavailable } from '../database/availability.ts';
 import type { DatabaseHandle } from '../database/connection.ts';
+import type { Database } from '../database/schema.ts';
 import { listenForJobs } from './listener.ts';
 import type { WakeListener } from './listener.ts';
 import { FailureBatcher } from './failures.ts';
@@ -91,6 +93,11 @@ export class JobRunner {
   private readonly tasks = new Set<Promise<void>>();
   private readonly completions: CompletionBatcher;
   private readonly failures: FailureBatcher;
+  /** Completions being gathered per transaction (see completeWithin). */
+  private readonly completing = new WeakMap<
+    Transaction<Database>,
+    { claims: ClaimToken[]; deleted: Promise<Set<string>> }
+  >();
   private pumpQueued = false;
   private started = false;
   private claiming: Promise<void> | null = null;
@@ -308,7 +315,7 @@ export class JobRunner {
       workerId: this.workerId,
       now: this.clock,
       completeWithin: async (trx) => {
-        if ((await completeJobs(trx, this.workerId, [entry.claim])) !== 1)
+        if (!(await this.completeWithin(trx, entry)))
           throw new LeaseLost(`job ${row.id} is no longer held by ${this.workerId}`);
         entry.completed = true;
       },
@@ -334,6 +341,27 @@ export class JobRunner {
     } catch (error) {
       await this.recordFailure(row, entry, error);
     }
+  }
+
+  /**
+   * Completions asked for in one transaction during the same tick (a handler that records a batch
+   * of jobs' results) share one DELETE; resolves whether this job's row was deleted.
+   */
+  private completeWithin(trx: Transaction<Database>, entry: Running): Promise<boolean> {
+    let batch = this.completing.get(trx);
+    if (!batch) {
+      const claims: ClaimToken[] = [];
+      batch = {
+        claims,
+        deleted: Promise.resolve().then(async () => {
+          this.completing.delete(trx);
+          return new Set(await completeJobs(trx, this.workerId, claims));
+        }),
+      };
+      this.completing.set(trx, batch);
+    }
+    batch.claims.push(entry.claim);
+    return batch.deleted.then((deleted) => deleted.has(entry.claim.id));
   }
 
   private async recordFailure(row: JobRow, entry: Running, error: unknown): Promise<void> {
