@@ -1,5 +1,6 @@
 // Summarises V8 CPU profiles (node --cpu-prof): top functions by self time, and self time by
-// source (our files, each package, node internals, GC/idle). Usage:
+// source (our files, each package, node internals, GC), as shares of the busy (non-idle) time.
+// Profiles of threads that were idle nearly all the time (tsx's loader thread) are left out. Usage:
 //   node --import tsx bench/cpu-profile-summary.ts /tmp/wh/prof [top]
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,10 +38,12 @@ let total = 0;
 for (const file of files) {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const busy = profile.samples.filter((id) => nodes.get(id)?.callFrame.functionName !== '(idle)').length;
+  if (busy < profile.samples.length * 0.02) continue;
   profile.samples.forEach((id, i) => {
     const node = nodes.get(id);
     const micros = profile.timeDeltas[i] ?? 0;
-    if (!node) return;
+    if (!node || node.callFrame.functionName === '(idle)') return;
     const { functionName, url, lineNumber } = node.callFrame;
     const source = sourceOf(url, functionName);
     const key = `${functionName || '(anonymous)'}  ${source}:${lineNumber + 1}`;
@@ -57,6 +60,6 @@ const print = (title: string, entries: Map<string, number>, top: number) => {
       `${((micros / total) * 100).toFixed(1).padStart(5)} %  ${(micros / 1000).toFixed(0).padStart(7)} ms  ${key}`,
     );
 };
-console.log(`${files.length} profiles, ${(total / 1e6).toFixed(1)} s sampled`);
+console.log(`${files.length} profiles, ${(total / 1e6).toFixed(1)} s busy`);
 print('self time by function', byFunction, Number(topArg));
 print('self time by source', bySource, 25);

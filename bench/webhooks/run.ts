@@ -3,8 +3,10 @@
 // delivered by 1 or 2 real worker processes, every attempt logged. Prints sustained deliveries/s,
 // commit→receipt p50/p99 at half that rate, the same with 10 % of endpoints timing out (healthy
 // endpoints' p99 apart), beside a raw undici POST loop to the same receiver (the ceiling), each with
-// its CPU per 1,000 deliveries (workers and PostgreSQL). Every phase has its own tenant and receiver
-// paths and ends only when the queue is drained, so no phase counts or pays for another's work.
+// its CPU per 1,000 deliveries: the workers', every PostgreSQL process's (other clients of a shared
+// server count there too) and the workers' backends' alone. Every phase has its own tenant and
+// receiver paths and ends only when the queue is drained, so no phase counts or pays for another's
+// work.
 // SQLite always; PostgreSQL when TEST_DATABASE_URL or DATABASE_URL is set. A few minutes at most.
 // BENCH_PROF=1: workers write CPU profiles to /tmp/wh/prof (summary: bench/cpu-profile-summary.ts).
 // BENCH_SQL=1 (PostgreSQL): workers count their statements; prints SQL round trips per delivery.
@@ -25,7 +27,7 @@ import { loadKeyRing } from '../../src/crypto/key-ring.ts';
 import { createTestDatabase } from '../../src/testing/database.ts';
 import type { TestDatabase } from '../../src/testing/database.ts';
 import { newSealedSecret } from '../../src/webhooks/secrets.ts';
-import { postgresCpuMicros, processCpuMicros } from '../process-cpu.ts';
+import { postgresCpuMicros, processCpuMicros, tcpPortsTo } from '../process-cpu.ts';
 
 const ENDPOINTS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
@@ -94,6 +96,7 @@ async function ceiling(): Promise<void> {
     pct(lat, 0.5),
     pct(lat, 0.99),
     cpuPerThousand(cpu.user + cpu.system, n),
+    '-',
     '-',
     '-',
   );
@@ -219,6 +222,32 @@ async function produce(
   return sent;
 }
 
+/**
+ * CPU so far of each PostgreSQL backend serving a worker's connection, by backend pid: the
+ * database's share of the deliveries even while other clients use the same server.
+ */
+async function workerBackendsCpu(db: TestDatabase, children: ChildProcess[]): Promise<Map<number, number>> {
+  const serverPort = Number(new URL(pgUrl ?? 'postgres://localhost').port || 5432);
+  const ports = children.flatMap((child) => (child.pid === undefined ? [] : tcpPortsTo(child.pid, serverPort)));
+  if (ports.length === 0) return new Map();
+  const { rows } = await sql<{
+    pid: number;
+  }>`select pid from pg_stat_activity where client_port = any(${ports})`.execute(db.db);
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      cpu.set(pid, processCpuMicros(pid));
+    } catch {
+      // the connection closed meanwhile
+    }
+  }
+  return cpu;
+}
+
+/** CPU the backends used between two readings; a backend that appeared in between counts from zero. */
+const backendsDelta = (before: Map<number, number>, after: Map<number, number>) =>
+  [...after].reduce((sum, [pid, micros]) => sum + micros - (before.get(pid) ?? 0), 0);
+
 /** Work still queued: unfinished jobs and the tenant's messages not final yet (pending). */
 interface Backlog {
   dispatchJobs: number;
@@ -303,7 +332,10 @@ interface PhaseResult {
   latencies: number[];
   events: number;
   workerMicros: number;
+  /** Every PostgreSQL process on the machine (other clients' too). */
   postgresMicros: number;
+  /** The backends of the workers' connections only. */
+  backendMicros: number;
 }
 
 /**
@@ -322,6 +354,7 @@ async function phase(
   const onPostgres = db.dialect === 'postgres';
   const cpuBefore = workersCpu(children);
   const pgBefore = onPostgres ? postgresCpuMicros() : 0;
+  const backendsBefore = onPostgres ? await workerBackendsCpu(db, children) : new Map<number, number>();
   const sqlBefore = sqlTotals(children);
   const events = await produce(db, customer, eventsPerSecond, SECONDS);
   const deadline = Date.now() + drainMs;
@@ -332,6 +365,7 @@ async function phase(
   }
   const workerMicros = workersCpu(children) - cpuBefore;
   const postgresMicros = onPostgres ? postgresCpuMicros() - pgBefore : NaN;
+  const backendMicros = onPostgres ? backendsDelta(backendsBefore, await workerBackendsCpu(db, children)) : NaN;
   if (!drained(left)) console.log(`   DRAIN TIMED OUT after ${drainMs / 1000} s; left: ${JSON.stringify(left)}`);
   else if (left.pendingHanging > 0)
     console.log(`   drained; left only the ${left.pendingHanging} messages of never-answering endpoints, retrying`);
@@ -346,6 +380,7 @@ async function phase(
     events,
     workerMicros,
     postgresMicros,
+    backendMicros,
   };
 }
 
@@ -356,6 +391,7 @@ async function scenario(dialect: DialectName, workers: number): Promise<void> {
   const cpuCells = (p: PhaseResult) => [
     cpuPerThousand(p.workerMicros, p.latencies.length),
     dialect === 'postgres' ? cpuPerThousand(p.postgresMicros, p.latencies.length) : '-',
+    dialect === 'postgres' ? cpuPerThousand(p.backendMicros, p.latencies.length) : '-',
   ];
   try {
     // 1. Sustained throughput: offer 10,000 deliveries/s (200 events/s × 50 endpoints).
@@ -417,7 +453,7 @@ console.log(
   `webhook delivery benchmark: ${ENDPOINTS} endpoints, ${SECONDS} s per phase, attempt timeout 1 s, every attempt logged`,
 );
 console.log(
-  'scenario | workers | delivered | deliveries/s | p50 ms | p99 ms | CPU ms per 1,000: workers (the ceiling: its own loop) | PostgreSQL | note',
+  "scenario | workers | delivered | deliveries/s | p50 ms | p99 ms | CPU ms per 1,000: workers (the ceiling: its own loop) | PostgreSQL, all processes | PostgreSQL, the workers' backends | note",
 );
 await ceiling();
 const only = process.env.BENCH_ONLY;
