@@ -9,6 +9,7 @@
  * pays one commit per batch.
  */
 import type { Insertable, Kysely, Transaction } from 'kysely';
+import { adapterOf } from '../database/adapter.ts';
 import type { Database } from '../database/schema.ts';
 import { emitEvent } from '../events/outbox.ts';
 import { enqueueJobs } from '../jobs/enqueue.ts';
@@ -112,9 +113,12 @@ export class DeliveryRecorder {
   private readonly results: BatchWriter<AttemptRecord>;
 
   constructor(private readonly options: RecorderOptions) {
-    // One INSERT is atomic on its own; more than one chunk takes a transaction, all or nothing.
+    // On PostgreSQL one INSERT is atomic on its own and BEGIN/COMMIT would be two more round trips;
+    // more than one chunk takes a transaction, all or nothing. On SQLite a write outside a
+    // transaction commits the open group on its own, so there it always joins a group commit.
+    const alone = adapterOf(options.db).name === 'postgres';
     this.starts = new BatchWriter(options.db, options.logger, 'logging started webhook attempts', async (db, rows) => {
-      if (rows.length <= ATTEMPT_INSERT_CHUNK) await webhookSystemRepository(db).insertAttempts(rows);
+      if (alone && rows.length <= ATTEMPT_INSERT_CHUNK) await webhookSystemRepository(db).insertAttempts(rows);
       else await db.transaction().execute((trx) => webhookSystemRepository(trx).insertAttempts(rows));
       return false;
     });
