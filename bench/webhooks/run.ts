@@ -351,6 +351,7 @@ async function phase(
   drainMs: number,
 ): Promise<PhaseResult> {
   const customer = await tenant(db, name, hang);
+  // (`name` is unique in the run: a phase of an earlier scenario may still be delivering.)
   const onPostgres = db.dialect === 'postgres';
   const cpuBefore = workersCpu(children);
   const pgBefore = onPostgres ? postgresCpuMicros() : 0;
@@ -396,7 +397,7 @@ async function scenario(dialect: DialectName, workers: number): Promise<void> {
   try {
     // 1. Sustained throughput: offer 10,000 deliveries/s (200 events/s × 50 endpoints).
     const started = Date.now();
-    const sustained = await phase(db, children, 'sustained', 0, 200, 120_000);
+    const sustained = await phase(db, children, `${dialect}-${workers}w-sustained`, 0, 200, 120_000);
     const rate = Math.round(sustained.latencies.length / ((sustained.receipts.last - started) / 1000));
     row(
       `${dialect}, ${workers} worker${workers > 1 ? 's' : ''}: offered 10,000/s`,
@@ -411,7 +412,7 @@ async function scenario(dialect: DialectName, workers: number): Promise<void> {
 
     // 2. Latency at half the sustained rate (at most 2,500/s as in the aim).
     const half = Math.min(2_500, Math.round(rate / 2));
-    const quiet = await phase(db, children, 'quiet', 0, half / ENDPOINTS, 60_000);
+    const quiet = await phase(db, children, `${dialect}-${workers}w-quiet`, 0, half / ENDPOINTS, 60_000);
     row(
       `${label}: quiet at ${half}/s`,
       workers,
@@ -424,7 +425,7 @@ async function scenario(dialect: DialectName, workers: number): Promise<void> {
     );
 
     // 3. The same rate with 10 % of the endpoints never answering (1 s attempt timeout).
-    const noisy = await phase(db, children, 'noisy', ENDPOINTS / 10, half / ENDPOINTS, 60_000);
+    const noisy = await phase(db, children, `${dialect}-${workers}w-noisy`, ENDPOINTS / 10, half / ENDPOINTS, 60_000);
     const healthyExpected = noisy.events * (ENDPOINTS - ENDPOINTS / 10);
     const ratio = pct(noisy.latencies, 0.99) / pct(quiet.latencies, 0.99);
     row(
