@@ -1,7 +1,7 @@
 // CPU time of another process (the server under test), for "CPU per unit of work": on a shared
 // machine the throughput moves with the neighbours, the CPU a request costs much less.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
@@ -49,4 +49,26 @@ export function machineCpuMicros(): { busy: number; total: number } {
   const total = ticks.reduce((sum, value) => sum + value, 0);
   const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
   return { busy: ((total - idle) / TICKS_PER_SECOND) * 1e6, total: (total / TICKS_PER_SECOND) * 1e6 };
+}
+
+/** Local ports of the TCP connections `pid` holds to `remotePort` (Linux /proc). */
+export function tcpPortsTo(pid: number, remotePort: number): number[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const socket = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (socket) inodes.add(socket[1] as string);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  const ports: number[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const [, local, remote, , , , , , , inode] = line.trim().split(/\s+/);
+      if (!local || !remote || !inode || !inodes.has(inode)) continue;
+      if (parseInt(remote.split(':')[1] ?? '', 16) === remotePort) ports.push(parseInt(local.split(':')[1] ?? '', 16));
+    }
+  }
+  return ports;
 }

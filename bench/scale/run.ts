@@ -50,6 +50,8 @@ const receiver = fork(fileURLToPath(new URL('../webhooks/receiver.ts', import.me
   stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 });
 process.on('exit', () => receiver.kill());
+// The receiver tallies by the URL's first segment; each phase runs on a drained queue, so one name serves all.
+const RECEIVER_PHASE = 'scale';
 const receiverPort = await new Promise<number>((resolve) =>
   receiver.once('message', (m: { port: number }) => resolve(m.port)),
 );
@@ -57,7 +59,7 @@ const receiverPort = await new Promise<number>((resolve) =>
 const received = () =>
   new Promise<{ latencies: number[]; last: number }>((resolve) => {
     receiver.once('message', resolve);
-    receiver.send('report');
+    receiver.send(RECEIVER_PHASE);
   });
 
 const int = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '-');
@@ -255,7 +257,10 @@ async function phase(apiCount: number, workerCount: number): Promise<PhaseResult
       const response = await request(`http://127.0.0.1:${apis[0]?.port}/v1/webhooks`, {
         method: 'POST',
         headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ url: `http://127.0.0.1:${receiverPort}/ok/${i}`, events: ['ticket.created'] }),
+        body: JSON.stringify({
+          url: `http://127.0.0.1:${receiverPort}/${RECEIVER_PHASE}/ok/${i}`,
+          events: ['ticket.created'],
+        }),
       });
       if (response.statusCode !== 201)
         throw new Error(`POST /v1/webhooks answered ${response.statusCode}: ${await response.body.text()}`);

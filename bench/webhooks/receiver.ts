@@ -1,16 +1,28 @@
-// The benchmark's webhook receiver, in its own process: /ok/<n> answers 200 at once and records
-// commit→receipt latency from the body's data.t (ms since epoch, set by the producer inside the
-// event's transaction) or, for events the product emits itself (bench/scale), from the message's
-// timestamp (the event's creation time in its transaction); /hang/<n> never answers (the noisy
-// neighbours). Reports over IPC.
+// The benchmark's webhook receiver, in its own process: /<phase>/ok/<n> answers 200 at once and
+// records commit→receipt latency from the body's data.t (ms since epoch, set by the producer inside
+// the event's transaction) or, for events the product emits itself (bench/scale), from the message's
+// timestamp (the event's creation time in its transaction), under its phase; /<phase>/hang/<n> never answers (the noisy neighbours).
+// Reports one phase's receipts over IPC, so a late delivery of an earlier phase never counts in a
+// later one.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-let latencies: number[] = [];
-let first = 0;
-let last = 0;
+interface Receipts {
+  latencies: number[];
+  first: number;
+  last: number;
+}
+
+const phases = new Map<string, Receipts>();
+const receiptsOf = (phase: string): Receipts => {
+  let receipts = phases.get(phase);
+  if (!receipts) phases.set(phase, (receipts = { latencies: [], first: 0, last: 0 }));
+  return receipts;
+};
+
 const server = createServer((req, res) => {
-  if (req.url?.startsWith('/hang/')) return; // never answers; the sender's deadline cuts it
+  const [, phase = '', kind] = (req.url ?? '').split('/');
+  if (kind === 'hang') return; // never answers; the sender's deadline cuts it
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
@@ -23,9 +35,10 @@ const server = createServer((req, res) => {
       };
       const t = message.data?.t ?? (message.timestamp === undefined ? undefined : Date.parse(message.timestamp));
       if (typeof t === 'number' && !Number.isNaN(t)) {
-        latencies.push(now - t);
-        if (first === 0) first = now;
-        last = now;
+        const receipts = receiptsOf(phase);
+        receipts.latencies.push(now - t);
+        if (receipts.first === 0) receipts.first = now;
+        receipts.last = now;
       }
     } catch {
       // not ours
@@ -34,11 +47,8 @@ const server = createServer((req, res) => {
 });
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => process.send?.({ port: (server.address() as AddressInfo).port }));
-process.on('message', (message: string) => {
-  if (message === 'report') {
-    process.send?.({ latencies, first, last });
-    latencies = [];
-    first = 0;
-    last = 0;
-  }
+// Hands over, and forgets, what the phase received since its last report.
+process.on('message', (phase: string) => {
+  process.send?.(receiptsOf(phase));
+  phases.delete(phase);
 });

@@ -80,18 +80,20 @@ function byAttempts(claims: readonly ClaimToken[]): Map<number, string[]> {
 
 /**
  * Deletes succeeded jobs in one statement, but only rows still held by this worker under the same
- * claim: a job whose lease expired and was reclaimed elsewhere is left to its new owner.
+ * claim: a job whose lease expired and was reclaimed elsewhere is left to its new owner. Returns
+ * the ids deleted.
  */
-export async function completeJobs(db: Executor, workerId: string, claims: readonly ClaimToken[]): Promise<number> {
-  if (claims.length === 0) return 0;
+export async function completeJobs(db: Executor, workerId: string, claims: readonly ClaimToken[]): Promise<string[]> {
+  if (claims.length === 0) return [];
   const groups = [...byAttempts(claims)];
-  const result = await db
+  const rows = await db
     .deleteFrom('jobs')
     .where('locked_by', '=', workerId)
     .where('status', '=', 'running')
     .where((eb) => eb.or(groups.map(([attempts, ids]) => eb.and([eb('attempts', '=', attempts), eb('id', 'in', ids)]))))
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
+    .returning('id')
+    .execute();
+  return rows.map((row) => row.id);
 }
 
 /** What happens to a job whose run failed. */

@@ -196,16 +196,16 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(b?.id, a.id);
       assert.equal(b?.attempts, 2);
       assert.equal(
-        await completeJobs(database.db, 'A', [{ id: a.id, attempts: a.attempts }]),
+        (await completeJobs(database.db, 'A', [{ id: a.id, attempts: a.attempts }])).length,
         0,
         'expired claim cannot complete',
       );
       assert.equal(
-        await completeJobs(database.db, 'B', [{ id: a.id, attempts: 1 }]),
+        (await completeJobs(database.db, 'B', [{ id: a.id, attempts: 1 }])).length,
         0,
         'an older claim by the same worker cannot either',
       );
-      assert.equal(await completeJobs(database.db, 'B', [{ id: a.id, attempts: 2 }]), 1);
+      assert.equal((await completeJobs(database.db, 'B', [{ id: a.id, attempts: 2 }])).length, 1);
     });
 
     it('enqueues a periodic job once per interval with two runners', async () => {

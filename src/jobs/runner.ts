@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { Transaction } from 'kysely';
 import type { Clock } from '../config/clock.ts';
 import { systemClock } from '../config/clock.ts';
 import { isDatabaseUnavailable } from '../database/availability.ts';
 import type { DatabaseHandle } from '../database/connection.ts';
+import type { Database } from '../database/schema.ts';
 import { listenForJobs } from './listener.ts';
 import type { WakeListener } from './listener.ts';
 import { FailureBatcher } from './failures.ts';
@@ -36,6 +38,12 @@ export interface JobRunnerOptions {
   leaseCheckMs?: number;
   /** Idle polling period (default 50 ms); an idle poll is one read, no write lock. */
   pollIntervalMs?: number;
+  /**
+   * Longest idle wait while the LISTEN connection is up (default 1 s): enqueues wake the runner
+   * then, so polling only looks for delayed jobs, expired leases and periodic jobs; a job this
+   * runner postponed itself is looked for when it is due.
+   */
+  listeningPollMs?: number;
   /** Longest wait between claim attempts while the database is unreachable (default 5 s). */
   maxRetryDelayMs?: number;
   /** Delay after a failed attempt (default exponential, 1 s doubling to 1 h). */
@@ -85,6 +93,7 @@ export class JobRunner {
   private readonly concurrency: number;
   private readonly leaseMs: number;
   private readonly pollIntervalMs: number;
+  private readonly listeningPollMs: number;
   private readonly maxRetryDelayMs: number;
   private readonly backoff: Backoff;
   private readonly clock: Clock;
@@ -94,6 +103,11 @@ export class JobRunner {
   private readonly tasks = new Set<Promise<void>>();
   private readonly completions: CompletionBatcher;
   private readonly failures: FailureBatcher;
+  /** Completions being gathered per transaction (see completeWithin). */
+  private readonly completing = new WeakMap<
+    Transaction<Database>,
+    { claims: ClaimToken[]; deleted: Promise<Set<string>> }
+  >();
   private pumpQueued = false;
   private started = false;
   private claiming: Promise<void> | null = null;
@@ -101,6 +115,8 @@ export class JobRunner {
   private idle = false;
   private backlog = false;
   private pollTimer: NodeJS.Timeout | null = null;
+  /** When (real time) pollTimer fires. */
+  private pollAt = 0;
   private renewTimer: NodeJS.Timeout | null = null;
   private listener: WakeListener | null = null;
   /** Claim cycles failed in a row; while non-zero the runner waits longer between attempts. */
@@ -108,6 +124,8 @@ export class JobRunner {
   private renewing = false;
   private renewFailing = false;
   private nextScheduleCheck = 0;
+  /** Earliest run_at (clock ms) of a job this runner postponed since its last claim. */
+  private nextOwnRetryAt = Infinity;
   private schedulesReady = false;
 
   constructor(private readonly options: JobRunnerOptions) {
@@ -115,6 +133,7 @@ export class JobRunner {
     this.concurrency = options.concurrency ?? 64;
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
+    this.listeningPollMs = Math.max(this.pollIntervalMs, options.listeningPollMs ?? 1_000);
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 5_000;
     this.backoff = options.backoff ?? exponentialBackoff();
     this.clock = options.clock ?? systemClock;
@@ -253,16 +272,37 @@ export class JobRunner {
       this.claiming = null;
       if (this.failedCycles > 0) this.schedulePoll(this.retryDelay());
       else if (this.again || (this.backlog && this.running.size < this.concurrency)) this.pump();
-      else if (this.idle || !this.backlog) this.schedulePoll(this.pollIntervalMs);
+      else if (this.idle || !this.backlog) this.schedulePoll(this.idleDelay());
     });
+  }
+
+  /**
+   * The wait before the next claim when the last one emptied the queue. Without LISTEN, the poll
+   * interval. With it, new work wakes the runner, so it waits until a job it postponed is due, at
+   * most listeningPollMs: a PostgreSQL worker does not probe the queue a hundred times a second.
+   */
+  private idleDelay(): number {
+    if (!this.listener?.listening) return this.pollIntervalMs;
+    const untilOwnRetry = this.nextOwnRetryAt - this.clock().getTime();
+    return Math.min(this.listeningPollMs, Math.max(this.pollIntervalMs, untilOwnRetry));
   }
 
   private schedulePoll(delayMs: number): void {
     if (!this.started || this.pollTimer) return;
+    this.pollAt = Date.now() + delayMs;
     this.pollTimer = setTimeout(() => {
       this.pollTimer = null;
       this.pump();
     }, delayMs);
+  }
+
+  /** Brings the next poll forward to when a job this runner just postponed is due. */
+  private pollBy(runAt: Date): void {
+    const delayMs = Math.max(this.pollIntervalMs, runAt.getTime() - this.clock().getTime());
+    if (!this.pollTimer || Date.now() + delayMs >= this.pollAt) return;
+    clearTimeout(this.pollTimer);
+    this.pollTimer = null;
+    this.schedulePoll(delayMs);
   }
 
   /** Doubles from the poll interval with each failed cycle, up to maxRetryDelayMs. */
@@ -271,6 +311,8 @@ export class JobRunner {
   }
 
   private async cycle(free: number): Promise<void> {
+    // This cycle looks for the postponed job that was due, whoever runs it.
+    if (this.nextOwnRetryAt <= this.clock().getTime()) this.nextOwnRetryAt = Infinity;
     try {
       await this.checkSchedules(false);
       if (this.idle && !this.again && !(await hasClaimableJobs(this.options.handle.db, this.clock()))) {
@@ -341,7 +383,7 @@ export class JobRunner {
       workerId: this.workerId,
       now: this.clock,
       completeWithin: async (trx) => {
-        if ((await completeJobs(trx, this.workerId, [entry.claim])) !== 1)
+        if (!(await this.completeWithin(trx, entry)))
           throw new LeaseLost(`job ${row.id} is no longer held by ${this.workerId}`);
         entry.completed = true;
       },
@@ -369,6 +411,27 @@ export class JobRunner {
     }
   }
 
+  /**
+   * Completions asked for in one transaction during the same tick (a handler that records a batch
+   * of jobs' results) share one DELETE; resolves whether this job's row was deleted.
+   */
+  private completeWithin(trx: Transaction<Database>, entry: Running): Promise<boolean> {
+    let batch = this.completing.get(trx);
+    if (!batch) {
+      const claims: ClaimToken[] = [];
+      batch = {
+        claims,
+        deleted: Promise.resolve().then(async () => {
+          this.completing.delete(trx);
+          return new Set(await completeJobs(trx, this.workerId, claims));
+        }),
+      };
+      this.completing.set(trx, batch);
+    }
+    batch.claims.push(entry.claim);
+    return batch.deleted.then((deleted) => deleted.has(entry.claim.id));
+  }
+
   private async recordFailure(row: JobRow, entry: Running, error: unknown): Promise<void> {
     const message = describeError(error);
     const log = { job: row.id, name: row.name, attempts: row.attempts, error: message };
@@ -383,6 +446,10 @@ export class JobRunner {
     // is logged once by the claim loop, not once per job that was running when it began.
     else if (isDatabaseUnavailable(error)) this.logger.info(log, 'job failed: the database is unavailable; will retry');
     else if (!(error instanceof RetryLater)) this.logger.warn(log, 'job failed; will retry');
+    if (outcome.kind === 'retry') {
+      this.nextOwnRetryAt = Math.min(this.nextOwnRetryAt, outcome.runAt.getTime());
+      this.pollBy(outcome.runAt);
+    }
     try {
       await this.failures.record(entry.claim, outcome, message, now);
     } catch (dbError) {

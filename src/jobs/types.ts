@@ -24,6 +24,7 @@ export interface JobContext {
   /**
    * Deletes this job's row inside the caller's transaction, so the work and its completion commit
    * together (exactly-once effects). Throws LeaseLost when another worker holds the job now.
+   * Jobs completed in one transaction in the same tick (`Promise.all`) share one DELETE.
    */
   completeWithin(trx: Transaction<Database>): Promise<void>;
 }

@@ -1,20 +1,25 @@
 /**
  * Writes the attempt log in batches, in two steps. Before a request goes on the wire its attempt is
- * logged as started (outcome `unknown`), so an attempt whose worker dies or loses the job mid-send
- * still counts. When it finishes, the attempts finished during one turn of the event loop replace
- * their started rows, their messages are updated, their retries enqueued and their endpoints'
- * counters and breaker state applied in ONE transaction. Each handler waits for its batch to
- * commit, so "job done" always follows "attempt logged"; throughput pays one commit per batch.
+ * logged as started (outcome `unknown`, one INSERT for the attempts started in one turn of the
+ * event loop), so an attempt whose worker dies or loses the job mid-send still counts. When it
+ * finishes, the attempts finished during one turn of the event loop overwrite their started rows,
+ * their messages are updated, their retries enqueued, their jobs completed and their endpoints'
+ * counters and breaker state applied (one statement for all endpoints) in ONE transaction. Each
+ * handler waits for its batch to commit, so "job done" always follows "attempt logged"; throughput
+ * pays one commit per batch.
  */
-import type { Insertable, Kysely } from 'kysely';
+import type { Insertable, Kysely, Transaction } from 'kysely';
+import { adapterOf } from '../database/adapter.ts';
 import type { Database } from '../database/schema.ts';
 import { emitEvent } from '../events/outbox.ts';
 import { enqueueJobs } from '../jobs/enqueue.ts';
 import type { NewJob } from '../jobs/enqueue.ts';
+import { LeaseLost } from '../jobs/types.ts';
 import type { JobLogger } from '../jobs/types.ts';
 import { BREAKER_THRESHOLD, breakerHoldMs } from './flow-control.ts';
 import type { EndpointId, MessageId } from './ids.ts';
-import { webhookSystemRepository } from './repository.ts';
+import { ATTEMPT_INSERT_CHUNK, webhookSystemRepository } from './repository.ts';
+import type { EndpointResults } from './repository.ts';
 import type { MessageStatus, WebhookAttemptsTable } from './tables.ts';
 
 /** One finished attempt as the recorder needs it. */
@@ -25,6 +30,8 @@ export interface AttemptRecord {
   retryJob: NewJob | null;
   success: boolean;
   gone: boolean;
+  /** Completes the attempt's job inside the recording transaction (the job context's completeWithin). */
+  complete: (trx: Transaction<Database>) => Promise<void>;
 }
 
 /** How the recorder reaches storage and policy. */
@@ -46,8 +53,8 @@ interface Pending<T> {
 }
 
 /**
- * Collects items during one turn of the event loop and writes them in one transaction;
- * `afterCommit` runs when the write returned true (it enqueued jobs).
+ * Collects items during one turn of the event loop and writes them together (`write` decides
+ * whether that takes a transaction); `afterCommit` runs when the write returned true (it enqueued jobs).
  */
 class BatchWriter<T> {
   private queue: Pending<T>[] = [];
@@ -58,7 +65,7 @@ class BatchWriter<T> {
     private readonly db: Kysely<Database>,
     private readonly logger: JobLogger,
     private readonly what: string,
-    private readonly write: (trx: Kysely<Database>, items: T[]) => Promise<boolean>,
+    private readonly write: (db: Kysely<Database>, items: T[]) => Promise<boolean>,
     private readonly afterCommit?: () => void,
   ) {}
 
@@ -87,11 +94,9 @@ class BatchWriter<T> {
     this.queue = [];
     if (batch.length === 0) return;
     try {
-      const enqueued = await this.db.transaction().execute((trx) =>
-        this.write(
-          trx,
-          batch.map((p) => p.item),
-        ),
+      const enqueued = await this.write(
+        this.db,
+        batch.map((p) => p.item),
       );
       for (const p of batch) p.resolve();
       if (enqueued) this.afterCommit?.();
@@ -108,15 +113,20 @@ export class DeliveryRecorder {
   private readonly results: BatchWriter<AttemptRecord>;
 
   constructor(private readonly options: RecorderOptions) {
-    this.starts = new BatchWriter(options.db, options.logger, 'logging started webhook attempts', async (trx, rows) => {
-      await webhookSystemRepository(trx).insertAttempts(rows);
+    // On PostgreSQL one INSERT is atomic on its own and BEGIN/COMMIT would be two more round trips;
+    // more than one chunk takes a transaction, all or nothing. On SQLite a write outside a
+    // transaction commits the open group on its own, so there it always joins a group commit.
+    const alone = adapterOf(options.db).name === 'postgres';
+    this.starts = new BatchWriter(options.db, options.logger, 'logging started webhook attempts', async (db, rows) => {
+      if (alone && rows.length <= ATTEMPT_INSERT_CHUNK) await webhookSystemRepository(db).insertAttempts(rows);
+      else await db.transaction().execute((trx) => webhookSystemRepository(trx).insertAttempts(rows));
       return false;
     });
     this.results = new BatchWriter(
       options.db,
       options.logger,
       'recording webhook attempts',
-      (trx, records) => this.write(trx, records),
+      (db, records) => db.transaction().execute((trx) => this.write(trx, records)),
       options.onEnqueued,
     );
   }
@@ -133,7 +143,7 @@ export class DeliveryRecorder {
     return this.results.add(record);
   }
 
-  private async write(trx: Kysely<Database>, records: AttemptRecord[]): Promise<boolean> {
+  private async write(trx: Transaction<Database>, records: AttemptRecord[]): Promise<boolean> {
     const system = webhookSystemRepository(trx);
     const now = this.options.clock();
     await system.finishAttempts(records.map((r) => r.attempt));
@@ -167,23 +177,39 @@ export class DeliveryRecorder {
     const jobs = records.flatMap((r) => (r.retryJob ? [r.retryJob] : []));
     if (jobs.length > 0) await enqueueJobs(trx, jobs, now);
 
-    const byEndpoint = new Map<EndpointId, AttemptRecord[]>();
-    for (const r of records)
-      byEndpoint.set(r.attempt.endpoint_id, [...(byEndpoint.get(r.attempt.endpoint_id) ?? []), r]);
-    for (const id of [...byEndpoint.keys()].sort()) {
-      const list = byEndpoint.get(id) as AttemptRecord[];
+    // All at once, so the batch's jobs are deleted by one statement. A job another worker took over
+    // stays for its new owner, who finds the attempt recorded and skips it.
+    const completed = await Promise.allSettled(records.map((r) => r.complete(trx)));
+    for (const c of completed) if (c.status === 'rejected' && !(c.reason instanceof LeaseLost)) throw c.reason;
+
+    // Last, so the endpoint rows, which other workers' batches update too, stay locked only until the commit.
+    const byEndpoint = new Map<string, AttemptRecord[]>();
+    for (const r of records) {
+      const list = byEndpoint.get(r.attempt.endpoint_id);
+      if (list) list.push(r);
+      else byEndpoint.set(r.attempt.endpoint_id, [r]);
+    }
+    const results: EndpointResults[] = [...byEndpoint].map(([id, list]) => {
       const lastSuccess = list.map((r) => r.success).lastIndexOf(true);
       const trailing = list.slice(lastSuccess + 1);
-      const state = await system.applyResults(id, {
+      return {
+        id,
         successes: list.filter((r) => r.success).length,
         failures: list.filter((r) => !r.success).length,
         trailingFailures: trailing.length,
         firstTrailingFailureAt: trailing[0]?.attempt.created_at ?? null,
         lastAt: list[list.length - 1]?.attempt.created_at ?? now.toISOString(),
-      });
-      if (!state) continue;
+      };
+    });
+    const states = await system.applyResults(results);
+    for (const result of results) {
+      const state = states.get(result.id);
+      const list = byEndpoint.get(result.id) as AttemptRecord[];
+      const trailing = result.trailingFailures;
+      if (!state || (trailing === 0 && !list.some((r) => r.gone))) continue;
+      const id = result.id as EndpointId;
       const failures = Number(state.consecutive_failures);
-      if (trailing.length > 0 && failures >= BREAKER_THRESHOLD) {
+      if (trailing > 0 && failures >= BREAKER_THRESHOLD) {
         await system.openCircuit(id, new Date(now.getTime() + breakerHoldMs(failures)).toISOString());
       }
       if (state.status !== 'enabled') continue;
@@ -191,7 +217,7 @@ export class DeliveryRecorder {
       let reason: 'disabled_gone' | 'disabled_failing' | null = null;
       if (list.some((r) => r.gone)) reason = 'disabled_gone';
       else if (
-        trailing.length > 0 &&
+        trailing > 0 &&
         state.failing_since &&
         now.getTime() - Date.parse(state.failing_since) >= this.options.disableAfterFailingDays * DAY_MS
       )

@@ -6,6 +6,7 @@
  */
 import { sql } from 'kysely';
 import type { Insertable, Selectable, Updateable } from 'kysely';
+import { adapterOf } from '../database/adapter.ts';
 import type { TenantScope } from '../identity/auth-context.ts';
 import { updateWithinScope, withinScope } from '../identity/scope.ts';
 import type { SortKey } from '../database/pagination.ts';
@@ -52,6 +53,23 @@ const MESSAGE_SUMMARY = [
   'webhook_messages.created_at',
   'webhook_messages.updated_at',
 ] as const;
+
+/** Attempt-log rows per INSERT. */
+export const ATTEMPT_INSERT_CHUNK = 500;
+
+/** One batch's attempts to one endpoint, in order, as its counters and breaker input need them. */
+export interface EndpointResults {
+  id: string;
+  successes: number;
+  failures: number;
+  /** Failures after the batch's last success (all of them when it had none). */
+  trailingFailures: number;
+  firstTrailingFailureAt: string | null;
+  lastAt: string;
+}
+
+/** An endpoint's breaker/failing state after a batch's results. */
+export type EndpointState = Pick<Endpoint, 'consecutive_failures' | 'failing_since' | 'status' | 'customer_id' | 'url'>;
 
 /** What a delivery attempt needs, read in one query. */
 export interface DeliveryRow {
@@ -298,27 +316,34 @@ export function webhookSystemRepository(db: Executor) {
     },
 
     async insertAttempts(rows: Insertable<WebhookAttemptsTable>[]): Promise<void> {
-      for (let i = 0; i < rows.length; i += 500)
+      for (let i = 0; i < rows.length; i += ATTEMPT_INSERT_CHUNK)
         await db
           .insertInto('webhook_attempts')
-          .values(rows.slice(i, i + 500))
+          .values(rows.slice(i, i + ATTEMPT_INSERT_CHUNK))
           .execute();
     },
 
-    /** Replaces attempts logged as started (outcome `unknown`) with their results, same ids. */
+    /** Overwrites attempts logged as started (outcome `unknown`) with their results, same ids. */
     async finishAttempts(rows: Insertable<WebhookAttemptsTable>[]): Promise<void> {
-      for (let i = 0; i < rows.length; i += 500) {
-        const chunk = rows.slice(i, i + 500);
+      for (let i = 0; i < rows.length; i += ATTEMPT_INSERT_CHUNK)
         await db
-          .deleteFrom('webhook_attempts')
-          .where(
-            'id',
-            'in',
-            chunk.map((r) => r.id),
+          .insertInto('webhook_attempts')
+          .values(rows.slice(i, i + ATTEMPT_INSERT_CHUNK))
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet((eb) => ({
+              request_headers: eb.ref('excluded.request_headers'),
+              response_status: eb.ref('excluded.response_status'),
+              response_headers: eb.ref('excluded.response_headers'),
+              response_body: eb.ref('excluded.response_body'),
+              response_truncated: eb.ref('excluded.response_truncated'),
+              duration_ms: eb.ref('excluded.duration_ms'),
+              error_class: eb.ref('excluded.error_class'),
+              error_message: eb.ref('excluded.error_message'),
+              outcome: eb.ref('excluded.outcome'),
+              next_retry_at: eb.ref('excluded.next_retry_at'),
+            })),
           )
           .execute();
-        await db.insertInto('webhook_attempts').values(chunk).execute();
-      }
     },
 
     /** Records the result of attempt `attempt` on messages still at `attempt - 1` attempts. */
@@ -409,43 +434,53 @@ export function webhookSystemRepository(db: Executor) {
     },
 
     /**
-     * Applies one batch's results to an endpoint's counters and breaker input; returns the new
-     * breaker/failing state so the caller can trip the breaker or disable the endpoint.
+     * Applies one batch's results to its endpoints' counters and breaker input in ONE statement;
+     * returns each endpoint's new breaker/failing state so the caller can trip the breaker or
+     * disable it. On PostgreSQL the rows are locked in id order first: two workers' batches that
+     * share endpoints then wait for each other instead of deadlocking.
      */
-    async applyResults(
-      id: EndpointId,
-      r: {
-        successes: number;
-        failures: number;
-        trailingFailures: number;
-        firstTrailingFailureAt: string | null;
-        lastAt: string;
-      },
-    ): Promise<
-      Pick<Endpoint, 'consecutive_failures' | 'failing_since' | 'status' | 'customer_id' | 'url'> | undefined
-    > {
-      const base = db
-        .updateTable('webhook_endpoints')
-        .set((eb) => ({
-          delivery_success_count: eb('delivery_success_count', '+', r.successes),
-          delivery_failure_count: eb('delivery_failure_count', '+', r.failures),
-          last_delivery_at: r.lastAt,
-        }))
-        .where('id', '=', id);
-      const query =
-        r.successes > 0
-          ? base.set({
-              consecutive_failures: r.trailingFailures,
-              failing_since: r.firstTrailingFailureAt,
-              ...(r.trailingFailures === 0 ? { circuit_open_until: null } : {}),
-            })
-          : base.set((eb) => ({
-              consecutive_failures: eb('consecutive_failures', '+', r.failures),
-              failing_since: eb.fn.coalesce('failing_since', eb.val(r.firstTrailingFailureAt)),
-            }));
-      return query
-        .returning(['consecutive_failures', 'failing_since', 'status', 'customer_id', 'url'])
-        .executeTakeFirst();
+    async applyResults(results: readonly EndpointResults[]): Promise<Map<string, EndpointState>> {
+      if (results.length === 0) return new Map();
+      const sorted = [...results].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      if (adapterOf(db).name === 'postgres')
+        await db
+          .selectFrom('webhook_endpoints')
+          .select('id')
+          .where(
+            'id',
+            'in',
+            sorted.map((r) => r.id as EndpointId),
+          )
+          .orderBy('id')
+          .forUpdate()
+          .execute();
+      const values = sql.join(
+        sorted.map(
+          (r) =>
+            sql`(${r.id}, ${r.successes}, ${r.failures}, ${r.trailingFailures}, ${r.firstTrailingFailureAt}, ${r.lastAt})`,
+        ),
+      );
+      // A batch with a success restarts the failure run from its trailing failures; one without
+      // extends the run. The CTE's columns arrive untyped (text on PostgreSQL), hence the casts.
+      const { rows } = await sql<EndpointState & { id: string }>`
+        with batch (endpoint_id, successes, failures, trailing_failures, first_trailing_at, last_at) as (values ${values})
+        update webhook_endpoints set
+          delivery_success_count = webhook_endpoints.delivery_success_count + cast(batch.successes as integer),
+          delivery_failure_count = webhook_endpoints.delivery_failure_count + cast(batch.failures as integer),
+          last_delivery_at = batch.last_at,
+          consecutive_failures = case when cast(batch.successes as integer) > 0
+            then cast(batch.trailing_failures as integer)
+            else webhook_endpoints.consecutive_failures + cast(batch.failures as integer) end,
+          failing_since = case when cast(batch.successes as integer) > 0
+            then batch.first_trailing_at
+            else coalesce(webhook_endpoints.failing_since, batch.first_trailing_at) end,
+          circuit_open_until = case when cast(batch.successes as integer) > 0 and cast(batch.trailing_failures as integer) = 0
+            then null
+            else webhook_endpoints.circuit_open_until end
+        from batch
+        where webhook_endpoints.id = batch.endpoint_id
+        returning id, consecutive_failures, failing_since, status, customer_id, url`.execute(db);
+      return new Map(rows.map(({ id, ...state }) => [id, state]));
     },
 
     async openCircuit(id: EndpointId, until: string): Promise<void> {

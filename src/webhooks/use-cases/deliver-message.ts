@@ -78,7 +78,14 @@ export function deliverMessage(deps: DeliveryUseCaseDeps): JobHandler {
         },
         started,
       );
-      await record({ logged, retrySchedule: endpoint.retry_schedule, headers, customHeaders, result });
+      await record({
+        logged,
+        retrySchedule: endpoint.retry_schedule,
+        headers,
+        customHeaders,
+        result,
+        complete: ctx.completeWithin,
+      });
     } finally {
       deps.gate.release(endpoint.id);
     }

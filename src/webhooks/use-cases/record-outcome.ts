@@ -2,6 +2,7 @@ import type { NewJob } from '../../jobs/enqueue.ts';
 import { deliveryJob } from '../delivery-job.ts';
 import type { AttemptTrigger } from '../delivery-job.ts';
 import type { AttemptId, EndpointId, MessageId } from '../ids.ts';
+import type { AttemptRecord } from '../recorder.ts';
 import { nextAttemptDelay } from '../retry-schedule.ts';
 import { loggedHeaders } from '../sign-and-send.ts';
 import type { AttemptOutcomeKind, MessageStatus } from '../tables.ts';
@@ -21,7 +22,8 @@ export interface StartedAttempt {
 
 /**
  * Decides what follows a sent attempt with the pure retry schedule (delivered, retry at a time,
- * or given up) and hands the result to the batching recorder; resolves once it is committed.
+ * or given up) and hands the result, with the job's completion, to the batching recorder;
+ * resolves once both are committed.
  */
 export function recordOutcome(deps: DeliveryUseCaseDeps) {
   return async function record(input: {
@@ -30,6 +32,8 @@ export function recordOutcome(deps: DeliveryUseCaseDeps) {
     headers: Record<string, string>;
     customHeaders: Record<string, string>;
     result: AttemptResult;
+    /** Completes the attempt's job with its result (the job context's completeWithin). */
+    complete: AttemptRecord['complete'];
   }): Promise<void> {
     const { logged, result } = input;
     const { attempt, trigger } = logged;
@@ -74,6 +78,7 @@ export function recordOutcome(deps: DeliveryUseCaseDeps) {
       retryJob,
       success: outcome === 'delivered',
       gone: outcome === 'gone',
+      complete: input.complete,
     });
   };
 }
