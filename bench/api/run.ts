@@ -48,15 +48,6 @@ function peakRssMb(pid: number | undefined): number {
   return Math.round(kb / 1024);
 }
 
-<<<<<<< HEAD
-=======
-const TICKET = JSON.stringify({
-  subject: 'Benchmark ticket subject',
-  description: 'A description long enough to pass validation rules.',
-  priority: 'high',
-  category: 'technical',
-});
-
 /** Sends a message to a server and resolves on its answer. */
 function ask(child: ChildProcess, message: object): Promise<void> {
   return new Promise((resolve) => {
@@ -90,7 +81,6 @@ async function profiled<T>(server: Started, name: string, phase: () => Promise<T
   return result;
 }
 
->>>>>>> h/apiperf
 /** One load phase; with `serverPid`, also the server's CPU time per request over the phase. */
 async function measure(label: string, options: autocannon.Options, serverPid?: number) {
   const cpuBefore = serverPid === undefined ? 0 : processCpuMicros(serverPid);
