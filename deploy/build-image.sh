@@ -52,6 +52,12 @@ if ! buildah inspect --type image "$base" >/dev/null 2>&1; then
   container="$(buildah from scratch)"
   buildah add "$container" base.tar /
   buildah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --cmd node "$container"
+  # Behind a TLS-inspecting proxy, npm in the build trusts what this machine's Node trusts: the
+  # machine's CA bundle goes into this local base (never into the Dockerfile).
+  if [[ -n "${NODE_EXTRA_CA_CERTS:-}" ]]; then
+    buildah add "$container" "$NODE_EXTRA_CA_CERTS" /etc/ssl/certs/build-machine-ca.crt
+    buildah config --env NODE_EXTRA_CA_CERTS=/etc/ssl/certs/build-machine-ca.crt "$container"
+  fi
   buildah commit --rm "$container" "$base"
 fi
 
