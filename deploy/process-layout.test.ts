@@ -44,8 +44,8 @@ function composeCommands(): Record<string, string[]> {
  * `--skip-migrations` comes with the runtime contract (issue 13, part 2); until this build's CLI
  * knows it, the processes run without it, which is the same here: `migrate` already ran.
  */
-function supportedBy(cli: { serveHelp: string }, command: string[]): string[] {
-  return cli.serveHelp.includes('--skip-migrations') ? command : command.filter((arg) => arg !== '--skip-migrations');
+function supportedBy(serveHelp: string, command: string[]): string[] {
+  return serveHelp.includes('--skip-migrations') ? command : command.filter((arg) => arg !== '--skip-migrations');
 }
 
 /** A long-running CLI process; its output is kept for the failure message. */
@@ -75,7 +75,6 @@ describe('the compose postgres layout as processes: migrate, 2 API, 2 workers', 
   let database: TestDatabase;
   let receiver: Receiver;
   const processes: CliProcess[] = [];
-  const apis: string[] = [];
   let env: Env;
 
   before(async () => {
@@ -103,19 +102,23 @@ describe('the compose postgres layout as processes: migrate, 2 API, 2 workers', 
     { timeout: 300_000 },
     async () => {
       const commands = composeCommands();
-      const migrated = await runCli(commands.migrate ?? [], env, 120_000);
+      const serveHelp = (await runCli(['serve', '--help'], env)).stdout;
+      const commandOf = (name: string) => {
+        const command = commands[name];
+        assert.ok(command, `compose.yaml runs ${name}`);
+        return supportedBy(serveHelp, command);
+      };
+      const migrated = await runCli(commandOf('migrate'), env, 120_000);
       assert.equal(migrated.code, 0, migrated.stderr);
-      const cli = { serveHelp: (await runCli(['serve', '--help'], env)).stdout };
 
+      const apis: string[] = [];
       for (const name of ['api-1', 'api-2']) {
         const port = await freePort();
-        processes.push(startCli(supportedBy(cli, commands[name] ?? []), { ...env, PORT: String(port) }));
+        processes.push(startCli(commandOf(name), { ...env, PORT: String(port) }));
         apis.push(`http://127.0.0.1:${port}`);
       }
       for (const name of ['worker-1', 'worker-2'])
-        processes.push(
-          startCli(supportedBy(cli, commands[name] ?? []), { ...env, HEALTH_PORT: String(await freePort()) }),
-        );
+        processes.push(startCli(commandOf(name), { ...env, HEALTH_PORT: String(await freePort()) }));
       const [api1, api2] = apis as [string, string];
       const ready = async (baseUrl: string) => {
         const answered = await fetch(`${baseUrl}/readyz`).catch(() => null);
