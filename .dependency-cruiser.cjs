@@ -1,7 +1,7 @@
 // Which folder may import which (README, "Architecture"): composition (server/, cli/) → features →
 // infrastructure, and in the portal app/ → features/ → api/, ui/, live/. `npm run lint` runs this
 // over src/ and portal/src/ and fails on any violation.
-const INFRASTRUCTURE = '^src/(config|crypto|database|errors|events|http|jobs|realtime|runtime)/';
+const INFRASTRUCTURE = '^src/(config|crypto|database|errors|events|http|jobs|rate-limits|realtime|runtime)/';
 const FEATURES = '^src/(identity|tickets|webhooks|forecasting|notifications)/';
 const TESTS = '\\.test\\.ts$|^src/testing/|/testing/';
 

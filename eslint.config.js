@@ -13,6 +13,7 @@ export default tseslint.config(
       '.dependency-cruiser.cjs',
       'portal/src/api/schema.gen.ts',
       'portal/e2e/screenshots/',
+      'infra/cdk.out/',
     ],
   },
   js.configs.recommended,

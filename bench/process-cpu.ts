@@ -29,3 +29,24 @@ export function postgresCpuMicros(): number {
   }
   return total;
 }
+
+/**
+ * CPU time `pid` has run so far, in microseconds, from the scheduler's nanosecond account (Linux
+ * schedstat): for processes that run a few milliseconds in a phase, below processCpuMicros's clock tick.
+ */
+export function scheduledCpuMicros(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1000;
+}
+
+/**
+ * CPU time the whole machine has spent busy and in total (all cores, every process, ours and the
+ * neighbours'), in microseconds, from /proc/stat: what share of the machine a phase left to others.
+ */
+export function machineCpuMicros(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+  // cpu user nice system idle iowait irq softirq steal …; idle and iowait are the unbusy ones.
+  const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = ticks.reduce((sum, value) => sum + value, 0);
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+  return { busy: ((total - idle) / TICKS_PER_SECOND) * 1e6, total: (total / TICKS_PER_SECOND) * 1e6 };
+}

@@ -35,13 +35,25 @@ export async function openBenchDatabase(prefix: string) {
 
 export type BenchDatabase = Awaited<ReturnType<typeof openBenchDatabase>>;
 
+/** RATE_LIMIT_PER_HOUR with limits no benchmark reaches. */
+export const UNREACHED_RATE_LIMITS =
+  'standard=1000000000,fintech=1000000000,healthcare=1000000000,government=1000000000';
+
+/** The body of every benchmark's ticket create (POST /v1/support/tickets). */
+export const TICKET = JSON.stringify({
+  subject: 'Benchmark ticket subject',
+  description: 'A description long enough to pass validation rules.',
+  priority: 'high',
+  category: 'technical',
+});
+
 /** The app's context over a bench database: warn-level logs, rate limits no benchmark reaches. */
 export function benchAppContext({ dataDir, database, keyRing }: BenchDatabase): AppContext {
   return {
     config: loadConfig({
       LOG_LEVEL: 'warn',
       SECUREBASE_DATA_DIR: dataDir,
-      RATE_LIMIT_PER_HOUR: 'standard=1000000000,fintech=1000000000,healthcare=1000000000,government=1000000000',
+      RATE_LIMIT_PER_HOUR: UNREACHED_RATE_LIMITS,
     }),
     database,
     clock: systemClock,

@@ -1,7 +1,13 @@
 // Child-process servers for the API benchmark, so load generation and serving do not share a thread.
 // argv[2] selects: `app` (the real app over SQLite, seeded tenant), `bare` (a bare Fastify route),
 // `raw` (Fastify + better-sqlite3 insert/list with no auth or validation).
-import { mkdtempSync } from 'node:fs';
+// With BENCH_PROFILE_DIR set, the server answers IPC messages {profile: 'start'} and
+// {profile: 'stop', name} by profiling its own CPU (node:inspector) and writing DIR/name.cpuprofile,
+// so each load phase gets a profile of its own.
+// The app server also answers {drain: true} (see below).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { setTimeout } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -53,6 +59,42 @@ if (kind === 'bare') {
     tier: 'standard',
     adminEmail: 'bench@example.com',
   });
+  // {drain: true}: answers {drained} once no job is due (the in-process worker has done the work
+  // the last phase left), so the next phase is measured on its own.
+  process.on('message', (message: { drain?: boolean }) => {
+    if (!message.drain) return;
+    const due = async () =>
+      (
+        await bench.database.db
+          .selectFrom('jobs')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('status', '!=', 'dead')
+          .where('run_at', '<=', new Date().toISOString())
+          .executeTakeFirstOrThrow()
+      ).n;
+    void (async () => {
+      while (Number(await due()) > 0) await setTimeout(50);
+      process.send?.({ drained: true });
+    })();
+  });
   await ready(app, { apiKey: tenant.apiKey.key });
 }
 process.on('SIGINT', () => process.exit(0));
+
+const profileDir = process.env.BENCH_PROFILE_DIR;
+if (profileDir) {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  process.on('message', (message: { profile?: 'start' | 'stop'; name?: string }) => {
+    if (message.profile === 'start') {
+      void session.post('Profiler.start').then(() => process.send?.({ profiling: true }));
+    } else if (message.profile === 'stop') {
+      void session.post('Profiler.stop').then(({ profile }) => {
+        writeFileSync(join(profileDir, `${message.name ?? 'profile'}.cpuprofile`), JSON.stringify(profile));
+        process.send?.({ profiled: message.name });
+      });
+    }
+  });
+}

@@ -1,6 +1,8 @@
 // The benchmark's webhook receiver, in its own process: /ok/<n> answers 200 at once and records
 // commit→receipt latency from the body's data.t (ms since epoch, set by the producer inside the
-// event's transaction); /hang/<n> never answers (the noisy neighbours). Reports over IPC.
+// event's transaction) or, for events the product emits itself (bench/scale), from the message's
+// timestamp (the event's creation time in its transaction); /hang/<n> never answers (the noisy
+// neighbours). Reports over IPC.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -15,8 +17,12 @@ const server = createServer((req, res) => {
     const now = Date.now();
     res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' }).end('ok');
     try {
-      const t = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data?: { t?: number } }).data?.t;
-      if (typeof t === 'number') {
+      const message = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        timestamp?: string;
+        data?: { t?: number };
+      };
+      const t = message.data?.t ?? (message.timestamp === undefined ? undefined : Date.parse(message.timestamp));
+      if (typeof t === 'number' && !Number.isNaN(t)) {
         latencies.push(now - t);
         if (first === 0) first = now;
         last = now;

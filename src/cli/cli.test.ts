@@ -51,6 +51,23 @@ describe('securebase CLI', () => {
     assert.match(result.stderr, /^securebase: invalid configuration: PORT: /);
   });
 
+  it('lists every bad variable at once, exit code 2, never a secret value', () => {
+    const result = run(['worker'], {
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://app:hunter2@db/app',
+      METRICS_TOKEN: 'a-metrics-token-0123',
+      METRICS_TOKEN_FILE: '/run/secrets/metrics',
+    });
+    assert.equal(result.code, 2);
+    const lines = result.stderr.trim().split('\n');
+    assert.equal(lines[0], 'securebase: invalid configuration (3 problems):');
+    assert.deepEqual(
+      lines.slice(1).map((line) => line.trim().split(':')[0]),
+      ['METRICS_TOKEN_FILE', 'PORT', 'DATABASE_URL'],
+    );
+    assert.doesNotMatch(result.stderr, /hunter2|a-metrics-token/);
+  });
+
   it('refuses to serve on a port in use before it writes anything', async (t) => {
     const occupant = createServer();
     await new Promise<void>((resolve) => occupant.listen({ host: '127.0.0.1', port: 0 }, resolve));

@@ -13,16 +13,24 @@ import type { IdentityService } from '../identity/service.ts';
 // errors answer in a fraction of the start-up time.
 const commands = () => import('./commands.ts');
 
-const configHelp = `\nEnvironment variables:\n${CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(36)} ${v.description} (default ${v.default})`).join('\n')}\n`;
+const configHelp = `\nEnvironment variables (secrets also as NAME_FILE, a file holding the value):\n${CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(38)} ${v.description} (default ${v.default}${v.secret ? '; secret' : ''})`).join('\n')}\n`;
+
+/** Every problem of the configuration, one line each, then exit code 2. */
+function exitOnConfigError(error: ConfigError): never {
+  const { problems } = error;
+  console.error(
+    problems.length === 1
+      ? `securebase: invalid configuration: ${error.message}`
+      : `securebase: invalid configuration (${problems.length} problems):\n${problems.map((p) => `  ${p.variable}: ${p.reason}`).join('\n')}`,
+  );
+  process.exit(2);
+}
 
 function config(): Config {
   try {
     return loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`securebase: invalid configuration: ${error.message}`);
-      process.exit(2);
-    }
+    if (error instanceof ConfigError) exitOnConfigError(error);
     throw error;
   }
 }
@@ -72,24 +80,49 @@ const program = new Command('securebase')
   .description('SecureBase platform services: support desk, webhooks, cost forecasting, notifications')
   .showHelpAfterError();
 
+function port(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 65535)
+    throw new InvalidArgumentError('must be a port number, 1–65535');
+  return Number(value);
+}
+
+/** Options of the long-running roles. */
+interface RoleFlags {
+  healthPort?: number;
+  skipMigrations?: boolean;
+}
+const SKIP_MIGRATIONS_HELP =
+  "do not migrate (run `securebase migrate` as a separate step); refuse to start unless the schema is exactly this release's";
+const HEALTH_PORT_HELP = 'also answer /livez and /readyz on this port (overrides HEALTH_PORT)';
+const roleOptions = (flags: RoleFlags) => ({
+  healthPort: flags.healthPort,
+  skipMigrations: flags.skipMigrations === true,
+});
+
 program
   .command('serve')
   .description('Run the API and portal, with background workers unless --no-worker')
   .option('--no-worker', 'serve HTTP only (run `securebase worker` processes separately; with PostgreSQL only)')
   .option('--demo', 'create demo data on first start (tenant, users, tickets, daily costs)')
+  .option('--skip-migrations', SKIP_MIGRATIONS_HELP)
+  .option('--health-port <port>', HEALTH_PORT_HELP, port)
   .addHelpText('after', configHelp)
-  .action(async (options: { worker: boolean; demo?: boolean }) => {
+  .action(async (options: RoleFlags & { worker: boolean; demo?: boolean }) => {
     const cfg = config();
-    await (await commands()).runServe(cfg, { worker: options.worker, demo: options.demo === true });
+    await (
+      await commands()
+    ).runServe(cfg, { ...roleOptions(options), worker: options.worker, demo: options.demo === true });
   });
 
 program
   .command('worker')
-  .description('Run background jobs only (webhook deliveries, emails, sweeps)')
+  .description('Run background jobs only (webhook deliveries, emails, sweeps); /livez and /readyz on HEALTH_PORT')
+  .option('--skip-migrations', SKIP_MIGRATIONS_HELP)
+  .option('--health-port <port>', HEALTH_PORT_HELP, port)
   .addHelpText('after', configHelp)
-  .action(async () => {
+  .action(async (options: RoleFlags) => {
     const cfg = config();
-    await (await commands()).runWorker(cfg);
+    await (await commands()).runWorker(cfg, roleOptions(options));
   });
 program
   .command('migrate')
@@ -104,7 +137,7 @@ program
   .description('Create demo data (tenant, users, tickets, daily costs) and exit')
   .action(async () => {
     const cfg = config();
-    await (await commands()).runServe(cfg, { worker: false, demo: true, exitAfterDemo: true });
+    await (await commands()).runServe(cfg, { worker: false, demo: true, exitAfterDemo: true, skipMigrations: false });
   });
 
 registerImportCosts(program, config);
@@ -218,10 +251,7 @@ admin
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(`securebase: invalid configuration: ${error.message}`);
-    process.exit(2);
-  }
+  if (error instanceof ConfigError) exitOnConfigError(error);
   console.error(`securebase: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 }

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from './config.ts';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from './config.ts';
+import { withConfigReference } from './reference.ts';
 
 describe('loadConfig', () => {
   it('has working defaults', () => {
@@ -39,6 +43,11 @@ describe('loadConfig', () => {
     [{ TRUST_PROXY: 'loadbalancer' }, 'TRUST_PROXY'],
     [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN'],
     [{ METRICS_TOKEN: 'has a space in the middle' }, 'METRICS_TOKEN'],
+    [{ SHUTDOWN_TIMEOUT_MS: '120001' }, 'SHUTDOWN_TIMEOUT_MS'],
+    [{ SHUTDOWN_TIMEOUT_MS: '999' }, 'SHUTDOWN_TIMEOUT_MS'],
+    [{ DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE'],
+    [{ HEALTH_PORT: '0' }, 'HEALTH_PORT'],
+    [{ KEEP_ALIVE_TIMEOUT_MS: 'long' }, 'KEEP_ALIVE_TIMEOUT_MS'],
   ];
   for (const [env, variable] of bad) {
     it(`rejects ${JSON.stringify(env)} naming ${variable}`, () => {
@@ -89,14 +98,127 @@ describe('loadConfig', () => {
         error instanceof ConfigError && error.message.includes('entry 2') && !error.message.includes(leaked),
     );
   });
+
+  it('reports every bad variable at once, one problem each', () => {
+    assert.throws(
+      () => loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', TRUST_PROXY: 'true', WEBHOOK_ALLOW_HTTP: 'maybe' }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.problems.map((problem) => problem.variable).join() === 'PORT,LOG_LEVEL,TRUST_PROXY,WEBHOOK_ALLOW_HTTP' &&
+        error.message.split('\n').length === 4,
+    );
+  });
+
+  it('has runtime defaults within the load balancer contract', () => {
+    const config = loadConfig({});
+    assert.equal(config.shutdownTimeoutMs, 30_000);
+    assert.equal(config.healthPort, undefined);
+    assert.ok(config.keepAliveTimeoutMs > 60_000, "above AWS ALB's default idle timeout");
+    assert.ok(config.notificationStream.heartbeatSeconds * 1000 < 60_000, 'heartbeats under that idle timeout');
+    assert.equal(loadConfig({ HEALTH_PORT: '8081' }).healthPort, 8081);
+  });
+
+  it('reads DATABASE_LISTEN_URL only beside DATABASE_URL, and CLOUDWATCH_METRICS as off or emf', () => {
+    const url = 'postgres://app@proxy/securebase';
+    const writer = 'postgres://app@writer/securebase';
+    assert.equal(loadConfig({ DATABASE_URL: url, DATABASE_LISTEN_URL: writer }).databaseListenUrl, writer);
+    assert.throws(
+      () => loadConfig({ DATABASE_LISTEN_URL: writer }),
+      /DATABASE_LISTEN_URL: is set without DATABASE_URL/,
+    );
+    assert.equal(loadConfig({}).cloudwatchMetrics, 'off');
+    assert.equal(loadConfig({ CLOUDWATCH_METRICS: 'EMF' }).cloudwatchMetrics, 'emf');
+    assert.throws(() => loadConfig({ CLOUDWATCH_METRICS: 'statsd' }), /CLOUDWATCH_METRICS: must be off or emf/);
+  });
+
+  it('never quotes a secret in a problem', () => {
+    const secrets = {
+      DATABASE_URL: 'mysql://user:hunter2-database@db',
+      DATABASE_LISTEN_URL: 'mysql://user:hunter2-listen@db',
+      SECUREBASE_MASTER_KEY: 'hunter2-master-key',
+      SECUREBASE_MASTER_KEY_WRAPPED: 'hunter2 wrapped',
+      SECUREBASE_MASTER_KEYS_PREVIOUS: 'hunter2-previous',
+      METRICS_TOKEN: 'hunter2 metrics',
+      SMTP_URL: 'http://user:hunter2-smtp@mail',
+    };
+    assert.deepEqual(
+      Object.keys(secrets).sort(),
+      CONFIG_VARIABLES.filter((v) => v.secret)
+        .map((v) => v.name)
+        .sort(),
+      'every secret variable is tried',
+    );
+    assert.throws(
+      () => loadConfig(secrets),
+      (error: unknown) => error instanceof ConfigError && error.problems.length === 7 && !/hunter2/.test(error.message),
+    );
+  });
+
+  it('reads every variable it declares, and only those (plus the secrets files)', () => {
+    const read = new Set<string>();
+    const env = new Proxy<Record<string, string | undefined>>(
+      {},
+      { get: (_target, name) => void (typeof name === 'string' && read.add(name)) },
+    );
+    loadConfig(env);
+    const declared = CONFIG_VARIABLES.flatMap((v) => (v.secret ? [v.name, `${v.name}_FILE`] : [v.name]));
+    assert.deepEqual([...read].sort(), declared.sort());
+  });
+});
+
+describe('secrets from files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'securebase-config-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, content: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+
+  it('reads <NAME>_FILE for every secret, dropping one trailing newline', () => {
+    const key = 'ab'.repeat(32);
+    const config = loadConfig({
+      DATABASE_URL_FILE: file('database-url', 'postgres://app:pa ss@db/app\n'),
+      SECUREBASE_MASTER_KEY_FILE: file('master-key', `${key}\r\n`),
+      SECUREBASE_MASTER_KEYS_PREVIOUS_FILE: file('previous', `${key}\n`),
+      METRICS_TOKEN_FILE: file('metrics', 'a-metrics-token-0123\n'),
+      SMTP_URL_FILE: file('smtp', 'smtp://user:secret@mail.example.com:587'),
+    });
+    assert.equal(config.databaseUrl, 'postgres://app:pa ss@db/app');
+    assert.equal(config.masterKey, key);
+    assert.deepEqual(config.previousMasterKeys, [key]);
+    assert.equal(config.metricsToken, 'a-metrics-token-0123');
+    assert.equal(config.email.smtpUrl, 'smtp://user:secret@mail.example.com:587');
+  });
+
+  it('refuses both forms at once, and a file it cannot read, naming the variable', () => {
+    const path = file('token', 'a-metrics-token-0123');
+    assert.throws(
+      () =>
+        loadConfig({
+          METRICS_TOKEN: 'a-metrics-token-0123',
+          METRICS_TOKEN_FILE: path,
+          DATABASE_URL_FILE: join(dir, 'missing'),
+        }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.problems.length === 2 &&
+        error.problems.some((p) => p.variable === 'METRICS_TOKEN_FILE' && /set only one/.test(p.reason)) &&
+        error.problems.some((p) => p.variable === 'DATABASE_URL_FILE' && /ENOENT/.test(p.reason)),
+    );
+  });
+
+  it('validates a value read from a file like any other', () => {
+    assert.throws(
+      () => loadConfig({ SECUREBASE_MASTER_KEY_FILE: file('short-key', 'short\n') }),
+      (error: unknown) => error instanceof ConfigError && error.variable === 'SECUREBASE_MASTER_KEY',
+    );
+  });
 });
 
 describe('README', () => {
-  it('documents every configuration variable', async () => {
-    const { readFile } = await import('node:fs/promises');
-    const { CONFIG_VARIABLES } = await import('./config.ts');
-    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
-    for (const variable of CONFIG_VARIABLES)
-      assert.ok(readme.includes(`| \`${variable.name}\` |`), `${variable.name} is missing from the README`);
+  it('holds the current configuration reference (regenerate with `npm run config:docs`)', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    assert.equal(withConfigReference(readme), readme, 'the README table is stale: run `npm run config:docs`');
   });
 });

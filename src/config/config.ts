@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
@@ -6,13 +7,31 @@ import ipaddr from 'ipaddr.js';
 export interface Config {
   port: number;
   host: string;
+  /** Port of the probe-only server (`/livez`, `/readyz`); none when undefined. */
+  healthPort: number | undefined;
+  /** The longest a process drains on SIGTERM before it exits. */
+  shutdownTimeoutMs: number;
+  /** Idle keep-alive of HTTP connections: above the load balancer's idle timeout. */
+  keepAliveTimeoutMs: number;
   dataDir: string;
   /** PostgreSQL connection string; SQLite under `dataDir` when absent. */
   databaseUrl: string | undefined;
+  /**
+   * PostgreSQL connection string for sessions that must be one server session (LISTEN, migrations):
+   * the writer when DATABASE_URL goes through a pooling proxy; `databaseUrl` when absent.
+   */
+  databaseListenUrl: string | undefined;
   /** PostgreSQL schema (search_path); the server's default when absent. */
   databaseSchema: string | undefined;
+  /** Most PostgreSQL connections this process's query pool opens (LISTEN takes one more). */
+  databasePoolSize: number;
   /** 32-byte key (hex or base64) for secrets at rest; a 0600 key file in `dataDir` when absent. */
   masterKey: string | undefined;
+  /**
+   * The master key wrapped by KMS (SECUREBASE_MASTER_KEY_WRAPPED, base64 ciphertext) and the KMS key
+   * that unwraps it; `unwrapMasterKey` turns it into `masterKey` once at start.
+   */
+  wrappedMasterKey: { ciphertext: string; kmsKeyId: string } | undefined;
   /** Keys that sealed earlier values (SECUREBASE_MASTER_KEYS_PREVIOUS): they still open, never seal. */
   previousMasterKeys: string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -54,6 +73,8 @@ export interface Config {
     /** Notification emails per user and type per hour; beyond it they are summarised in one digest. */
     ratePerHour: number;
   };
+  /** `emf`: the worker prints the CloudWatch metrics (src/server/app-metrics.ts) as embedded-metric lines. */
+  cloudwatchMetrics: 'off' | 'emf';
   notificationStream: {
     /** Comment lines sent on idle streams, below load balancers' idle timeouts (often 60 s). */
     heartbeatSeconds: number;
@@ -65,58 +86,130 @@ export interface Config {
 export type Tier = 'standard' | 'fintech' | 'healthcare' | 'government';
 export const TIERS: readonly Tier[] = ['standard', 'fintech', 'healthcare', 'government'];
 
-/** A configuration value that cannot be used; the message names the variable. */
+/** One unusable variable and why; never its value. */
+export interface ConfigProblem {
+  variable: string;
+  reason: string;
+}
+
+/** Configuration that cannot be used: every problem found, one line each, naming the variable. */
 export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    reason: string,
-  ) {
-    super(`${variable}: ${reason}`);
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(variable: string, reason: string);
+  constructor(problems: readonly ConfigProblem[]);
+  constructor(first: string | readonly ConfigProblem[], reason = '') {
+    const problems = typeof first === 'string' ? [{ variable: first, reason }] : first;
+    super(problems.map((problem) => `${problem.variable}: ${problem.reason}`).join('\n'));
+    this.problems = problems;
+  }
+
+  /** The first variable named. */
+  get variable(): string {
+    return this.problems[0]?.variable ?? '';
   }
 }
 
-/** One documented environment variable: its name, default and meaning (feeds `--help` and the README). */
+/**
+ * One environment variable: its name, default and meaning. The one declaration behind `--help`,
+ * the README's configuration reference (`npm run config:docs`) and the `<NAME>_FILE` variants of
+ * secrets.
+ */
 export interface ConfigVariable {
   name: string;
   default: string;
   description: string;
+  /** Never printed; may also be given as `<NAME>_FILE`, the path of a file holding the value. */
+  secret?: true;
 }
 
 export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'PORT', default: '8080', description: 'HTTP port for the API and portal' },
   { name: 'HOST', default: '0.0.0.0', description: 'Interface to listen on' },
+  {
+    name: 'HEALTH_PORT',
+    default: '(unset: no probe server)',
+    description:
+      'Port of a small server answering only `/livez` and `/readyz`, in `worker` (and `serve`, beside PORT), so one health check fits every role; `--health-port` overrides it',
+  },
+  {
+    name: 'SHUTDOWN_TIMEOUT_MS',
+    default: '30000',
+    description:
+      'On SIGTERM/SIGINT, the longest a process drains (requests, streams, running jobs) before it exits, 1000–120000; jobs unfinished by then are released to other workers',
+  },
+  {
+    name: 'KEEP_ALIVE_TIMEOUT_MS',
+    default: '65000',
+    description:
+      "Idle keep-alive time of HTTP connections, 1000–600000; keep it above the load balancer's idle timeout (60 s on AWS ALB) so the balancer, not the server, closes idle connections",
+  },
   { name: 'SECUREBASE_DATA_DIR', default: './data', description: 'SQLite database and the generated master key file' },
-  { name: 'DATABASE_URL', default: '(unset: SQLite)', description: 'PostgreSQL connection string' },
+  { name: 'DATABASE_URL', default: '(unset: SQLite)', description: 'PostgreSQL connection string', secret: true },
+  {
+    name: 'DATABASE_LISTEN_URL',
+    default: '(DATABASE_URL)',
+    description:
+      'PostgreSQL connection string for LISTEN connections and `securebase migrate`: the writer itself when DATABASE_URL goes through a pooling proxy (RDS Proxy pins or refuses LISTEN)',
+    secret: true,
+  },
   { name: 'SECUREBASE_DB_SCHEMA', default: '(server default)', description: 'PostgreSQL schema to use' },
+  {
+    name: 'DATABASE_POOL_SIZE',
+    default: '20',
+    description:
+      "Most PostgreSQL connections one process's query pool opens, 1–500 (LISTEN takes one more); processes × (pool + 1) must stay under the server's max_connections",
+  },
   {
     name: 'SECUREBASE_MASTER_KEY',
     default: '(key file in data dir)',
     description: '32-byte key, hex or base64, encrypting secrets at rest',
+    secret: true,
+  },
+  {
+    name: 'SECUREBASE_MASTER_KEY_WRAPPED',
+    default: '(unset)',
+    description:
+      'The master key wrapped by AWS KMS (base64 ciphertext of a 32-byte data key), unwrapped once at start with `SECUREBASE_KMS_KEY_ID`; instead of SECUREBASE_MASTER_KEY',
+    secret: true,
+  },
+  {
+    name: 'SECUREBASE_KMS_KEY_ID',
+    default: '(unset)',
+    description:
+      'KMS key id or ARN that unwraps SECUREBASE_MASTER_KEY_WRAPPED; credentials and region come from the AWS SDK defaults (task role, `AWS_REGION`)',
   },
   {
     name: 'SECUREBASE_MASTER_KEYS_PREVIOUS',
     default: '(none)',
-    description: 'Comma-separated earlier master keys: values sealed under them still open (admin rotate-master-key)',
+    description:
+      'Comma-separated earlier master keys: values sealed under them still open (see `securebase admin rotate-master-key`)',
+    secret: true,
   },
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
-  { name: 'PUBLIC_URL', default: 'http://localhost:PORT', description: 'Base URL used in links (setup link, emails)' },
+  {
+    name: 'PUBLIC_URL',
+    default: 'http://localhost:PORT',
+    description: 'Base URL used in links (setup link, emails); `https://` also marks the session cookie `Secure`',
+  },
   {
     name: 'TRUST_PROXY',
     default: 'false',
-    description: 'Proxies in front: false, a hop count (1 behind one load balancer) or comma-separated proxy CIDRs',
+    description:
+      'Proxies in front: false, a hop count (1 behind one load balancer) or comma-separated proxy CIDRs; sets the client address and scheme from `X-Forwarded-For`/`-Proto`',
   },
   { name: 'SESSION_TTL_HOURS', default: '24', description: 'Sliding session lifetime' },
   { name: 'BODY_LIMIT_BYTES', default: '1048576', description: 'Largest accepted JSON body (413 beyond)' },
   {
     name: 'ATTACHMENT_MAX_BYTES',
     default: '10485760',
-    description: 'Largest ticket attachment, in bytes (413 beyond); files live under the data directory',
+    description: 'Largest ticket attachment (413 beyond); files live under `SECUREBASE_DATA_DIR/attachments`',
   },
   {
     name: 'COST_IMPORT_MAX_BYTES',
     default: '1073741824',
     description:
-      'Largest billing export upload to POST /v1/cost/import, in bytes (413 beyond); spooled under the data directory',
+      'Largest billing export upload to `POST /v1/cost/import` (413 beyond, refused before more is written); spooled under `SECUREBASE_DATA_DIR/cost-imports` until its import job has read it',
   },
   { name: 'CORS_ORIGINS', default: '(none)', description: 'Comma-separated allowed origins; CORS is off when empty' },
   {
@@ -137,23 +230,29 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: 'METRICS_TOKEN',
     default: '(unset: /metrics disabled)',
-    description: 'Bearer token (at least 16 characters) required to read /metrics',
+    description:
+      'Bearer token (at least 16 characters) required to read `/metrics`; Prometheus sends it with its `authorization` setting. Unset, `/metrics` answers 404',
+    secret: true,
   },
   { name: 'WORKER_CONCURRENCY', default: '64', description: 'Jobs a worker process runs at once' },
   {
     name: 'SMTP_URL',
-    default: '(unset: .eml files under SECUREBASE_DATA_DIR/mail)',
-    description: 'Mail server for notification emails, smtp://user:pass@host:587 (STARTTLS) or smtps://…:465',
+    default: '(unset: `.eml` files under `SECUREBASE_DATA_DIR/mail`)',
+    description:
+      'Mail server for notification emails: `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://user:pass@host:465` (TLS from the start); URL-encode special characters in the password',
+    secret: true,
   },
   {
     name: 'MAIL_FROM',
     default: 'SecureBase <notifications@localhost>',
-    description: 'From address of notification emails',
+    description:
+      'From of notification emails, `addr@domain` or `Name <addr@domain>` (a sender your provider has verified)',
   },
   {
     name: 'NOTIFICATION_EMAIL_RATE_LIMIT',
     default: '10',
-    description: 'Emails per user and notification type per hour; the rest go out as one digest',
+    description:
+      'Emails per user and notification type per hour; the rest are held back and sent as one digest when the hour frees up',
   },
   { name: 'RETENTION_WEBHOOK_DELIVERIES_DAYS', default: '30', description: 'Webhook delivery log retention' },
   {
@@ -172,9 +271,15 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     description: 'Assign new tickets round-robin among the agents marked available',
   },
   {
+    name: 'CLOUDWATCH_METRICS',
+    default: 'off',
+    description:
+      '`emf`: the worker prints job backlog and webhook delivery figures once a minute as CloudWatch embedded-metric JSON lines on stdout (namespace SecureBase); `off`: it does not',
+  },
+  {
     name: 'RETENTION_NOTIFICATIONS_DAYS',
     default: '30',
-    description: 'Notifications are deleted this long after their last activity',
+    description: "Notifications are deleted this long after their last activity (the seed's TTL)",
   },
   {
     name: 'RETENTION_COST_FORECASTS_DAYS',
@@ -184,12 +289,14 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: 'NOTIFICATIONS_STREAM_HEARTBEAT_SECONDS',
     default: '15',
-    description: 'Heartbeat interval of live notification streams, below proxies’ idle timeouts; 1–300',
+    description:
+      "Heartbeat comment interval of live notification streams (1–300), kept below load balancers' idle timeouts (60 s on AWS ALB, nginx `proxy_read_timeout`)",
   },
   {
     name: 'NOTIFICATIONS_STREAM_QUEUE_BYTES',
     default: '1048576',
-    description: 'Unsent bytes a live stream may hold for a slow client before closing it (it resumes)',
+    description:
+      'Unsent bytes a live stream may hold for a slow client; beyond it the stream is closed and the client resumes with `Last-Event-ID`',
   },
 ];
 
@@ -278,7 +385,7 @@ function rateLimits(env: Env): Record<Tier, number> {
   return limits;
 }
 
-/** An smtp:// or smtps:// URL with a host, or undefined when unset. */
+/** An smtp:// or smtps:// URL with a host, or undefined when unset. The value is never quoted: it holds a password. */
 function smtpUrl(env: Env): string | undefined {
   const raw = env.SMTP_URL?.trim() || undefined;
   if (raw === undefined) return undefined;
@@ -303,89 +410,206 @@ function mailFrom(env: Env): string {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** Reads and validates the configuration; throws {@link ConfigError} naming the first bad variable. */
-export function loadConfig(env: Env = process.env): Config {
-  const port = integer(env, 'PORT', 8080, 0, 65535);
-  const logLevel = (env.LOG_LEVEL ?? 'info').trim().toLowerCase();
-  if (!LOG_LEVELS.includes(logLevel as Config['logLevel'])) {
+function logLevel(env: Env): Config['logLevel'] {
+  const value = (env.LOG_LEVEL ?? 'info').trim().toLowerCase();
+  if (!LOG_LEVELS.includes(value as Config['logLevel']))
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
-  }
-  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
-  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+  return value as Config['logLevel'];
+}
+
+function databaseUrl(env: Env): string | undefined {
+  const value = env.DATABASE_URL?.trim() || undefined;
+  if (value && !/^postgres(ql)?:\/\//.test(value))
     throw new ConfigError('DATABASE_URL', 'must be a postgres:// or postgresql:// URL');
-  }
-  const databaseSchema = env.SECUREBASE_DB_SCHEMA?.trim() || undefined;
-  if (databaseSchema && !/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) {
+  return value;
+}
+
+function databaseListenUrl(env: Env): string | undefined {
+  const value = env.DATABASE_LISTEN_URL?.trim() || undefined;
+  if (value === undefined) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(value))
+    throw new ConfigError('DATABASE_LISTEN_URL', 'must be a postgres:// or postgresql:// URL');
+  if (!env.DATABASE_URL?.trim()) throw new ConfigError('DATABASE_LISTEN_URL', 'is set without DATABASE_URL');
+  return value;
+}
+
+function databaseSchema(env: Env): string | undefined {
+  const value = env.SECUREBASE_DB_SCHEMA?.trim() || undefined;
+  if (value && !/^[a-z_][a-z0-9_]{0,62}$/.test(value))
     throw new ConfigError('SECUREBASE_DB_SCHEMA', 'must be a lower-case SQL identifier');
-  }
-  const masterKey = env.SECUREBASE_MASTER_KEY?.trim() || undefined;
-  if (masterKey && decodeKey(masterKey) === undefined) {
+  return value;
+}
+
+function masterKey(env: Env): string | undefined {
+  const value = env.SECUREBASE_MASTER_KEY?.trim() || undefined;
+  if (value && decodeKey(value) === undefined)
     throw new ConfigError('SECUREBASE_MASTER_KEY', 'must be 32 bytes as 64 hex characters or base64');
+  return value;
+}
+
+function wrappedMasterKey(env: Env): Config['wrappedMasterKey'] {
+  const ciphertext = env.SECUREBASE_MASTER_KEY_WRAPPED?.trim() || undefined;
+  const kmsKeyId = env.SECUREBASE_KMS_KEY_ID?.trim() || undefined;
+  if (ciphertext === undefined) {
+    if (kmsKeyId) throw new ConfigError('SECUREBASE_KMS_KEY_ID', 'is set without SECUREBASE_MASTER_KEY_WRAPPED');
+    return undefined;
   }
-  const previousMasterKeys = list(env, 'SECUREBASE_MASTER_KEYS_PREVIOUS');
-  previousMasterKeys.forEach((key, index) => {
+  if (env.SECUREBASE_MASTER_KEY?.trim())
+    throw new ConfigError(
+      'SECUREBASE_MASTER_KEY_WRAPPED',
+      'SECUREBASE_MASTER_KEY is set as well; set only one of them',
+    );
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(ciphertext))
+    throw new ConfigError('SECUREBASE_MASTER_KEY_WRAPPED', 'must be base64 (the CiphertextBlob KMS returned)');
+  if (!kmsKeyId)
+    throw new ConfigError('SECUREBASE_MASTER_KEY_WRAPPED', 'needs SECUREBASE_KMS_KEY_ID, the KMS key that unwraps it');
+  return { ciphertext, kmsKeyId };
+}
+
+function cloudwatchMetrics(env: Env): Config['cloudwatchMetrics'] {
+  const value = env.CLOUDWATCH_METRICS?.trim().toLowerCase() || 'off';
+  if (value !== 'off' && value !== 'emf')
+    throw new ConfigError('CLOUDWATCH_METRICS', `must be off or emf, got "${env.CLOUDWATCH_METRICS}"`);
+  return value;
+}
+
+function previousMasterKeys(env: Env): string[] {
+  const keys = list(env, 'SECUREBASE_MASTER_KEYS_PREVIOUS');
+  keys.forEach((key, index) => {
     // The message names the entry by position: a key never appears in output.
     if (decodeKey(key) === undefined) {
       const reason = `entry ${index + 1} must be 32 bytes as 64 hex characters or base64`;
       throw new ConfigError('SECUREBASE_MASTER_KEYS_PREVIOUS', reason);
     }
   });
-  const publicUrl = env.PUBLIC_URL?.trim() || undefined;
-  if (publicUrl && !URL.canParse(publicUrl)) throw new ConfigError('PUBLIC_URL', `"${publicUrl}" is not a URL`);
-  const corsOrigins = list(env, 'CORS_ORIGINS');
-  for (const origin of corsOrigins) {
+  return keys;
+}
+
+function publicUrl(env: Env): string | undefined {
+  const value = env.PUBLIC_URL?.trim() || undefined;
+  if (value && !URL.canParse(value)) throw new ConfigError('PUBLIC_URL', `"${value}" is not a URL`);
+  return value;
+}
+
+function corsOrigins(env: Env): string[] {
+  const origins = list(env, 'CORS_ORIGINS');
+  for (const origin of origins) {
     if (origin === '*' || !URL.canParse(origin))
       throw new ConfigError('CORS_ORIGINS', `"${origin}" is not an origin such as https://portal.example.com`);
   }
-  const metricsToken = env.METRICS_TOKEN?.trim() || undefined;
-  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,}$/.test(metricsToken)) {
+  return origins;
+}
+
+function metricsToken(env: Env): string | undefined {
+  const value = env.METRICS_TOKEN?.trim() || undefined;
+  if (value !== undefined && !/^[\x21-\x7e]{16,}$/.test(value))
     throw new ConfigError('METRICS_TOKEN', 'must be at least 16 printable characters without spaces');
+  return value;
+}
+
+function healthPort(env: Env): number | undefined {
+  const raw = env.HEALTH_PORT?.trim();
+  return raw ? integer(env, 'HEALTH_PORT', 0, 1, 65535) : undefined;
+}
+
+/**
+ * The environment with each secret given as `<NAME>_FILE` (Docker and Kubernetes secrets, mounted
+ * files) read into `<NAME>`; one trailing newline is dropped, as editors and `echo` add one.
+ */
+function withSecretFiles(env: Env, problems: ConfigProblem[]): Env {
+  // Values from files shadow the environment; everything else is read through to it.
+  const resolved: Env = Object.create(env) as Env;
+  for (const { name } of CONFIG_VARIABLES.filter((variable) => variable.secret)) {
+    const file = env[`${name}_FILE`]?.trim();
+    if (!file) continue;
+    if (env[name]?.trim()) {
+      problems.push({ variable: `${name}_FILE`, reason: `${name} is set as well; set only one of them` });
+      continue;
+    }
+    try {
+      resolved[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      problems.push({ variable: `${name}_FILE`, reason: `cannot read ${file} (${reason})` });
+    }
   }
-  return {
-    port,
+  return resolved;
+}
+
+/**
+ * Reads and validates the configuration. Throws one {@link ConfigError} listing every bad
+ * variable, so an operator fixes them in one round; no message contains a secret's value.
+ */
+export function loadConfig(rawEnv: Env = process.env): Config {
+  const problems: ConfigProblem[] = [];
+  const env = withSecretFiles(rawEnv, problems);
+  /** The parsed value, or the fallback with the problem noted. */
+  const read = <T>(parse: (env: Env) => T, fallback: T): T => {
+    try {
+      return parse(env);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+      return fallback;
+    }
+  };
+  const int = (name: string, fallback: number, min: number, max: number) =>
+    read((e) => integer(e, name, fallback, min, max), fallback);
+  const bool = (name: string, fallback: boolean) => read((e) => boolean(e, name, fallback), fallback);
+  const config: Config = {
+    port: int('PORT', 8080, 0, 65535),
     host: env.HOST?.trim() || '0.0.0.0',
+    healthPort: read(healthPort, undefined),
+    shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 30_000, 1_000, 120_000),
+    keepAliveTimeoutMs: int('KEEP_ALIVE_TIMEOUT_MS', 65_000, 1_000, 600_000),
     dataDir: resolve(env.SECUREBASE_DATA_DIR?.trim() || './data'),
-    databaseUrl,
-    databaseSchema,
-    masterKey,
-    previousMasterKeys,
-    logLevel: logLevel as Config['logLevel'],
-    publicUrl,
-    trustProxy: trustProxy(env),
-    sessionTtlHours: integer(env, 'SESSION_TTL_HOURS', 24, 1, 24 * 90),
-    bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
-    attachmentMaxBytes: integer(env, 'ATTACHMENT_MAX_BYTES', 10 * 1024 * 1024, 1, 1024 * 1024 * 1024),
-    costImportMaxBytes: integer(env, 'COST_IMPORT_MAX_BYTES', 1024 * 1024 * 1024, 1, 64 * 1024 * 1024 * 1024),
-    corsOrigins,
-    rateLimitPerHour: rateLimits(env),
+    databaseUrl: read(databaseUrl, undefined),
+    databaseListenUrl: read(databaseListenUrl, undefined),
+    databaseSchema: read(databaseSchema, undefined),
+    databasePoolSize: int('DATABASE_POOL_SIZE', 20, 1, 500),
+    masterKey: read(masterKey, undefined),
+    wrappedMasterKey: read(wrappedMasterKey, undefined),
+    previousMasterKeys: read(previousMasterKeys, []),
+    logLevel: read(logLevel, 'info'),
+    publicUrl: read(publicUrl, undefined),
+    trustProxy: read(trustProxy, false),
+    sessionTtlHours: int('SESSION_TTL_HOURS', 24, 1, 24 * 90),
+    bodyLimitBytes: int('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+    attachmentMaxBytes: int('ATTACHMENT_MAX_BYTES', 10 * 1024 * 1024, 1, 1024 * 1024 * 1024),
+    costImportMaxBytes: int('COST_IMPORT_MAX_BYTES', 1024 * 1024 * 1024, 1, 64 * 1024 * 1024 * 1024),
+    corsOrigins: read(corsOrigins, []),
+    rateLimitPerHour: read(rateLimits, rateLimits({})),
     webhooks: {
-      allowHttp: boolean(env, 'WEBHOOK_ALLOW_HTTP', false),
-      allowPrivateCidrs: cidrs(env, 'WEBHOOK_ALLOW_PRIVATE_CIDRS'),
-      attemptTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 15000, 1000, 30000),
-      connectTimeoutMs: integer(env, 'WEBHOOK_CONNECT_TIMEOUT_MS', 5000, 100, 30000),
-      maxEndpointsPerTenant: integer(env, 'WEBHOOK_MAX_ENDPOINTS', 20, 1, 1000),
-      disableAfterFailingDays: integer(env, 'WEBHOOK_DISABLE_AFTER_DAYS', 5, 1, 60),
+      allowHttp: bool('WEBHOOK_ALLOW_HTTP', false),
+      allowPrivateCidrs: read((e) => cidrs(e, 'WEBHOOK_ALLOW_PRIVATE_CIDRS'), []),
+      attemptTimeoutMs: int('WEBHOOK_TIMEOUT_MS', 15000, 1000, 30000),
+      connectTimeoutMs: int('WEBHOOK_CONNECT_TIMEOUT_MS', 5000, 100, 30000),
+      maxEndpointsPerTenant: int('WEBHOOK_MAX_ENDPOINTS', 20, 1, 1000),
+      disableAfterFailingDays: int('WEBHOOK_DISABLE_AFTER_DAYS', 5, 1, 60),
     },
-    workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 64, 1, 1024),
-    metricsToken,
+    workerConcurrency: int('WORKER_CONCURRENCY', 64, 1, 1024),
+    metricsToken: read(metricsToken, undefined),
     retentionDays: {
-      webhookDeliveries: integer(env, 'RETENTION_WEBHOOK_DELIVERIES_DAYS', 30, 1, 3650),
-      closedTickets: integer(env, 'RETENTION_CLOSED_TICKETS_DAYS', 90, 1, 3650),
-      notifications: integer(env, 'RETENTION_NOTIFICATIONS_DAYS', 30, 1, 3650),
-      costForecasts: integer(env, 'RETENTION_COST_FORECASTS_DAYS', 90, 1, 3650),
+      webhookDeliveries: int('RETENTION_WEBHOOK_DELIVERIES_DAYS', 30, 1, 3650),
+      closedTickets: int('RETENTION_CLOSED_TICKETS_DAYS', 90, 1, 3650),
+      notifications: int('RETENTION_NOTIFICATIONS_DAYS', 30, 1, 3650),
+      costForecasts: int('RETENTION_COST_FORECASTS_DAYS', 90, 1, 3650),
     },
-    ticketAutoCloseDays: integer(env, 'TICKET_AUTO_CLOSE_DAYS', 7, 1, 365),
-    ticketRoundRobin: boolean(env, 'TICKET_ROUND_ROBIN', false),
+    ticketAutoCloseDays: int('TICKET_AUTO_CLOSE_DAYS', 7, 1, 365),
+    ticketRoundRobin: bool('TICKET_ROUND_ROBIN', false),
     email: {
-      smtpUrl: smtpUrl(env),
-      from: mailFrom(env),
-      ratePerHour: integer(env, 'NOTIFICATION_EMAIL_RATE_LIMIT', 10, 1, 10_000),
+      smtpUrl: read(smtpUrl, undefined),
+      from: read(mailFrom, 'SecureBase <notifications@localhost>'),
+      ratePerHour: int('NOTIFICATION_EMAIL_RATE_LIMIT', 10, 1, 10_000),
     },
+    cloudwatchMetrics: read(cloudwatchMetrics, 'off'),
     notificationStream: {
-      heartbeatSeconds: integer(env, 'NOTIFICATIONS_STREAM_HEARTBEAT_SECONDS', 15, 1, 300),
-      queueBytes: integer(env, 'NOTIFICATIONS_STREAM_QUEUE_BYTES', 1024 * 1024, 4096, 64 * 1024 * 1024),
+      heartbeatSeconds: int('NOTIFICATIONS_STREAM_HEARTBEAT_SECONDS', 15, 1, 300),
+      queueBytes: int('NOTIFICATIONS_STREAM_QUEUE_BYTES', 1024 * 1024, 4096, 64 * 1024 * 1024),
     },
   };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
 }
 
 /** Decodes a 32-byte key given as hex or base64; undefined when it is neither. */
@@ -393,4 +617,9 @@ export function decodeKey(value: string): Buffer | undefined {
   if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex');
   const bytes = Buffer.from(value, 'base64');
   return bytes.length === 32 ? bytes : undefined;
+}
+
+/** Where sessions that must be one server session go (LISTEN, migrations): DATABASE_LISTEN_URL, else DATABASE_URL. */
+export function listenDatabaseUrl(config: Pick<Config, 'databaseUrl' | 'databaseListenUrl'>): string | undefined {
+  return config.databaseListenUrl ?? config.databaseUrl;
 }

@@ -11,6 +11,7 @@ describe('isDatabaseUnavailable', () => {
       withCode('read ECONNRESET', 'ECONNRESET'),
       withCode('terminating connection due to administrator command', '57P01'),
       withCode('the database system is starting up', '57P03'),
+      withCode('sorry, too many clients already', '53300'),
       withCode('connection failure', '08006'),
       new Error('Connection terminated unexpectedly'),
       new Error('Client has encountered a connection error and is not queryable'),

@@ -8,8 +8,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') {
     if (NETWORK_CODES.has(code)) return true;
-    // SQLSTATE class 08: connection exception; 57P01–57P03: administrator/crash shutdown, starting up.
-    if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03') return true;
+    // SQLSTATE class 08: connection exception; 57P01–57P03: administrator/crash shutdown, starting up;
+    // 53300: every connection slot taken (too many processes for max_connections), which passes.
+    if (code.startsWith('08') || ['57P01', '57P02', '57P03', '53300'].includes(code)) return true;
   }
   if (LOST_CONNECTION_MESSAGES.some((message) => error.message.startsWith(message))) return true;
   // Node reports a refused connection to every resolved address as one AggregateError.

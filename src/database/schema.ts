@@ -4,6 +4,7 @@ import type { HttpTables } from '../http/tables.ts';
 import type { IdentityTables } from '../identity/tables.ts';
 import type { JobTables } from '../jobs/tables.ts';
 import type { NotificationTables } from '../notifications/tables.ts';
+import type { RateLimitTables } from '../rate-limits/tables.ts';
 import type { TicketTables } from '../tickets/tables.ts';
 import type { WebhookTables } from '../webhooks/tables.ts';
 
@@ -21,4 +22,5 @@ export interface Database
     TicketTables,
     WebhookTables,
     NotificationTables,
-    ForecastingTables {}
+    ForecastingTables,
+    RateLimitTables {}

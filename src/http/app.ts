@@ -9,12 +9,16 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config, Tier } from '../config/config.ts';
 import { AppError } from '../errors/app-error.ts';
+import { windowCountersFor } from '../rate-limits/counters.ts';
+import { createLeasedQuota } from '../rate-limits/quota.ts';
 import type { AppContext } from '../runtime/context.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { createMetricsRegistry, registerObservability } from './observability.ts';
 import { registerConditionalGet } from './conditional.ts';
 import { registerNulGuard } from './nul-guard.ts';
+import type { Probes } from './probes.ts';
 import { isRateLimited, openApiOptions } from './openapi.ts';
+import { leasedQuotaStore } from './rate-limit-store.ts';
 import { registerErrorHandling } from './problem.ts';
 import { registerRouteNotFound } from './routing.ts';
 import { validatorCompiler } from './validation.ts';
@@ -43,6 +47,8 @@ export interface HttpAppOptions {
   registerAuthentication(app: FastifyInstance): void;
   /** The caller of an authenticated request, or null on public routes. */
   callerOf(request: FastifyRequest): Caller | null;
+  /** What `/livez` and `/readyz` answer; the process drains them on shutdown. */
+  probes: Probes;
 }
 
 /**
@@ -55,6 +61,9 @@ export async function buildHttpApp(ctx: AppContext, options: HttpAppOptions): Pr
     loggerInstance: ctx.logger as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyLimitBytes,
     trustProxy: trustProxyOption(ctx.config.trustProxy),
+    // Above the load balancer's idle timeout, so the balancer closes idle connections, never the
+    // server under a request it is just sending (a 502 at the balancer).
+    keepAliveTimeout: ctx.config.keepAliveTimeoutMs,
     // Per-request lines only when debugging; errors are logged by the error handler either way.
     logController: new LogController({
       disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace',
@@ -66,6 +75,8 @@ export async function buildHttpApp(ctx: AppContext, options: HttpAppOptions): Pr
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     ajv: { customOptions: { removeAdditional: false } },
   });
+  // Above the keep-alive timeout: a connection idle up to keep-alive then sending headers is not cut.
+  app.server.headersTimeout = ctx.config.keepAliveTimeoutMs + 1_000;
   app.setValidatorCompiler(validatorCompiler);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -105,6 +116,9 @@ export async function buildHttpApp(ctx: AppContext, options: HttpAppOptions): Pr
     hook: 'onRequest',
     enableDraftSpec: true,
     timeWindow: '1 hour',
+    // One limit across every API process on the database; see rate-limits/quota.ts.
+    store: leasedQuotaStore(createLeasedQuota(windowCountersFor(ctx.database.db), ctx.clock), ctx.logger),
+    skipOnError: true,
     keyGenerator: (request) => options.callerOf(request)?.credentialId ?? request.ip,
     max: (request) => ctx.config.rateLimitPerHour[options.callerOf(request)?.tier ?? 'standard'],
     allowList: (request) => !isRateLimited(request.routeOptions.config, request.routeOptions.url),
@@ -120,7 +134,7 @@ export async function buildHttpApp(ctx: AppContext, options: HttpAppOptions): Pr
     ctx.keyRing,
     (request) => options.callerOf(request)?.credentialId,
   );
-  registerObservability(app, ctx.database.db, createMetricsRegistry(), ctx.config.metricsToken);
+  registerObservability(app, options.probes, createMetricsRegistry(), ctx.config.metricsToken);
 
   app.get('/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   return app;

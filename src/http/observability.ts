@@ -1,11 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type {} from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
-import type { Kysely } from 'kysely';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { Type } from 'typebox';
-import type { Database } from '../database/schema.ts';
+import type { Probes } from './probes.ts';
 import { DATABASE_RETRY_AFTER_SECONDS } from './problem.ts';
 import { AppError, unauthenticated } from '../errors/app-error.ts';
 
@@ -16,31 +14,14 @@ export function createMetricsRegistry(): Registry {
   return registry;
 }
 
-/** A load balancer's probe must get an answer even when connecting to the database hangs. */
-const READY_TIMEOUT_MS = 2_000;
-
-/** True when `select 1` succeeds within the time limit. */
-async function databaseAnswers(db: Kysely<Database>, timeoutMs: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<false>((resolve) => (timer = setTimeout(resolve, timeoutMs, false)));
-  const probe = sql`select 1`.execute(db).then(
-    () => true,
-    () => false,
-  );
-  try {
-    return await Promise.race([probe, timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /**
- * `/healthz` (the process answers), `/readyz` (the database answers) and `/metrics`, which only a
- * caller with `METRICS_TOKEN` may read: the metrics name every route and its traffic.
+ * `/livez` (the process answers; `/healthz` is its older name), `/readyz` (see {@link Probes}) and
+ * `/metrics`, which only a caller with `METRICS_TOKEN` may read: the metrics name every route and
+ * its traffic.
  */
 export function registerObservability(
   app: FastifyInstance,
-  db: Kysely<Database>,
+  probes: Probes,
   registry: Registry,
   metricsToken: string | undefined,
 ): void {
@@ -60,20 +41,23 @@ export function registerObservability(
 
   const status = (description: string, example: string) =>
     Type.Object({ status: Type.String({ description, examples: [example] }) }, { description });
-  app.get(
-    '/healthz',
-    {
-      config: { public: true },
-      schema: {
-        tags: ['operations'],
-        operationId: 'getHealth',
-        summary: 'Liveness: the process answers',
-        security: [],
-        response: { 200: status('Always `ok` while the process serves requests', 'ok') },
+  const live = (url: string, operationId: string, summary: string) =>
+    app.get(
+      url,
+      {
+        config: { public: true },
+        schema: {
+          tags: ['operations'],
+          operationId,
+          summary,
+          security: [],
+          response: { 200: status('Always `ok` while the process serves requests', 'ok') },
+        },
       },
-    },
-    async () => ({ status: 'ok' }),
-  );
+      async () => ({ status: 'ok' }),
+    );
+  live('/livez', 'getLiveness', 'Liveness: the process answers');
+  live('/healthz', 'getHealth', 'Liveness (the older name of /livez)');
   app.get(
     '/readyz',
     {
@@ -81,18 +65,20 @@ export function registerObservability(
       schema: {
         tags: ['operations'],
         operationId: 'getReadiness',
-        summary: 'Readiness: the database answers (503 while it does not)',
+        summary:
+          'Readiness: the database answers and has every migration of this release, and the process is not draining (503 otherwise)',
         security: [],
         response: {
-          200: status('`ready` when the database answers', 'ready'),
+          200: status('`ready` when the process can take requests', 'ready'),
           503: status('Why the process cannot serve requests now', 'database unavailable'),
         },
       },
     },
     async (_request, reply) => {
-      if (await databaseAnswers(db, READY_TIMEOUT_MS)) return { status: 'ready' };
+      const readiness = await probes.readiness();
+      if (readiness.ready) return { status: 'ready' };
       reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
-      return reply.code(503).send({ status: 'database unavailable' });
+      return reply.code(503).send({ status: readiness.reason });
     },
   );
   app.get(

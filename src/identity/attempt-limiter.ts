@@ -1,6 +1,8 @@
 import type { Clock } from '../config/clock.ts';
+import type { WindowCounters } from '../rate-limits/counters.ts';
+import { retryAfterMs } from '../rate-limits/window.ts';
 
-/** At most `limit` attempts per key within any `windowMs`. */
+/** At most `limit` attempts per key within a window of `windowMs` opened by the key's first attempt. */
 export interface AttemptLimit {
   limit: number;
   windowMs: number;
@@ -8,53 +10,36 @@ export interface AttemptLimit {
 
 export interface AttemptLimiter {
   /** Milliseconds until the key may try again; 0 when it may try now. */
-  retryAfterMs(key: string): number;
+  retryAfterMs(key: string): Promise<number>;
   /** Counts one attempt against the key. */
-  record(key: string): void;
+  record(key: string): Promise<void>;
   /** Forgets the key's attempts (e.g. after a successful login). */
-  reset(key: string): void;
+  reset(key: string): Promise<void>;
 }
 
-// Keys nobody retries are dropped in a sweep every this many writes, so memory stays bounded.
-const SWEEP_EVERY = 1024;
-
 /**
- * A sliding-window attempt counter in process memory. Each key keeps at most `limit` timestamps,
- * so an attacker cycling through keys costs at most `limit` numbers per key until the next sweep.
+ * Attempts counted in the shared rate-limit windows (rate-limits/counters.ts), so every API
+ * process on one database throttles the same key. Each check and record is a store round trip:
+ * attempts are rare and each hashes a password, and leasing (rate-limits/quota.ts) would blur
+ * limits this small. Attempts in flight between a check and its record may pass together, as they
+ * would within one process. `name` keeps the limiters' keys apart in the one store.
  */
-export function createAttemptLimiter({ limit, windowMs }: AttemptLimit, clock: Clock): AttemptLimiter {
-  const attempts = new Map<string, number[]>();
-  let writes = 0;
-
-  function recent(key: string, now: number): number[] {
-    const times = attempts.get(key);
-    if (!times) return [];
-    const fresh = times.filter((time) => time > now - windowMs);
-    if (fresh.length === 0) attempts.delete(key);
-    else if (fresh.length !== times.length) attempts.set(key, fresh);
-    return fresh;
-  }
-
-  function sweep(now: number): void {
-    for (const key of [...attempts.keys()]) recent(key, now);
-  }
-
+export function createAttemptLimiter(
+  name: string,
+  { limit, windowMs }: AttemptLimit,
+  counters: WindowCounters,
+  clock: Clock,
+): AttemptLimiter {
+  const keyOf = (key: string) => `${name}:${key}`;
   return {
-    retryAfterMs(key) {
-      const now = clock().getTime();
-      const times = recent(key, now);
-      if (times.length < limit) return 0;
-      return (times[times.length - limit] as number) + windowMs - now;
+    async retryAfterMs(key) {
+      return retryAfterMs(await counters.read(keyOf(key)), limit, clock().getTime());
     },
-    record(key) {
-      const now = clock().getTime();
-      const times = [...recent(key, now), now].slice(-limit);
-      attempts.set(key, times);
-      writes += 1;
-      if (writes % SWEEP_EVERY === 0) sweep(now);
+    async record(key) {
+      await counters.add(keyOf(key), 1, windowMs, clock().getTime());
     },
-    reset(key) {
-      attempts.delete(key);
+    async reset(key) {
+      await counters.forget(keyOf(key));
     },
   };
 }

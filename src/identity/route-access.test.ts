@@ -21,6 +21,7 @@ const PUBLIC_ROUTES = new Set([
   '/docs/static/index.html',
   '/docs/static/swagger-initializer.js',
   '/healthz',
+  '/livez',
   '/readyz',
   '/metrics',
   '/v1/openapi.json',

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../config/clock.ts';
 import type { Database } from '../database/schema.ts';
+import { createApiKeyCache } from './api-key-cache.ts';
 import { OWASP_SCRYPT } from './secrets.ts';
 import type { ScryptParams } from './secrets.ts';
 import type { UserId } from './tables.ts';
@@ -33,7 +34,7 @@ export function createIdentityService({
   passwordHashing = OWASP_SCRYPT,
   repositories = identityRepositories,
 }: IdentityDeps) {
-  const deps = { db, clock, sessionTtlHours, passwordHashing, repositories };
+  const deps = { db, clock, sessionTtlHours, passwordHashing, repositories, apiKeys: createApiKeyCache() };
   return {
     ...provisionUseCases(deps),
     ...passwordUseCases(deps),

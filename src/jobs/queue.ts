@@ -125,6 +125,38 @@ export async function failJob(
   return Number(result.numUpdatedRows) === 1;
 }
 
+/**
+ * Gives jobs still held by this worker back to the queue at once: pending, due now, the attempt not
+ * counted (the run was cut short by a shutdown, not failed). Returns the ids released; a job that
+ * finished or was reclaimed meanwhile is left alone.
+ */
+export async function releaseJobs(
+  db: Executor,
+  workerId: string,
+  claims: readonly ClaimToken[],
+  now: Date,
+): Promise<string[]> {
+  if (claims.length === 0) return [];
+  const groups = [...byAttempts(claims)];
+  const at = now.toISOString();
+  const rows = await db
+    .updateTable('jobs')
+    .set((eb) => ({
+      status: 'pending',
+      run_at: at,
+      attempts: eb('attempts', '-', 1),
+      locked_by: null,
+      locked_until: null,
+      updated_at: at,
+    }))
+    .where('locked_by', '=', workerId)
+    .where('status', '=', 'running')
+    .where((eb) => eb.or(groups.map(([attempts, ids]) => eb.and([eb('attempts', '=', attempts), eb('id', 'in', ids)]))))
+    .returning('id')
+    .execute();
+  return rows.map((row) => row.id);
+}
+
 /** Extends the leases of jobs still running here; returns the ids actually renewed. */
 export async function renewLeases(
   db: Executor,

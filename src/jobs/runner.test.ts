@@ -291,6 +291,42 @@ for (const dialect of TEST_DIALECTS) {
       }
     });
 
+    it('releases jobs unfinished after the stop grace time: pending, due now, the attempt not counted', async () => {
+      await reset();
+      let aborted: unknown = null;
+      let finish: () => void = () => {};
+      const handlers: Record<string, JobHandler> = {
+        // Ignores its signal until the test lets it go, like a handler waiting on a slow remote.
+        'test.stuck': (_job, ctx) =>
+          new Promise<void>((resolve) => {
+            finish = resolve;
+            ctx.signal.addEventListener('abort', () => (aborted = ctx.signal.reason));
+          }),
+      };
+      const runner = new JobRunner({ handle: database, handlers, pollIntervalMs: 600_000, stopGraceMs: 1 });
+      await enqueueJob(database.db, { name: 'test.stuck', payload: {}, maxAttempts: 1 }, new Date());
+      await runner.start();
+      try {
+        await waitFor(async () => (await allJobs(database.db))[0]?.status === 'running', 60_000, 'the job to start');
+        const [job] = await allJobs(database.db);
+        assert.deepEqual(await runner.stop(), [job?.id]);
+        assert.ok(aborted instanceof LeaseLost, 'the handler is told to give up');
+        const [released] = await allJobs(database.db);
+        assert.equal(released?.status, 'pending');
+        assert.equal(released?.attempts, 0, 'the cut-short run does not count: max_attempts 1 still allows a run');
+        assert.equal(released?.locked_by, null);
+        assert.ok(new Date(released?.run_at ?? '') <= new Date(), 'due at once');
+        finish();
+        // The late handler's result is discarded: the job waits for the next worker.
+        const next = new JobRunner({ handle: database, handlers: { 'test.stuck': async () => {} } });
+        assert.equal(await next.drain(), 1);
+        assert.deepEqual(await allJobs(database.db), []);
+      } finally {
+        finish();
+        await runner.stop();
+      }
+    });
+
     it('claims only what it can start now, holds a short lease and renews all leases in one statement', async () => {
       await reset();
       const clock = manualClock();

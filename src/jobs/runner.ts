@@ -7,7 +7,7 @@ import type { DatabaseHandle } from '../database/connection.ts';
 import { listenForJobs } from './listener.ts';
 import type { WakeListener } from './listener.ts';
 import { FailureBatcher } from './failures.ts';
-import { claimJobs, completeJobs, hasClaimableJobs, renewLeases } from './queue.ts';
+import { claimJobs, completeJobs, hasClaimableJobs, releaseJobs, renewLeases } from './queue.ts';
 import type { ClaimToken, JobRow } from './queue.ts';
 import { CompletionBatcher } from './completions.ts';
 import { describeError, failureOutcome } from './outcome.ts';
@@ -45,7 +45,10 @@ export interface JobRunnerOptions {
   logger?: JobLogger;
   /** PostgreSQL connection for LISTEN wake-ups; without it the runner relies on polling and wake(). */
   listen?: { connectionString: string; schema?: string | undefined };
-  /** How long stop() waits for running jobs before aborting their signals (default 30 s). */
+  /**
+   * How long stop() waits for running jobs (default 30 s); jobs still running then are released
+   * (back to pending, due now, the attempt not counted) and their signals aborted.
+   */
   stopGraceMs?: number;
   /**
    * Called at the end of stop(), once no handler runs: releases what the handlers share (the SMTP
@@ -142,25 +145,55 @@ export class JobRunner {
     this.pump();
   }
 
-  /** Stops claiming, waits for running jobs (aborting them after the grace time), flushes results. */
-  async stop(): Promise<void> {
-    if (!this.started) return;
+  /**
+   * Stops claiming and waits up to the grace time for running jobs. Jobs still running then are
+   * released at once, so another worker takes them without waiting for the lease to expire, and
+   * their signals are aborted (a late result is discarded: the job is no longer held here).
+   * Resolves with the ids released.
+   */
+  async stop(): Promise<string[]> {
+    if (!this.started) return [];
     this.started = false;
     if (this.pollTimer) clearTimeout(this.pollTimer);
     this.pollTimer = null;
     await this.listener?.close();
     this.listener = null;
     await this.claiming;
-    const grace = new Promise<'timeout'>((resolve) =>
-      setTimeout(resolve, this.options.stopGraceMs ?? 30_000, 'timeout').unref(),
+    let graceTimer: NodeJS.Timeout | undefined;
+    const grace = new Promise<'timeout'>(
+      (resolve) => (graceTimer = setTimeout(resolve, this.options.stopGraceMs ?? 30_000, 'timeout')),
     );
-    if ((await Promise.race([Promise.all(this.tasks), grace])) === 'timeout') {
-      for (const job of this.running.values()) job.controller.abort(new Error('runner stopping'));
-    }
+    const outcome = await Promise.race([Promise.all(this.tasks), grace]);
+    clearTimeout(graceTimer);
     if (this.renewTimer) clearInterval(this.renewTimer);
     this.renewTimer = null;
+    let released: string[] = [];
+    if (outcome === 'timeout') {
+      const unfinished = [...this.running.values()].filter((job) => !job.completed);
+      released = await this.release(unfinished);
+      for (const job of this.running.values()) job.controller.abort(new LeaseLost('runner stopping; job released'));
+    }
     await this.completions.flush();
     await this.options.onStop?.();
+    return released;
+  }
+
+  /** Releases the leases of unfinished jobs; on a database error they are taken over when the leases expire. */
+  private async release(jobs: Running[]): Promise<string[]> {
+    if (jobs.length === 0) return [];
+    try {
+      const released = await releaseJobs(
+        this.options.handle.db,
+        this.workerId,
+        jobs.map((job) => job.claim),
+        this.clock(),
+      );
+      this.logger.info({ jobs: released }, 'released the leases of jobs unfinished at shutdown');
+      return released;
+    } catch (error) {
+      this.logger.warn({ err: error }, 'releasing unfinished jobs failed; their leases expire instead');
+      return [];
+    }
   }
 
   /** True while the PostgreSQL LISTEN connection for wake-ups is up (always false without `listen`). */

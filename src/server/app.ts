@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildHttpApp } from '../http/app.ts';
+import { createProbes } from '../http/probes.ts';
+import type { Probes } from '../http/probes.ts';
 import { anomalyRoutes } from '../forecasting/anomalies/routes.ts';
 import { budgetRoutes } from '../forecasting/budgets/routes.ts';
 import { registerAuthentication } from '../identity/authenticate.ts';
@@ -22,7 +24,8 @@ import { registerPortal } from './portal.ts';
 /**
  * The API process: HTTP conventions, authentication, every feature's routes under `/v1`, then the
  * portal at `/`.
- * `identity` lets the caller share its identity service (and so its login attempt counters).
+ * `identity` lets the caller share its identity service (and so its login attempt counters);
+ * `probes`, the readiness it drains on shutdown.
  */
 export async function buildApp(
   ctx: AppContext,
@@ -31,8 +34,10 @@ export async function buildApp(
     clock: ctx.clock,
     sessionTtlHours: ctx.config.sessionTtlHours,
   }),
+  probes: Probes = createProbes(ctx.database.db),
 ): Promise<FastifyInstance> {
   const app = await buildHttpApp(ctx, {
+    probes,
     registerAuthentication: (instance) => registerAuthentication(instance, identity),
     callerOf: (request) =>
       request.auth ? { credentialId: request.auth.credentialId, tier: request.auth.tier ?? 'standard' } : null,

@@ -1,4 +1,5 @@
 import type { JobHandler, PeriodicJob } from '../jobs/index.ts';
+import { databaseWindowCounters } from '../rate-limits/counters.ts';
 
 const DAY_MS = 24 * 3600_000;
 
@@ -18,6 +19,7 @@ export const housekeepingJobs: Record<string, JobHandler> = {
       .deleteFrom('setup_tokens')
       .where('expires_at', '<', new Date(now - DAY_MS).toISOString())
       .execute();
+    await databaseWindowCounters(ctx.db).deleteEnded(now);
   },
 };
 

@@ -8,7 +8,7 @@ import { request } from '../testing/http.ts';
 import { startTestServer } from '../testing/server.ts';
 import type { TestServer } from '../testing/server.ts';
 import { waitFor } from '../testing/wait.ts';
-import { createWorker } from './worker.ts';
+import { createWorker, jobGraceMs } from './worker.ts';
 
 for (const dialect of TEST_DIALECTS) {
   describe(`the worker (${dialect})`, () => {
@@ -46,3 +46,12 @@ for (const dialect of TEST_DIALECTS) {
     });
   });
 }
+
+describe('the shutdown grace of running jobs', () => {
+  it('leaves a reserve of a quarter of the deadline, at most 5 s, to release unfinished jobs', () => {
+    assert.equal(jobGraceMs(30_000), 25_000);
+    assert.equal(jobGraceMs(120_000), 115_000);
+    assert.equal(jobGraceMs(8_000), 6_000);
+    assert.equal(jobGraceMs(1_000), 750);
+  });
+});

@@ -1,3 +1,4 @@
+import { listenDatabaseUrl } from '../config/config.ts';
 import { createEventDispatcher } from '../events/processors.ts';
 import type { EventProcessor } from '../events/processors.ts';
 import { runUnintercepted } from '../database/transaction-interceptor.ts';
@@ -22,12 +23,21 @@ export function eventProcessors(ctx: AppContext): EventProcessor[] {
 }
 
 /**
+ * How long running jobs may finish on shutdown: the shutdown deadline less a reserve for releasing
+ * the unfinished ones and closing connections (a quarter, at most 5 s).
+ */
+export function jobGraceMs(shutdownTimeoutMs: number): number {
+  return shutdownTimeoutMs - Math.min(5_000, Math.floor(shutdownTimeoutMs / 4));
+}
+
+/**
  * The job runner with every feature's handlers (each job name has exactly one handler;
  * `combineJobHandlers` refuses duplicates at start-up) and periodic jobs.
  */
 export function createWorker(ctx: AppContext): JobRunner {
   const { config } = ctx;
   const email = emailSender(ctx);
+  const listenUrl = listenDatabaseUrl(config);
   const runner = new JobRunner({
     handle: ctx.database,
     handlers: combineJobHandlers(
@@ -56,8 +66,9 @@ export function createWorker(ctx: AppContext): JobRunner {
     concurrency: config.workerConcurrency,
     clock: ctx.clock,
     logger: ctx.logger,
+    stopGraceMs: jobGraceMs(config.shutdownTimeoutMs),
     onStop: () => email.close(),
-    ...(config.databaseUrl ? { listen: { connectionString: config.databaseUrl, schema: config.databaseSchema } } : {}),
+    ...(listenUrl ? { listen: { connectionString: listenUrl, schema: config.databaseSchema } } : {}),
   });
   return runner;
 }

@@ -24,7 +24,10 @@ export function ticketEtag(
  * The ticket as a reader sees it. Customers (and events, which reach customers' webhooks) get
  * the customer view, which never reveals internal notes; staff also get the internal count.
  */
-export function presentTicket(ticket: Ticket, audience: 'customer' | 'staff'): Static<typeof TicketView> {
+export function presentTicket(
+  ticket: Omit<Ticket, 'sla_clocks'>,
+  audience: 'customer' | 'staff',
+): Static<typeof TicketView> {
   return {
     id: ticket.id,
     number: ticket.number,

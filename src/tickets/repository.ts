@@ -50,8 +50,38 @@ export interface TicketFilters {
   search?: TicketSearch | undefined;
 }
 
-/** A listed ticket; `search_rank` (lower is better) when the list was searched. */
-export type ListedTicket = Ticket & { search_rank?: number };
+/** A listed ticket (no SLA clocks); `search_rank` (lower is better) when the list was searched. */
+export type ListedTicket = Omit<Ticket, 'sla_clocks'> & { search_rank?: number };
+
+// What a list reads of each ticket: every column but the SLA clocks, a few hundred bytes of JSON a
+// row that only changes need. A record, so a column added to the table must be listed here too.
+const LISTED: Record<keyof Omit<TicketsTable, 'sla_clocks'>, true> = {
+  id: true,
+  customer_id: true,
+  number: true,
+  subject: true,
+  description: true,
+  priority: true,
+  category: true,
+  status: true,
+  created_by: true,
+  assignee_id: true,
+  tags: true,
+  created_at: true,
+  updated_at: true,
+  first_response_at: true,
+  resolved_at: true,
+  closed_at: true,
+  last_activity_at: true,
+  comment_count: true,
+  internal_comment_count: true,
+  sla_first_response_due_at: true,
+  sla_resolution_due_at: true,
+  sla_status: true,
+  follow_up_of: true,
+  version: true,
+};
+const LISTED_COLUMNS = Object.keys(LISTED).map((column) => `tickets.${column}` as `tickets.${keyof typeof LISTED}`);
 
 /** Priority as a number, so `sort=priority` orders low < medium < high < critical. */
 export const PRIORITY_RANK: Record<TicketPriority, number> = { low: 0, medium: 1, high: 2, critical: 3 };
@@ -179,13 +209,13 @@ export function ticketRepository(db: Executor, scope: TenantScope) {
         return db
           .selectFrom(found.as('page'))
           .innerJoin('tickets', 'tickets.id', 'page.ticket_id')
-          .selectAll('tickets')
+          .select(LISTED_COLUMNS)
           .select('page.rank as search_rank')
           .orderBy(sql`${sql.ref('page.sort_value')} ${direction}`)
           .orderBy(sql`${sql.ref('page.ticket_id')} ${direction}`)
           .execute();
       }
-      const query = withinScope(db.selectFrom('tickets').selectAll(), scope, 'tickets.customer_id');
+      const query = withinScope(db.selectFrom('tickets').select(LISTED_COLUMNS), scope, 'tickets.customer_id');
       return pageQuery(filterTickets(query, filters), sort, page).execute();
     },
 

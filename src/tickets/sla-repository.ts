@@ -1,4 +1,4 @@
-import type { Updateable } from 'kysely';
+import type { Selectable, Updateable } from 'kysely';
 import type { Tier } from '../config/config.ts';
 import type { Executor } from '../jobs/types.ts';
 import type { TicketId } from './ids.ts';
@@ -7,12 +7,38 @@ import { BUILT_IN_CALENDARS } from './sla/calendar.ts';
 import type { BusinessCalendar } from './sla/calendar.ts';
 import { defaultPolicy } from './sla/policy.ts';
 import type { SlaPolicy } from './sla/policy.ts';
-import type { TicketHistoryTable, TicketsTable } from './tables.ts';
+import type { SlaCalendarsTable, TicketHistoryTable, TicketsTable } from './tables.ts';
 
 /** Every calendar and policy in force: admins' rows over the built-in defaults. */
 export interface SlaSettings {
   calendars: ReadonlyMap<string, BusinessCalendar>;
   policy(tier: Tier): SlaPolicy;
+}
+
+type CalendarRow = Selectable<SlaCalendarsTable>;
+
+// The same stored calendar parses to the same object every time, so what the business-time code
+// caches per calendar (its days) outlives one request. Keyed by the row's content: an edited
+// calendar is a new key, and another process's edit is seen as soon as its row is read.
+const MAX_PARSED_CALENDARS = 256;
+const parsedCalendars = new Map<string, BusinessCalendar>();
+
+function calendarOf(row: CalendarRow): BusinessCalendar {
+  const key = JSON.stringify([row.id, row.name, row.time_zone, row.always_open, row.hours, row.holidays]);
+  let calendar = parsedCalendars.get(key);
+  if (!calendar) {
+    calendar = {
+      id: row.id,
+      name: row.name,
+      timeZone: row.time_zone,
+      alwaysOpen: row.always_open === 1,
+      hours: JSON.parse(row.hours) as BusinessCalendar['hours'],
+      holidays: JSON.parse(row.holidays) as string[],
+    };
+    if (parsedCalendars.size >= MAX_PARSED_CALENDARS) parsedCalendars.clear();
+    parsedCalendars.set(key, calendar);
+  }
+  return calendar;
 }
 
 /**
@@ -25,16 +51,7 @@ export function slaRepository(db: Executor) {
       const calendarRows = await db.selectFrom('sla_calendars').selectAll().execute();
       const policyRows = await db.selectFrom('sla_policies').selectAll().execute();
       const calendars = new Map(BUILT_IN_CALENDARS.map((c) => [c.id, c]));
-      for (const row of calendarRows) {
-        calendars.set(row.id, {
-          id: row.id,
-          name: row.name,
-          timeZone: row.time_zone,
-          alwaysOpen: row.always_open === 1,
-          hours: JSON.parse(row.hours) as BusinessCalendar['hours'],
-          holidays: JSON.parse(row.holidays) as string[],
-        });
-      }
+      for (const row of calendarRows) calendars.set(row.id, calendarOf(row));
       const policies = new Map(
         policyRows.map((row) => [
           row.tier,

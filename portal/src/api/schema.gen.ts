@@ -7,8 +7,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: the process answers */
+        /** Liveness (the older name of /livez) */
         get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/livez": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness: the process answers */
+        get: operations["getLiveness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -41,7 +58,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers (503 while it does not) */
+        /** Readiness: the database answers and has every migration of this release, and the process is not draining (503 otherwise) */
         get: operations["getReadiness"];
         put?: never;
         post?: never;
@@ -1276,6 +1293,41 @@ export interface operations {
             };
         };
     };
+    getLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Always `ok` while the process serves requests */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Always `ok` while the process serves requests
+                         * @example ok
+                         */
+                        status: string;
+                    };
+                };
+            };
+            /** @description The request is invalid: a malformed body, a field or parameter failing validation, or NUL in any input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getMetrics: {
         parameters: {
             query?: never;
@@ -1323,7 +1375,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description `ready` when the database answers */
+            /** @description `ready` when the process can take requests */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1331,7 +1383,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /**
-                         * @description `ready` when the database answers
+                         * @description `ready` when the process can take requests
                          * @example ready
                          */
                         status: string;

@@ -73,7 +73,7 @@ export async function insertApiKey(
 
 /** Creating, listing and revoking a tenant's API keys. */
 export function apiKeyUseCases(deps: IdentityUseCaseDeps) {
-  const { db, clock, repositories } = deps;
+  const { db, clock, repositories, apiKeys } = deps;
   return {
     /** A key of the tenant; a credential may hand out no role or scope beyond its own. */
     async createApiKey(input: NewApiKey & { grantor: Grantor }): Promise<CreatedApiKey> {
@@ -96,6 +96,7 @@ export function apiKeyUseCases(deps: IdentityUseCaseDeps) {
         const result = await keys.revokeApiKey(id, clock().toISOString());
         const key = await keys.findApiKey(id);
         if (!key) throw notFound('API key');
+        apiKeys.evict(id);
         if (Number(result.numUpdatedRows) === 0) return;
         await emitEvent(
           trx,

@@ -22,8 +22,9 @@ export const SETUP_LIMITS: { perAddress: AttemptLimit; perToken: AttemptLimit } 
 export type LimitCheck = [AttemptLimiter, string | null];
 
 /** Throws 429 with Retry-After when any of the limiters holds its key back. */
-export function assertNotThrottled(what: string, checks: LimitCheck[]): void {
-  const waitMs = Math.max(0, ...checks.map(([limiter, key]) => (key === null ? 0 : limiter.retryAfterMs(key))));
+export async function assertNotThrottled(what: string, checks: LimitCheck[]): Promise<void> {
+  const waits = await Promise.all(checks.map(([limiter, key]) => (key === null ? 0 : limiter.retryAfterMs(key))));
+  const waitMs = Math.max(0, ...waits);
   if (waitMs === 0) return;
   const seconds = Math.max(1, Math.ceil(waitMs / 1000));
   throw new AppError('rate_limited', `Too many ${what}; try again in ${seconds} seconds`, {
@@ -32,6 +33,6 @@ export function assertNotThrottled(what: string, checks: LimitCheck[]): void {
   });
 }
 
-export function recordAttempt(checks: LimitCheck[]): void {
-  for (const [limiter, key] of checks) if (key !== null) limiter.record(key);
+export async function recordAttempt(checks: LimitCheck[]): Promise<void> {
+  await Promise.all(checks.map(([limiter, key]) => (key === null ? undefined : limiter.record(key))));
 }

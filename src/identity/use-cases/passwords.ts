@@ -1,4 +1,5 @@
 import { uuidv7 } from '../../database/ids.ts';
+import { windowCountersFor } from '../../rate-limits/counters.ts';
 import { AppError, notFound, unauthenticated } from '../../errors/app-error.ts';
 import { createAttemptLimiter } from '../attempt-limiter.ts';
 import { normalizeEmail } from '../email.ts';
@@ -11,20 +12,23 @@ import type { LimitCheck } from './limits.ts';
 import { insertSetupToken, validEmail } from './provision.ts';
 
 /**
- * Password login and the one-time setup token. Attempts are counted in this process's memory:
- * failed logins per account and per address, setup attempts per address and per token.
+ * Password login and the one-time setup token. Attempts are counted where every API process on
+ * the database sees them (windowCountersFor): failed logins per account and per address, setup
+ * attempts per address and per token. A counter that cannot be reached fails the attempt, as the
+ * database it lives in would: the throttle guards passwords, so it fails closed.
  */
 export function passwordUseCases(deps: IdentityUseCaseDeps) {
   const { db, clock, repositories, passwordHashing, sessionTtlHours } = deps;
   const now = () => clock().toISOString();
   const dummyHash = dummyPasswordHash(passwordHashing);
+  const counters = windowCountersFor(db);
   const loginFailures = {
-    account: createAttemptLimiter(LOGIN_LIMITS.perAccount, clock),
-    address: createAttemptLimiter(LOGIN_LIMITS.perAddress, clock),
+    account: createAttemptLimiter('login-account', LOGIN_LIMITS.perAccount, counters, clock),
+    address: createAttemptLimiter('login-address', LOGIN_LIMITS.perAddress, counters, clock),
   };
   const setupAttempts = {
-    address: createAttemptLimiter(SETUP_LIMITS.perAddress, clock),
-    token: createAttemptLimiter(SETUP_LIMITS.perToken, clock),
+    address: createAttemptLimiter('setup-address', SETUP_LIMITS.perAddress, counters, clock),
+    token: createAttemptLimiter('setup-token', SETUP_LIMITS.perToken, counters, clock),
   };
 
   return {
@@ -38,15 +42,15 @@ export function passwordUseCases(deps: IdentityUseCaseDeps) {
         [loginFailures.account, email],
         [loginFailures.address, input.ip],
       ];
-      assertNotThrottled('failed logins', limits);
+      await assertNotThrottled('failed logins', limits);
       const users = repositories.system(db);
       const user = await users.findUserByEmail(email);
       const valid = await verifyPassword(input.password, user?.password_hash ?? dummyHash);
       if (!user || !user.password_hash || !valid || user.status !== 'active') {
-        recordAttempt(limits);
+        await recordAttempt(limits);
         throw unauthenticated('Email or password is incorrect');
       }
-      loginFailures.account.reset(email);
+      await loginFailures.account.reset(email);
       if (needsRehash(user.password_hash, passwordHashing)) {
         await users.replacePasswordHash(
           user.id,
@@ -97,8 +101,8 @@ export function passwordUseCases(deps: IdentityUseCaseDeps) {
         [setupAttempts.address, input.ip],
         [setupAttempts.token, tokenHash],
       ];
-      assertNotThrottled('setup attempts', limits);
-      recordAttempt(limits);
+      await assertNotThrottled('setup attempts', limits);
+      await recordAttempt(limits);
       const invalid = () =>
         new AppError('unauthenticated', 'The setup token is invalid, used or expired', {
           errors: [{ field: 'token', message: 'is invalid, used or expired' }],

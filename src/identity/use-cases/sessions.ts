@@ -12,26 +12,32 @@ import type { IdentityUseCaseDeps } from './deps.ts';
 const TOUCH_INTERVAL_MS = 60_000;
 
 /** Resolving credentials, and the life of sessions after login. */
-export function sessionUseCases({ db, clock, repositories, sessionTtlHours }: IdentityUseCaseDeps) {
+export function sessionUseCases({ db, clock, repositories, sessionTtlHours, apiKeys }: IdentityUseCaseDeps) {
   const now = () => clock().toISOString();
   return {
     /**
-     * Resolves a bearer token or session cookie to an AuthContext, or null. Revocation and
-     * expiry are checked on every request (no cache), so they take effect immediately.
+     * Resolves a bearer token or session cookie to an AuthContext, or null. Sessions are read on
+     * every request. A valid API key is trusted for API_KEY_CACHE_MS (api-key-cache.ts) after it is read
+     * (its expiry still checked each time): revoking it through this process takes effect on the
+     * next request, through another process within that time.
      */
     async authenticate(token: string, viaCookie: boolean): Promise<(AuthContext & { csrfToken?: string }) | null> {
       const current = clock();
       const credentials = repositories.system(db);
       if (token.startsWith(API_KEY_PREFIX)) {
         if (viaCookie) return null;
-        const key = await credentials.findApiKeyByHash(sha256(token));
+        const keyHash = sha256(token);
+        const cached = apiKeys.get(keyHash, current);
+        if (cached) return cached;
+        const generation = apiKeys.generation();
+        const key = await credentials.findApiKeyByHash(keyHash);
         if (!key || key.revoked_at || key.customer_status !== 'active') return null;
         if (key.expires_at && key.expires_at <= current.toISOString()) return null;
         if (!key.last_used_at || current.getTime() - Date.parse(key.last_used_at) > TOUCH_INTERVAL_MS) {
           await credentials.touchApiKey(key.id, current.toISOString());
         }
         const scopes = JSON.parse(key.scopes) as string[];
-        return {
+        const auth: AuthContext = {
           kind: 'api_key',
           userId: key.created_by,
           customerId: key.customer_id,
@@ -42,6 +48,8 @@ export function sessionUseCases({ db, clock, repositories, sessionTtlHours }: Id
           permissions: effectivePermissions(key.role, scopes),
           viaCookie: false,
         };
+        apiKeys.set(keyHash, { auth, expiresAt: key.expires_at, verifiedAt: current.getTime() }, generation);
+        return auth;
       }
       const session = await credentials.findSessionByTokenHash(sha256(token));
       if (!session || session.revoked_at || session.user_status !== 'active') return null;

@@ -6,7 +6,8 @@
  * lookups injected, so rules are tested without a database.
  */
 import type { Static, TSchema } from 'typebox';
-import Value from 'typebox/value';
+import { Compile } from 'typebox/compile';
+import type { Validator } from 'typebox/compile';
 import type { DirectoryUser } from '../../identity/directory.ts';
 import type { CustomerRole, StaffRole } from '../../identity/tables.ts';
 import type { NotificationDraft } from '../deliver.ts';
@@ -70,9 +71,20 @@ export type RecipientLookup = (recipients: Recipients) => Promise<readonly Direc
 const resolve = <D, T>(value: T | ((data: D) => T), data: D): T =>
   typeof value === 'function' ? (value as (data: D) => T)(data) : value;
 
+// Each rule's schema compiled once: the interpreting checker cost more than the rest of the rule.
+const validators = new WeakMap<TSchema, Validator>();
+function matches(schema: TSchema, data: unknown): boolean {
+  let validator = validators.get(schema);
+  if (!validator) {
+    validator = Compile(schema);
+    validators.set(schema, validator);
+  }
+  return validator.Check(data);
+}
+
 /** The rule's recipient sets for an event, or null when the rule does not apply to it. */
 export function recipientsOf(rule: NotificationRule, event: RuleEvent): Recipients[] | null {
-  if (rule.event !== event.type || !Value.Check(rule.data, event.data)) return null;
+  if (rule.event !== event.type || !matches(rule.data, event.data)) return null;
   if (rule.when && !rule.when(event.data)) return null;
   return rule.recipients.flatMap((spec) => {
     const recipients = resolve(spec, event.data);

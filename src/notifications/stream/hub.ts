@@ -20,6 +20,11 @@ const VISIBILITY_WAIT_MS = 5_000;
 const RETRY_DELAYS_MS = { first: 1, max: 10 };
 /** The reconnect delay suggested to clients. */
 const CLIENT_RETRY_MS = 2_000;
+/**
+ * The reconnect delay sent as a closing process ends its streams: soon (to another process behind
+ * the load balancer), spread over a window so its clients do not all reconnect at once.
+ */
+const SHUTDOWN_RETRY_MS = { min: 250, spread: 2_000 };
 
 export interface StreamHubOptions {
   db: Kysely<Database>;
@@ -88,12 +93,15 @@ class StreamConnection {
     this.response.destroy();
   }
 
-  /** Ends the stream; a client that has not read what it was sent is cut (it resumes from what it has). */
-  end(): void {
+  /**
+   * Ends the stream, after `farewell` when given; a client that has not read what it was sent is
+   * cut (it resumes from what it has).
+   */
+  end(farewell?: string): void {
     if (this.closed) return;
     this.closed = true;
     if (this.response.writableLength > 0) this.response.destroy();
-    else this.response.end();
+    else this.response.end(farewell);
   }
 }
 
@@ -199,7 +207,7 @@ export class NotificationStreamHub {
     this.signal(start.userId, 0);
   }
 
-  /** Ends every stream (clients reconnect to another process) and stops listening. */
+  /** Ends every stream with a short `retry:` hint (clients reconnect to another process) and stops listening. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -207,7 +215,8 @@ export class NotificationStreamHub {
     clearInterval(this.heartbeat);
     for (const user of this.users.values()) {
       if (user.retry) clearTimeout(user.retry);
-      for (const connection of user.connections) connection.end();
+      for (const connection of user.connections)
+        connection.end(sseRetry(SHUTDOWN_RETRY_MS.min + Math.floor(Math.random() * SHUTDOWN_RETRY_MS.spread)));
     }
     this.users.clear();
   }

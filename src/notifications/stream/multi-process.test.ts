@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { UserId } from '../../identity/tables.ts';
+import { startApiProcess } from '../../testing/api-process.ts';
 import { TEST_DIALECTS } from '../../testing/database.ts';
 import { createCustomerUser, createTenant } from '../../testing/factories.ts';
 import { startTestServer } from '../../testing/server.ts';
@@ -13,30 +11,6 @@ import type { NotificationId } from '../ids.ts';
 import type { NotificationViewType } from '../schemas.ts';
 import { markRead } from './testing/inbox.ts';
 import { SseClient } from './testing/sse-client.ts';
-
-/** Starts a real API process over the test database; resolves with its base URL once it listens. */
-function startApiProcess(env: Record<string, string>): {
-  child: ChildProcessWithoutNullStreams;
-  baseUrl: Promise<string>;
-} {
-  const fixture = fileURLToPath(new URL('../../testing/server-process.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
-    env: { ...process.env, ...env },
-    stdio: 'pipe',
-  });
-  child.stderr.pipe(process.stderr);
-  const baseUrl = new Promise<string>((resolve, reject) => {
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const listening = /LISTENING (\S+)/.exec(output);
-      if (listening) resolve(listening[1] as string);
-    });
-    child.once('exit', (code) => reject(new Error(`the API process exited with ${code} before listening`)));
-  });
-  baseUrl.catch(() => {});
-  return { child, baseUrl };
-}
 
 if (TEST_DIALECTS.includes('postgres')) {
   describe('live streams across API processes on postgres', () => {

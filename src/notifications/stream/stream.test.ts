@@ -261,4 +261,25 @@ for (const dialect of TEST_DIALECTS) {
       }
     });
   });
+
+  describe(`a closing server on ${dialect}`, () => {
+    it('ends every stream with a short retry hint, so clients reconnect to another process', async () => {
+      const server = await startTestServer(dialect);
+      let client: SseClient | null = null;
+      try {
+        const user = await createCustomerUser(server, (await createTenant(server)).customerId);
+        client = await SseClient.open(server.baseUrl, { token: user.token });
+        await client.waitFor((c) => c.named('unread_count').length === 1, 'the first unread count');
+        assert.deepEqual(client.retries, [2_000]);
+        await server.app.close();
+        await client.waitFor((c) => c.ended, 'the stream to end');
+        const farewell = client.retries[1] ?? 0;
+        assert.equal(client.retries.length, 2);
+        assert.ok(farewell >= 250 && farewell < 2_250, `retry ${farewell}`);
+      } finally {
+        await client?.close();
+        await server.close();
+      }
+    });
+  });
 }

@@ -37,24 +37,72 @@ function openIntervalsOf(calendar: BusinessCalendar, day: DateTime): Array<[numb
   return intervals;
 }
 
+/** One local day of a calendar: its open intervals and the starts of the days around it (epoch ms). */
+interface CalendarDay {
+  intervals: Array<[number, number]>;
+  next: number;
+  previous: number;
+}
+
+// Days are computed once per calendar and reused: every new ticket starts its clocks across the
+// same few days, and luxon's calendar arithmetic costs more than the rest of opening a ticket.
+// A calendar's days never change (calendars are replaced, not edited in place); the cap only keeps
+// a long-running process from holding every day it ever scanned.
+const MAX_CACHED_DAYS = 4_096;
+const dayCaches = new WeakMap<BusinessCalendar, Map<number, CalendarDay>>();
+
+/** The day of `calendar` starting at `start` (a local start of day from `startOfDay` or another day). */
+function dayAt(calendar: BusinessCalendar, start: number): CalendarDay {
+  let days = dayCaches.get(calendar);
+  if (!days) {
+    days = new Map();
+    dayCaches.set(calendar, days);
+  }
+  let day = days.get(start);
+  if (!day) {
+    const local = DateTime.fromMillis(start, { zone: calendar.timeZone });
+    day = {
+      intervals: openIntervalsOf(calendar, local),
+      next: local.plus({ days: 1 }).toMillis(),
+      previous: local.minus({ days: 1 }).toMillis(),
+    };
+    if (days.size >= MAX_CACHED_DAYS) days.clear();
+    days.set(start, day);
+  }
+  return day;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The start of the local day holding `t` (UTC, the default calendar's zone, without luxon). */
+function startOfDay(calendar: BusinessCalendar, t: number): number {
+  if (calendar.timeZone === 'UTC') return Math.floor(t / DAY_MS) * DAY_MS;
+  return DateTime.fromMillis(t, { zone: calendar.timeZone }).startOf('day').toMillis();
+}
+
 /** Open intervals from `from` onwards (the first one clipped to start at `from`). */
 function* forward(calendar: BusinessCalendar, from: number): Generator<[number, number]> {
-  let day = DateTime.fromMillis(from, { zone: calendar.timeZone }).startOf('day');
-  for (let scanned = 0; scanned < MAX_DAYS_SCANNED; scanned += 1, day = day.plus({ days: 1 })) {
-    for (const [start, end] of openIntervalsOf(calendar, day)) {
-      if (end > from) yield [Math.max(start, from), end];
+  let start = startOfDay(calendar, from);
+  for (let scanned = 0; scanned < MAX_DAYS_SCANNED; scanned += 1) {
+    const day = dayAt(calendar, start);
+    for (const [open, end] of day.intervals) {
+      if (end > from) yield [Math.max(open, from), end];
     }
+    start = day.next;
   }
   throw new Error(`calendar ${calendar.id} has no open time within ${MAX_DAYS_SCANNED} days`);
 }
 
 /** Open intervals before `to`, latest first (the first one clipped to end at `to`). */
 function* backward(calendar: BusinessCalendar, to: number): Generator<[number, number]> {
-  let day = DateTime.fromMillis(to, { zone: calendar.timeZone }).startOf('day');
-  for (let scanned = 0; scanned < MAX_DAYS_SCANNED; scanned += 1, day = day.minus({ days: 1 })) {
-    for (const [start, end] of openIntervalsOf(calendar, day).reverse()) {
-      if (start < to) yield [start, Math.min(end, to)];
+  let start = startOfDay(calendar, to);
+  for (let scanned = 0; scanned < MAX_DAYS_SCANNED; scanned += 1) {
+    const day = dayAt(calendar, start);
+    for (let i = day.intervals.length - 1; i >= 0; i -= 1) {
+      const [open, end] = day.intervals[i] as [number, number];
+      if (open < to) yield [open, Math.min(end, to)];
     }
+    start = day.previous;
   }
   throw new Error(`calendar ${calendar.id} has no open time within ${MAX_DAYS_SCANNED} days`);
 }

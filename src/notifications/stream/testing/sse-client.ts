@@ -11,11 +11,13 @@ export interface SseEvent {
 }
 
 /**
- * Incremental Server-Sent Events parser (the WHATWG algorithm, minus `retry`): feed it text as it
+ * Incremental Server-Sent Events parser (the WHATWG algorithm; `retry` values are collected): feed it text as it
  * arrives; an event counts only once its blank line arrived, so a cut stream's partial event is dropped.
  */
 export class SseParser {
   comments = 0;
+  /** Every reconnect delay the server sent, in order. */
+  readonly retries: number[] = [];
   private buffer = '';
   private id: string | undefined;
   private event = '';
@@ -44,6 +46,7 @@ export class SseParser {
       if (field === 'event') this.event = value;
       else if (field === 'data') this.data.push(value);
       else if (field === 'id') this.id = value;
+      else if (field === 'retry' && /^\d+$/.test(value)) this.retries.push(Number(value));
     }
     return out;
   }
@@ -97,6 +100,11 @@ export class SseClient {
 
   get heartbeats(): number {
     return this.parser.comments;
+  }
+
+  /** Every reconnect delay the server sent, in order. */
+  get retries(): readonly number[] {
+    return this.parser.retries;
   }
 
   /** The id of the last event that carried one: what a browser would send as Last-Event-ID. */
