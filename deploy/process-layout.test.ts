@@ -40,14 +40,6 @@ function composeCommands(): Record<string, string[]> {
   );
 }
 
-/**
- * `--skip-migrations` comes with the runtime contract (issue 13, part 2); until this build's CLI
- * knows it, the processes run without it, which is the same here: `migrate` already ran.
- */
-function supportedBy(serveHelp: string, command: string[]): string[] {
-  return serveHelp.includes('--skip-migrations') ? command : command.filter((arg) => arg !== '--skip-migrations');
-}
-
 /** A long-running CLI process; its output is kept for the failure message. */
 function startCli(args: string[], env: Env) {
   const child = spawn(process.execPath, [CLI_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -102,11 +94,10 @@ describe('the compose postgres layout as processes: migrate, 2 API, 2 workers', 
     { timeout: 300_000 },
     async () => {
       const commands = composeCommands();
-      const serveHelp = (await runCli(['serve', '--help'], env)).stdout;
       const commandOf = (name: string) => {
         const command = commands[name];
         assert.ok(command, `compose.yaml runs ${name}`);
-        return supportedBy(serveHelp, command);
+        return command;
       };
       const migrated = await runCli(commandOf('migrate'), env, 120_000);
       assert.equal(migrated.code, 0, migrated.stderr);
@@ -117,8 +108,12 @@ describe('the compose postgres layout as processes: migrate, 2 API, 2 workers', 
         processes.push(startCli(commandOf(name), { ...env, PORT: String(port) }));
         apis.push(`http://127.0.0.1:${port}`);
       }
-      for (const name of ['worker-1', 'worker-2'])
-        processes.push(startCli(commandOf(name), { ...env, HEALTH_PORT: String(await freePort()) }));
+      const workerHealth: string[] = [];
+      for (const name of ['worker-1', 'worker-2']) {
+        const port = await freePort();
+        processes.push(startCli(commandOf(name), { ...env, HEALTH_PORT: String(port) }));
+        workerHealth.push(`http://127.0.0.1:${port}`);
+      }
       const [api1, api2] = apis as [string, string];
       const ready = async (baseUrl: string) => {
         const answered = await fetch(`${baseUrl}/readyz`).catch(() => null);
@@ -131,10 +126,11 @@ describe('the compose postgres layout as processes: migrate, 2 API, 2 workers', 
             processes.every((p) => p.running()),
             `a process exited:\n${everyOutput()}`,
           );
-          return (await ready(api1)) && (await ready(api2));
+          for (const baseUrl of [...apis, ...workerHealth]) if (!(await ready(baseUrl))) return false;
+          return true;
         },
         120_000,
-        'both API processes ready',
+        'both API processes and both workers ready',
       );
 
       const identity = createIdentityService({
