@@ -1,4 +1,4 @@
-// Runs every *.test.ts under src/, bench/ and portal/e2e/ with Node's test runner (through tsx),
+// Runs every *.test.ts under src/, bench/, deploy/ and portal/e2e/ with Node's test runner (through tsx),
 // then the portal's component tests with Vitest (portal/src/**/*.test.tsx).
 // Optional arguments narrow the run to paths containing one of them (`portal` selects Vitest too).
 // --test-force-exit: a file whose tests have all finished exits even if a failed test left a timer or
@@ -24,7 +24,7 @@ function findTests(dir) {
 }
 
 const filters = process.argv.slice(2);
-const files = ['src', 'bench', 'portal/e2e']
+const files = ['src', 'bench', 'deploy', 'portal/e2e']
   .flatMap((dir) => findTests(dir))
   .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
   .sort();

@@ -25,12 +25,19 @@ export function migrationContext(dataDir: string) {
   return { keyRing: () => loadKeyRing({ masterKey: undefined, previousMasterKeys: [], dataDir }) };
 }
 
-/** Creates a fresh database: a temporary SQLite directory or a new PostgreSQL schema. */
-export async function createTestDatabase(dialect: DialectName): Promise<TestDatabase> {
+/**
+ * Creates a fresh database: a temporary SQLite directory or a new PostgreSQL schema, migrated unless
+ * `migrate: false` (for a test that runs `securebase migrate` itself).
+ */
+export async function createTestDatabase(
+  dialect: DialectName,
+  options: { migrate?: boolean } = {},
+): Promise<TestDatabase> {
+  const migrate = options.migrate ?? true;
   const dataDir = mkdtempSync(join(tmpdir(), 'securebase-test-'));
   if (dialect === 'sqlite') {
     const handle = openDatabase({ dataDir });
-    await migrateToLatest(handle.db, migrationContext(dataDir));
+    if (migrate) await migrateToLatest(handle.db, migrationContext(dataDir));
     return {
       ...handle,
       dialect,
@@ -49,7 +56,7 @@ export async function createTestDatabase(dialect: DialectName): Promise<TestData
   await admin.query(`CREATE SCHEMA ${schema}`);
   await admin.end();
   const handle = openDatabase({ databaseUrl: url, dataDir, schema, poolSize: 20 });
-  await migrateToLatest(handle.db, migrationContext(dataDir));
+  if (migrate) await migrateToLatest(handle.db, migrationContext(dataDir));
   return {
     ...handle,
     dialect,
