@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { startApiProcess } from '../testing/api-process.ts';
 import { TEST_DIALECTS } from '../testing/database.ts';
 import { createTenant } from '../testing/factories.ts';
 import { request } from '../testing/http.ts';
@@ -68,30 +66,7 @@ async function failWhen(
   };
 }
 
-interface ApiProcess {
-  child: ChildProcessWithoutNullStreams;
-  baseUrl: Promise<string>;
-}
-
-/** Starts `server-process.ts` over the given database; `baseUrl` resolves once it listens. */
-function startApiProcess(fixture: string, env: Record<string, string>): ApiProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
-    env: { ...process.env, ...env },
-    stdio: 'pipe',
-  });
-  child.stderr.pipe(process.stderr);
-  const baseUrl = new Promise<string>((resolve, reject) => {
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const listening = /LISTENING (\S+)/.exec(output);
-      if (listening) resolve(listening[1] as string);
-    });
-    child.once('exit', (code) => reject(new Error(`the API process exited with ${code} before listening`)));
-  });
-  baseUrl.catch(() => {});
-  return { child, baseUrl };
-}
+type ApiProcess = ReturnType<typeof startApiProcess>;
 
 for (const dialect of TEST_DIALECTS) {
   describe(`idempotency keys recorded with the change on ${dialect}`, () => {
@@ -162,7 +137,6 @@ for (const dialect of TEST_DIALECTS) {
 
 if (TEST_DIALECTS.includes('postgres')) {
   describe('an API process killed with kill -9 during an idempotent POST on postgres', () => {
-    const fixture = fileURLToPath(new URL('../testing/server-process.ts', import.meta.url));
     let server: TestServer;
     let apiKey: string;
     let locker: pg.Client;
@@ -170,7 +144,7 @@ if (TEST_DIALECTS.includes('postgres')) {
     before(async () => {
       server = await startTestServer('postgres');
       // One child per test, started together: their start-up is most of these tests' time.
-      children = [startApiProcess(fixture, server.database.env), startApiProcess(fixture, server.database.env)];
+      children = [startApiProcess(server.database.env), startApiProcess(server.database.env)];
       apiKey = (await createTenant(server)).apiKey;
       locker = new pg.Client({
         connectionString: server.database.env.DATABASE_URL,

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Kysely, Selectable } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { DialectAdapter } from '../database/adapter.ts';
 import type { Database } from '../database/schema.ts';
 import type { JobsTable, JobStatus } from './tables.ts';
@@ -78,6 +78,17 @@ function byAttempts(claims: readonly ClaimToken[]): Map<number, string[]> {
   return groups;
 }
 
+/** Rows this worker still holds under these very claims (id and attempt count both match). */
+function stillHeld(eb: ExpressionBuilder<Database, 'jobs'>, workerId: string, claims: readonly ClaimToken[]) {
+  return eb.and([
+    eb('locked_by', '=', workerId),
+    eb('status', '=', RUNNING),
+    eb.or(
+      [...byAttempts(claims)].map(([attempts, ids]) => eb.and([eb('attempts', '=', attempts), eb('id', 'in', ids)])),
+    ),
+  ]);
+}
+
 /**
  * Deletes succeeded jobs in one statement, but only rows still held by this worker under the same
  * claim: a job whose lease expired and was reclaimed elsewhere is left to its new owner. Returns
@@ -85,12 +96,9 @@ function byAttempts(claims: readonly ClaimToken[]): Map<number, string[]> {
  */
 export async function completeJobs(db: Executor, workerId: string, claims: readonly ClaimToken[]): Promise<string[]> {
   if (claims.length === 0) return [];
-  const groups = [...byAttempts(claims)];
   const rows = await db
     .deleteFrom('jobs')
-    .where('locked_by', '=', workerId)
-    .where('status', '=', 'running')
-    .where((eb) => eb.or(groups.map(([attempts, ids]) => eb.and([eb('attempts', '=', attempts), eb('id', 'in', ids)]))))
+    .where((eb) => stillHeld(eb, workerId, claims))
     .returning('id')
     .execute();
   return rows.map((row) => row.id);
@@ -139,7 +147,6 @@ export async function releaseJobs(
   now: Date,
 ): Promise<string[]> {
   if (claims.length === 0) return [];
-  const groups = [...byAttempts(claims)];
   const at = now.toISOString();
   const rows = await db
     .updateTable('jobs')
@@ -151,9 +158,7 @@ export async function releaseJobs(
       locked_until: null,
       updated_at: at,
     }))
-    .where('locked_by', '=', workerId)
-    .where('status', '=', 'running')
-    .where((eb) => eb.or(groups.map(([attempts, ids]) => eb.and([eb('attempts', '=', attempts), eb('id', 'in', ids)]))))
+    .where((eb) => stillHeld(eb, workerId, claims))
     .returning('id')
     .execute();
   return rows.map((row) => row.id);
@@ -167,13 +172,10 @@ export async function renewLeases(
   until: Date,
 ): Promise<string[]> {
   if (claims.length === 0) return [];
-  const groups = [...byAttempts(claims)];
   const rows = await db
     .updateTable('jobs')
     .set({ locked_until: until.toISOString() })
-    .where('locked_by', '=', workerId)
-    .where('status', '=', 'running')
-    .where((eb) => eb.or(groups.map(([attempts, ids]) => eb.and([eb('attempts', '=', attempts), eb('id', 'in', ids)]))))
+    .where((eb) => stillHeld(eb, workerId, claims))
     .returning('id')
     .execute();
   return rows.map((row) => row.id);
