@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { stopChildProcess } from '../../src/testing/api-process.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = fileURLToPath(new URL('../../bin/securebase.js', import.meta.url));
@@ -109,11 +110,4 @@ export function startWorker(label: string, env: NodeJS.ProcessEnv): Promise<Prod
 }
 
 /** Stops a process as an operator would (SIGTERM: it finishes in-flight work), SIGKILL after 10 s. */
-export async function stopProcess({ child }: ProductProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
+export const stopProcess = ({ child }: ProductProcess): Promise<void> => stopChildProcess(child);

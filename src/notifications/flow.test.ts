@@ -7,6 +7,7 @@ import type { ParsedMail } from 'mailparser';
 import { createEventDispatcher } from '../events/processors.ts';
 import { combineJobHandlers, JobRunner } from '../jobs/index.ts';
 import { eventProcessors } from '../server/worker.ts';
+import { stopChildProcess } from '../testing/api-process.ts';
 import { TEST_DIALECTS } from '../testing/database.ts';
 import { createCustomerUser, createStaffUser, createTenant } from '../testing/factories.ts';
 import { request } from '../testing/http.ts';
@@ -219,15 +220,6 @@ function startProcess(
   return { child, listening };
 }
 
-async function stopProcess(child: ChildProcessWithoutNullStreams): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 if (TEST_DIALECTS.includes('postgres')) {
   describe('notifications across processes on postgres: API A streams, API B writes, a worker process delivers', () => {
     // This process only seeds users and sessions; it runs no worker and serves nothing the test uses.
@@ -243,7 +235,7 @@ if (TEST_DIALECTS.includes('postgres')) {
       worker = startProcess([CLI, 'worker'], env);
     });
     after(async () => {
-      await Promise.all([apiA, apiB, worker].map(async (p) => stopProcess(p.child)));
+      await Promise.all([apiA, apiB, worker].map(async (p) => stopChildProcess(p.child)));
       await seeder.close();
     });
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcess, ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** Starts a real API process (server-process.ts) over the test database; resolves with its base URL once it listens. */
@@ -24,4 +24,14 @@ export function startApiProcess(env: Record<string, string>): {
   });
   baseUrl.catch(() => {});
   return { child, baseUrl };
+}
+
+/** Stops a child process as an operator would (SIGTERM: it finishes in-flight work), SIGKILL after 10 s. */
+export async function stopChildProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
 }
