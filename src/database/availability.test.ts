@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isDatabaseUnavailable } from './availability.ts';
+import { isDatabaseUnavailable, isUniqueViolation } from './availability.ts';
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 
@@ -32,6 +32,31 @@ describe('isDatabaseUnavailable', () => {
       null,
     ]) {
       assert.equal(isDatabaseUnavailable(error), false, String(error));
+    }
+  });
+});
+
+describe('isUniqueViolation', () => {
+  it('recognises a duplicate key on either dialect', () => {
+    for (const error of [
+      withCode('duplicate key value violates unique constraint "users_email_key"', '23505'),
+      withCode('UNIQUE constraint failed: users.email', 'SQLITE_CONSTRAINT_UNIQUE'),
+      withCode('UNIQUE constraint failed: users.id', 'SQLITE_CONSTRAINT_PRIMARYKEY'),
+    ]) {
+      assert.equal(isUniqueViolation(error), true, error.message);
+    }
+  });
+
+  it('leaves other constraint failures and non-errors alone', () => {
+    for (const error of [
+      withCode('insert or update violates foreign key constraint', '23503'),
+      withCode('FOREIGN KEY constraint failed', 'SQLITE_CONSTRAINT_FOREIGNKEY'),
+      withCode('null value in column violates not-null constraint', '23502'),
+      new Error('boom'),
+      '23505',
+      null,
+    ]) {
+      assert.equal(isUniqueViolation(error), false, String(error));
     }
   });
 });

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isDatabaseUnavailable } from '../database/availability.ts';
+import { isDatabaseUnavailable, isUniqueViolation } from '../database/availability.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { FieldError } from '../errors/app-error.ts';
 import { fieldErrors } from './validation.ts';
@@ -128,6 +128,14 @@ export function registerErrorHandling(app: FastifyInstance): void {
       logOutage(request, error);
       reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
       return sendProblem(reply, 503, 'database_unavailable', 'The database is unavailable; retry after a few seconds');
+    }
+    if (isUniqueViolation(error)) {
+      return sendProblem(
+        reply,
+        409,
+        'conflict',
+        'A concurrent request changed the same record first; retry the request',
+      );
     }
     request.log.error({ err: error }, 'unhandled error');
     return sendProblem(

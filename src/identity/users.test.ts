@@ -122,6 +122,20 @@ for (const dialect of TEST_DIALECTS) {
       assert.deepEqual([row?.status, row?.password_set], ['active', true]);
     });
 
+    it('answers one of several concurrent invitations of one email with 201 and the others with 409', async () => {
+      const tenant = await tenantWithOwner();
+      const body = { email: newEmail(), name: 'Raced', role: 'member' };
+      const statuses = await Promise.all(
+        [1, 2, 3, 4].map(
+          async () => (await request(server.baseUrl, 'POST', '/v1/users', { token: tenant.ownerToken, body })).status,
+        ),
+      );
+      assert.deepEqual(
+        statuses.sort((a, b) => a - b),
+        [201, 409, 409, 409],
+      );
+    });
+
     it('answers a duplicate email with 409 and bad input with 400, naming the field', async () => {
       const tenant = await tenantWithOwner();
       const email = newEmail();

@@ -141,14 +141,27 @@ export function provisionUseCases(deps: IdentityUseCaseDeps) {
 
     /** First start on an empty database: the platform admin, with a one-time setup token. */
     async bootstrapPlatformAdmin(email = 'admin@securebase.local'): Promise<{ user: User; setupToken: string } | null> {
-      if ((await repositories.system(db).countPlatformAdmins()) > 0) return null;
-      const { user, setupToken } = await createUser({
-        customerId: null,
-        email,
-        name: 'Platform admin',
-        role: 'platform_admin',
-      });
-      return { user, setupToken: setupToken as string };
+      const adminExists = async (handle: Kysely<Database>) =>
+        (await repositories.system(handle).countPlatformAdmins()) > 0;
+      const adminEmail = validEmail(email, 'email');
+      try {
+        return await db.transaction().execute(async (trx) => {
+          if (await adminExists(trx)) return null;
+          const { user, setupToken } = await insertUser(trx, {
+            customerId: null,
+            email: adminEmail,
+            name: 'Platform admin',
+            role: 'platform_admin',
+            passwordHash: null,
+          });
+          return { user, setupToken: setupToken as string };
+        });
+      } catch (error) {
+        // Processes starting together on a new PostgreSQL database race here: the losers' inserts
+        // wait for the winner's commit and fail on its key, after which they find its admin.
+        if (await adminExists(db)) return null;
+        throw error;
+      }
     },
   };
 }
