@@ -5,8 +5,9 @@ import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 
 /**
- * compose.yaml against the Compose Specification's JSON schema, then the layout of each profile: which processes run, in which order, probed how, with which
- * secrets. deploy/process-layout.test.ts runs the PostgreSQL layout's processes for real.
+ * compose.yaml against the current Compose Specification's JSON schema (the copy the `dclint` package ships), then the
+ * layout of each profile: which processes run, in which order, probed how, with which secrets.
+ * deploy/process-layout.test.ts runs the PostgreSQL layout's processes for real.
  */
 
 interface Service {
