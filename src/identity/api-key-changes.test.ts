@@ -22,24 +22,27 @@ const at = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms);
 /** A feed whose connection the test drops and restores, as listenOnPostgres reports it. */
 function controlledFeed() {
   const subscribers = new Map<string, { listener: LiveListener; onResume: (() => void) | undefined }>();
-  const feed = {
-    listening: false,
+  let listening = false;
+  const feed: LiveFeed = {
+    get listening() {
+      return listening;
+    },
     publish: () => Promise.resolve(),
     subscribe(channel: string, listener: LiveListener, onResume?: () => void) {
       subscribers.set(channel, { listener, onResume });
       return () => subscribers.delete(channel);
     },
     close: () => Promise.resolve(),
-  } satisfies LiveFeed;
+  };
   return {
     feed,
     signal: (payload: string) => subscribers.get(API_KEY_CHANGES_CHANNEL)?.listener(payload),
     connect() {
-      feed.listening = true;
+      listening = true;
       subscribers.get(API_KEY_CHANGES_CHANNEL)?.onResume?.();
     },
     drop() {
-      feed.listening = false;
+      listening = false;
     },
     subscribed: () => subscribers.has(API_KEY_CHANGES_CHANNEL),
   };
