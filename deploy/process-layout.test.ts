@@ -7,6 +7,7 @@ import { Webhook } from 'standardwebhooks';
 import { parse } from 'yaml';
 import { createIdentityService } from '../src/identity/service.ts';
 import type { NotificationViewType } from '../src/notifications/schemas.ts';
+import { createMemoryLiveFeed } from '../src/realtime/live-feed.ts';
 import { SseClient } from '../src/notifications/stream/testing/sse-client.ts';
 import { systemClock } from '../src/config/clock.ts';
 import { CLI_BIN, runCli } from '../src/testing/cli.ts';
@@ -137,6 +138,7 @@ describe('the compose postgres layout as processes: migrate, 2 API, 2 workers', 
         db: database.db,
         clock: systemClock,
         sessionTtlHours: 24,
+        liveFeed: createMemoryLiveFeed(),
         passwordHashing: TEST_PASSWORD_HASHING,
       });
       const password = 'layout-password-0123456789';

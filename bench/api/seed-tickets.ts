@@ -29,7 +29,12 @@ export async function openBenchDatabase(prefix: string) {
   const database = openDatabase({ dataDir });
   const keyRing = loadKeyRing({ masterKey: undefined, previousMasterKeys: [], dataDir });
   await migrateToLatest(database.db, { keyRing: () => keyRing });
-  const identity = createIdentityService({ db: database.db, clock: systemClock, sessionTtlHours: 24 });
+  const identity = createIdentityService({
+    db: database.db,
+    clock: systemClock,
+    sessionTtlHours: 24,
+    liveFeed: createMemoryLiveFeed(),
+  });
   return { dataDir, database, keyRing, identity };
 }
 

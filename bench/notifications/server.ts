@@ -56,6 +56,7 @@ if (process.env.MODE === 'bare') {
     db: ctx.database.db,
     clock: ctx.clock,
     sessionTtlHours: config.sessionTtlHours,
+    liveFeed: ctx.liveFeed,
     passwordHashing: TEST_PASSWORD_HASHING,
   });
   const app = await buildApp(ctx, identity);

@@ -24,6 +24,7 @@ import { percentile, producer } from './producer.ts';
 import type { ApiRequest, LoadResult } from './producer.ts';
 import { applicationName, buildIfStale, startApi, startWorker, stopProcess } from './processes.ts';
 import type { ProductProcess } from './processes.ts';
+import { createMemoryLiveFeed } from '../../src/realtime/live-feed.ts';
 
 const secondsArg = process.argv.indexOf('--seconds');
 const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 8;
@@ -230,7 +231,13 @@ async function phase(apiCount: number, workerCount: number): Promise<PhaseResult
   const name = `${apiCount} API + ${workerCount} worker${workerCount > 1 ? 's' : ''}`;
   console.log(`\n${name} (fresh schema)`);
   const db = await createTestDatabase('postgres');
-  const identity = createIdentityService({ db: db.db, clock: systemClock, sessionTtlHours: 24 });
+  const identity = createIdentityService({
+    db: db.db,
+    clock: systemClock,
+    sessionTtlHours: 24,
+    // It only creates the tenant: nothing it does concerns the API processes' caches.
+    liveFeed: createMemoryLiveFeed(),
+  });
   const tenant = await identity.createTenant({
     name: 'Bench Scale',
     tier: 'standard',

@@ -12,6 +12,7 @@ import { createTestDatabase, TEST_DIALECTS } from '../testing/database.ts';
 import type { TestDatabase } from '../testing/database.ts';
 import { CLI_BIN, runCli } from '../testing/cli.ts';
 import { progressLine } from './demo.ts';
+import { createMemoryLiveFeed } from '../realtime/live-feed.ts';
 
 const BIN = CLI_BIN;
 
@@ -200,6 +201,7 @@ for (const dialect of TEST_DIALECTS) {
         db: database.db,
         clock: systemClock,
         sessionTtlHours: 1,
+        liveFeed: createMemoryLiveFeed(),
         passwordHashing: { N: 2 ** 10, r: 8, p: 1 },
       });
       await assert.rejects(

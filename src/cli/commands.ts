@@ -79,6 +79,7 @@ export async function runServe(
     db: ctx.database.db,
     clock: ctx.clock,
     sessionTtlHours: config.sessionTtlHours,
+    liveFeed: ctx.liveFeed,
   });
   const worker = options.worker ? createWorker(ctx) : null;
   if (worker) ctx.wakeWorkers = coalescedWake(worker);

@@ -9,6 +9,7 @@ import { runCli } from '../testing/cli.ts';
 import { createTestDatabase, TEST_DIALECTS } from '../testing/database.ts';
 import type { TestDatabase } from '../testing/database.ts';
 import { gzip, MESSY_CUR2_COSTS, messyCur2 } from '../forecasting/imports/testing/exports.ts';
+import { createMemoryLiveFeed } from '../realtime/live-feed.ts';
 
 const run = (args: string[], env: Record<string, string | undefined>) => runCli(args, env, 120_000);
 
@@ -20,7 +21,12 @@ for (const dialect of TEST_DIALECTS) {
     before(async () => {
       database = await createTestDatabase(dialect);
       dir = mkdtempSync(join(tmpdir(), 'securebase-import-cli-'));
-      const identity = createIdentityService({ db: database.db, clock: systemClock, sessionTtlHours: 24 });
+      const identity = createIdentityService({
+        db: database.db,
+        clock: systemClock,
+        sessionTtlHours: 24,
+        liveFeed: createMemoryLiveFeed(),
+      });
       const created = await identity.createTenant({ name: 'Acme', tier: 'standard', adminEmail: 'ops@acme.example' });
       customerId = created.customer.id;
     });

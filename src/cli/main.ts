@@ -69,9 +69,15 @@ async function withIdentity<T>(action: (identity: IdentityService) => Promise<T>
   const ctx = await openRuntime(cfg);
   try {
     return await action(
-      createIdentityService({ db: ctx.database.db, clock: ctx.clock, sessionTtlHours: cfg.sessionTtlHours }),
+      createIdentityService({
+        db: ctx.database.db,
+        clock: ctx.clock,
+        sessionTtlHours: cfg.sessionTtlHours,
+        liveFeed: ctx.liveFeed,
+      }),
     );
   } finally {
+    await ctx.liveFeed.close();
     await ctx.database.close();
   }
 }

@@ -84,9 +84,12 @@ export function declaredRoutes(app: FastifyInstance): readonly DeclaredRoute[] {
 /**
  * Resolves the credential of every non-public route before anything else runs, then checks the
  * route's declared permission. Cookie-authenticated writes must echo the session's CSRF token.
+ * While the app is open, changes to API keys made by any process evict them from its cache.
  */
 export function registerAuthentication(app: FastifyInstance, identity: IdentityService): void {
   app.decorateRequest('auth', null);
+  const stopFollowing = identity.followApiKeyChanges();
+  app.addHook('onClose', async () => stopFollowing());
   const declared: DeclaredRoute[] = [];
   declaredRoutesOf.set(app, declared);
   app.addHook('onRoute', (route) => {

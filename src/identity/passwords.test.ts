@@ -5,6 +5,7 @@ import { createTestDatabase, TEST_DIALECTS } from '../testing/database.ts';
 import type { TestDatabase } from '../testing/database.ts';
 import { hashPassword, needsRehash, OWASP_SCRYPT, verifyPassword } from './secrets.ts';
 import { createIdentityService } from './service.ts';
+import { createMemoryLiveFeed } from '../realtime/live-feed.ts';
 
 describe('password hashes', () => {
   it("use OWASP's scrypt parameters by default and record them in the hash", async () => {
@@ -38,6 +39,7 @@ for (const dialect of TEST_DIALECTS) {
         db: database.db,
         clock: systemClock,
         sessionTtlHours: 1,
+        liveFeed: createMemoryLiveFeed(),
         passwordHashing: { N: 2 ** 10, r: 8, p: 1 },
       });
       const { user } = await before.createStaff({
@@ -60,6 +62,7 @@ for (const dialect of TEST_DIALECTS) {
         db: database.db,
         clock: systemClock,
         sessionTtlHours: 1,
+        liveFeed: createMemoryLiveFeed(),
         passwordHashing: { N: 2 ** 11, r: 8, p: 1 },
       });
       await assert.rejects(

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../config/clock.ts';
 import type { Database } from '../database/schema.ts';
-import { createApiKeyCache } from './api-key-cache.ts';
+import type { LiveFeed } from '../realtime/live-feed.ts';
+import { apiKeyChanges } from './api-key-changes.ts';
 import { OWASP_SCRYPT } from './secrets.ts';
 import type { ScryptParams } from './secrets.ts';
 import type { UserId } from './tables.ts';
@@ -20,6 +21,8 @@ export interface IdentityDeps {
   db: Kysely<Database>;
   clock: Clock;
   sessionTtlHours: number;
+  /** Where changes to API keys are announced to every API process (the context's live feed). */
+  liveFeed: LiveFeed;
   /** Cost of new password hashes; OWASP's by default (tests pass a cheaper one to stay fast). */
   passwordHashing?: ScryptParams;
   /** Storage; the SQL repositories unless a caller substitutes its own. */
@@ -31,10 +34,12 @@ export function createIdentityService({
   db,
   clock,
   sessionTtlHours,
+  liveFeed,
   passwordHashing = OWASP_SCRYPT,
   repositories = identityRepositories,
 }: IdentityDeps) {
-  const deps = { db, clock, sessionTtlHours, passwordHashing, repositories, apiKeys: createApiKeyCache() };
+  const apiKeys = apiKeyChanges(liveFeed);
+  const deps = { db, clock, sessionTtlHours, passwordHashing, repositories, apiKeys };
   return {
     ...provisionUseCases(deps),
     ...passwordUseCases(deps),
@@ -43,6 +48,8 @@ export function createIdentityService({
     ...userUseCases(deps),
     findCustomer: (id: string) => repositories.system(db).findCustomer(id),
     findUser: (id: UserId) => repositories.system(db).findUserById(id),
+    /** Keeps cached API keys current while this process serves requests; returns the function that stops. */
+    followApiKeyChanges: () => apiKeys.follow(),
   };
 }
 

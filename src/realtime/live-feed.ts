@@ -21,6 +21,12 @@ export interface LiveFeed {
    * should re-read whatever it watches.
    */
   subscribe(channel: string, listener: LiveListener, onResume?: () => void): () => void;
+  /**
+   * True while every signal published from now on reaches this process's subscribers: always in
+   * memory until closed; on PostgreSQL only while the LISTEN connection is up, so a subscriber that
+   * must not miss a signal (the API key cache) can refuse to rely on it otherwise.
+   */
+  readonly listening: boolean;
   close(): Promise<void>;
 }
 
@@ -28,6 +34,7 @@ export interface LiveFeed {
 export function createMemoryLiveFeed(): LiveFeed {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
+  let closed = false;
   return {
     publish: (_trx, channel, payload) => {
       emitter.emit(channel, payload);
@@ -37,7 +44,11 @@ export function createMemoryLiveFeed(): LiveFeed {
       emitter.on(channel, listener);
       return () => emitter.off(channel, listener);
     },
+    get listening() {
+      return !closed;
+    },
     close: () => {
+      closed = true;
       emitter.removeAllListeners();
       return Promise.resolve();
     },

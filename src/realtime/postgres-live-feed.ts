@@ -78,6 +78,9 @@ export function createPostgresLiveFeed(options: {
         }
       };
     },
+    get listening() {
+      return listener?.listening ?? false;
+    },
     close: async () => {
       closed = true;
       subscriptions.clear();

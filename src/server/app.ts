@@ -33,6 +33,7 @@ export async function buildApp(
     db: ctx.database.db,
     clock: ctx.clock,
     sessionTtlHours: ctx.config.sessionTtlHours,
+    liveFeed: ctx.liveFeed,
   }),
   probes: Probes = createProbes(ctx.database.db),
 ): Promise<FastifyInstance> {

@@ -158,6 +158,7 @@ describe('a PostgreSQL restart under load', () => {
           db: api.database.db,
           clock: api.clock,
           sessionTtlHours: config.sessionTtlHours,
+          liveFeed: api.liveFeed,
         });
         const tenant = await identity.createTenant({
           name: 'Restart Ltd',

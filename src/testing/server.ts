@@ -57,6 +57,7 @@ export async function startTestServer(
     db: database.db,
     clock,
     sessionTtlHours: config.sessionTtlHours,
+    liveFeed: ctx.liveFeed,
     passwordHashing: TEST_PASSWORD_HASHING,
   });
   const app = await buildApp(ctx, identity);

@@ -91,12 +91,11 @@ export function apiKeyUseCases(deps: IdentityUseCaseDeps) {
 
     /** Revokes a key; `revokedBy` (the user acting, if any) is named in the `api_key.revoked` event. */
     async revokeApiKey(customerId: string, id: ApiKeyId, revokedBy: UserId | null = null) {
-      await db.transaction().execute(async (trx) => {
+      await apiKeys.runChange(db, id, async (trx) => {
         const keys = repositories.tenant(trx, tenantScope(customerId));
         const result = await keys.revokeApiKey(id, clock().toISOString());
         const key = await keys.findApiKey(id);
         if (!key) throw notFound('API key');
-        apiKeys.evict(id);
         if (Number(result.numUpdatedRows) === 0) return;
         await emitEvent(
           trx,

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../config/clock.ts';
 import type { Database } from '../../database/schema.ts';
-import type { ApiKeyCache } from '../api-key-cache.ts';
+import type { ApiKeyChanges } from '../api-key-changes.ts';
 import type { TenantScope } from '../auth-context.ts';
 import { identitySystemRepository, identityTenantRepository } from '../repository.ts';
 import type { IdentitySystemRepository, IdentityTenantRepository } from '../repository.ts';
@@ -25,8 +25,8 @@ export interface IdentityUseCaseDeps {
   sessionTtlHours: number;
   passwordHashing: ScryptParams;
   repositories: IdentityRepositories;
-  /** API keys verified recently; revocations evict from it. */
-  apiKeys: ApiKeyCache;
+  /** API keys verified recently, and the one way to change a key so that every process evicts it. */
+  apiKeys: ApiKeyChanges;
 }
 
 /** The tenant scope of one customer, for the tenant-bound repository. */

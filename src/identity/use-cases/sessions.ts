@@ -17,9 +17,9 @@ export function sessionUseCases({ db, clock, repositories, sessionTtlHours, apiK
   return {
     /**
      * Resolves a bearer token or session cookie to an AuthContext, or null. Sessions are read on
-     * every request. A valid API key is trusted for API_KEY_CACHE_MS (api-key-cache.ts) after it is read
-     * (its expiry still checked each time): revoking it through this process takes effect on the
-     * next request, through another process within that time.
+     * every request. A valid API key is trusted for API_KEY_CACHE_MS (api-key-cache.ts) after it is
+     * read (its expiry still checked each time), unless a change to it evicts it first: revoking it
+     * through any process takes effect on the next request (api-key-changes.ts).
      */
     async authenticate(token: string, viaCookie: boolean): Promise<(AuthContext & { csrfToken?: string }) | null> {
       const current = clock();
@@ -27,9 +27,9 @@ export function sessionUseCases({ db, clock, repositories, sessionTtlHours, apiK
       if (token.startsWith(API_KEY_PREFIX)) {
         if (viaCookie) return null;
         const keyHash = sha256(token);
-        const cached = apiKeys.get(keyHash, current);
+        const cached = apiKeys.cache.get(keyHash, current);
         if (cached) return cached;
-        const generation = apiKeys.generation();
+        const generation = apiKeys.cache.generation();
         const key = await credentials.findApiKeyByHash(keyHash);
         if (!key || key.revoked_at || key.customer_status !== 'active') return null;
         if (key.expires_at && key.expires_at <= current.toISOString()) return null;
@@ -48,7 +48,7 @@ export function sessionUseCases({ db, clock, repositories, sessionTtlHours, apiK
           permissions: effectivePermissions(key.role, scopes),
           viaCookie: false,
         };
-        apiKeys.set(keyHash, { auth, expiresAt: key.expires_at, verifiedAt: current.getTime() }, generation);
+        apiKeys.cache.set(keyHash, { auth, expiresAt: key.expires_at, verifiedAt: current.getTime() }, generation);
         return auth;
       }
       const session = await credentials.findSessionByTokenHash(sha256(token));
