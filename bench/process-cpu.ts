@@ -14,20 +14,33 @@ export function processCpuMicros(pid: number): number {
 }
 
 /**
- * CPU time of every PostgreSQL process on this machine (backends, WAL writer, checkpointer), in
- * microseconds: the database's share of a unit of work when the bench has the server to itself.
+ * CPU time of every PostgreSQL process on this machine (backends, WAL writer, checkpointer) so far,
+ * in microseconds by pid: the database's share of a unit of work when the bench has the server to
+ * itself. Take the difference of two readings with {@link cpuGrowth}.
  */
-export function postgresCpuMicros(): number {
-  let total = 0;
+export function postgresCpuMicros(): Map<number, number> {
+  const byPid = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') total += processCpuMicros(Number(entry));
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') {
+        byPid.set(Number(entry), processCpuMicros(Number(entry)));
+      }
     } catch {
       // The process ended between the listing and the read.
     }
   }
-  return total;
+  return byPid;
+}
+
+/**
+ * CPU used between two readings by pid: a process that appeared in between counts from zero; one
+ * that ended in between is left out (its last share is unknown), so the sum never goes negative.
+ */
+export function cpuGrowth(before: Map<number, number>, after: Map<number, number>): number {
+  let sum = 0;
+  for (const [pid, micros] of after) sum += micros - (before.get(pid) ?? 0);
+  return sum;
 }
 
 /**

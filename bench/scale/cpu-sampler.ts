@@ -2,7 +2,7 @@
 // product's processes, the receiver and the producer by pid, and PostgreSQL's backends by the
 // application_name of the process they serve (so the database's share splits into "for the API"
 // and "for the workers"), its background processes apart, and the whole machine for the neighbours.
-import { machineCpuMicros, postgresCpuMicros, processCpuMicros } from '../process-cpu.ts';
+import { cpuGrowth, machineCpuMicros, postgresCpuMicros, processCpuMicros } from '../process-cpu.ts';
 
 export interface Backend {
   pid: number;
@@ -93,7 +93,7 @@ export function sampleCpu(
         byLabel,
         byProcess,
         peakConnections,
-        postgresAllMicros: postgresCpuMicros() - postgresBefore,
+        postgresAllMicros: cpuGrowth(postgresBefore, postgresCpuMicros()),
         machineBusyMicros: machine.busy - machineBefore.busy,
         machineTotalMicros: machine.total - machineBefore.total,
       };

@@ -27,7 +27,7 @@ import { loadKeyRing } from '../../src/crypto/key-ring.ts';
 import { createTestDatabase } from '../../src/testing/database.ts';
 import type { TestDatabase } from '../../src/testing/database.ts';
 import { newSealedSecret } from '../../src/webhooks/secrets.ts';
-import { postgresCpuMicros, processCpuMicros, tcpPortsTo } from '../process-cpu.ts';
+import { cpuGrowth, postgresCpuMicros, processCpuMicros, tcpPortsTo } from '../process-cpu.ts';
 
 const ENDPOINTS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
@@ -244,10 +244,6 @@ async function workerBackendsCpu(db: TestDatabase, children: ChildProcess[]): Pr
   return cpu;
 }
 
-/** CPU the backends used between two readings; a backend that appeared in between counts from zero. */
-const backendsDelta = (before: Map<number, number>, after: Map<number, number>) =>
-  [...after].reduce((sum, [pid, micros]) => sum + micros - (before.get(pid) ?? 0), 0);
-
 /** Work still queued: unfinished jobs and the tenant's messages not final yet (pending). */
 interface Backlog {
   dispatchJobs: number;
@@ -354,7 +350,7 @@ async function phase(
   // (`name` is unique in the run: a phase of an earlier scenario may still be delivering.)
   const onPostgres = db.dialect === 'postgres';
   const cpuBefore = workersCpu(children);
-  const pgBefore = onPostgres ? postgresCpuMicros() : 0;
+  const pgBefore = onPostgres ? postgresCpuMicros() : new Map<number, number>();
   const backendsBefore = onPostgres ? await workerBackendsCpu(db, children) : new Map<number, number>();
   const sqlBefore = sqlTotals(children);
   const events = await produce(db, customer, eventsPerSecond, SECONDS);
@@ -365,8 +361,8 @@ async function phase(
     left = await backlog(db, customer);
   }
   const workerMicros = workersCpu(children) - cpuBefore;
-  const postgresMicros = onPostgres ? postgresCpuMicros() - pgBefore : NaN;
-  const backendMicros = onPostgres ? backendsDelta(backendsBefore, await workerBackendsCpu(db, children)) : NaN;
+  const postgresMicros = onPostgres ? cpuGrowth(pgBefore, postgresCpuMicros()) : NaN;
+  const backendMicros = onPostgres ? cpuGrowth(backendsBefore, await workerBackendsCpu(db, children)) : NaN;
   if (!drained(left)) console.log(`   DRAIN TIMED OUT after ${drainMs / 1000} s; left: ${JSON.stringify(left)}`);
   else if (left.pendingHanging > 0)
     console.log(`   drained; left only the ${left.pendingHanging} messages of never-answering endpoints, retrying`);
