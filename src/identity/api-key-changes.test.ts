@@ -2,20 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LiveFeed, LiveListener } from '../realtime/live-feed.ts';
 import { API_KEY_CHANGES_CHANNEL, apiKeyChanges } from './api-key-changes.ts';
-import type { AuthContext } from './auth-context.ts';
-import type { ApiKeyId } from './tables.ts';
-
-const auth = (id: string): AuthContext => ({
-  kind: 'api_key',
-  userId: null,
-  customerId: 'c1',
-  tier: 'standard',
-  role: 'admin',
-  isStaff: false,
-  credentialId: id as ApiKeyId,
-  permissions: new Set(),
-  viaCookie: false,
-});
+import { apiKeyAuth } from './testing/auth-contexts.ts';
 
 const at = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms);
 
@@ -52,7 +39,7 @@ function controlledFeed() {
 function cacheAndCheck(changes: ReturnType<typeof apiKeyChanges>, ms: number): boolean {
   changes.cache.set(
     'h1',
-    { auth: auth('k1'), expiresAt: null, verifiedAt: at(ms).getTime() },
+    { auth: apiKeyAuth('k1'), expiresAt: null, verifiedAt: at(ms).getTime() },
     changes.cache.generation(),
   );
   return changes.cache.get('h1', at(ms + 1)) !== undefined;
@@ -84,7 +71,7 @@ describe('API key changes across processes', () => {
     const lookupStarted = changes.cache.generation();
     connect();
     assert.equal(changes.cache.get('h1', at(30)), undefined, 'the entry from before the outage is gone');
-    changes.cache.set('h1', { auth: auth('k1'), expiresAt: null, verifiedAt: at(30).getTime() }, lookupStarted);
+    changes.cache.set('h1', { auth: apiKeyAuth('k1'), expiresAt: null, verifiedAt: at(30).getTime() }, lookupStarted);
     assert.equal(changes.cache.get('h1', at(31)), undefined, 'a read begun during the outage is not kept');
     assert.equal(cacheAndCheck(changes, 40), true, 'trusted again');
     signal('k1');
