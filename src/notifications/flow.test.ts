@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { ParsedMail } from 'mailparser';
 import { createEventDispatcher } from '../events/processors.ts';
 import { combineJobHandlers, JobRunner } from '../jobs/index.ts';
 import { eventProcessors } from '../server/worker.ts';
-import { stopChildProcess } from '../testing/api-process.ts';
+import { startApiProcess, stopChildProcess } from '../testing/api-process.ts';
 import { TEST_DIALECTS } from '../testing/database.ts';
 import { createCustomerUser, createStaffUser, createTenant } from '../testing/factories.ts';
 import { request } from '../testing/http.ts';
@@ -194,48 +194,27 @@ for (const dialect of TEST_DIALECTS) {
   });
 }
 
-const FIXTURE = fileURLToPath(new URL('../testing/server-process.ts', import.meta.url));
 const CLI = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
-
-/** A real child process through tsx; `listening` resolves with the base URL an API process prints. */
-function startProcess(
-  args: string[],
-  env: Record<string, string>,
-): { child: ChildProcessWithoutNullStreams; listening: Promise<string> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-    env: { ...process.env, LOG_LEVEL: 'silent', ...env },
-    stdio: 'pipe',
-  });
-  child.stderr.pipe(process.stderr);
-  const listening = new Promise<string>((resolve, reject) => {
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /LISTENING (\S+)/.exec(output);
-      if (match) resolve(match[1] as string);
-    });
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code} before listening`)));
-  });
-  listening.catch(() => {});
-  return { child, listening };
-}
 
 if (TEST_DIALECTS.includes('postgres')) {
   describe('notifications across processes on postgres: API A streams, API B writes, a worker process delivers', () => {
     // This process only seeds users and sessions; it runs no worker and serves nothing the test uses.
     let seeder: TestServer;
-    let apiA: ReturnType<typeof startProcess>;
-    let apiB: ReturnType<typeof startProcess>;
-    let worker: ReturnType<typeof startProcess>;
+    let apiA: ReturnType<typeof startApiProcess>;
+    let apiB: ReturnType<typeof startApiProcess>;
+    let worker: ChildProcess;
     before(async () => {
       seeder = await startTestServer('postgres');
       const env = { ...seeder.database.env };
-      apiA = startProcess([FIXTURE], env);
-      apiB = startProcess([FIXTURE], env);
-      worker = startProcess([CLI, 'worker'], env);
+      apiA = startApiProcess(env);
+      apiB = startApiProcess(env);
+      worker = spawn(process.execPath, ['--import', 'tsx', CLI, 'worker'], {
+        env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
     });
     after(async () => {
-      await Promise.all([apiA, apiB, worker].map(async (p) => stopChildProcess(p.child)));
+      await Promise.all([apiA.child, apiB.child, worker].map(stopChildProcess));
       await seeder.close();
     });
 
@@ -246,7 +225,7 @@ if (TEST_DIALECTS.includes('postgres')) {
         const tenant = await createTenant(seeder);
         const customer = await createCustomerUser(seeder, tenant.customerId, 'member');
         const agent = await createStaffUser(seeder, 'agent');
-        const [baseA, baseB] = await Promise.all([apiA.listening, apiB.listening]);
+        const [baseA, baseB] = await Promise.all([apiA.baseUrl, apiB.baseUrl]);
         const onA = await SseClient.open(baseA, { token: customer.token });
         try {
           assert.equal(onA.status, 200, onA.body);
